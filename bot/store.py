@@ -1,0 +1,371 @@
+"""The bot's state in one SQLite file.
+
+What must survive a restart lives here: Slack deliveries already handled (so a
+retried delivery does nothing twice), threads the bot takes part in, pending
+confirmation cards, jobs being followed, and the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    key TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS threads (
+    channel TEXT NOT NULL,
+    thread_ts TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    PRIMARY KEY (channel, thread_ts)
+);
+CREATE TABLE IF NOT EXISTS plans (
+    id TEXT PRIMARY KEY,
+    intent TEXT NOT NULL,
+    params TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL,
+    thread_ts TEXT,
+    card_ts TEXT,
+    request_id TEXT NOT NULL,
+    origin_key TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    decided_by TEXT,
+    decided_at REAL,
+    outcome TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS plans_origin ON plans (origin_key, intent);
+CREATE INDEX IF NOT EXISTS plans_session ON plans (channel, requester, state);
+CREATE TABLE IF NOT EXISTS follows (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    thread_ts TEXT,
+    request_id TEXT NOT NULL DEFAULT '',
+    last_status TEXT NOT NULL DEFAULT '',
+    interval REAL NOT NULL,
+    next_check_at REAL NOT NULL,
+    started_at REAL NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, name)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    request_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    slots TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    intent: str
+    params: dict[str, Any]
+    requester: str
+    team: str
+    channel: str
+    thread_ts: str | None
+    card_ts: str | None
+    request_id: str
+    origin_key: str
+    title: str
+    created_at: float
+    expires_at: float
+    state: str
+    decided_by: str | None
+    decided_at: float | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Follow:
+    kind: str
+    name: str
+    channel: str
+    thread_ts: str | None
+    request_id: str
+    last_status: str
+    interval: float
+    next_check_at: float
+    started_at: float
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: float
+    request_id: str
+    user: str
+    channel: str
+    intent: str
+    slots: dict[str, str]
+    outcome: str
+    detail: str
+
+
+class Store:
+    """Thread-safe access to the state file (one connection, serialised)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            return row
+
+    def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+    # ------------------------------------------------------------ deliveries
+
+    def first_delivery(self, key: str, *, now: float | None = None) -> bool:
+        """True the first time *key* is seen; a retried Slack delivery gets False."""
+        now = now or time.time()
+        with self._tx() as db:
+            db.execute("DELETE FROM deliveries WHERE seen_at < ?", (now - 86400,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO deliveries (key, seen_at) VALUES (?, ?)", (key, now)
+            )
+            return cur.rowcount == 1
+
+    # ------------------------------------------------------------ threads
+
+    def join_thread(self, channel: str, thread_ts: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO threads (channel, thread_ts, started_at) VALUES (?, ?, ?)",
+                (channel, thread_ts, time.time()),
+            )
+
+    def in_thread(self, channel: str, thread_ts: str) -> bool:
+        return self._one(
+            "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ?", channel, thread_ts
+        ) is not None
+
+    # ------------------------------------------------------------ plans
+
+    def add_plan(
+        self,
+        *,
+        plan_id: str,
+        intent: str,
+        params: Mapping[str, Any],
+        requester: str,
+        team: str,
+        channel: str,
+        thread_ts: str | None,
+        request_id: str,
+        origin_key: str,
+        title: str,
+        ttl_seconds: float,
+        now: float | None = None,
+    ) -> Plan:
+        """Store a pending plan; a second plan for the same delivery returns the first."""
+        now = now or time.time()
+        with self._tx() as db:
+            existing = db.execute(
+                "SELECT * FROM plans WHERE origin_key = ? AND intent = ?", (origin_key, intent)
+            ).fetchone()
+            if existing is not None:
+                return _plan(existing)
+            db.execute(
+                "INSERT INTO plans (id, intent, params, requester, team, channel, thread_ts, "
+                "request_id, origin_key, title, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (plan_id, intent, json.dumps(params, sort_keys=True), requester, team, channel,
+                 thread_ts, request_id, origin_key, title, now, now + ttl_seconds),
+            )
+        plan = self.plan(plan_id)
+        assert plan is not None
+        return plan
+
+    def set_card(self, plan_id: str, card_ts: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE plans SET card_ts = ? WHERE id = ?", (card_ts, plan_id))
+
+    def plan(self, plan_id: str) -> Plan | None:
+        row = self._one("SELECT * FROM plans WHERE id = ?", plan_id)
+        return _plan(row) if row else None
+
+    def plan_by_origin(self, origin_key: str, intent: str) -> Plan | None:
+        row = self._one(
+            "SELECT * FROM plans WHERE origin_key = ? AND intent = ?", origin_key, intent
+        )
+        return _plan(row) if row else None
+
+    def latest_pending(self, channel: str, requester: str, intent: str | None = None) -> Plan | None:
+        sql = "SELECT * FROM plans WHERE channel = ? AND requester = ? AND state = 'pending'"
+        args: list[Any] = [channel, requester]
+        if intent:
+            sql += " AND intent = ?"
+            args.append(intent)
+        row = self._one(sql + " ORDER BY created_at DESC LIMIT 1", *args)
+        return _plan(row) if row else None
+
+    def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
+        """Move a pending, unexpired plan to *state*; only one caller ever wins."""
+        now = now or time.time()
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE plans SET state = ?, decided_by = ?, decided_at = ? "
+                "WHERE id = ? AND state = 'pending' AND expires_at > ?",
+                (state, by, now, plan_id, now),
+            )
+            return cur.rowcount == 1
+
+    def expire(self, plan_id: str, *, now: float | None = None) -> bool:
+        now = now or time.time()
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE plans SET state = 'expired' WHERE id = ? AND state = 'pending' "
+                "AND expires_at <= ?",
+                (plan_id, now),
+            )
+            return cur.rowcount == 1
+
+    def finish_plan(self, plan_id: str, *, state: str, outcome: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE plans SET state = ?, outcome = ? WHERE id = ?", (state, outcome, plan_id)
+            )
+
+    # ------------------------------------------------------------ follows
+
+    def follow(
+        self,
+        kind: str,
+        name: str,
+        *,
+        channel: str,
+        thread_ts: str | None,
+        request_id: str,
+        interval: float,
+        now: float | None = None,
+    ) -> bool:
+        now = now or time.time()
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO follows (kind, name, channel, thread_ts, request_id, "
+                "interval, next_check_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (kind, name, channel, thread_ts, request_id, interval, now, now),
+            )
+            return cur.rowcount == 1
+
+    def due_follows(self, now: float | None = None) -> list[Follow]:
+        now = now or time.time()
+        rows = self._all(
+            "SELECT * FROM follows WHERE done = 0 AND next_check_at <= ? ORDER BY next_check_at",
+            now,
+        )
+        return [_follow(r) for r in rows]
+
+    def active_follows(self) -> list[Follow]:
+        return [_follow(r) for r in self._all("SELECT * FROM follows WHERE done = 0")]
+
+    def next_follow_at(self) -> float | None:
+        row = self._one("SELECT MIN(next_check_at) AS at FROM follows WHERE done = 0")
+        return float(row["at"]) if row and row["at"] is not None else None
+
+    def update_follow(
+        self, kind: str, name: str, *, status: str, interval: float, next_check_at: float,
+        done: bool,
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE follows SET last_status = ?, interval = ?, next_check_at = ?, done = ? "
+                "WHERE kind = ? AND name = ?",
+                (status, interval, next_check_at, int(done), kind, name),
+            )
+
+    # ------------------------------------------------------------ audit
+
+    def audit(
+        self,
+        *,
+        request_id: str,
+        user: str,
+        channel: str,
+        intent: str,
+        slots: Mapping[str, str],
+        outcome: str,
+        detail: str = "",
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO audit (at, request_id, user, channel, intent, slots, outcome, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), request_id, user, channel, intent,
+                 json.dumps(dict(slots), sort_keys=True), outcome, detail[:500]),
+            )
+
+    def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]:
+        sql = "SELECT * FROM audit"
+        args: list[Any] = []
+        if channel:
+            sql += " WHERE channel = ?"
+            args.append(channel)
+        rows = self._all(sql + " ORDER BY id DESC LIMIT ?", *args, limit)
+        return [
+            AuditEntry(
+                at=r["at"], request_id=r["request_id"], user=r["user"], channel=r["channel"],
+                intent=r["intent"], slots=json.loads(r["slots"]), outcome=r["outcome"],
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
+
+
+def _plan(row: sqlite3.Row) -> Plan:
+    data = dict(row)
+    data["params"] = json.loads(data["params"])
+    return Plan(**data)
+
+
+def _follow(row: sqlite3.Row) -> Follow:
+    data = dict(row)
+    data.pop("done", None)
+    return Follow(**data)

@@ -1,0 +1,699 @@
+"""Local language understanding, built at start-up from the bot definition.
+
+Pipeline for one message:
+
+1. :func:`lex.text.normalize` (Slack markup, entities, smart quotes, emoji);
+2. values with a shape of their own are spotted and masked (``__s3__``...);
+3. words are corrected for typos against the definition's vocabulary, slot-type
+   values are spotted (``German`` → LanguageName ``de``), and word families from
+   the ``local.lexicon`` are folded into one word;
+4. a naive-Bayes log-likelihood-ratio scorer trained on the sample utterances
+   ranks the intents; an intent whose required words (``local.requires``) are
+   absent is not eligible, so a message about nothing we know falls back rather
+   than becoming a guess;
+5. the chosen intent's slots are read from the message.
+
+All of it is plain Python over dictionaries: no model file, sub-millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from lex.definition import BotDefinition, Intent, Slot, SlotType
+from lex.text import Span, Token, edits1_deletes, find_spans, looks_like_name, mask, normalize, tokenize
+
+FALLBACK = "FallbackIntent"
+
+# Values put in place of {slot} when learning from the sample utterances. They
+# only need the right shape: names, URIs and payloads become placeholders.
+_SLOT_SAMPLES = {
+    "dataset": ["s3://acme-ml/churn/train.csv", "s3://demo-data/input/part-0001.parquet"],
+    "imageUri": ["s3://acme-ml/images/cat.jpg", "s3://photos/team/offsite.png"],
+    "audioUri": ["s3://calls/2026/support-12.mp3", "s3://meetings/standup.wav"],
+    "jobName": ["churn-xgb-001", "xgboost-20261120-101500-ab12", "fraud-retrain-nightly-7"],
+    "endpointName": ["fraud-detector-prod", "recsys-staging", "churn-xgb-prod"],
+    "modelName": ["churn-model-v3", "fraud-xgb-model", "recsys-fm-v2"],
+    "budgetName": ["ml-platform-monthly", "data-science-q4"],
+}
+
+# Slot types whose words stand in for the value (a placeholder replaces them when
+# classifying); the other enum types are ordinary words that also add a marker.
+_PLACEHOLDER_TYPES = {
+    "AlgorithmName": "__algorithm__",
+    "LanguageName": "__language__",
+    "PollyVoice": "__voice__",
+    "Weekday": "__weekday__",
+    "CostPeriod": "__period__",
+    "ReportFrequency": "__frequency__",
+}
+_MARKER_TYPES = {
+    "AwsService": "__service__",
+    "ReportKind": "__report__",
+    "JobKind": "__jobkind__",
+    "HelpTopic": "__topic__",
+}
+_STOPWORDS = frozenset(
+    "a an the my our your please pls plz kindly hey hi hello yo bot thanks thank thx just some "
+    "me us i we could would really quickly quick real kinda maybe um uh ok okay so also "
+    "mate team folks guys".split()
+)
+# Words too common to be a resource name when they follow "endpoint", "job"...
+_NOT_NAMES = frozenset(
+    "a an the my our your this that these those it its all any every each some which what "
+    "for on of in at to with from by is are was be named called status health healthy "
+    "doing going now please again today yesterday up down ok there here everything anything "
+    "and or but their them they look looks like new old latest last first next running "
+    "finished done succeed succeeded failed fail work working train training model endpoint "
+    "job jobs budget budgets get got me you us".split()
+)
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules?|"
+    r"guardrails?|previous|above|prior|system)\b|\b(system prompt|jailbreak|you are now|"
+    r"pretend (to be|you are)|act as (an?|the) |developer mode|DAN mode)\b",
+    re.I,
+)
+_QUESTION = re.compile(r"^\s*(who|whom|whose|why|when|did|has|have|was|were)\b", re.I)
+_BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    original: str
+    interpreted: str
+
+
+@dataclass(frozen=True)
+class EnumMatch:
+    type: str
+    value: str
+    first: int  # token index
+    last: int  # token index, inclusive
+    surface: str
+
+
+@dataclass
+class Analysis:
+    text: str  # normalized
+    spans: list[Span]
+    tokens: list[Token]  # tokens of the masked text
+    words: list[str]  # corrected, lower-case words, one per token
+    enums: list[EnumMatch]
+    features: list[str] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)
+
+    def spans_of(self, *kinds: str) -> list[Span]:
+        return [s for s in self.spans if s.kind in kinds]
+
+    @cached_property
+    def concept_text(self) -> str:
+        return " " + " ".join(self.concepts) + " "
+
+
+@dataclass(frozen=True)
+class NluResult:
+    intent: str
+    confidence: float
+    slots: dict[str, Resolved]
+    ranking: list[tuple[str, float]]
+    reason: str = ""  # why we fell back, when we did
+
+
+def _stem(word: str) -> str:
+    if word.startswith("__") or len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+        return word[:-1]
+    return word
+
+
+class Nlu:
+    """Intent classification and slot reading for one bot definition."""
+
+    def __init__(self, definition: BotDefinition, *, alpha: float = 0.3) -> None:
+        self.definition = definition
+        self.alpha = alpha
+        self._enum_index: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
+        self._enum_max = 1
+        self._lexicon: dict[tuple[str, ...], str] = {}
+        self._lex_max = 1
+        self._vocab: set[str] = set(_STOPWORDS)
+        self._build_enums()
+        self._build_lexicon()
+        self._train()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_enums(self) -> None:
+        for slot_type in self.definition.slot_types.values():
+            if slot_type.extract != "enum":
+                continue
+            for value in slot_type.values:
+                surfaces = (value.value, *value.synonyms) if slot_type.match_values else value.synonyms
+                for surface in surfaces:
+                    key = tuple(w.lower() for w in tokenize_words(surface))
+                    if key:
+                        self._enum_index[key].append((slot_type.name, value.value))
+                        self._enum_max = max(self._enum_max, len(key))
+                        self._vocab.update(key)
+
+    def _build_lexicon(self) -> None:
+        for concept, variants in self.definition.lexicon.items():
+            for surface in (concept, *variants):
+                key = tuple(_stem(w) for w in tokenize_words(surface.lower()))
+                if key:
+                    self._lexicon[key] = concept
+                    self._lex_max = max(self._lex_max, len(key))
+                    self._vocab.update(tokenize_words(surface.lower()))
+                    self._vocab.update(key)
+        for alternatives in self.definition.requires.values():
+            for groups in alternatives:
+                for group in groups:
+                    for word in group:
+                        self._vocab.update(tokenize_words(word.lower()))
+
+    def _render(self, intent: Intent, utterance: str, variant: int) -> str:
+        def fill(match: re.Match[str]) -> str:
+            slot = intent.slot(match.group(1))
+            assert slot is not None
+            samples = _SLOT_SAMPLES.get(slot.name)
+            if samples:
+                return samples[variant % len(samples)]
+            return self._sample_value(self.definition.slot_type(slot.type), variant)
+
+        return re.sub(r"\{(\w+)\}", fill, utterance)
+
+    def _sample_value(self, slot_type: SlotType, variant: int) -> str:
+        samples = {
+            "s3": ["s3://demo-bucket/data/train.csv", "s3://acme-ml/images/cat.jpg"],
+            "instance_type": ["ml.m5.xlarge", "ml.g4dn.2xlarge"],
+            "name": ["churn-xgb-001", "fraud-detector-prod", "recsys-staging"],
+            "text": ['"good morning"', "'the service was great'"],
+            "payload": ["5.1,3.5,1.4,0.2", '{"amount": 120}'],
+            "column": ["__column__"],
+            "time": ["9am", "17:30", "08:15"],
+        }
+        if slot_type.extract == "enum":
+            surfaces = [s for v in slot_type.values for s in (v.value, *v.synonyms[:2])]
+            return surfaces[(variant * 7) % len(surfaces)]
+        options = samples.get(slot_type.extract, ["thing"])
+        return options[variant % len(options)]
+
+    def _train(self) -> None:
+        counts: dict[str, Counter[str]] = {}
+        for intent in self.definition.intents.values():
+            if intent.parent:
+                continue
+            counter: Counter[str] = Counter()
+            for utterance in intent.utterances:
+                # The words of the utterance itself (not the sample values) are vocabulary.
+                self._vocab.update(tokenize_words(re.sub(r"\{\w+\}", " ", utterance.lower())))
+                variants = 3 if "{" in utterance else 1
+                for variant in range(variants):
+                    rendered = self._render(intent, utterance, variant)
+                    analysis = self.analyze(rendered, correct=False)
+                    # Each utterance counts once, whatever its number of variants.
+                    for feature in set(analysis.features):
+                        counter[feature] += 1.0 / variants
+            counts[intent.name] = counter
+        # Each feature's weight for an intent is how much likelier the intent's
+        # utterances are to contain it than all utterances are (a log ratio of
+        # document frequencies): long utterances do not dilute short ones.
+        self._counts = counts
+        sizes = {i.name: len(i.utterances) for i in self.definition.intents.values() if not i.parent}
+        background: Counter[str] = Counter()
+        for c in counts.values():
+            background.update(c)
+        self._background = background
+        total = sum(sizes.values())
+        a = self.alpha
+        self._weights: dict[str, dict[str, float]] = {}
+        for feature, df in background.items():
+            p_all = (df + a) / (total + 2 * a)
+            self._weights[feature] = {
+                name: math.log((c[feature] + a) / (sizes[name] + 2 * a)) - math.log(p_all)
+                for name, c in counts.items()
+            }
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        for word in self._vocab:
+            if len(word) >= 4 and not word.startswith("__"):
+                for d in edits1_deletes(word):
+                    self._deletes[d].add(word)
+
+    # ------------------------------------------------------------------ analysis
+
+    def correct(self, word: str) -> str:
+        """The vocabulary word one edit away from *word*, if there is exactly one best."""
+        if word in self._vocab or len(word) < 4 or word.startswith("__") or not word.isalpha():
+            return word
+        candidates: set[str] = set(self._deletes.get(word, ()))
+        for d in edits1_deletes(word):
+            if d in self._vocab:
+                candidates.add(d)
+            candidates.update(self._deletes.get(d, ()))
+        candidates = {c for c in candidates if abs(len(c) - len(word)) <= 1 and c[0] == word[0]}
+        if len(word) == 4:
+            # Four letters leave too little to go on: only swapped letters ("hepl").
+            candidates = {c for c in candidates if sorted(c) == sorted(word)}
+        if not candidates:
+            return word
+        # Prefer the word used most in the utterances.
+        return max(sorted(candidates), key=lambda c: self._background.get(c, 0.0)
+                   if hasattr(self, "_background") else 0.0)
+
+    def lemma(self, word: str) -> str:
+        """'deployed' -> 'deploy', 'stopped' -> 'stop', 'deleting' -> 'delete' (when known)."""
+        if word in self._vocab or len(word) < 5 or word.startswith("__"):
+            return word
+        for suffix in ("ing", "ed", "es"):
+            if word.endswith(suffix):
+                base = word[: -len(suffix)]
+                for candidate in (base, base + "e", base[:-1] if base[-1:] == base[-2:-1] else ""):
+                    if candidate and candidate in self._vocab:
+                        return candidate
+        return word
+
+    def analyze(self, text: str, *, correct: bool = True) -> Analysis:
+        clean = normalize(text)
+        spans = find_spans(clean)
+        masked = mask(clean, spans)
+        tokens = tokenize(masked)
+        words = [t.text.removesuffix("'s") for t in tokens]
+        if correct:
+            words = [self.correct(w) for w in words]
+        enums = self._find_enums(words)
+        analysis = Analysis(clean, spans, tokens, words, enums)
+        self._featurize(analysis)
+        return analysis
+
+    def _find_enums(self, words: list[str]) -> list[EnumMatch]:
+        found: list[EnumMatch] = []
+        for i in range(len(words)):
+            for n in range(min(self._enum_max, len(words) - i), 0, -1):
+                key = tuple(words[i:i + n])
+                for type_name, value in self._enum_index.get(key, ()):
+                    found.append(EnumMatch(type_name, value, i, i + n - 1, " ".join(key)))
+        # Within one type keep the longest match at each place ("last week" over "week").
+        best: dict[tuple[str, int], EnumMatch] = {}
+        for m in found:
+            overlapping = [
+                k for k, b in best.items()
+                if k[0] == m.type and not (m.last < b.first or m.first > b.last)
+            ]
+            if all((m.last - m.first) > (best[k].last - best[k].first) for k in overlapping):
+                for k in overlapping:
+                    del best[k]
+                best[(m.type, m.first)] = m
+        return sorted(best.values(), key=lambda m: (m.first, m.type))
+
+    def _featurize(self, analysis: Analysis) -> None:
+        words = list(analysis.words)
+        markers: list[str] = []
+        replaced = [False] * len(words)
+        for m in analysis.enums:
+            if m.type in _PLACEHOLDER_TYPES and not any(replaced[m.first:m.last + 1]):
+                words[m.first] = _PLACEHOLDER_TYPES[m.type]
+                for k in range(m.first + 1, m.last + 1):
+                    words[k] = ""
+                for k in range(m.first, m.last + 1):
+                    replaced[k] = True
+            elif m.type in _MARKER_TYPES:
+                markers.append(_MARKER_TYPES[m.type])
+        hints: list[str] = []
+        expanded: list[str] = []
+        for i, token in enumerate(analysis.tokens):
+            word = words[i]
+            if not word or replaced[i]:
+                expanded.append(word)
+                continue
+            parts = re.split(r"[-_]", word)
+            if len(parts) > 1 and all(p in self._vocab for p in parts):
+                expanded.extend(parts)  # "speech-to-text", "real-time": words, not a name
+            elif looks_like_name(token.raw) and word not in self._vocab:
+                expanded.append("__name__")
+                hints.extend(name_hints(word))
+            else:
+                expanded.append(word)
+        for span in analysis.spans:
+            if span.kind == "s3":
+                hints.extend(file_hints(span.value))
+            elif span.kind == "name":
+                hints.extend(name_hints(span.value))
+        words = expanded
+        markers.extend(dict.fromkeys(hints))
+        stems = [_stem(self.lemma(w)) for w in words if w]
+        concepts: list[str] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self._lex_max, len(stems) - i), 0, -1):
+                concept = self._lexicon.get(tuple(stems[i:i + n]))
+                if concept is not None:
+                    concepts.append(concept)
+                    i += n
+                    break
+            else:
+                concepts.append(stems[i])
+                i += 1
+        analysis.concepts = concepts
+        content = [c for c in concepts if c not in _STOPWORDS]
+        features = list(dict.fromkeys(content + markers))
+        features += [f"{a}+{b}" for a, b in zip(content, content[1:], strict=False)]
+        analysis.features = features
+
+    # ------------------------------------------------------------------ intents
+
+    def eligible(self, intent: str, analysis: Analysis) -> bool:
+        """Whether the message has the words this intent cannot do without."""
+        alternatives = self.definition.requires.get(intent)
+        if not alternatives:
+            return True
+        text = analysis.concept_text
+        raw = " " + " ".join(analysis.words) + " "
+        features = set(analysis.features)
+
+        def has(word: str) -> bool:
+            return f" {word} " in text or f" {word} " in raw or word in features
+
+        def holds(group: tuple[str, ...]) -> bool:
+            if len(group) == 1 and group[0].startswith("!"):
+                return not has(group[0][1:])
+            return any(has(w) for w in group)
+
+        return any(all(holds(g) for g in groups) for groups in alternatives)
+
+    def scores(self, analysis: Analysis) -> dict[str, float]:
+        totals = dict.fromkeys(self._counts, 0.0)
+        for feature in analysis.features:
+            weights = self._weights.get(feature)
+            if weights is None:
+                continue
+            for name, w in weights.items():
+                totals[name] += w
+        return totals
+
+    def classify(self, analysis: Analysis) -> tuple[str, float, list[tuple[str, float]], str]:
+        known = [f for f in analysis.features if f in self._weights]
+        if not known:
+            return FALLBACK, 1.0, [], "no known words"
+        if _INJECTION.search(analysis.text):
+            return FALLBACK, 1.0, [], "instruction-like text"
+        raw = self.scores(analysis)
+        eligible = {n: s for n, s in raw.items() if self.eligible(n, analysis)}
+        if eligible and _QUESTION.match(analysis.text):
+            # "who stopped the job?", "did we deploy it?": questions are never orders.
+            eligible = {n: s for n, s in eligible.items() if not self.definition.intents[n].mutating}
+        if not eligible:
+            return FALLBACK, 1.0, [], "no intent's key words"
+        # The key words decide what is possible; the scores decide among the possible.
+        temperature = 2.0
+        top = max(eligible.values())
+        exp = {n: math.exp((s - top) / temperature) for n, s in eligible.items()}
+        z = sum(exp.values())
+        ranking = sorted(((n, e / z) for n, e in exp.items()), key=lambda x: -x[1])
+        best, confidence = ranking[0]
+        if confidence < self.definition.nlu_confidence_threshold:
+            return FALLBACK, 1.0 - confidence, ranking[:5], "low confidence"
+        if self.definition.intents[best].mutating and self._bulk_without_target(best, analysis):
+            return FALLBACK, 1.0, ranking[:5], "bulk change"
+        return best, confidence, ranking[:5], ""
+
+    def _bulk_without_target(self, intent: str, analysis: Analysis) -> bool:
+        """'delete all endpoints': a mutating intent aimed at everything is never guessed."""
+        if intent in ("CancelSchedule", "ScheduleReport"):
+            return False
+        return bool(_BULK.search(analysis.text)) and "__name__" not in analysis.concepts
+
+    def parse(self, text: str) -> NluResult:
+        analysis = self.analyze(text)
+        intent, confidence, ranking, reason = self.classify(analysis)
+        slots = self.read_slots(intent, analysis) if intent != FALLBACK else {}
+        return NluResult(intent, round(confidence, 2), slots, ranking, reason)
+
+    # ------------------------------------------------------------------ slots
+
+    def read_slots(self, intent_name: str, analysis: Analysis) -> dict[str, Resolved]:
+        intent = self.definition.intents[intent_name]
+        slots: dict[str, Resolved] = {}
+        used: set[tuple[int, int]] = set()
+        for slot in intent.slots:
+            value = self.read_slot(intent, slot, analysis, used=used)
+            if value is not None:
+                slots[slot.name] = value
+        derive_slots(intent_name, slots)
+        return slots
+
+    def read_slot(
+        self, intent: Intent, slot: Slot, analysis: Analysis, *, eliciting: bool = False,
+        used: set[tuple[int, int]] | None = None,
+    ) -> Resolved | None:
+        slot_type = self.definition.slot_type(slot.type)
+        reader = _READERS[slot_type.extract]
+        return reader(self, intent, slot, slot_type, analysis, eliciting, used if used is not None else set())
+
+    def is_vocabulary(self, word: str) -> bool:
+        return word.lower() in self._vocab
+
+
+_IMAGE = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff")
+_AUDIO = (".mp3", ".wav", ".flac", ".ogg", ".m4a", ".mp4", ".webm", ".amr")
+_DATA = (".csv", ".json", ".jsonl", ".parquet", ".txt", ".libsvm", ".recordio", ".gz", "/")
+
+
+def file_hints(uri: str) -> list[str]:
+    """What an S3 key looks like it holds: an image, a recording, or data."""
+    key = uri.lower()
+    if key.endswith(_IMAGE):
+        return ["__image_file__"]
+    if key.endswith(_AUDIO):
+        return ["__audio_file__"]
+    if key.endswith(_DATA) or "/" not in key[5:]:
+        return ["__data_file__"]
+    return []
+
+
+_ENDPOINTISH = {"prod", "production", "staging", "stage", "dev", "test", "live", "endpoint", "ep",
+                "serving", "canary", "blue", "green", "api", "realtime", "detector"}
+_MODELISH = {"model", "mdl"}
+_JOBISH = {"job", "train", "training", "run", "retrain", "nightly", "tuning", "hpo", "batch"}
+
+
+def name_hints(name: str) -> list[str]:
+    """What a resource name looks like it names: 'fraud-detector-prod' is an endpoint."""
+    parts = set(re.split(r"[-_.]", name.lower()))
+    hints = []
+    if parts & _ENDPOINTISH:
+        hints.append("__endpointish__")
+    if parts & _MODELISH or any(re.fullmatch(r"v\d+", p) for p in parts):
+        hints.append("__modelish__")
+    if parts & _JOBISH or re.search(r"\d{6,}|-\d{2,4}$", name):
+        hints.append("__jobish__")
+    return hints
+
+
+def tokenize_words(text: str) -> list[str]:
+    return [t.text for t in tokenize(text)]
+
+
+def derive_slots(intent: str, slots: dict[str, Resolved]) -> None:
+    """Values implied by others, as a dialog code hook would fill them in Lex."""
+    if intent == "ScheduleReport":
+        if "day" in slots and "frequency" not in slots:
+            slots["frequency"] = Resolved(slots["day"].original, "weekly")
+        if slots.get("frequency") and slots["frequency"].interpreted != "weekly" and "day" in slots:
+            del slots["day"]
+
+
+# ---------------------------------------------------------------------------- readers
+
+
+def _enum(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    matches = [m for m in a.enums if m.type == slot_type.name and (m.first, m.last) not in used]
+    if not matches:
+        return None
+    choice = matches[0]
+    if slot.name == "targetLanguage" and len(matches) > 1:
+        # "translate from English to German": the language after to/into/in.
+        for m in matches:
+            if m.first > 0 and a.words[m.first - 1] in ("to", "into", "in"):
+                choice = m
+                break
+        else:
+            choice = matches[-1]
+    if slot_type.name == "ReportKind" and len(matches) > 1:
+        # "the cost report": the kind right before the word report wins.
+        for m in matches:
+            if m.last + 1 < len(a.words) and _stem(a.words[m.last + 1]) in ("report", "summary"):
+                choice = m
+                break
+    used.add((choice.first, choice.last))
+    return Resolved(choice.surface, choice.value)
+
+
+def _s3(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+        eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    for span in a.spans_of("s3"):
+        key = (-1 - span.start, -1)
+        if key not in used:
+            used.add(key)
+            return Resolved(span.raw, span.value)
+    return None
+
+
+def _instance(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+              eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    spans = a.spans_of("instance")
+    return Resolved(spans[0].raw, spans[0].value) if spans else None
+
+
+def _time(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    spans = a.spans_of("time")
+    return Resolved(spans[0].raw, spans[0].value) if spans else None
+
+
+def _payload(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+             eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    spans = a.spans_of("json", "csv")
+    if spans:
+        return Resolved(spans[0].raw, spans[0].value)
+    quoted = a.spans_of("quoted")
+    if quoted:
+        return Resolved(quoted[0].raw, quoted[0].value)
+    if eliciting and a.text:
+        return Resolved(a.text, a.text.strip("'\"` "))
+    return None
+
+
+_NAME_KEYWORDS = {
+    "jobName": ("job", "run", "training"),
+    "endpointName": ("endpoint",),
+    "modelName": ("model",),
+    "budgetName": ("budget",),
+}
+_NAME_VERBS = (
+    "deploy", "delete", "stop", "invoke", "check", "host", "ship", "serve", "remove",
+    "decommission", "halt", "kill", "cancel", "abort", "terminate", "destroy", "test", "call",
+    "query", "ping",
+)
+
+
+def _name(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    taken = {f for f, _ in used}
+
+    def ok(i: int) -> bool:
+        tok = a.tokens[i]
+        return i not in taken and not tok.text.startswith("__") and tok.text not in _NOT_NAMES
+
+    # A name in backticks or quotes: `churn-xgb-001`.
+    for span in a.spans_of("name"):
+        key = (-1 - span.start, -2)
+        if key not in used:
+            used.add(key)
+            return Resolved(span.raw, span.value)
+    # A token shaped like a resource name: fraud-detector-prod, churn_xgb_001.
+    shaped = [i for i, t in enumerate(a.tokens) if ok(i) and looks_like_name(t.raw)
+              and not nlu.is_vocabulary(t.text)]
+    keywords = _NAME_KEYWORDS.get(slot.name, ())
+    if shaped:
+        after_kw = [i for i in shaped if i > 0 and _stem(a.words[i - 1]) in keywords]
+        i = (after_kw or shaped)[0]
+        used.add((i, i))
+        return Resolved(a.tokens[i].raw, a.tokens[i].raw)
+    # "endpoint recsys", "the recsys endpoint", "named recsys", "deploy churnmodel".
+    for i, tok in enumerate(a.tokens):
+        if not ok(i) or nlu.is_vocabulary(nlu.lemma(a.words[i])) or nlu.is_vocabulary(tok.text) or not re.fullmatch(
+            r"[A-Za-z0-9][\w\-]*", tok.raw
+        ):
+            continue
+        # "the jobs looking": a word after a plural is not a name.
+        prev = a.words[i - 1] if i > 0 else ""
+        prev2 = a.words[i - 2] if i > 1 else ""
+        nxt = a.words[i + 1] if i + 1 < len(a.words) else ""
+        if prev in keywords or prev in ("named", "called") or nxt in keywords or (
+            prev in ("the", "a") and prev2 in keywords
+        ) or prev in _NAME_VERBS:
+            used.add((i, i))
+            return Resolved(tok.raw, tok.raw)
+    if eliciting and len(a.tokens) == 1 and re.fullmatch(r"[A-Za-z0-9][\w\-]*", a.tokens[0].raw):
+        return Resolved(a.tokens[0].raw, a.tokens[0].raw)
+    return None
+
+
+_TEXT_TRIGGERS = {
+    "TranslateText": r"(?:translate|translation of|how do (?:you|i) say|what(?:'s| is| does)|say|convert|render)",
+    "AnalyzeSentiment": r"(?:sentiment (?:of|for|in|on)|tone of|mood of|analy[sz]e|sentiment analysis (?:of|on|for)|is)",
+    "SynthesizeSpeech": r"(?:say|speak|pronounce|read(?: out| aloud)?|speech for|audio (?:clip )?of|convert)",
+}
+
+
+def _text(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    quoted = a.spans_of("quoted", "csv", "json")
+    if quoted:
+        return Resolved(quoted[0].raw, quoted[0].value)
+    text = a.text
+    if eliciting:
+        value = text.strip(" '\"`")
+        return Resolved(text, value) if value else None
+    if ":" in text:
+        after = text.split(":", 1)[1].strip()
+        if after:
+            return Resolved(after, after)
+    trigger = _TEXT_TRIGGERS.get(intent.name)
+    if not trigger:
+        return None
+    m = re.search(trigger + r"\s+(?:this|the (?:text|phrase|sentence|word|words)|that)?\s*(.+)$", text, re.I)
+    if not m:
+        return None
+    value = m.group(1)
+    if intent.name == "TranslateText":
+        value = re.sub(r"\s+(?:to|into|in)\s+\S+(?:\s+please)?[?.!]?$", "", value, flags=re.I)
+    elif intent.name == "SynthesizeSpeech":
+        value = re.sub(r"\s+(?:with|using|as|in)\s+(?:the\s+)?(?:voice\s+)?\S+(?:'s)?(?:\s+voice)?[?.!]?$", "", value, flags=re.I)
+        value = re.sub(r"\s+(?:aloud|out loud)$", "", value, flags=re.I)
+    elif intent.name == "AnalyzeSentiment":
+        value = re.sub(r"\s+(?:positive or negative|positive|negative)[?.!]?$", "", value, flags=re.I)
+    value = re.sub(r"\s+(?:for me|for us|please)$", "", value.strip(" ?.!"), flags=re.I)
+    value = value.strip(" ?.!,")
+    if not value or value.lower() in ("this", "that", "it", "something", "for me", "please"):
+        return None
+    return Resolved(value, value)
+
+
+def _column(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
+            eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+    for span in a.spans_of("quoted"):
+        if re.fullmatch(r"[\w\-. ]{1,64}", span.value):
+            return Resolved(span.raw, span.value)
+    m = re.search(
+        r"\b(?:predict(?:ing|s)?|target(?: column)?(?: is| =|:)?|column|label(?: column)?(?: is)?|forecast(?:ing)?|for column)"
+        r"\s+(?:the\s+)?(?:column\s+)?(?:whether\s+)?([A-Za-z_][\w\-.]*)",
+        a.text,
+        re.I,
+    )
+    if m and m.group(1).lower() not in ("from", "on", "using", "with", "in", "the", "column", "a"):
+        return Resolved(m.group(1), m.group(1))
+    if eliciting and len(a.tokens) == 1:
+        return Resolved(a.tokens[0].raw, a.tokens[0].raw)
+    return None
+
+
+_READERS = {
+    "enum": _enum,
+    "s3": _s3,
+    "instance_type": _instance,
+    "time": _time,
+    "payload": _payload,
+    "name": _name,
+    "text": _text,
+    "column": _column,
+    "number": _payload,
+}

@@ -1,0 +1,220 @@
+"""Text clean-up and value spotting shared by the local runtime and the slash-command parser.
+
+Slack hands us mrkdwn: ``<@U123>`` mentions, ``<https://x|label>`` links, ``&amp;``
+entities, smart quotes. :func:`normalize` turns that into plain text;
+:func:`find_spans` finds values that have a shape of their own (S3 URIs,
+quoted text, JSON, CSV rows, instance types, times) before any word is read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_QUOTES = str.maketrans(
+    {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
+     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u00b4": "'",
+     "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+)
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Slack message text → plain text (mentions dropped, entities decoded, quotes straightened)."""
+
+    def link(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith(("@", "!")):
+            return " "
+        if target.startswith("#"):
+            return f"#{label}" if label else " "
+        if target.startswith("mailto:"):
+            return label or target[7:]
+        return label or target
+
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _SLACK_LINK.sub(link, text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = text.translate(_QUOTES)
+    text = _EMOJI_CODE.sub(" ", text)
+    text = "".join(" " if _is_symbol(ch) else ch for ch in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _is_symbol(ch: str) -> bool:
+    # Emoji and other pictographs carry no meaning for us; drop them.
+    return ord(ch) > 0x2000 and unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn")
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str  # s3 | quoted | json | csv | url | instance | time
+    start: int
+    end: int
+    raw: str
+    value: str  # canonical value (content of quotes, ml. prefixed instance type, HH:MM)
+
+
+_S3 = re.compile(r"\b[sS]3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](?:/[^\s'\"`<>]*)?")
+_URL = re.compile(r"\bhttps?://[^\s<>'\"]+")
+_CODE_BLOCK = re.compile(r"```(?:[a-z]*\n)?(.*?)```", re.S)
+_BACKTICK = re.compile(r"`([^`\n]+)`")
+_DOUBLE = re.compile(r'"([^"]+)"')
+_SINGLE = re.compile(r"(?<![\w])'([^']+?)'(?![\w])")
+_INSTANCE = re.compile(
+    r"(?<![\w.])(?:ml\.)?([a-z][a-z0-9\-]*\d[a-z0-9\-]*)\.(\d*xlarge|large|medium|small|micro|nano|metal)(?![\w])",
+    re.I,
+)
+_TIME_12 = re.compile(r"(?<![\w:.,])(\d{1,2})(?::([0-5]\d))?\s*(a\.?m\.?|p\.?m\.?)(?![\w])", re.I)
+_TIME_24 = re.compile(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\w:.,])")
+_TIME_WORD = re.compile(r"\b(noon|midday|midnight)\b", re.I)
+_CSV = re.compile(
+    r"(?<![\w.:/\-])(?:-?[\w.]+\s*,\s*)+-?[\w.]+(?![\w:/])"
+)
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _json_spans(text: str) -> list[tuple[int, int]]:
+    """Balanced {...} or [...] regions (JSON payloads)."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        if text[i] in "{[":
+            close = {"{": "}", "[": "]"}[text[i]]
+            depth, j, in_str = 0, i, False
+            while j < len(text):
+                ch = text[j]
+                if in_str:
+                    if ch == "\\":
+                        j += 1
+                    elif ch == '"':
+                        in_str = False
+                elif ch == '"':
+                    in_str = True
+                elif ch in "{[":
+                    depth += 1
+                elif ch in "}]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j < len(text) and text[j] == close and j - i >= 2:
+                spans.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    return spans
+
+
+def _quoted_kind(content: str) -> str:
+    """Quoted text that is itself a payload (a JSON document or a CSV row) is one."""
+    if content[0] in "{[" and _json_spans(content) == [(0, len(content))]:
+        return "json"
+    if looks_like_name(content):
+        return "name"
+    cells = [c.strip() for c in content.split(",")]
+    if len(cells) >= 2 and all(cells) and any(_NUMBER.match(c) for c in cells) and " " not in content.replace(", ", ","):
+        return "csv"
+    return "quoted"
+
+
+def _clock(hour: int, minute: int) -> str:
+    return f"{hour:02d}:{minute:02d}"
+
+
+def find_spans(text: str) -> list[Span]:
+    """Non-overlapping values with a shape of their own, in text order."""
+    found: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(kind: str, start: int, end: int, value: str) -> None:
+        if free(start, end):
+            found.append(Span(kind, start, end, text[start:end], value))
+            taken.append((start, end))
+
+    for m in _CODE_BLOCK.finditer(text):
+        add("quoted", m.start(), m.end(), m.group(1).strip())
+    for m in _S3.finditer(text):
+        raw = m.group(0).rstrip(".,;:!?)")
+        add("s3", m.start(), m.start() + len(raw), "s3://" + raw[5:])
+    for m in _URL.finditer(text):
+        raw = m.group(0).rstrip(".,;:!?)")
+        add("url", m.start(), m.start() + len(raw), raw)
+    for start, end in _json_spans(text):
+        add("json", start, end, text[start:end])
+    for pattern in (_BACKTICK, _DOUBLE, _SINGLE):
+        for m in pattern.finditer(text):
+            content = m.group(1).strip()
+            if content:
+                add(_quoted_kind(content), m.start(), m.end(), content)
+    for m in _INSTANCE.finditer(text):
+        add("instance", m.start(), m.end(), f"ml.{m.group(1).lower()}.{m.group(2).lower()}")
+    for m in _TIME_12.finditer(text):
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if 1 <= hour <= 12:
+            pm = m.group(3).lower().startswith("p")
+            hour = (hour % 12) + (12 if pm else 0)
+            add("time", m.start(), m.end(), _clock(hour, minute))
+    for m in _TIME_24.finditer(text):
+        add("time", m.start(), m.end(), _clock(int(m.group(1)), int(m.group(2))))
+    for m in _TIME_WORD.finditer(text):
+        add("time", m.start(), m.end(), "00:00" if m.group(1).lower() == "midnight" else "12:00")
+    for m in _CSV.finditer(text):
+        raw = m.group(0).strip()
+        cells = [c.strip() for c in raw.split(",")]
+        # A CSV row: several cells, at least one a number, no prose-like commas.
+        if len(cells) >= 2 and any(_NUMBER.match(c) for c in cells) and " " not in raw.replace(", ", ","):
+            add("csv", m.start(), m.start() + len(raw), raw)
+    found.sort(key=lambda s: s.start)
+    return found
+
+
+def mask(text: str, spans: list[Span]) -> str:
+    """Replace each span by a placeholder word (``__s3__``...), keeping the rest."""
+    out, pos = [], 0
+    for span in spans:
+        kind = "payload" if span.kind in ("json", "csv") else span.kind
+        out.append(text[pos:span.start])
+        out.append(f" __{kind}__ ")
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_TOKEN = re.compile(r"__[a-z0-9]+__|[a-z0-9]+(?:['\-_.][a-z0-9]+)*", re.I)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # lower case
+    raw: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(0).lower(), m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def looks_like_name(token: str) -> bool:
+    """A SageMaker-style resource name: letters and digits joined by '-' or '_'."""
+    if len(token) < 3 or token.startswith("__") or _NUMBER.match(token):
+        return False
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9\-_]*[A-Za-z0-9]$", token):
+        return False
+    has_alpha = any(c.isalpha() for c in token)
+    if "-" in token or "_" in token:
+        return has_alpha or token.count("-") >= 1
+    return has_alpha and any(c.isdigit() for c in token) and len(token) >= 5
+
+
+def edits1_deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
