@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS plans (
     request_id TEXT NOT NULL,
     origin_key TEXT NOT NULL,
     title TEXT NOT NULL DEFAULT '',
+    card TEXT NOT NULL DEFAULT '{}',
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',
@@ -89,6 +90,7 @@ class Plan:
     request_id: str
     origin_key: str
     title: str
+    card: dict[str, Any]
     created_at: float
     expires_at: float
     state: str
@@ -202,6 +204,7 @@ class Store:
         origin_key: str,
         title: str,
         ttl_seconds: float,
+        card: Mapping[str, Any] | None = None,
         now: float | None = None,
     ) -> Plan:
         """Store a pending plan; a second plan for the same delivery returns the first."""
@@ -214,10 +217,11 @@ class Store:
                 return _plan(existing)
             db.execute(
                 "INSERT INTO plans (id, intent, params, requester, team, channel, thread_ts, "
-                "request_id, origin_key, title, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "request_id, origin_key, title, card, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (plan_id, intent, json.dumps(params, sort_keys=True), requester, team, channel,
-                 thread_ts, request_id, origin_key, title, now, now + ttl_seconds),
+                 thread_ts, request_id, origin_key, title, json.dumps(dict(card or {})), now,
+                 now + ttl_seconds),
             )
         plan = self.plan(plan_id)
         assert plan is not None
@@ -362,6 +366,7 @@ class Store:
 def _plan(row: sqlite3.Row) -> Plan:
     data = dict(row)
     data["params"] = json.loads(data["params"])
+    data["card"] = json.loads(data["card"])
     return Plan(**data)
 
 

@@ -1,0 +1,172 @@
+"""`chatops`: run the bot, try it in the sandbox, manage the Lex bot, evaluate understanding."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chatops", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run against real Slack and AWS (Socket Mode if SLACK_APP_TOKEN is set)")
+
+    sandbox = sub.add_parser("sandbox", help="try everything offline: moto AWS, local Lex, local Slack")
+    sandbox.add_argument("--script", type=Path, help="play turns from a file, one a line")
+    sandbox.add_argument("--json", action="store_true", help="print bot posts as JSON, one a line")
+    sandbox.add_argument("--speed", type=float, default=1.0,
+                         help="how fast simulated jobs move (2 = twice as fast; default 1)")
+    sandbox.add_argument("--verbose", action="store_true", help="show the bot's log on stderr")
+
+    lex = sub.add_parser("lex", help="the Lex V2 bot built from lex/bot.toml")
+    lex_sub = lex.add_subparsers(dest="lex_command", required=True)
+    export = lex_sub.add_parser("export", help="write the Lex V2 import archive (.zip)")
+    export.add_argument("-o", "--output", type=Path, default=Path("lex-bot.zip"))
+    deploy = lex_sub.add_parser("deploy", help="create or update the bot in AWS, build, publish, alias")
+    deploy.add_argument("--alias", default="live", help="alias name (default: live)")
+    deploy.add_argument("--timeout", type=float, default=600, help="seconds to wait for Lex")
+
+    nlu = sub.add_parser("nlu", help="language understanding tools")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    evaluate = nlu_sub.add_parser("eval", help="score a runtime on a JSONL file of labelled messages")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--json", action="store_true", help="one JSON object with the figures")
+    evaluate.add_argument("--lex", action="store_true", help="use the deployed Lex bot, not the local runtime")
+    evaluate.add_argument("--errors", type=int, default=0, help="show this many misunderstood lines")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run()
+        if args.command == "sandbox":
+            return _sandbox(args)
+        if args.command == "lex":
+            return _lex(args)
+        if args.command == "nlu":
+            return _nlu(args)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"chatops: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+def _run() -> int:
+    from bot.app import create
+    from bot.logs import setup_logging
+
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    chatops = create(settings)
+    log = logging.getLogger("chatops")
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("starting in Socket Mode")
+            SocketModeHandler(chatops.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
+        else:
+            from bot.http import serve
+
+            log.info("listening for Slack on port %d (/slack/events)", settings.port)
+            serve(chatops.app, settings.port)
+    finally:
+        chatops.close()
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+    from bot.sandbox import Sandbox
+    from bot.sandbox.console import Console
+
+    setup_logging("INFO" if args.verbose else "WARNING", "text")
+    if args.speed <= 0:
+        print("chatops: --speed must be more than 0", file=sys.stderr)
+        return 2
+    script = None
+    if args.script is not None:
+        try:
+            script = args.script.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            print(f"chatops: cannot read {args.script}: {exc.strerror}", file=sys.stderr)
+            return 2
+    elif not sys.stdin.isatty():
+        script = sys.stdin.read().splitlines()
+    interactive = script is None
+    if not args.json:
+        print("Starting the sandbox: moto AWS with a demo account, local Lex, local Slack…",
+              file=sys.stderr if not interactive else sys.stdout, flush=True)
+    with Sandbox(scale=1.0 / args.speed) as sandbox:
+        console = Console(sandbox, as_json=args.json)
+        if interactive:
+            return console.interactive()
+        return console.run(script or [])
+
+
+def _lex(args: argparse.Namespace) -> int:
+    from lex.definition import load_definition
+
+    definition = load_definition()
+    if args.lex_command == "export":
+        from lex.export import write_archive
+
+        path = write_archive(definition, args.output)
+        print(f"wrote {path} ({len(definition.intents)} intents, {len(definition.slot_types)} slot types)")
+        return 0
+    from bot.deps import AwsClients
+    from lex.deploy import DeployError, deploy
+
+    settings = load_settings()
+    aws = AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    try:
+        result = deploy(definition, aws.client("lexv2-models"), aws.client("iam"),
+                        alias_name=args.alias, timeout=args.timeout, log=print)
+    except DeployError as exc:
+        print(f"chatops: {exc}", file=sys.stderr)
+        return 1
+    print(f"CHATOPS_LEX_BOT_ID={result.bot_id}")
+    print(f"CHATOPS_LEX_BOT_ALIAS_ID={result.alias_id}")
+    return 0
+
+
+def _nlu(args: argparse.Namespace) -> int:
+    from lex.evaluate import evaluate, format_report, load_examples
+    from lex.local import LocalLexRuntime
+
+    try:
+        examples = load_examples(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"chatops: {exc}", file=sys.stderr)
+        return 2
+    local = LocalLexRuntime()
+    runtime = local
+    ids = {}
+    if args.lex:
+        from bot.deps import AwsClients
+
+        settings = load_settings()
+        settings.require("lex_bot_id", "lex_bot_alias_id")
+        runtime = AwsClients(settings.aws_region).client("lexv2-runtime")
+        ids = {"bot_id": settings.lex_bot_id, "alias_id": settings.lex_bot_alias_id,
+               "locale_id": settings.lex_locale_id}
+    report = evaluate(runtime, examples, local.definition, **ids)
+    if args.json:
+        data = report.as_json()
+        data.pop("errors")
+        print(json.dumps(data))
+    else:
+        print(format_report(report, show_errors=args.errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Slack payloads → :class:`Inbound`, the one shape every way in takes.
+
+Decides what the bot should even look at: DMs, mentions, slash commands,
+messages in the bot's own channels, and replies in threads it takes part in.
+Everything else (other bots, itself, edits, deletions, joins) is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from intents.base import SlackFile, Source
+
+# Message subtypes that are a person saying something; every other subtype
+# (message_changed, message_deleted, bot_message, channel_join...) is ignored.
+_SPOKEN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+MAX_SLACK_TEXT = 40_000
+
+
+@dataclass(frozen=True)
+class Inbound:
+    team: str
+    channel: str
+    user: str
+    text: str
+    source: Source
+    addressed: bool  # said to the bot (DM, mention, command, bot channel) vs overheard in a thread
+    delivery_key: str  # identity of this Slack delivery: a retry has the same key
+    message_ts: str | None = None  # the user's message, when there is one
+    thread_ts: str | None = None  # where the answer goes
+    files: tuple[SlackFile, ...] = ()
+    response_url: str | None = None
+    command: str = ""
+
+
+def _files(event: Mapping[str, Any]) -> tuple[SlackFile, ...]:
+    out = []
+    for f in event.get("files") or ():
+        if isinstance(f, Mapping) and f.get("id"):
+            out.append(SlackFile(
+                id=str(f["id"]), name=str(f.get("name") or f.get("title") or f["id"]),
+                mimetype=str(f.get("mimetype") or ""), size=int(f.get("size") or 0),
+                url_private=str(f.get("url_private_download") or f.get("url_private") or ""),
+            ))
+    return tuple(out)
+
+
+def _strip_mention(text: str, bot_user_id: str) -> str:
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return text.strip()
+
+
+def from_event(
+    body: Mapping[str, Any],
+    *,
+    bot_user_id: str,
+    bot_id: str = "",
+    bot_channels: frozenset[str] | set[str] = frozenset(),
+    in_thread: Any = None,
+) -> Inbound | None:
+    """An Events API ``message`` or ``app_mention`` callback → Inbound, or None to ignore.
+
+    ``in_thread(channel, thread_ts)`` tells whether the bot takes part in a thread.
+    """
+    event = body.get("event")
+    if not isinstance(event, Mapping):
+        return None
+    kind = event.get("type")
+    if kind not in ("message", "app_mention"):
+        return None
+    if event.get("subtype") not in _SPOKEN_SUBTYPES:
+        return None
+    user = event.get("user")
+    if not isinstance(user, str) or not user or user == bot_user_id:
+        return None
+    if event.get("bot_id") or (bot_id and event.get("bot_id") == bot_id) or event.get("bot_profile"):
+        return None
+    channel = event.get("channel")
+    ts = event.get("ts")
+    if not isinstance(channel, str) or not isinstance(ts, str):
+        return None
+    raw_text = event.get("text")
+    text = raw_text if isinstance(raw_text, str) else ""
+    team = str(body.get("team_id") or event.get("team") or "")
+    thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
+    mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in text
+    channel_type = event.get("channel_type")
+
+    if kind == "app_mention":
+        source: Source = "mention"
+        addressed = True
+    elif channel_type == "im":
+        source, addressed = "dm", True
+    elif mentioned:
+        return None  # the app_mention event for the same message answers it
+    elif channel in bot_channels and not thread_ts:
+        source, addressed = "message", True
+    elif thread_ts and (channel in bot_channels or (in_thread and in_thread(channel, thread_ts))):
+        source, addressed = "thread", channel in bot_channels
+    else:
+        return None
+
+    return Inbound(
+        team=team,
+        channel=channel,
+        user=user,
+        text=_strip_mention(text[:MAX_SLACK_TEXT + 1], bot_user_id),
+        source=source,
+        addressed=addressed,
+        delivery_key=f"msg:{team}:{channel}:{ts}",
+        message_ts=ts,
+        thread_ts=thread_ts or ts,
+        files=_files(event),
+    )
+
+
+def from_command(body: Mapping[str, Any]) -> Inbound | None:
+    """A slash command payload (``/ml <text>``) → Inbound."""
+    user, channel = body.get("user_id"), body.get("channel_id")
+    if not isinstance(user, str) or not isinstance(channel, str) or not user or not channel:
+        return None
+    trigger = str(body.get("trigger_id") or "")
+    return Inbound(
+        team=str(body.get("team_id") or ""),
+        channel=channel,
+        user=user,
+        text=str(body.get("text") or "").strip(),
+        source="command",
+        addressed=True,
+        delivery_key=f"cmd:{body.get('team_id', '')}:{trigger or channel + ':' + user}",
+        response_url=str(body.get("response_url") or "") or None,
+        command=str(body.get("command") or "/ml"),
+    )

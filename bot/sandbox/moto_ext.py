@@ -1,0 +1,576 @@
+"""What the sandbox adds to moto so a demo looks and behaves like a real account.
+
+moto jumps SageMaker jobs straight to their final state and lacks a few calls
+(StopTrainingJob, UpdateEndpoint, ListCandidatesForAutoMLJob, ListLabelingJobs),
+and answers Cost Explorer and InvokeEndpoint with canned data. Here, inside the
+sandbox process only:
+
+* training jobs, endpoints and Autopilot jobs move through their real statuses
+  over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
+* the missing calls exist, with the real request and response shapes;
+* Cost Explorer answers from the seeded 60 days of costs;
+* InvokeEndpoint checks that the endpoint exists and answers a believable score.
+
+Nothing here is imported by the production bot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+_lock = threading.RLock()
+_installed = False
+
+
+@dataclass
+class _Timeline:
+    start: float
+    duration: float
+    stop_requested_at: float | None = None
+    fail_reason: str | None = None
+
+
+@dataclass
+class Config:
+    scale: float = 1.0  # 1.0: a training job takes ~40 s; 0: immediate
+    clock: Callable[[], float] = time.time
+    training: dict[str, _Timeline] = field(default_factory=dict)
+    endpoints: dict[str, _Timeline] = field(default_factory=dict)
+    automl: dict[str, _Timeline] = field(default_factory=dict)
+    labeling_jobs: list[dict[str, Any]] = field(default_factory=list)
+    costs: dict[date, dict[str, float]] = field(default_factory=dict)  # day -> service -> USD
+
+
+CONFIG = Config()
+TRAINING_SECONDS = 40.0
+ENDPOINT_SECONDS = 20.0
+AUTOML_SECONDS = 60.0
+STOP_SECONDS = 4.0
+
+# (secondary status, share of the run it starts at, message)
+TRAINING_PHASES = [
+    ("Starting", 0.0, "Preparing the instances for training"),
+    ("Downloading", 0.15, "Downloading input data"),
+    ("Training", 0.35, "Training image download completed. Training in progress."),
+    ("Uploading", 0.85, "Uploading generated training model"),
+]
+AUTOML_PHASES = [
+    ("Starting", 0.0), ("AnalyzingData", 0.1), ("FeatureEngineering", 0.3),
+    ("ModelTuning", 0.5), ("GeneratingExplainabilityReport", 0.9),
+]
+FINAL_METRICS = {
+    "xgboost": [("validation:auc", 0.9137), ("train:auc", 0.9488)],
+    "linear-learner": [("validation:binary_f_beta", 0.8412), ("validation:objective_loss", 0.3121)],
+    "kmeans": [("test:msd", 1.8732), ("test:ssd", 4210.5)],
+    "knn": [("test:accuracy", 0.8806)],
+    "pca": [("test:reconstruction_error", 0.0431)],
+    "randomcutforest": [("test:f1", 0.7723)],
+    "factorization-machines": [("test:rmse", 0.9125)],
+    "blazingtext": [("validation:accuracy", 0.9012)],
+    "image-classification": [("validation:accuracy", 0.9356)],
+    "object-detection": [("validation:mAP", 0.6921)],
+    "forecasting-deepar": [("test:RMSE", 12.41), ("test:mean_wQuantileLoss", 0.0874)],
+}
+
+
+def _now() -> float:
+    return CONFIG.clock()
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _algorithm(image: str) -> str:
+    return image.rsplit("/", 1)[-1].split(":", 1)[0].removeprefix("sagemaker-")
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def _advance_training(job: Any, now: float) -> None:
+    timeline = CONFIG.training.get(job.arn)
+    if timeline is None or job.training_job_status in ("Completed", "Failed", "Stopped"):
+        return
+    elapsed = now - timeline.start
+    if timeline.stop_requested_at is not None:
+        if now - timeline.stop_requested_at >= STOP_SECONDS * CONFIG.scale:
+            _finish(job, "Stopped", "Stopped", "Training job stopped by user request", now)
+        else:
+            job.training_job_status, job.secondary_status = "Stopping", "Stopping"
+        return
+    share = 1.0 if timeline.duration <= 0 else elapsed / timeline.duration
+    if timeline.fail_reason and share >= TRAINING_PHASES[1][1]:
+        job.failure_reason = timeline.fail_reason
+        _finish(job, "Failed", "Failed", "Training job failed", now)
+        return
+    if share >= 1.0:
+        _finish(job, "Completed", "Completed", "Training job completed", now)
+        return
+    transitions = []
+    for i, (status, begin, message) in enumerate(TRAINING_PHASES):
+        if share >= begin:
+            start = _dt(timeline.start + begin * timeline.duration)
+            transitions.append({"Status": status, "StartTime": start, "StatusMessage": message})
+            if i and transitions[i - 1].get("EndTime") is None:
+                transitions[i - 1]["EndTime"] = start
+    job.training_job_status = "InProgress"
+    job.secondary_status = transitions[-1]["Status"]
+    job.secondary_status_transitions = transitions
+    job.training_end_time = None
+    job.final_metric_data_list = []
+    job.billable_time_in_seconds = None
+    job.last_modified_time = _dt(now)
+
+
+def _finish(job: Any, status: str, secondary: str, message: str, now: float) -> None:
+    job.training_job_status, job.secondary_status = status, secondary
+    transitions = list(getattr(job, "secondary_status_transitions", None) or [])
+    if transitions and "EndTime" not in transitions[-1]:
+        transitions[-1]["EndTime"] = _dt(now)
+    transitions.append({"Status": secondary, "StartTime": _dt(now), "EndTime": _dt(now),
+                        "StatusMessage": message})
+    job.secondary_status_transitions = transitions
+    job.training_end_time = _dt(now)
+    job.last_modified_time = _dt(now)
+    timeline = CONFIG.training.get(job.arn)
+    ran = (now - timeline.start) if timeline else 0.0
+    # Sandbox time is compressed; bill what the job would have taken for real.
+    job.billable_time_in_seconds = int(max(60, ran / max(CONFIG.scale, 0.001) * 30)) if status != "Failed" else 0
+    if status == "Completed":
+        algorithm = _algorithm(job.algorithm_specification.get("TrainingImage", ""))
+        metrics = FINAL_METRICS.get(algorithm, [("train:loss", 0.2113)])
+        job.final_metric_data_list = [{"MetricName": n, "Value": v, "Timestamp": _dt(now)}
+                                      for n, v in metrics]
+    else:
+        job.final_metric_data_list = []
+
+
+def _install_training() -> None:
+    from moto.sagemaker import models, responses
+    from moto.sagemaker.exceptions import ResourceInUseException, ValidationError
+    from moto.sagemaker.models import FakeTrainingJob, SageMakerModelBackend
+
+    original_create = SageMakerModelBackend.create_training_job
+
+    def create_training_job(self: Any, training_job_name: str, *args: Any, **kwargs: Any) -> Any:
+        if training_job_name in self.training_jobs:
+            raise ResourceInUseException(f"Training job names must be unique within an AWS account "
+                                         f"and region, and a training job with this name already "
+                                         f"exists ({FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)})")
+        job = original_create(self, training_job_name, *args, **kwargs)
+        with _lock:
+            now = _now()
+            CONFIG.training[job.arn] = _Timeline(now, TRAINING_SECONDS * CONFIG.scale,
+                                                 fail_reason=_missing_data(self.account_id, job))
+            job.creation_time = job.training_start_time = _dt(now)
+            _advance_training(job, now)
+        return job
+
+    def advance_all(self: Any) -> None:
+        with _lock:
+            now = _now()
+            for job in self.training_jobs.values():
+                _advance_training(job, now)
+
+    original_describe = SageMakerModelBackend.describe_training_job
+    original_list = SageMakerModelBackend.list_training_jobs
+
+    def describe_training_job(self: Any, training_job_name: str) -> Any:
+        advance_all(self)
+        return original_describe(self, training_job_name)
+
+    def list_training_jobs(self: Any, *args: Any, **kwargs: Any) -> Any:
+        advance_all(self)
+        return original_list(self, *args, **kwargs)
+
+    def stop_training_job(self: Any, training_job_name: str) -> None:
+        job = self.training_jobs.get(training_job_name)
+        if job is None:
+            raise ValidationError(message=f"Could not find training job "
+                                          f"'{FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)}'.")
+        advance_all(self)
+        if job.training_job_status != "InProgress":
+            raise ValidationError(message=f"The request was rejected because the training job is "
+                                          f"in status {job.training_job_status}.")
+        with _lock:
+            timeline = CONFIG.training.setdefault(job.arn, _Timeline(_now(), 0))
+            timeline.stop_requested_at = _now()
+            _advance_training(job, _now())
+
+    SageMakerModelBackend.create_training_job = create_training_job
+    SageMakerModelBackend.describe_training_job = describe_training_job
+    SageMakerModelBackend.list_training_jobs = list_training_jobs
+    SageMakerModelBackend.stop_training_job = stop_training_job
+
+    def stop_training_job_response(self: Any) -> Any:
+        from moto.core.responses import EmptyResult
+
+        self.sagemaker_backend.stop_training_job(self._get_param("TrainingJobName"))
+        return EmptyResult()
+
+    responses.SageMakerResponse.stop_training_job = stop_training_job_response
+    del models  # only imported to make sure the module is loaded
+
+
+def _missing_data(account_id: str, job: Any) -> str | None:
+    """A job whose input is not in (sandbox) S3 fails while downloading, as on AWS."""
+    from moto.s3.models import s3_backends
+
+    for channel in job.input_data_config or []:
+        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+        if not uri.startswith("s3://"):
+            continue
+        bucket_name, _, prefix = uri[5:].partition("/")
+        backend = s3_backends[account_id]["aws"]
+        bucket = backend.buckets.get(bucket_name)
+        if bucket is None or not any(k.startswith(prefix) for k in bucket.keys.keys()):
+            return (f"ClientError: Data download failed:Failed to download data. "
+                    f"No objects at {uri} (NoSuchKey). Please check the S3 URI.")
+    return None
+
+
+# ---------------------------------------------------------------------------- endpoints
+
+
+def _install_endpoints() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+
+    original_create = SageMakerModelBackend.create_endpoint
+
+    def create_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str, *args: Any, **kwargs: Any) -> Any:
+        if endpoint_name in self.endpoints:
+            raise ValidationError(message=f'Cannot create already existing endpoint "{FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)}".')
+        endpoint = original_create(self, endpoint_name, endpoint_config_name, *args, **kwargs)
+        with _lock:
+            CONFIG.endpoints[endpoint.arn] = _Timeline(_now(), ENDPOINT_SECONDS * CONFIG.scale)
+            _advance_endpoint(endpoint, _now())
+        return endpoint
+
+    def advance_all(self: Any) -> None:
+        with _lock:
+            for endpoint in self.endpoints.values():
+                _advance_endpoint(endpoint, _now())
+
+    original_describe = SageMakerModelBackend.describe_endpoint
+    original_list = SageMakerModelBackend.list_endpoints
+
+    def describe_endpoint(self: Any, endpoint_name: str) -> Any:
+        advance_all(self)
+        return original_describe(self, endpoint_name)
+
+    def list_endpoints(self: Any, *args: Any, **kwargs: Any) -> Any:
+        advance_all(self)
+        return original_list(self, *args, **kwargs)
+
+    def update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -> str:
+        advance_all(self)
+        endpoint = self.endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise ValidationError(message=f'Could not find endpoint "{endpoint_name}".')
+        if endpoint.endpoint_status != "InService":
+            raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint.arn}\".")
+        config = self.endpoint_configs.get(endpoint_config_name)
+        if config is None:
+            raise ValidationError(message=f'Could not find endpoint configuration "{endpoint_config_name}".')
+        endpoint.endpoint_config_name = endpoint_config_name
+        endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+        with _lock:
+            CONFIG.endpoints[endpoint.arn] = _Timeline(_now(), ENDPOINT_SECONDS * CONFIG.scale)
+            endpoint.endpoint_status = "Updating" if CONFIG.scale > 0 else "InService"
+        return str(endpoint.arn)
+
+    SageMakerModelBackend.create_endpoint = create_endpoint
+    SageMakerModelBackend.describe_endpoint = describe_endpoint
+    SageMakerModelBackend.list_endpoints = list_endpoints
+    SageMakerModelBackend.update_endpoint = update_endpoint
+
+    def update_endpoint_response(self: Any) -> Any:
+        arn = self.sagemaker_backend.update_endpoint(self._get_param("EndpointName"),
+                                                     self._get_param("EndpointConfigName"))
+        return ActionResult({"EndpointArn": arn})
+
+    responses.SageMakerResponse.update_endpoint = update_endpoint_response
+
+
+def _advance_endpoint(endpoint: Any, now: float) -> None:
+    timeline = CONFIG.endpoints.get(endpoint.arn)
+    if timeline is None or endpoint.endpoint_status in ("InService", "Failed") and (
+        timeline.duration <= 0 or now - timeline.start >= timeline.duration
+    ):
+        if timeline is not None and endpoint.endpoint_status in ("Creating", "Updating"):
+            endpoint.endpoint_status = "InService"
+        return
+    done = timeline.duration <= 0 or now - timeline.start >= timeline.duration
+    if done:
+        endpoint.endpoint_status = "InService"
+        endpoint.last_modified_time = _dt(now)
+    elif endpoint.endpoint_status not in ("Updating",):
+        endpoint.endpoint_status = "Creating"
+
+
+# ---------------------------------------------------------------------------- Autopilot
+
+
+def _install_automl() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original_create = SageMakerModelBackend.create_auto_ml_job_v2
+
+    def create_auto_ml_job_v2(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # Autopilot infers the problem type when it is not given; moto insists on one.
+        tabular = (kwargs.get("auto_ml_problem_type_config") or {}).get("TabularJobConfig")
+        if tabular is not None and "ProblemType" not in tabular:
+            tabular["ProblemType"] = "BinaryClassification"
+        arn = original_create(self, *args, **kwargs)
+        with _lock:
+            name = arn.rsplit("/", 1)[-1]
+            job = self.auto_ml_jobs[name] if hasattr(self, "auto_ml_jobs") else None
+            CONFIG.automl[name] = _Timeline(_now(), AUTOML_SECONDS * CONFIG.scale)
+            if job is not None:
+                _advance_automl(job, _now())
+        return arn
+
+    def advance_all(self: Any) -> None:
+        with _lock:
+            for job in getattr(self, "auto_ml_jobs", {}).values():
+                _advance_automl(job, _now())
+
+    original_describe = SageMakerModelBackend.describe_auto_ml_job_v2
+    original_list = SageMakerModelBackend.list_auto_ml_jobs
+
+    def describe_auto_ml_job_v2(self: Any, auto_ml_job_name: str) -> Any:
+        advance_all(self)
+        return original_describe(self, auto_ml_job_name)
+
+    def list_auto_ml_jobs(self: Any, *args: Any, **kwargs: Any) -> Any:
+        advance_all(self)
+        return original_list(self, *args, **kwargs)
+
+    def list_candidates(self: Any, auto_ml_job_name: str) -> list[dict[str, Any]]:
+        advance_all(self)
+        job = getattr(self, "auto_ml_jobs", {}).get(auto_ml_job_name)
+        if job is None:
+            raise ValidationError(message=f"Could not find AutoML job {auto_ml_job_name}.")
+        if job.auto_ml_job_status != "Completed":
+            return []
+        return _candidates(job)
+
+    SageMakerModelBackend.create_auto_ml_job_v2 = create_auto_ml_job_v2
+    SageMakerModelBackend.describe_auto_ml_job_v2 = describe_auto_ml_job_v2
+    SageMakerModelBackend.list_auto_ml_jobs = list_auto_ml_jobs
+    SageMakerModelBackend.list_candidates_for_auto_ml_job = list_candidates
+
+    def list_candidates_response(self: Any) -> Any:
+        candidates = self.sagemaker_backend.list_candidates_for_auto_ml_job(self._get_param("AutoMLJobName"))
+        return ActionResult({"Candidates": candidates})
+
+    responses.SageMakerResponse.list_candidates_for_auto_ml_job = list_candidates_response
+
+
+def _objective(job: Any) -> tuple[str, str]:
+    metric = (job.auto_ml_job_objective or {}).get("MetricName") or "F1"
+    return metric, "Minimize" if metric in ("MSE", "RMSE", "MAE", "LogLoss") else "Maximize"
+
+
+def _candidates(job: Any) -> list[dict[str, Any]]:
+    metric, kind = _objective(job)
+    base = int(hashlib.sha256(job.auto_ml_job_name.encode()).hexdigest()[:6], 16) % 50 / 1000
+    values = [0.884 + base, 0.871 + base, 0.852 + base]
+    created = job.creation_time
+    out = []
+    for i, (algo, value) in enumerate(zip(("xgboost", "lightgbm", "catboost"), values, strict=True)):
+        name = f"{job.auto_ml_job_name[:20]}-{algo}-trial-{i + 1:03d}"
+        out.append({
+            "CandidateName": name,
+            "FinalAutoMLJobObjectiveMetric": {"Type": kind, "MetricName": metric, "Value": round(value, 4),
+                                              "StandardMetricName": metric},
+            "ObjectiveStatus": "Succeeded",
+            "CandidateSteps": [{"CandidateStepType": "AWS::SageMaker::TrainingJob",
+                                "CandidateStepArn": f"{job.arn.rsplit(':', 1)[0]}:training-job/{name}",
+                                "CandidateStepName": name}],
+            "CandidateStatus": "Completed",
+            "InferenceContainers": [{"Image": f"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-{algo}:1",
+                                     "ModelDataUrl": f"{job.output_data_config.get('S3OutputPath', 's3://out')}/{name}/model.tar.gz",
+                                     "Environment": {}}],
+            "CreationTime": created, "EndTime": job.end_time, "LastModifiedTime": job.end_time,
+        })
+    return out
+
+
+def _advance_automl(job: Any, now: float) -> None:
+    timeline = CONFIG.automl.get(job.auto_ml_job_name)
+    if timeline is None or job.auto_ml_job_status in ("Completed", "Failed", "Stopped"):
+        return
+    share = 1.0 if timeline.duration <= 0 else (now - timeline.start) / timeline.duration
+    if share >= 1.0:
+        job.auto_ml_job_status, job.auto_ml_job_secondary_status = "Completed", "Completed"
+        job.end_time = job.last_modified_time = _dt(now)
+        best = _candidates(job)[0]
+        job.best_candidate = best
+        return
+    job.auto_ml_job_status = "InProgress"
+    job.auto_ml_job_secondary_status = [s for s, begin in AUTOML_PHASES if share >= begin][-1]
+    job.best_candidate = None
+    job.end_time = None
+
+
+# ---------------------------------------------------------------------------- the rest
+
+
+def _install_labeling() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
+
+    def list_labeling_jobs(self: Any) -> Any:
+        return ActionResult({"LabelingJobSummaryList": list(CONFIG.labeling_jobs)})
+
+    responses.SageMakerResponse.list_labeling_jobs = list_labeling_jobs
+
+
+SERVICE_NAMES = {
+    "sagemaker": "Amazon SageMaker",
+    "s3": "Amazon Simple Storage Service",
+    "ec2": "Amazon Elastic Compute Cloud - Compute",
+    "rekognition": "Amazon Rekognition",
+    "comprehend": "Amazon Comprehend",
+    "polly": "Amazon Polly",
+    "translate": "Amazon Translate",
+    "transcribe": "Amazon Transcribe",
+    "lex": "Amazon Lex",
+    "cloudwatch": "AmazonCloudWatch",
+    "lambda": "AWS Lambda",
+}
+
+
+def _install_costs() -> None:
+    from moto.ce.models import CostExplorerBackend
+
+    def get_cost_and_usage(self: Any, body: str) -> dict[str, Any]:
+        request = json.loads(body)
+        start = date.fromisoformat(request["TimePeriod"]["Start"])
+        end = date.fromisoformat(request["TimePeriod"]["End"])
+        granularity = request.get("Granularity", "DAILY")
+        metrics = request.get("Metrics") or ["UnblendedCost"]
+        grouped = any(g.get("Key") == "SERVICE" for g in request.get("GroupBy") or [])
+        wanted = set((request.get("Filter") or {}).get("Dimensions", {}).get("Values") or [])
+        periods: list[tuple[date, date]] = []
+        cursor = start
+        while cursor < end:
+            if granularity == "MONTHLY":
+                nxt = (cursor.replace(day=1) + timedelta(days=32)).replace(day=1)
+            else:
+                nxt = cursor + timedelta(days=1)
+            periods.append((cursor, min(nxt, end)))
+            cursor = nxt
+        results = []
+        for a, b in periods:
+            totals: dict[str, float] = {}
+            day = a
+            while day < b:
+                for service, amount in CONFIG.costs.get(day, {}).items():
+                    if wanted and service not in wanted:
+                        continue
+                    totals[service] = totals.get(service, 0.0) + amount
+                day += timedelta(days=1)
+            entry: dict[str, Any] = {"TimePeriod": {"Start": a.isoformat(), "End": b.isoformat()},
+                                     "Estimated": b >= date.today()}
+            if grouped:
+                entry["Total"] = {}
+                entry["Groups"] = [{"Keys": [s], "Metrics": {m: {"Amount": f"{v:.10f}", "Unit": "USD"} for m in metrics}}
+                                   for s, v in sorted(totals.items(), key=lambda x: -x[1])]
+            else:
+                total = sum(totals.values())
+                entry["Total"] = {m: {"Amount": f"{total:.10f}", "Unit": "USD"} for m in metrics}
+                entry["Groups"] = []
+            results.append(entry)
+        return {"ResultsByTime": results, "DimensionValueAttributes": []}
+
+    CostExplorerBackend.get_cost_and_usage = get_cost_and_usage
+
+
+def _install_invoke() -> None:
+    from moto.core.exceptions import ServiceException
+    from moto.sagemaker.models import sagemaker_backends
+    from moto.sagemakerruntime import responses
+
+    class ValidationError(ServiceException):
+        code = "ValidationError"
+
+    class ModelError(ServiceException):
+        code = "ModelError"
+
+    def invoke_endpoint(self: Any) -> Any:
+        params = self._get_params()
+        name = params.get("EndpointName") or self.path.split("/")[2]
+        backend = sagemaker_backends[self.current_account][self.region]
+        endpoint = backend.endpoints.get(name)
+        if endpoint is None:
+            raise ValidationError(f"Endpoint {name} of account {self.current_account} not found.")
+        if endpoint.endpoint_status != "InService":
+            raise ValidationError(f"Endpoint {name} is not in service (status {endpoint.endpoint_status}).")
+        body = self.body if isinstance(self.body, bytes) else str(self.body).encode()
+        content_type = self.headers.get("Content-Type", "text/csv")
+        digest = int(hashlib.sha256(name.encode() + body).hexdigest()[:8], 16)
+        score = round((digest % 10000) / 10000, 4)
+        variant = (endpoint.production_variants or [{"VariantName": "AllTraffic"}])[0]["VariantName"]
+        if b"__model_error__" in body:
+            raise ModelError("Received client error (400) from primary with message "
+                             "\"unable to evaluate payload provided\".")
+        if "json" in content_type:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                raise ModelError("Received client error (415) from primary with message "
+                                 "\"could not parse JSON payload\".") from None
+            rows = parsed.get("instances", [parsed]) if isinstance(parsed, dict) else parsed
+            count = len(rows) if isinstance(rows, list) and rows and isinstance(rows[0], list | dict) else 1
+            out = json.dumps({"predictions": [{"score": round((score + i * 0.137) % 1, 4),
+                                               "predicted_label": int((score + i * 0.137) % 1 >= 0.5)}
+                                              for i in range(count)]})
+            return 200, {"Content-Type": "application/json", "x-Amzn-Invoked-Production-Variant": variant}, out
+        lines = [line for line in body.decode(errors="replace").splitlines() if line.strip()] or [""]
+        out = "\n".join(f"{(score + i * 0.137) % 1:.4f}" for i in range(len(lines)))
+        return 200, {"Content-Type": "text/csv; charset=utf-8", "x-Amzn-Invoked-Production-Variant": variant}, out
+
+    responses.SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint
+
+
+def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
+    """Extend moto in this process (once); later calls only change the time scale."""
+    global _installed
+    with _lock:
+        CONFIG.scale = scale
+        if clock is not None:
+            CONFIG.clock = clock
+        if not _installed:
+            _install_training()
+            _install_endpoints()
+            _install_automl()
+            _install_labeling()
+            _install_costs()
+            _install_invoke()
+            _installed = True
+    return CONFIG
+
+
+def reset() -> None:
+    with _lock:
+        CONFIG.training.clear()
+        CONFIG.endpoints.clear()
+        CONFIG.automl.clear()
+        CONFIG.labeling_jobs.clear()
+        CONFIG.costs.clear()

@@ -1,0 +1,248 @@
+"""A believable demo ML account, created through the AWS APIs against moto.
+
+Three endpoints (one throwing 5xx errors with high latency, one idle), training
+jobs in every state, processing / compilation / Autopilot / labeling jobs, a
+notebook left running for days, two budgets (one past 80 %), and 60 days of
+Cost Explorer data by service.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.sandbox import moto_ext
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+DATA_BUCKET = "acme-ml-data"
+ARTIFACT_BUCKET = "acme-ml-artifacts"
+ROLE_NAME = "SageMakerExecutionRole"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}"
+XGB_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+FM_IMAGE = "382416733822.dkr.ecr.us-east-1.amazonaws.com/factorization-machines:1"
+
+DATASETS = {
+    "churn/train.csv": "churned,tenure,monthly_charges,total_charges,contract\n0,12,59.9,718.8,1\n1,2,89.5,179.0,0\n",
+    "churn/validation.csv": "churned,tenure,monthly_charges,total_charges,contract\n0,40,49.9,1996.0,2\n",
+    "fraud/train.csv": "is_fraud,amount,country,hour\n0,120.5,1,14\n1,980.0,7,3\n",
+    "segments/customers.csv": "recency,frequency,monetary\n10,4,320.5\n",
+    "recsys/ratings/part-0001.csv": "user,item,rating\n1,17,5\n",
+    "images/cat.jpg": "\xff\xd8\xff\xe0 JFIF sandbox image",
+    "audio/standup.mp3": "ID3 sandbox audio",
+}
+
+
+@dataclass(frozen=True)
+class EndpointPlan:
+    name: str
+    model: str
+    instance: str
+    count: int
+    calls_per_min: float
+    error_5xx: float  # share of calls
+    error_4xx: float
+    latency_ms: float
+
+
+ENDPOINTS = [
+    EndpointPlan("churn-xgb-prod", "churn-xgb-model", "ml.m5.large", 2, 210, 0.0, 0.0005, 38),
+    EndpointPlan("fraud-detector-prod", "fraud-xgb-model", "ml.c5.xlarge", 1, 135, 0.052, 0.003, 870),
+    EndpointPlan("recsys-staging", "recsys-fm-model", "ml.t2.medium", 1, 0, 0.0, 0.0, 0),
+]
+
+DAILY_COST = {  # USD a day, before weekly and random variation
+    "sagemaker": 142.0, "s3": 18.5, "ec2": 41.0, "rekognition": 3.2, "comprehend": 2.1,
+    "polly": 0.6, "translate": 1.4, "transcribe": 2.7, "lex": 0.9, "cloudwatch": 6.3, "lambda": 1.1,
+}
+
+
+def _utc(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+    return datetime.now(UTC) - timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def seed(aws: Any) -> dict[str, Any]:
+    """Create the demo account through *aws* (an AwsClients on the moto server)."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    rng = random.Random(20261127)
+    s3, iam, sm = aws.client("s3"), aws.client("iam"), aws.sagemaker
+    for bucket in (DATA_BUCKET, ARTIFACT_BUCKET):
+        s3.create_bucket(Bucket=bucket)
+    for key, body in DATASETS.items():
+        s3.put_object(Bucket=DATA_BUCKET, Key=key, Body=body.encode("latin-1"))
+    for model in ("churn-xgb-model", "fraud-xgb-model", "recsys-fm-model"):
+        s3.put_object(Bucket=ARTIFACT_BUCKET, Key=f"models/{model}/model.tar.gz", Body=b"model")
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+        '{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
+
+    # Endpoints come up immediately while seeding, whatever the demo's time scale.
+    scale = moto_ext.CONFIG.scale
+    moto_ext.CONFIG.scale = 0
+    try:
+        for plan in ENDPOINTS:
+            image = FM_IMAGE if "recsys" in plan.model else XGB_IMAGE
+            sm.create_model(ModelName=plan.model, ExecutionRoleArn=ROLE_ARN, PrimaryContainer={
+                "Image": image, "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/{plan.model}/model.tar.gz"})
+            sm.create_endpoint_config(EndpointConfigName=f"{plan.name}-config", ProductionVariants=[{
+                "VariantName": "AllTraffic", "ModelName": plan.model, "InstanceType": plan.instance,
+                "InitialInstanceCount": plan.count, "InitialVariantWeight": 1.0}])
+            sm.create_endpoint(EndpointName=plan.name, EndpointConfigName=f"{plan.name}-config",
+                               Tags=[{"Key": "team", "Value": "ml-platform"}])
+        sm.create_model(ModelName="churn-xgb-model-v2", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={
+            "Image": XGB_IMAGE, "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz"})
+        _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
+    finally:
+        moto_ext.CONFIG.scale = scale
+    put_metrics(aws.cloudwatch, rng, minutes=180)
+    sm.create_notebook_instance(NotebookInstanceName="data-science-scratch", InstanceType="ml.t3.xlarge",
+                                RoleArn=ROLE_ARN, Tags=[{"Key": "owner", "Value": "dana"}])
+    backend = sagemaker_backends[ACCOUNT][REGION]
+    notebook = backend.notebook_instances["data-science-scratch"]
+    notebook.creation_time = _utc(days=9).isoformat()
+    notebook.last_modified_time = _utc(days=9).isoformat()
+    _seed_budgets(aws.client("budgets"))
+    _seed_costs(rng)
+    return {"role_arn": ROLE_ARN, "data_bucket": DATA_BUCKET, "artifact_bucket": ARTIFACT_BUCKET,
+            "endpoints": [e.name for e in ENDPOINTS]}
+
+
+def put_metrics(cloudwatch: Any, rng: random.Random, *, minutes: int, end: datetime | None = None) -> None:
+    """Per-minute CloudWatch data points for each endpoint, the way SageMaker reports them."""
+    end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
+    data: list[dict[str, Any]] = []
+    for plan in ENDPOINTS:
+        if not plan.calls_per_min:
+            continue
+        dims = [{"Name": "EndpointName", "Value": plan.name}, {"Name": "VariantName", "Value": "AllTraffic"}]
+        for i in range(minutes):
+            ts = end - timedelta(minutes=minutes - i)
+            wave = 1 + 0.25 * math.sin(i / 30)
+            calls = max(1, int(plan.calls_per_min * wave * rng.uniform(0.85, 1.15)))
+            latency = plan.latency_ms * rng.uniform(0.8, 1.3) * 1000  # microseconds
+            for name, value, unit in (
+                ("Invocations", calls, "Count"),
+                ("Invocation5XXErrors", round(calls * plan.error_5xx * rng.uniform(0.6, 1.4)), "Count"),
+                ("Invocation4XXErrors", round(calls * plan.error_4xx * rng.uniform(0, 2)), "Count"),
+                ("ModelLatency", latency, "Microseconds"),
+                ("OverheadLatency", rng.uniform(3, 9) * 1000, "Microseconds"),
+            ):
+                data.append({"MetricName": name, "Dimensions": dims, "Timestamp": ts,
+                             "Value": float(value), "Unit": unit})
+    for i in range(0, len(data), 500):
+        cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[i:i + 500])
+
+
+def _training(sm: Any, name: str, image: str, data: str, instance: str = "ml.m5.xlarge",
+              hyper: dict[str, str] | None = None) -> None:
+    sm.create_training_job(
+        TrainingJobName=name, AlgorithmSpecification={"TrainingImage": image, "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN, HyperParameters=hyper or {},
+        InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": f"s3://{DATA_BUCKET}/{data}", "S3DataDistributionType": "FullyReplicated"}}}],
+        OutputDataConfig={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/training"},
+        ResourceConfig={"InstanceType": instance, "InstanceCount": 1, "VolumeSizeInGB": 30},
+        StoppingCondition={"MaxRuntimeInSeconds": 86400},
+        Tags=[{"Key": "team", "Value": "ml-platform"}],
+    )
+
+
+def _seed_jobs(sm: Any, backend: Any) -> None:
+    jobs = [
+        ("churn-xgb-20261119-0930", XGB_IMAGE, "churn/train.csv", "Completed", "Completed", 8.2, 0.31),
+        ("demand-deepar-20261122-0600",
+         "522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1", "churn/train.csv",
+         "Completed", "Completed", 5.1, 0.9),
+        ("sentiment-blazingtext-20261124-1412",
+         "811284229777.dkr.ecr.us-east-1.amazonaws.com/blazingtext:1", "churn/train.csv",
+         "Stopped", "Stopped", 3.0, 0.2),
+        ("recsys-fm-20261125-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
+        ("fraud-xgb-retrain-20261127-0815", XGB_IMAGE, "fraud/train.csv", "InProgress", "Training", 0.15, None),
+        ("segments-kmeans-20261127-0902",
+         "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1", "segments/customers.csv",
+         "InProgress", "Starting", 0.02, None),
+    ]
+    for name, image, data, status, secondary, age_days, hours in jobs:
+        _training(sm, name, image, data, hyper={"num_round": "100"} if "xgb" in name else None)
+        job = backend.training_jobs[name]
+        moto_ext.CONFIG.training.pop(job.arn, None)  # seeded jobs keep their state
+        created = _utc(days=age_days)
+        job.creation_time = job.training_start_time = created
+        job.training_job_status, job.secondary_status = status, secondary
+        job.secondary_status_transitions = [{"Status": secondary, "StartTime": created,
+                                             "StatusMessage": f"{secondary}"}]
+        if hours is None:
+            job.training_end_time = None
+            job.final_metric_data_list = []
+            job.billable_time_in_seconds = None
+        else:
+            job.training_end_time = created + timedelta(hours=hours)
+            job.billable_time_in_seconds = int(hours * 3600)
+            job.final_metric_data_list = ([
+                {"MetricName": "validation:auc", "Value": 0.9121, "Timestamp": job.training_end_time},
+                {"MetricName": "train:auc", "Value": 0.9433, "Timestamp": job.training_end_time},
+            ] if status == "Completed" and "xgb" in name else [
+                {"MetricName": "test:RMSE", "Value": 12.38, "Timestamp": job.training_end_time},
+            ] if status == "Completed" else [])
+        if status == "Failed":
+            job.failure_reason = ("ClientError: Data download failed:Failed to download data. "
+                                  "NoSuchKey: s3://acme-ml-data/recsys/ratings/part-0002.csv")
+    sm.create_processing_job(
+        ProcessingJobName="churn-features-20261127-0700", RoleArn=ROLE_ARN,
+        AppSpecification={"ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"},
+        ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    sm.create_compilation_job(
+        CompilationJobName="churn-xgb-neo-arm64", RoleArn=ROLE_ARN,
+        InputConfig={"S3Uri": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz", "Framework": "XGBOOST",
+                     "DataInputConfig": '{"data": [1, 5]}'},
+        OutputConfig={"S3OutputLocation": f"s3://{ARTIFACT_BUCKET}/compiled", "TargetDevice": "ml_c5"},
+        StoppingCondition={"MaxRuntimeInSeconds": 900},
+    )
+    sm.create_auto_ml_job_v2(
+        AutoMLJobName="churn-autopilot-1120", RoleArn=ROLE_ARN,
+        AutoMLJobInputDataConfig=[{"ChannelType": "training", "ContentType": "text/csv;header=present",
+                                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{DATA_BUCKET}/churn/train.csv"}}}],
+        OutputDataConfig={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/autopilot"},
+        AutoMLProblemTypeConfig={"TabularJobConfig": {"TargetAttributeName": "churned",
+                                                      "CompletionCriteria": {"MaxCandidates": 20}}},
+        AutoMLJobObjective={"MetricName": "F1"},
+    )
+    moto_ext.CONFIG.labeling_jobs.append({
+        "LabelingJobName": "support-tickets-intent-labels", "LabelingJobArn":
+            f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/support-tickets-intent-labels",
+        "CreationTime": _utc(days=1), "LastModifiedTime": _utc(hours=2),
+        "LabelingJobStatus": "InProgress",
+        "LabelCounters": {"TotalLabeled": 1840, "HumanLabeled": 1210, "MachineLabeled": 630,
+                          "FailedNonRetryableError": 3, "Unlabeled": 2160},
+        "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
+        "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+    })
+
+
+def _seed_budgets(budgets: Any) -> None:
+    for name, limit, actual, forecast in (("ml-platform-monthly", 5000, 4312.55, 5480.10),
+                                          ("data-science-q4", 12000, 7050.00, 10900.00)):
+        budgets.create_budget(AccountId=ACCOUNT, Budget={
+            "BudgetName": name, "BudgetLimit": {"Amount": str(limit), "Unit": "USD"},
+            "TimeUnit": "MONTHLY" if "monthly" in name else "QUARTERLY", "BudgetType": "COST",
+            "CalculatedSpend": {"ActualSpend": {"Amount": f"{actual:.2f}", "Unit": "USD"},
+                                "ForecastedSpend": {"Amount": f"{forecast:.2f}", "Unit": "USD"}},
+        })
+
+
+def _seed_costs(rng: random.Random) -> None:
+    today = date.today()
+    for back in range(60, -1, -1):
+        day = today - timedelta(days=back)
+        weekend = day.weekday() >= 5
+        moto_ext.CONFIG.costs[day] = {
+            moto_ext.SERVICE_NAMES[service]: round(base * (0.7 if weekend and service != "s3" else 1.0)
+                                                   * rng.uniform(0.85, 1.2) * (1 + (60 - back) / 300), 4)
+            for service, base in DAILY_COST.items()
+        }

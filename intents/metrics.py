@@ -1,0 +1,125 @@
+"""Endpoint metrics from CloudWatch, fetched in as few calls as possible.
+
+One ``ListMetrics`` listing finds every (endpoint, variant) that has data; one
+``GetMetricData`` call takes up to 500 queries, so a whole account's endpoints
+usually cost two or three calls, whatever their number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from intents.aws import paginate
+
+NAMESPACE = "AWS/SageMaker"
+MAX_QUERIES = 500
+# (metric, statistic, key)
+ENDPOINT_METRICS = (
+    ("Invocations", "Sum", "invocations"),
+    ("Invocation4XXErrors", "Sum", "errors_4xx"),
+    ("Invocation5XXErrors", "Sum", "errors_5xx"),
+    ("ModelLatency", "Average", "latency_us"),
+    ("OverheadLatency", "Average", "overhead_us"),
+)
+
+
+@dataclass
+class EndpointStats:
+    invocations: float = 0.0
+    errors_4xx: float = 0.0
+    errors_5xx: float = 0.0
+    latency_us: float | None = None  # weighted by invocations across variants
+    overhead_us: float | None = None
+    variants: list[str] = field(default_factory=list)
+    has_data: bool = False
+
+    @property
+    def latency_ms(self) -> float | None:
+        return self.latency_us / 1000 if self.latency_us is not None else None
+
+    @property
+    def error_rate_5xx(self) -> float:
+        return self.errors_5xx / self.invocations if self.invocations else 0.0
+
+    @property
+    def error_rate_4xx(self) -> float:
+        return self.errors_4xx / self.invocations if self.invocations else 0.0
+
+
+def variants_by_endpoint(cloudwatch: Any) -> dict[str, list[str]]:
+    """Every endpoint that reported metrics, with its variant names (one paginated listing)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for metric in paginate(cloudwatch, "list_metrics", "Metrics",
+                           Namespace=NAMESPACE, MetricName="Invocations"):
+        dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", ())}
+        if "EndpointName" in dims and "VariantName" in dims:
+            if dims["VariantName"] not in found[dims["EndpointName"]]:
+                found[dims["EndpointName"]].append(dims["VariantName"])
+    return dict(found)
+
+
+def _queries(targets: Iterable[tuple[str, str]], period: int) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str, str]]]:
+    queries, index = [], {}
+    for endpoint, variant in targets:
+        for metric, stat, key in ENDPOINT_METRICS:
+            qid = f"q{len(queries)}"
+            index[qid] = (endpoint, variant, key)
+            queries.append({
+                "Id": qid,
+                "MetricStat": {
+                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": [
+                        {"Name": "EndpointName", "Value": endpoint},
+                        {"Name": "VariantName", "Value": variant},
+                    ]},
+                    "Period": period,
+                    "Stat": stat,
+                },
+                "ReturnData": True,
+            })
+    return queries, index
+
+
+def endpoint_stats(
+    cloudwatch: Any,
+    variants: dict[str, list[str]],
+    *,
+    start: datetime,
+    end: datetime,
+) -> dict[str, EndpointStats]:
+    """Totals per endpoint over [start, end): traffic, errors, latency (all variants)."""
+    period = max(60, int((end - start).total_seconds()) // 60 * 60)
+    targets = [(e, v) for e, vs in variants.items() for v in vs]
+    queries, index = _queries(targets, period)
+    per_variant: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for i in range(0, len(queries), MAX_QUERIES):
+        chunk = queries[i:i + MAX_QUERIES]
+        for result in paginate(cloudwatch, "get_metric_data", "MetricDataResults",
+                               MetricDataQueries=chunk, StartTime=start, EndTime=end):
+            values = result.get("Values") or []
+            if not values:
+                continue
+            endpoint, variant, key = index[result["Id"]]
+            if key in ("latency_us", "overhead_us"):
+                per_variant[(endpoint, variant)][key] = sum(values) / len(values)
+            else:
+                per_variant[(endpoint, variant)][key] = float(sum(values))
+    stats: dict[str, EndpointStats] = {e: EndpointStats(variants=list(vs)) for e, vs in variants.items()}
+    for (endpoint, _variant), values in per_variant.items():
+        s = stats[endpoint]
+        s.has_data = True
+        calls = values.get("invocations", 0.0)
+        for key in ("latency_us", "overhead_us"):
+            if key in values:
+                # Average over variants weighted by their traffic.
+                old, weight = getattr(s, key), s.invocations
+                value = values[key]
+                setattr(s, key, value if old is None or weight + calls == 0
+                        else (old * weight + value * calls) / (weight + calls))
+        s.invocations += calls
+        s.errors_4xx += values.get("errors_4xx", 0.0)
+        s.errors_5xx += values.get("errors_5xx", 0.0)
+    return stats
