@@ -37,10 +37,17 @@ def redact(text: str) -> str:
     return _SECRETS.sub(lambda m: m.group(1)[:5] + "…redacted", text)
 
 
-class _ContextFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get()
-        return True
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
+    # Every record, whichever handler prints it, knows the request it belongs to.
+    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    record.request_id = _request_id.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_with_request_id)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -64,7 +71,6 @@ class _JsonFormatter(logging.Formatter):
 
 def setup_logging(level: str = "INFO", fmt: str = "text", stream: object = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.addFilter(_ContextFilter())
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
     else:

@@ -119,6 +119,9 @@ class Sandbox:
             self.slack.stop()
         if self.moto is not None:
             self.moto.stop()
+            from bot.sandbox import moto_ext
+
+            moto_ext.uninstall()
         if self._own_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 

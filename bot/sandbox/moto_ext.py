@@ -27,6 +27,13 @@ from typing import Any
 
 _lock = threading.RLock()
 _installed = False
+_MISSING = object()
+_originals: list[tuple[Any, str, Any]] = []
+
+
+def _patch(owner: Any, name: str, value: Any) -> None:
+    _originals.append((owner, name, owner.__dict__.get(name, _MISSING)))
+    setattr(owner, name, value)
 
 
 @dataclass
@@ -205,10 +212,10 @@ def _install_training() -> None:
             timeline.stop_requested_at = _now()
             _advance_training(job, _now())
 
-    SageMakerModelBackend.create_training_job = create_training_job
-    SageMakerModelBackend.describe_training_job = describe_training_job
-    SageMakerModelBackend.list_training_jobs = list_training_jobs
-    SageMakerModelBackend.stop_training_job = stop_training_job
+    _patch(SageMakerModelBackend, "create_training_job", create_training_job)
+    _patch(SageMakerModelBackend, "describe_training_job", describe_training_job)
+    _patch(SageMakerModelBackend, "list_training_jobs", list_training_jobs)
+    _patch(SageMakerModelBackend, "stop_training_job", stop_training_job)
 
     def stop_training_job_response(self: Any) -> Any:
         from moto.core.responses import EmptyResult
@@ -216,7 +223,7 @@ def _install_training() -> None:
         self.sagemaker_backend.stop_training_job(self._get_param("TrainingJobName"))
         return EmptyResult()
 
-    responses.SageMakerResponse.stop_training_job = stop_training_job_response
+    _patch(responses.SageMakerResponse, "stop_training_job", stop_training_job_response)
     del models  # only imported to make sure the module is loaded
 
 
@@ -290,17 +297,17 @@ def _install_endpoints() -> None:
             endpoint.endpoint_status = "Updating" if CONFIG.scale > 0 else "InService"
         return str(endpoint.arn)
 
-    SageMakerModelBackend.create_endpoint = create_endpoint
-    SageMakerModelBackend.describe_endpoint = describe_endpoint
-    SageMakerModelBackend.list_endpoints = list_endpoints
-    SageMakerModelBackend.update_endpoint = update_endpoint
+    _patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
+    _patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
+    _patch(SageMakerModelBackend, "list_endpoints", list_endpoints)
+    _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
 
     def update_endpoint_response(self: Any) -> Any:
         arn = self.sagemaker_backend.update_endpoint(self._get_param("EndpointName"),
                                                      self._get_param("EndpointConfigName"))
         return ActionResult({"EndpointArn": arn})
 
-    responses.SageMakerResponse.update_endpoint = update_endpoint_response
+    _patch(responses.SageMakerResponse, "update_endpoint", update_endpoint_response)
 
 
 def _advance_endpoint(endpoint: Any, now: float) -> None:
@@ -369,16 +376,16 @@ def _install_automl() -> None:
             return []
         return _candidates(job)
 
-    SageMakerModelBackend.create_auto_ml_job_v2 = create_auto_ml_job_v2
-    SageMakerModelBackend.describe_auto_ml_job_v2 = describe_auto_ml_job_v2
-    SageMakerModelBackend.list_auto_ml_jobs = list_auto_ml_jobs
-    SageMakerModelBackend.list_candidates_for_auto_ml_job = list_candidates
+    _patch(SageMakerModelBackend, "create_auto_ml_job_v2", create_auto_ml_job_v2)
+    _patch(SageMakerModelBackend, "describe_auto_ml_job_v2", describe_auto_ml_job_v2)
+    _patch(SageMakerModelBackend, "list_auto_ml_jobs", list_auto_ml_jobs)
+    _patch(SageMakerModelBackend, "list_candidates_for_auto_ml_job", list_candidates)
 
     def list_candidates_response(self: Any) -> Any:
         candidates = self.sagemaker_backend.list_candidates_for_auto_ml_job(self._get_param("AutoMLJobName"))
         return ActionResult({"Candidates": candidates})
 
-    responses.SageMakerResponse.list_candidates_for_auto_ml_job = list_candidates_response
+    _patch(responses.SageMakerResponse, "list_candidates_for_auto_ml_job", list_candidates_response)
 
 
 def _objective(job: Any) -> tuple[str, str]:
@@ -438,7 +445,7 @@ def _install_labeling() -> None:
     def list_labeling_jobs(self: Any) -> Any:
         return ActionResult({"LabelingJobSummaryList": list(CONFIG.labeling_jobs)})
 
-    responses.SageMakerResponse.list_labeling_jobs = list_labeling_jobs
+    _patch(responses.SageMakerResponse, "list_labeling_jobs", list_labeling_jobs)
 
 
 SERVICE_NAMES = {
@@ -499,7 +506,7 @@ def _install_costs() -> None:
             results.append(entry)
         return {"ResultsByTime": results, "DimensionValueAttributes": []}
 
-    CostExplorerBackend.get_cost_and_usage = get_cost_and_usage
+    _patch(CostExplorerBackend, "get_cost_and_usage", get_cost_and_usage)
 
 
 def _install_invoke() -> None:
@@ -546,7 +553,7 @@ def _install_invoke() -> None:
         out = "\n".join(f"{(score + i * 0.137) % 1:.4f}" for i in range(len(lines)))
         return 200, {"Content-Type": "text/csv; charset=utf-8", "x-Amzn-Invoked-Production-Variant": variant}, out
 
-    responses.SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint
+    _patch(responses.SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
 
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
@@ -565,6 +572,20 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_invoke()
             _installed = True
     return CONFIG
+
+
+def uninstall() -> None:
+    """Give moto back its own behaviour (tests that use plain moto run after the sandbox)."""
+    global _installed
+    with _lock:
+        while _originals:
+            owner, name, original = _originals.pop()
+            if original is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        _installed = False
+        reset()
 
 
 def reset() -> None:

@@ -1,0 +1,199 @@
+"""Full stack: signed Slack requests through the real Bolt app, answers read off the Slack stand-in.
+
+AWS is an in-process moto server seeded with the sandbox's demo account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from typing import Any
+
+from slack_bolt.request import BoltRequest
+
+from bot.sandbox import CHANNEL
+from bot.sandbox.slack_api import BOT_USER_ID, Record
+from tests.conftest import blocks_text
+
+OTHER_CHANNEL = "C0GENERAL"
+
+
+def _turn(sandbox: Any, action: Any) -> list[Record]:
+    start = len(sandbox.slack.records)
+    action()
+    assert sandbox.driver.settle(30)
+    return [r for r in sandbox.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]
+
+
+def test_message_in_bot_channel_answers_in_its_thread_unhealthy_first(sandbox: Any) -> None:
+    # Given the demo account, where fraud-detector-prod throws 5xx errors with high latency
+    holder: dict[str, str] = {}
+
+    def say() -> None:
+        holder["ts"], _ = sandbox.driver.message("U0ALICE", "are my endpoints healthy")
+
+    posts = _turn(sandbox, say)
+    assert len(posts) == 1
+    post = posts[0]
+    assert post.channel == CHANNEL and post.thread_ts == holder["ts"]
+    sections = [b["text"]["text"] for b in post.blocks if b["type"] == "section" and b.get("text")]
+    endpoint_rows = [s for s in sections if "(InService)" in s or "(Creating)" in s]
+    assert "fraud-detector-prod" in endpoint_rows[0], "the unhealthy endpoint comes first"
+    assert "5xx errors" in endpoint_rows[0]
+    errors = int(endpoint_rows[0].split("): ")[1].split(" 5xx")[0].replace(",", ""))
+    assert errors > 0
+    assert "churn-xgb-prod" in endpoint_rows[-1]  # healthy ones last
+
+
+def test_app_mention_in_another_channel_is_answered_once(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.message(
+        "U0BOB", f"<@{BOT_USER_ID}> how is training going", channel=OTHER_CHANNEL))
+    # Slack sends both a message and an app_mention event; only one answer.
+    assert len(posts) == 1
+    assert posts[0].channel == OTHER_CHANNEL
+    assert "Latest training jobs" in blocks_text(posts[0])
+
+
+def test_dm_is_answered(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.message("U0CAROL", "help", channel="D0CAROL",
+                                                          channel_type="im"))
+    assert len(posts) == 1 and posts[0].channel == "D0CAROL"
+    text = blocks_text(posts[0])
+    for area in ("SageMaker training and jobs", "Endpoints", "About me"):
+        assert area in text
+
+
+def test_slash_command_posts_in_channel_with_the_command_shown(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "endpoints fraud-detector-prod"))
+    assert len(posts) == 1
+    text = blocks_text(posts[0])
+    assert "/ml endpoints fraud-detector-prod" in text
+    assert "Endpoint fraud-detector-prod" in text and "5xx" in text
+
+
+def test_hostile_mrkdwn_in_user_text_is_escaped(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "<!channel> <@U0BOB> <https://evil.example|click>"))
+    assert posts
+    for post in posts:
+        raw = json.dumps(post.blocks) + post.text
+        assert "<!channel>" not in raw and "<@U0BOB>" not in raw and "<https://evil" not in raw
+    assert "&lt;!channel&gt;" in json.dumps(posts[0].blocks)
+
+
+def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandbox: Any) -> None:
+    ts, _ = sandbox.driver.message("U0ALICE", f"<@{BOT_USER_ID}> how is training going",
+                                   channel=OTHER_CHANNEL)
+    sandbox.driver.settle()
+    # A question in the bot's thread is answered...
+    posts = _turn(sandbox, lambda: sandbox.driver.message(
+        "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL, thread_ts=ts))
+    assert len(posts) == 1 and posts[0].thread_ts == ts
+    # ...people talking among themselves there are not.
+    assert _turn(sandbox, lambda: sandbox.driver.message(
+        "U0BOB", "lol nice, see you at lunch", channel=OTHER_CHANNEL, thread_ts=ts)) == []
+
+
+def test_unaddressed_channel_messages_are_ignored(sandbox: Any) -> None:
+    assert _turn(sandbox, lambda: sandbox.driver.message(
+        "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL)) == []
+
+
+def test_fallback_gives_short_help_when_addressed(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "what's the weather in paris"))
+    assert len(posts) == 1
+    assert "didn't catch that" in blocks_text(posts[0])
+
+
+def test_bots_itself_edits_and_deletions_get_no_answer(sandbox: Any) -> None:
+    driver = sandbox.driver
+    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", extra={"bot_id": "B0OTHER"})) == []
+    assert _turn(sandbox, lambda: driver.message(BOT_USER_ID, "help")) == []
+    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="message_changed")) == []
+    assert _turn(sandbox, lambda: driver.message("U0BOB", "", subtype="message_deleted")) == []
+    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="channel_join")) == []
+
+
+def test_empty_mention_gets_short_help(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.message("U0BOB", f"<@{BOT_USER_ID}>",
+                                                          channel=OTHER_CHANNEL))
+    assert len(posts) == 1 and "help" in blocks_text(posts[0])
+
+
+def test_long_messages_get_a_clear_answer(sandbox: Any) -> None:
+    for length in (1500, 4500):
+        posts = _turn(sandbox, lambda n=length: sandbox.driver.message("U0ALICE", "x" * n))
+        assert len(posts) == 1
+        text = blocks_text(posts[0])
+        assert f"{length:,} characters" in text and "1,024" in text
+        assert "request r-" in text
+
+
+def test_unknown_subcommand_says_so(sandbox: Any) -> None:
+    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "frobnicate now"))
+    assert len(posts) == 1
+    text = blocks_text(posts[0])
+    assert "frobnicate" in text and "/ml help" in text
+
+
+def test_a_repeated_delivery_is_answered_once(sandbox: Any) -> None:
+    driver = sandbox.driver
+    event = {"type": "message", "channel": CHANNEL, "user": "U0BOB", "text": "help",
+             "ts": sandbox.slack.new_ts(), "channel_type": "channel"}
+    posts = _turn(sandbox, lambda: (driver._event(dict(event)), driver._event(dict(event))))
+    assert len(posts) == 1
+
+
+def test_bad_signature_is_refused(sandbox: Any) -> None:
+    body = json.dumps({"type": "event_callback", "team_id": "T0SANDBOX", "event": {
+        "type": "message", "channel": CHANNEL, "user": "U0BOB", "text": "help", "ts": "1.1"}})
+    start = len(sandbox.slack.records)
+    response = sandbox.chatops.app.dispatch(BoltRequest(body=body, headers={
+        "content-type": ["application/json"], "x-slack-request-timestamp": [str(int(time.time()))],
+        "x-slack-signature": ["v0=" + "0" * 64]}))
+    sandbox.driver.settle()
+    assert response.status == 401
+    assert len(sandbox.slack.records) == start
+
+
+def test_slack_is_acked_before_the_work_is_done(sandbox: Any) -> None:
+    # Given a handler that cannot finish until we let it
+    release = threading.Event()
+    spec = sandbox.chatops.deps.registry.specs["Help"]
+    original = spec.handler
+
+    def slow(request: Any, deps: Any) -> Any:
+        release.wait(10)
+        return original(request, deps)
+
+    object.__setattr__(spec, "handler", slow)
+    try:
+        _, response = sandbox.driver.message("U0ALICE", "help")
+        # Then the ack came back while the handler was still blocked
+        assert response.status == 200
+        assert not release.is_set()
+    finally:
+        release.set()
+        object.__setattr__(spec, "handler", original)
+    sandbox.driver.settle()
+
+
+def test_an_unexpected_error_shows_a_request_id_and_no_traceback(sandbox: Any, caplog: Any) -> None:
+    spec = sandbox.chatops.deps.registry.specs["AuditLog"]
+    original = spec.handler
+
+    def broken(request: Any, deps: Any) -> Any:
+        raise RuntimeError("secret internals: /etc/passwd line 3")
+
+    object.__setattr__(spec, "handler", broken)
+    try:
+        posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "show the audit log"))
+    finally:
+        object.__setattr__(spec, "handler", original)
+    text = blocks_text(posts[0])
+    assert "Something went wrong" in text and "request r-" in text
+    assert "secret internals" not in text and "Traceback" not in text
+    request_id = re.search(r"request (r-[0-9a-f]{8})", text).group(1)  # type: ignore[union-attr]
+    logged = [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert any(getattr(r, "request_id", "") == request_id for r in logged)

@@ -1,0 +1,54 @@
+"""The local runtime meets its targets on phrasings that are not in the bot definition.
+
+nlu_dev.jsonl and nlu_holdout.jsonl were written independently of the sample
+utterances (typos, Slack formatting, politeness, out-of-scope lines included).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lex.evaluate import evaluate, load_examples
+from lex.local import LocalLexRuntime
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def runtime() -> LocalLexRuntime:
+    return LocalLexRuntime()
+
+
+@pytest.mark.parametrize("name", ["nlu_dev.jsonl", "nlu_holdout.jsonl"])
+def test_targets_hold(runtime: LocalLexRuntime, name: str) -> None:
+    examples = load_examples(DATA / name)
+    intents = {e.intent for e in examples}
+    assert intents == set(runtime.definition.intents), "every catalog intent is covered"
+    assert all(sum(e.intent == i for e in examples) >= 10 for i in intents)
+    report = evaluate(runtime, examples, runtime.definition)
+    assert report.intent_accuracy >= 0.92, report.confused
+    assert report.slot_f1 >= 0.88
+    assert report.mutating_false_positives == 0
+
+
+def test_eval_command_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["nlu", "eval", str(DATA / "nlu_dev.jsonl"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("intent_accuracy", "slot_f1", "slot_precision", "slot_recall",
+                "mutating_false_positives", "latency_ms_p50", "latency_ms_p99", "n"):
+        assert key in data
+    assert data["n"] == len(load_examples(DATA / "nlu_dev.jsonl"))
+
+
+def test_eval_rejects_a_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hi"}\nnot json\n')
+    assert main(["nlu", "eval", str(bad)]) == 2
+    assert "bad.jsonl:1" in capsys.readouterr().err
