@@ -132,11 +132,11 @@ class Working:
         self._timer.cancel()
         with self._lock:
             self._done = True
+            if self.placeholder_ts and not reply.silent and self.out.update(
+                self.channel, self.placeholder_ts, reply
+            ):
+                return self.placeholder_ts
+            ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts)
             if self._reacted and self.message_ts:
                 self.out.unreact(self.channel, self.message_ts, WORKING_REACTION)
-            if self.placeholder_ts:
-                if reply.silent:
-                    return self.placeholder_ts
-                if self.out.update(self.channel, self.placeholder_ts, reply):
-                    return self.placeholder_ts
-        return self.out.post(self.channel, reply, thread_ts=self.thread_ts)
+            return ts

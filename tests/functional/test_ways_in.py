@@ -197,3 +197,36 @@ def test_an_unexpected_error_shows_a_request_id_and_no_traceback(sandbox: Any, c
     request_id = re.search(r"request (r-[0-9a-f]{8})", text).group(1)  # type: ignore[union-attr]
     logged = [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
     assert any(getattr(r, "request_id", "") == request_id for r in logged)
+
+
+def test_slow_answers_show_that_the_bot_is_working(sandbox: Any) -> None:
+    # Given an answer that takes longer than the indicator's delay
+    dispatcher = sandbox.chatops.dispatcher
+    spec = sandbox.chatops.deps.registry.specs["Help"]
+    original, delay = spec.handler, dispatcher.working_delay
+
+    def slow(request: Any, deps: Any) -> Any:
+        time.sleep(0.4)
+        return original(request, deps)
+
+    object.__setattr__(spec, "handler", slow)
+    dispatcher.working_delay = 0.05
+    try:
+        start = len(sandbox.slack.records)
+        ts, _ = sandbox.driver.message("U0ALICE", "help")
+        sandbox.driver.settle()
+        kinds = [(r.kind, r.name) for r in sandbox.slack.records[start:]]
+        # Then a message gets a reaction that is removed once the answer is posted
+        assert kinds == [("reaction", "hourglass_flowing_sand"), ("post", ""),
+                         ("unreaction", "hourglass_flowing_sand")]
+        start = len(sandbox.slack.records)
+        sandbox.driver.command("U0ALICE", "help")
+        sandbox.driver.settle()
+        records = sandbox.slack.records[start:]
+        # And a slash command gets a placeholder that the answer replaces in place
+        assert [r.kind for r in records] == ["post", "update"]
+        assert "Working on" in records[0].text and records[1].ts == records[0].ts
+        assert "What I can do" in blocks_text(records[1])
+    finally:
+        object.__setattr__(spec, "handler", original)
+        dispatcher.working_delay = delay

@@ -1,0 +1,133 @@
+"""The export is Lex V2's import layout, and every file has the API's own shapes."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from lex.definition import load_definition
+from lex.export import archive_bytes
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "intents.md"
+CATALOG = {
+    "StartTraining": {"algorithm", "dataset", "instanceType"}, "TrainingStatus": {"jobName"},
+    "StopTraining": {"jobName"}, "StartAutopilot": {"dataset", "target"}, "ListJobs": {"jobKind"},
+    "EndpointHealth": {"endpointName"}, "DeployModel": {"modelName", "instanceType"},
+    "DeleteEndpoint": {"endpointName"}, "InvokeEndpoint": {"endpointName", "payload"},
+    "DetectLabels": {"imageUri"}, "AnalyzeSentiment": {"text"}, "TranslateText": {"text", "targetLanguage"},
+    "SynthesizeSpeech": {"text", "voice"}, "TranscribeAudio": {"audioUri"}, "CostReport": {"period", "service"},
+    "BudgetStatus": {"budgetName"}, "MonitorSummary": {"endpointName"}, "IdleResources": set(),
+    "ScheduleReport": {"report", "frequency", "time", "day"}, "ListSchedules": set(), "CancelSchedule": {"report"},
+    "Help": {"topic"}, "AuditLog": set(), "FallbackIntent": set(),
+}
+MUTATING = {"StartTraining", "StopTraining", "StartAutopilot", "DeployModel", "DeleteEndpoint",
+            "ScheduleReport", "CancelSchedule"}
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, dict]:
+    archive = zipfile.ZipFile(io.BytesIO(archive_bytes(load_definition())))
+    return {name: json.loads(archive.read(name)) for name in archive.namelist()}
+
+
+def test_layout(files: dict[str, dict]) -> None:
+    assert files["manifest.json"] == {"metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson",
+                                                   "resourceType": "Bot"}}
+    base = "MLOpsAssistant/BotLocales/en_US"
+    assert "MLOpsAssistant/Bot.json" in files and f"{base}/BotLocale.json" in files
+    intents = {p.split("/")[4] for p in files if p.startswith(f"{base}/Intents/") and p.endswith("Intent.json")}
+    assert intents == set(CATALOG)
+    for intent, slots in CATALOG.items():
+        found = {p.split("/")[6] for p in files if p.startswith(f"{base}/Intents/{intent}/Slots/")}
+        assert found == slots, intent
+    for path, doc in files.items():
+        if path.endswith("Slot.json"):
+            slot_type = doc["slotTypeName"]
+            assert slot_type.startswith("AMAZON.") or f"{base}/SlotTypes/{slot_type}/SlotType.json" in files
+
+
+def test_intents_have_utterances_confirmations_and_known_slots(files: dict[str, dict]) -> None:
+    for path, doc in files.items():
+        if not path.endswith("Intent.json"):
+            continue
+        name = doc["name"]
+        if name == "FallbackIntent":
+            assert doc["parentIntentSignature"] == "AMAZON.FallbackIntent"
+            continue
+        utterances = [u["utterance"] for u in doc["sampleUtterances"]]
+        assert len(utterances) >= 15, name
+        for u in utterances:
+            assert set(re.findall(r"\{(\w+)\}", u)) <= CATALOG[name]
+        assert (doc["intentConfirmationSetting"] is not None) == (name in MUTATING), name
+
+
+def test_canonical_values_are_the_catalog_values(files: dict[str, dict]) -> None:
+    base = "MLOpsAssistant/BotLocales/en_US/SlotTypes"
+    values = lambda t: {v["sampleValue"]["value"] for v in files[f"{base}/{t}/SlotType.json"]["slotTypeValues"]}  # noqa: E731
+    assert values("AlgorithmName") == {"linear-learner", "xgboost", "kmeans", "knn", "pca", "random-cut-forest",
+                                       "factorization-machines", "blazingtext", "image-classification",
+                                       "object-detection", "deepar"}
+    assert values("LanguageName") == {"de", "es", "fr", "it", "pt", "ja", "zh", "ko", "ar", "hi", "ru", "nl", "en"}
+    assert values("CostPeriod") == {"today", "yesterday", "this_week", "last_week", "this_month", "last_month"}
+    assert values("ReportFrequency") == {"hourly", "daily", "weekly"}
+
+
+def _validate(operation: str, params: dict) -> None:
+    model = botocore.session.get_session().get_service_model("lexv2-models")
+    report = ParamValidator().validate(params, model.operation_model(operation).input_shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def _api(doc: dict, drop: tuple[str, ...]) -> dict:
+    """Import-format JSON -> API parameters: no nulls, and the API's member names
+    (the import format says messageGroupsList where boto3 says messageGroups)."""
+    def convert(value: object) -> object:
+        if isinstance(value, dict):
+            return {("messageGroups" if k == "messageGroupsList" else k): convert(v)
+                    for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    return convert({k: v for k, v in doc.items() if k not in drop})  # type: ignore[return-value]
+
+
+def test_every_file_has_the_shapes_of_the_lex_v2_api(files: dict[str, dict]) -> None:
+    ids = {"botId": "BOT1234567", "botVersion": "DRAFT", "localeId": "en_US"}
+    for path, doc in files.items():
+        if path.endswith("Intent.json"):
+            # UpdateIntent is CreateIntent plus slotPriorities: the export's full shape. The
+            # import format names slots where the API uses their ids.
+            params = _api(doc, ("name", "identifier", "version"))
+            if "slotPriorities" in params:
+                params["slotPriorities"] = [{"priority": p["priority"], "slotId": p["slotName"][:10].upper().ljust(10, "X")}
+                                            for p in params["slotPriorities"]]
+            _validate("UpdateIntent", {**params, **ids, "intentName": doc["name"], "intentId": doc["identifier"]})
+        elif path.endswith("Slot.json"):
+            params = _api(doc, ("name", "identifier", "slotTypeName"))
+            _validate("CreateSlot", {**params, **ids, "slotName": doc["name"], "intentId": "INTENT1234",
+                                     "slotTypeId": doc["slotTypeName"]})
+        elif path.endswith("SlotType.json"):
+            params = _api(doc, ("name", "identifier"))
+            _validate("CreateSlotType", {**params, **ids, "slotTypeName": doc["name"]})
+        elif path.endswith("BotLocale.json"):
+            _validate("CreateBotLocale", {"botId": "BOT1234567", "botVersion": "DRAFT", "localeId": doc["identifier"],
+                                          "nluIntentConfidenceThreshold": doc["nluConfidenceThreshold"],
+                                          "voiceSettings": doc["voiceSettings"], "description": doc["description"]})
+
+
+def test_archive_is_reproducible_and_written_by_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert archive_bytes(load_definition()) == archive_bytes(load_definition())
+    out = tmp_path / "bot.zip"
+    assert main(["lex", "export", "-o", str(out)]) == 0
+    assert out.read_bytes() == archive_bytes(load_definition())
+    assert "24 intents" in capsys.readouterr().out
