@@ -37,7 +37,7 @@ from intents.reply import (
     mention,
 )
 from lex.commands import CommandParser
-from lex.local import MAX_TEXT
+from lex.local import MAX_TEXT, yes_or_no
 from lex.runtime import LexRouter, TextTooLong, Understanding, session_id
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,14 @@ class Dispatcher:
 
     def _route(self, inbound: Inbound, request: Request, u: Understanding) -> tuple[Reply, Plan | None]:
         spec = self.deps.registry.specs.get(u.intent)
+        if u.intent == FALLBACK and inbound.addressed:
+            answer = yes_or_no(request.text)
+            if answer is not None:
+                # "yes" after Lex forgot the conversation (idle timeout) but the card is still valid.
+                plan = self.deps.store.latest_pending(request.channel, request.user)
+                if plan is not None:
+                    problem = self._decide(plan, request.user, approve=answer, request_id=request.id)
+                    return (Reply.text(problem) if problem else Reply.nothing()), None
         if u.intent == FALLBACK or spec is None:
             if not inbound.addressed:
                 return Reply.nothing(), None
@@ -272,6 +280,8 @@ class Dispatcher:
         if problem:
             self.out.ephemeral(click.channel, click.user, Reply.text(problem),
                                thread_ts=plan.thread_ts)
+            return
+        # Decided by button: Lex's pending "are you sure?" for the requester is moot now.
         self.understander.reset(session_id(plan.team, plan.channel, plan.requester))
 
     def may_approve(self, plan: Plan, user: str) -> bool:

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-import difflib
-import re
+import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import is_not_found, paginate
-from intents.base import InvalidInput, NotFound, Request, Router
+from intents.aws import error_code, is_not_found, paginate
+from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
+from intents.guardrails import MAX_PAYLOAD_BYTES, check_instance_count, check_instance_type, instance_count_in
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
-from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
+from intents.pricing import hourly_price, money, pricing_client
+from intents.reply import (
+    Context,
+    Header,
+    Md,
+    Proposal,
+    Reply,
+    Section,
+    bold,
+    code,
+    code_block,
+    fields,
+    lines,
+    link,
+    md,
+)
+from intents.resources import check_name, console_url, describe, exists, job_name, tags, vpc_config
 
 if TYPE_CHECKING:
     from bot.deps import Deps
 
 router = Router("endpoints")
 
-NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 LATENCY_WARN_MS = 500.0
 ERROR_RATE_BAD = 0.01  # 1 % of calls failing with 5xx
 ERROR_RATE_4XX_WARN = 0.05
@@ -28,13 +44,6 @@ CHANGING = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 ICONS = {"unhealthy": ":red_circle:", "degraded": ":large_orange_circle:",
          "changing": ":large_blue_circle:", "idle": ":white_circle:", "healthy": ":large_green_circle:"}
 ORDER = ["unhealthy", "degraded", "changing", "idle", "healthy"]
-
-
-def check_name(name: str, what: str = "endpoint") -> str:
-    if not NAME.match(name):
-        raise InvalidInput(f"{name[:70]!r} is not a valid {what} name.",
-                           hint="Names use letters, digits and hyphens, up to 63 characters.")
-    return name
 
 
 @dataclass(frozen=True)
@@ -126,21 +135,7 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
 
 
 def describe_endpoint(deps: Deps, name: str) -> dict[str, Any]:
-    try:
-        return dict(deps.aws.sagemaker.describe_endpoint(EndpointName=name))
-    except ClientError as exc:
-        if is_not_found(exc):
-            raise NotFound(f"There is no endpoint named {name}.", hint=_suggest(deps, name)) from None
-        raise
-
-
-def _suggest(deps: Deps, name: str) -> str:
-    names = [e["EndpointName"] for e in paginate(deps.aws.sagemaker, "list_endpoints", "Endpoints",
-                                                 limit=1000)]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    if close:
-        return "Did you mean " + " or ".join(close) + "?"
-    return "Say 'are my endpoints healthy' to see them all." if names else "There are no endpoints yet."
+    return describe(deps, "endpoint", name)
 
 
 def _one_endpoint(name: str, deps: Deps) -> Reply:
@@ -184,3 +179,262 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
     blocks.append(Context(md("CloudWatch, {a}–{b} UTC", a=start.strftime("%H:%M"), b=end.strftime("%H:%M"))))
     summary = f"{name}: {status}, " + ("; ".join(health.reasons) if health.reasons else health.verdict)
     return Reply(summary=summary, blocks=tuple(blocks))
+
+
+
+
+# ---------------------------------------------------------------------------- DeployModel
+
+
+def endpoint_name_for(model: str, request: Request) -> str:
+    return job_name(model, request)
+
+
+@router.intent("DeployModel", example="deploy model churn-xgb-model-v2", mutating=True,
+               requires=("sagemaker_role_arn",))
+def deploy_model(request: Request, deps: Deps) -> Proposal:
+    """Deploy a model (or a completed training job's model) to a new real-time endpoint."""
+    settings = deps.settings
+    name = check_name(request.slot("modelName") or "", "model")
+    model = exists(deps, "model", name)
+    create: dict[str, str] | None = None
+    if model is None:
+        # Not a model: maybe a completed training job, whose artifacts we can deploy.
+        job = exists(deps, "training", name)
+        if job is None:
+            try:
+                describe(deps, "model", name)
+            except NotFound as missing:
+                raise NotFound(f"There is no model or training job named {name}.", hint=missing.hint) from None
+        assert job is not None
+        if job.get("TrainingJobStatus") != "Completed":
+            raise InvalidInput(f"{name} is a training job that is {job.get('TrainingJobStatus')}; "
+                               "only a completed job's model can be deployed.")
+        create = {"image": job["AlgorithmSpecification"]["TrainingImage"],
+                  "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"]}
+    instance = check_instance_type(request.slot("instanceType") or settings.default_endpoint_instance,
+                                   settings, "hosting")
+    count = check_instance_count(instance_count_in(request.text), settings)
+    endpoint = endpoint_name_for(name, request)
+    price = hourly_price(instance, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
+    hourly = price.hourly_usd * count if price else None
+    cost = (md("{h}/h, about {m}/month while it runs ({s})", h=bold(money(hourly)), m=money(hourly * 730),
+               s=price.source) if price and hourly is not None else md("unknown"))
+    steps = ([md("create model {m} from {a}", m=code(name), a=code(create["artifacts"]))] if create else [])
+    steps += [md("create endpoint configuration {c}", c=code(f"{endpoint}-config")),
+              md("create endpoint {e}", e=code(endpoint))]
+    return Proposal(
+        title=f"Deploy {name}",
+        summary=md("Deploy {m} to a new real-time endpoint {e} on {i} × {n}.", m=bold(name), e=code(endpoint),
+                   i=instance, n=count),
+        details=fields({"Steps": lines(*[md("{i}. {s}", i=i + 1, s=step) for i, step in enumerate(steps)]),
+                        "Instances": f"{instance} × {count}", "Cost": cost}),
+        params={"model": name, "create_model": create, "endpoint": endpoint, "config": f"{endpoint}-config",
+                "instance_type": instance, "instance_count": count},
+    )
+
+
+@router.executor("DeployModel")
+def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
+    p, settings, sm = approved.params, deps.settings, deps.aws.sagemaker
+    created: list[tuple[str, str]] = []
+    step = ""
+    try:
+        if p["create_model"]:
+            step = f"creating model {p['model']}"
+            sm.create_model(ModelName=p["model"], ExecutionRoleArn=settings.sagemaker_role_arn,
+                            PrimaryContainer={"Image": p["create_model"]["image"],
+                                              "ModelDataUrl": p["create_model"]["artifacts"]},
+                            Tags=tags(approved), **vpc_config(deps))
+            created.append(("model", p["model"]))
+        step = f"creating endpoint configuration {p['config']}"
+        config: dict[str, Any] = {"EndpointConfigName": p["config"], "Tags": tags(approved),
+                                  "ProductionVariants": [{
+                                      "VariantName": "AllTraffic", "ModelName": p["model"],
+                                      "InstanceType": p["instance_type"],
+                                      "InitialInstanceCount": p["instance_count"], "InitialVariantWeight": 1.0}]}
+        if settings.kms_key_id:
+            config["KmsKeyId"] = settings.kms_key_id
+        sm.create_endpoint_config(**config)
+        created.append(("endpoint configuration", p["config"]))
+        step = f"creating endpoint {p['endpoint']}"
+        sm.create_endpoint(EndpointName=p["endpoint"], EndpointConfigName=p["config"], Tags=tags(approved))
+    except ClientError as exc:
+        raise UserError(f"Deploying stopped while {step}: {exc.response.get('Error', {}).get('Message', error_code(exc))}",
+                        hint=_clean_up(deps, created)) from None
+    deps.store.follow("endpoint", p["endpoint"], channel=approved.channel, thread_ts=approved.thread_ts,
+                      request_id=approved.request_id, interval=settings.follow_min_seconds, now=deps.clock())
+    return Reply(summary=f"Creating endpoint {p['endpoint']}", blocks=(
+        Section(md(":rocket: Creating endpoint {e} for {m}. Endpoints take a few minutes; I'll say here when "
+                   "it is in service.", e=bold(p["endpoint"]), m=code(p["model"]))),
+        Context(link(console_url(deps, "endpoints", p["endpoint"]), "Open in the SageMaker console")),
+    ))
+
+
+def _clean_up(deps: Deps, created: list[tuple[str, str]]) -> str:
+    """Undo what a failed deploy created, newest first; say exactly what is left."""
+    removed, left = [], []
+    for kind, name in reversed(created):
+        try:
+            if kind == "model":
+                deps.aws.sagemaker.delete_model(ModelName=name)
+            else:
+                deps.aws.sagemaker.delete_endpoint_config(EndpointConfigName=name)
+            removed.append(f"{kind} {name}")
+        except ClientError:
+            left.append(f"{kind} {name}")
+    parts = []
+    if removed:
+        parts.append("I removed what I had created (" + ", ".join(removed) + ").")
+    if left:
+        parts.append("These still exist and need removing: " + ", ".join(left) + ".")
+    return " ".join(parts) or "Nothing had been created."
+
+
+@router.follower("endpoint")
+def follow_endpoint(name: str, deps: Deps) -> Progress:
+    endpoint = describe_endpoint(deps, name)
+    status = endpoint.get("EndpointStatus", "?")
+    if status == "InService":
+        return Progress(status, terminal=True, reply=Reply.text(md(
+            ":large_green_circle: Endpoint {n} is in service. Try {c}", n=bold(name),
+            c=code(f"predict 1,2,3 with {name}"))))
+    if status in ("Failed", "OutOfService"):
+        return Progress(status, terminal=True, reply=Reply.text(md(
+            ":red_circle: Endpoint {n} is {s}: {r}", n=bold(name), s=status,
+            r=endpoint.get("FailureReason", "no reason given"))))
+    return Progress(status, reply=Reply.text(md(":large_blue_circle: Endpoint {n}: {s}", n=bold(name), s=status)))
+
+
+# ---------------------------------------------------------------------------- DeleteEndpoint
+
+
+def _sharing(deps: Deps, config: str, but: str) -> list[str]:
+    """Other endpoints that use the configuration *config*."""
+    others = [e["EndpointName"] for e in paginate(deps.aws.sagemaker, "list_endpoints", "Endpoints")
+              if e["EndpointName"] != but]
+    users = []
+    for other in others:
+        try:
+            if deps.aws.sagemaker.describe_endpoint(EndpointName=other).get("EndpointConfigName") == config:
+                users.append(other)
+        except ClientError:
+            continue
+    return users
+
+
+@router.intent("DeleteEndpoint", example="delete endpoint recsys-staging", mutating=True)
+def delete_endpoint(request: Request, deps: Deps) -> Proposal:
+    """Delete an endpoint, and its configuration unless another endpoint uses it."""
+    name = check_name(request.slot("endpointName") or "")
+    endpoint = describe_endpoint(deps, name)
+    config = endpoint.get("EndpointConfigName", "")
+    shared = _sharing(deps, config, name)
+    start, end = _window(deps)
+    variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
+    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(name, EndpointStats())
+    keep = md("kept: also used by {e}", e=", ".join(shared)) if shared else md("deleted too")
+    return Proposal(
+        title=f"Delete endpoint {name}",
+        summary=md("Delete endpoint {n} ({s}). Anything calling it will get errors.", n=bold(name),
+                   s=endpoint.get("EndpointStatus", "?")),
+        details=fields({"Configuration": md("{c} ({k})", c=code(config), k=keep),
+                        "Invocations, last hour": f"{stats.invocations:,.0f}"}),
+        warning=md(":warning: It served {n} requests in the last hour.", n=f"{stats.invocations:,.0f}")
+        if stats.invocations else None,
+        params={"endpoint": name, "config": config},
+    )
+
+
+@router.executor("DeleteEndpoint")
+def run_delete_endpoint(approved: Approved, deps: Deps) -> Reply:
+    name, config = approved.params["endpoint"], approved.params["config"]
+    try:
+        deps.aws.sagemaker.delete_endpoint(EndpointName=name)
+    except ClientError as exc:
+        if not is_not_found(exc):
+            raise
+        return Reply.text(md("Endpoint {n} was already gone; nothing to delete.", n=bold(name)))
+    # Checked again now: someone may have pointed another endpoint at it meanwhile.
+    shared = _sharing(deps, config, name) if config else []
+    if config and not shared:
+        try:
+            deps.aws.sagemaker.delete_endpoint_config(EndpointConfigName=config)
+            config_note = md("and its configuration {c}", c=code(config))
+        except ClientError as exc:
+            if not is_not_found(exc):
+                raise
+            config_note = md("(its configuration was already gone)")
+    else:
+        config_note = md("(kept configuration {c}: used by {e})", c=code(config), e=", ".join(shared) or "–")
+    return Reply.text(md(":wastebasket: Deleted endpoint {n} {c}.", n=bold(name), c=config_note))
+
+
+# ---------------------------------------------------------------------------- InvokeEndpoint
+
+
+def content_type_of(payload: str) -> str:
+    text = payload.strip()
+    if text[:1] in "{[":
+        try:
+            json.loads(text)
+            return "application/json"
+        except ValueError:
+            raise InvalidInput("The payload looks like JSON but isn't valid JSON.",
+                               hint="Check the quotes and brackets, e.g. {\"amount\": 120}.") from None
+    return "text/csv"
+
+
+def _prediction(body: bytes, content_type: str) -> tuple[Md, str]:
+    text = body.decode("utf-8", errors="replace").strip()
+    if "json" in content_type:
+        try:
+            pretty = json.dumps(json.loads(text), indent=2)[:2500]
+            return code_block(pretty), text[:200]
+        except ValueError:
+            pass
+    rows = [r for r in text.splitlines() if r.strip()]
+    if len(rows) == 1 and len(rows[0]) < 120:
+        return md("Prediction: {p}", p=bold(rows[0])), rows[0]
+    return code_block("\n".join(rows)[:2500]), text[:200]
+
+
+@router.intent("InvokeEndpoint", example="predict 5.1,3.5,1.4,0.2 with churn-xgb-prod")
+def invoke_endpoint(request: Request, deps: Deps) -> Reply:
+    """Send a CSV row or a JSON document to an endpoint and show its prediction."""
+    name = check_name(request.slot("endpointName") or "")
+    payload = (request.slot("payload") or "").strip().strip("`").strip()
+    if len(payload) > 1 and payload[0] == payload[-1] and payload[0] in "'\"":
+        payload = payload[1:-1]
+    if not payload:
+        raise InvalidInput("There is nothing to send.", hint="Give a CSV row like 5.1,3.5,1.4,0.2 or a JSON document.")
+    data = payload.encode("utf-8")
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise InvalidInput(f"The payload is {len(data) / 1_048_576:.1f} MB; an endpoint takes at most 6 MB.",
+                           hint="Send fewer rows, or use batch transform for large inputs.")
+    content_type = content_type_of(payload)
+    start = time.perf_counter()
+    try:
+        response = deps.aws.sagemaker_runtime.invoke_endpoint(
+            EndpointName=name, ContentType=content_type, Accept=content_type, Body=data)
+    except ClientError as exc:
+        code_ = error_code(exc)
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code_ in ("ValidationError", "ValidationException") and "not found" in message.lower():
+            describe_endpoint(deps, name)  # raises NotFound, with close names
+            raise NotFound(f"There is no endpoint named {name}.") from None
+        if code_ == "ModelError":
+            raise UserError(f"The model on {name} returned an error: {message}",
+                            hint="Check the payload's format and number of features.") from None
+        if code_ in ("ValidationError", "ValidationException"):
+            raise UserError(f"{name} did not accept the request: {message}") from None
+        raise
+    took = (time.perf_counter() - start) * 1000
+    body = response["Body"].read()
+    shown, summary = _prediction(body, response.get("ContentType", content_type))
+    return Reply(
+        summary=f"{name}: {summary}",
+        blocks=(Section(md("*{n}* says:", n=name)), Section(shown),
+                Context(md("sent {t} ({b} bytes) · variant {v} · {ms} ms", t=content_type, b=len(data),
+                           v=response.get("InvokedProductionVariant", "?"), ms=f"{took:,.0f}"))),
+    )

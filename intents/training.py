@@ -1,17 +1,48 @@
-"""SageMaker training: status of jobs (start, stop, Autopilot and listings live alongside)."""
+"""SageMaker training: start, follow, stop and list jobs, and Autopilot."""
 
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import is_not_found, paginate
-from intents.base import NotFound, Request, Router
-from intents.endpoints import check_name
-from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
+from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
+from intents.aws import error_code, is_not_found, paginate, translate
+from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
+from intents.resources import check_name, console_url, describe, job_name, security_fields, tags, vpc_config
+from intents.guardrails import (
+    S3Uri,
+    check_bucket,
+    check_instance_count,
+    check_instance_type,
+    check_kms,
+    check_runtime,
+    first_line,
+    instance_count_in,
+    parse_s3,
+    require_dataset,
+    runtime_in,
+)
+from intents.pricing import hourly_price, money, pricing_client
+from intents.reply import (
+    Context,
+    Header,
+    Md,
+    Proposal,
+    Reply,
+    Section,
+    bold,
+    code,
+    fields,
+    italic,
+    join,
+    lines,
+    link,
+    md,
+)
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -48,20 +79,7 @@ def algorithm_of(image: str) -> str:
 
 
 def describe_training_job(deps: Deps, name: str) -> dict[str, Any]:
-    try:
-        return dict(deps.aws.sagemaker.describe_training_job(TrainingJobName=name))
-    except ClientError as exc:
-        if is_not_found(exc):
-            raise NotFound(f"There is no training job named {name}.", hint=_suggest(deps, name)) from None
-        raise
-
-
-def _suggest(deps: Deps, name: str) -> str:
-    names = [j["TrainingJobName"] for j in paginate(
-        deps.aws.sagemaker, "list_training_jobs", "TrainingJobSummaries", limit=200,
-        SortBy="CreationTime", SortOrder="Descending")]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    return ("Did you mean " + " or ".join(close) + "?") if close else "Say 'training status' to see the latest jobs."
+    return describe(deps, "training", name)
 
 
 def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
@@ -129,3 +147,392 @@ def training_status(request: Request, deps: Deps) -> Reply:
                 Context(md("Ask about one job for details, e.g. {e}",
                            e=code(f"how is {jobs[0]['TrainingJobName']} going?")))),
     )
+
+
+# ---------------------------------------------------------------------------- StartTraining
+
+
+def _feature_dim(deps: Deps, dataset: S3Uri, supervised: bool) -> str | None:
+    header = first_line(deps.aws.s3, dataset)
+    if not header or "," not in header:
+        return None
+    columns = len(header.split(","))
+    return str(columns - 1 if supervised else columns)
+
+
+@router.intent("StartTraining", example="train xgboost on s3://acme-ml-data/churn/train.csv",
+               mutating=True, requires=("sagemaker_role_arn", "output_s3_uri"))
+def start_training(request: Request, deps: Deps) -> Proposal:
+    """Start a training job with a built-in algorithm, after you approve its cost."""
+    settings = deps.settings
+    algo = algorithm(request.slot("algorithm") or "")
+    dataset = parse_s3(request.slot("dataset") or "", "dataset")
+    check_bucket(dataset, settings, "training data")
+    output = parse_s3(settings.output_s3_uri or "", "output")
+    check_bucket(output, settings, "training output")
+    check_kms(settings)
+    instance = check_instance_type(request.slot("instanceType") or settings.default_training_instance,
+                                   settings, "training")
+    count = check_instance_count(instance_count_in(request.text), settings)
+    runtime = check_runtime(runtime_in(request.text) or settings.max_runtime_seconds, settings)
+    hyper = {**algo.defaults, **parse_hyperparameters(request.text, algo)}
+    checked = require_dataset(deps.aws.s3, dataset)
+    if algo.feature_dim and "feature_dim" not in hyper:
+        inferred = _feature_dim(deps, dataset, algo.supervised)
+        if inferred is None:
+            raise InvalidInput(f"{algo.name} needs feature_dim and I couldn't read it from the data.",
+                               hint="Add feature_dim=<number of feature columns> to your message.")
+        hyper["feature_dim"] = inferred
+    missing = [h for h in REQUIRED_FROM_USER.get(algo.name, ()) if h not in hyper]
+    if missing:
+        raise InvalidInput(f"{algo.name} needs {', '.join(missing)}, which I can't guess.",
+                           hint="Add them as name=value, e.g. " + " ".join(f"{m}=10" for m in missing) + ".")
+    image = image_uri(algo, deps.aws.region)
+    name = job_name(algo.name, request)
+    price = hourly_price(instance, "training", region=deps.aws.region, pricing=pricing_client(deps))
+    worst = count * price.hourly_usd * runtime / 3600 if price else None
+    cost = (md("{c} = {n} × {p}/h × {h} h ({s})", c=bold(money(worst)), n=count,
+               p=money(price.hourly_usd), h=f"{runtime / 3600:g}", s=price.source)
+            if price and worst is not None else md("unknown (no price for {i})", i=instance))
+    details = fields({
+        "Job name": code(name),
+        "Algorithm": md("{a} ({i})", a=algo.name, i=code(image.rsplit("/", 1)[-1])),
+        "Instances": f"{instance} × {count}",
+        "Stops after": f"{runtime / 3600:g} h at most",
+        "Dataset": code(str(dataset)) + ("" if checked else md(" _(could not check: access denied)_")),
+        "Output": code(f"{output}/{name}"),
+        "Hyperparameters": code(" ".join(f"{k}={v}" for k, v in sorted(hyper.items()))),
+        "Worst-case cost": cost,
+        **security_fields(deps),
+    })
+    return Proposal(
+        title=f"Start training job {name}",
+        summary=md("Train {a} on {d}, on {i} × {n}, for at most {h} h.", a=bold(algo.name),
+                   d=code(str(dataset)), i=instance, n=count, h=f"{runtime / 3600:g}"),
+        details=details,
+        warning=md(":warning: Worst case {c}: check the instance type and runtime.", c=money(worst))
+        if worst and worst >= 100 else None,
+        params={"job_name": name, "algorithm": algo.name, "image": image, "dataset": str(dataset),
+                "content_type": algo.content_type, "output": str(output), "instance_type": instance,
+                "instance_count": count, "max_runtime": runtime, "hyperparameters": hyper},
+    )
+
+
+@router.executor("StartTraining")
+def run_start_training(approved: Approved, deps: Deps) -> Reply:
+    p, settings = approved.params, deps.settings
+    name = p["job_name"]
+    resources: dict[str, Any] = {"InstanceType": p["instance_type"], "InstanceCount": p["instance_count"],
+                                 "VolumeSizeInGB": 30}
+    output: dict[str, Any] = {"S3OutputPath": p["output"]}
+    if settings.kms_key_id:
+        resources["VolumeKmsKeyId"] = output["KmsKeyId"] = settings.kms_key_id
+    try:
+        deps.aws.sagemaker.create_training_job(
+            TrainingJobName=name,
+            AlgorithmSpecification={"TrainingImage": p["image"], "TrainingInputMode": "File"},
+            RoleArn=settings.sagemaker_role_arn,
+            HyperParameters=p["hyperparameters"],
+            InputDataConfig=[{"ChannelName": "train", "ContentType": p["content_type"], "DataSource": {
+                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"],
+                                 "S3DataDistributionType": "FullyReplicated"}}}],
+            OutputDataConfig=output,
+            ResourceConfig=resources,
+            StoppingCondition={"MaxRuntimeInSeconds": p["max_runtime"]},
+            EnableNetworkIsolation=False,
+            Tags=tags(approved),
+            **vpc_config(deps),
+        )
+    except ClientError as exc:
+        if error_code(exc) not in ("ResourceInUse", "ResourceInUseException"):
+            raise
+        # Already created (a repeated delivery that slipped through): report, don't start twice.
+        existing = describe_training_job(deps, name)
+        return Reply.text(md("Training job {n} already exists ({s}); I didn't start another one.",
+                             n=bold(name), s=existing.get("TrainingJobStatus", "?")))
+    deps.store.follow("training", name, channel=approved.channel, thread_ts=approved.thread_ts,
+                      request_id=approved.request_id, interval=settings.follow_min_seconds,
+                      now=deps.clock())
+    return Reply(
+        summary=f"Started training job {name}",
+        blocks=(Section(md(":rocket: Started training job {n}. I'll post its progress in this thread.",
+                           n=bold(name))),
+                Context(link(console_url(deps, "jobs", name), "Open in the SageMaker console"))),
+    )
+
+
+def _last_message(job: dict[str, Any]) -> str:
+    transitions = job.get("SecondaryStatusTransitions") or []
+    return str(transitions[-1].get("StatusMessage", "")) if transitions else ""
+
+
+@router.follower("training")
+def follow_training(name: str, deps: Deps) -> Progress:
+    job = describe_training_job(deps, name)
+    status, secondary = job.get("TrainingJobStatus", "?"), job.get("SecondaryStatus", "")
+    key = f"{status}/{secondary}"
+    icon = Md(STATUS_ICONS.get(status, ""))
+    if status == "Completed":
+        blocks: list[Any] = [Section(md("{i} Training job {n} completed.", i=icon, n=bold(name)))]
+        metrics = metrics_line(job)
+        if metrics:
+            blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
+        blocks.append(Section(fields=fields({
+            "Training time": duration(_elapsed(job)),
+            "Billable time": duration(job.get("BillableTimeInSeconds")),
+            "Model artifacts": code(job.get("ModelArtifacts", {}).get("S3ModelArtifacts", "–")),
+        })))
+        blocks.append(Context(md("Deploy it with {c}", c=code(f"deploy model {name}"))))
+        return Progress(key, terminal=True, reply=Reply(summary=f"{name} completed", blocks=tuple(blocks)))
+    if status == "Failed":
+        return Progress(key, terminal=True, reply=Reply.text(md(
+            "{i} Training job {n} failed: {r}", i=icon, n=bold(name), r=job.get("FailureReason", "no reason given"))))
+    if status == "Stopped":
+        return Progress(key, terminal=True, reply=Reply.text(md(
+            "{i} Training job {n} stopped after {t}.", i=icon, n=bold(name), t=duration(_elapsed(job)))))
+    message = _last_message(job)
+    return Progress(key, reply=Reply.text(md("{i} {n}: {s}{m}", i=icon, n=bold(name), s=secondary or status,
+                                             m=md(" — {x}", x=message) if message else md(""))))
+
+
+def _elapsed(job: dict[str, Any]) -> float | None:
+    start = job.get("TrainingStartTime") or job.get("CreationTime")
+    end = job.get("TrainingEndTime")
+    return (end - start).total_seconds() if start and end else None
+
+
+# ---------------------------------------------------------------------------- StopTraining
+
+
+@router.intent("StopTraining", example="stop training job churn-xgb-001", mutating=True)
+def stop_training(request: Request, deps: Deps) -> Proposal:
+    """Stop a training job that is in progress."""
+    name = check_name(request.slot("jobName") or "", "training job")
+    job = describe_training_job(deps, name)
+    status = job.get("TrainingJobStatus")
+    if status != "InProgress":
+        raise InvalidInput(f"Training job {name} is {status}; only a job in progress can be stopped.")
+    resources = job.get("ResourceConfig", {})
+    started = job.get("TrainingStartTime") or job.get("CreationTime")
+    running = (datetime.fromtimestamp(deps.clock(), UTC) - started).total_seconds() if started else None
+    price = hourly_price(resources.get("InstanceType", ""), "training", region=deps.aws.region,
+                         pricing=pricing_client(deps))
+    so_far = (price.hourly_usd * resources.get("InstanceCount", 1) * running / 3600) if price and running else None
+    return Proposal(
+        title=f"Stop training job {name}",
+        summary=md("Stop {n} ({s}). Its model will not be saved.", n=bold(name), s=job.get("SecondaryStatus", status)),
+        details=fields({
+            "Running for": duration(running),
+            "Instances": f"{resources.get('InstanceType', '?')} × {resources.get('InstanceCount', 1)}",
+            "Cost so far": money(so_far) if so_far is not None else "unknown",
+        }),
+        params={"job_name": name},
+    )
+
+
+@router.executor("StopTraining")
+def run_stop_training(approved: Approved, deps: Deps) -> Reply:
+    name = approved.params["job_name"]
+    try:
+        deps.aws.sagemaker.stop_training_job(TrainingJobName=name)
+    except ClientError as exc:
+        if error_code(exc) == "ValidationException" and not is_not_found(exc):
+            raise UserError(f"SageMaker would not stop {name}: "
+                            f"{exc.response.get('Error', {}).get('Message', 'no reason given')}") from None
+        raise
+    deps.store.follow("training", name, channel=approved.channel, thread_ts=approved.thread_ts,
+                      request_id=approved.request_id, interval=deps.settings.follow_min_seconds,
+                      now=deps.clock())
+    return Reply.text(md(":double_vertical_bar: Stopping {n}. I'll say here when it has stopped.", n=bold(name)))
+
+
+# ---------------------------------------------------------------------------- ListJobs
+
+# kind -> (title, list call, result key, name key, status key)
+JOB_KINDS: dict[str, tuple[str, str, str, str, str]] = {
+    "training": ("Training", "list_training_jobs", "TrainingJobSummaries", "TrainingJobName", "TrainingJobStatus"),
+    "processing": ("Processing", "list_processing_jobs", "ProcessingJobSummaries", "ProcessingJobName",
+                   "ProcessingJobStatus"),
+    "labeling": ("Labeling (Ground Truth)", "list_labeling_jobs", "LabelingJobSummaryList", "LabelingJobName",
+                 "LabelingJobStatus"),
+    "compilation": ("Compilation (Neo)", "list_compilation_jobs", "CompilationJobSummaries",
+                    "CompilationJobName", "CompilationJobStatus"),
+    "autopilot": ("Autopilot", "list_auto_ml_jobs", "AutoMLJobSummaries", "AutoMLJobName", "AutoMLJobStatus"),
+}
+ACTIVE = {"inprogress", "starting", "stopping", "initializing", "pending", "in_progress"}
+PER_KIND = 8
+
+
+def _is_active(status: str) -> bool:
+    return status.replace(" ", "").lower() in ACTIVE
+
+
+@router.intent("ListJobs", example="list processing jobs")
+def list_jobs(request: Request, deps: Deps) -> Reply:
+    """SageMaker jobs of every kind (training, processing, labeling, compilation, Autopilot), in progress first."""
+    wanted = request.slot("jobKind")
+    kinds = [wanted] if wanted in JOB_KINDS else list(JOB_KINDS)
+    blocks: list[Any] = [Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")]
+    active_total = 0
+    for kind in kinds:
+        title, call, key, name_key, status_key = JOB_KINDS[kind]
+        try:
+            jobs = list(paginate(deps.aws.sagemaker, call, key, limit=100,
+                                 SortBy="CreationTime", SortOrder="Descending"))
+        except Exception as exc:  # noqa: BLE001 - one kind failing must not hide the others
+            known = translate(exc, action=call)
+            if known is None:
+                raise
+            blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
+            continue
+        jobs.sort(key=lambda j: (not _is_active(str(j.get(status_key, ""))),
+                                 -(j.get("CreationTime") or datetime.min.replace(tzinfo=UTC)).timestamp()))
+        active = sum(1 for j in jobs if _is_active(str(j.get(status_key, ""))))
+        active_total += active
+        if not jobs:
+            if len(kinds) == 1:
+                blocks.append(Section(md("No {t} jobs.", t=title.lower())))
+            continue
+        rows = [md("{i} {n} · {s} · {w}", i=Md(":large_blue_circle:" if _is_active(str(j.get(status_key, "")))
+                                                  else STATUS_ICONS.get(str(j.get(status_key, "")).title(),
+                                                                        ":white_circle:")),
+                   n=bold(j[name_key]), s=j.get(status_key, "?"), w=_when(j.get("CreationTime")))
+                for j in jobs[:PER_KIND]]
+        more = md("\n…and {n} more", n=len(jobs) - PER_KIND) if len(jobs) > PER_KIND else md("")
+        blocks.append(Section(lines(md("*{t}* · {a} in progress, {n} listed", t=title, a=active, n=len(jobs)),
+                                    *rows) + more))
+    if len(blocks) == 1:
+        blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
+    return Reply(summary=f"{active_total} SageMaker jobs in progress", blocks=tuple(blocks))
+
+
+# ---------------------------------------------------------------------------- Autopilot
+
+AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
+AUTOPILOT_PARALLEL = 4
+
+
+@router.intent("StartAutopilot", example="run autopilot on s3://acme-ml-data/churn/train.csv to predict churned",
+               mutating=True, requires=("sagemaker_role_arn", "output_s3_uri"))
+def start_autopilot(request: Request, deps: Deps) -> Proposal:
+    """Let Autopilot find the best model for a tabular dataset and a target column."""
+    settings = deps.settings
+    dataset = parse_s3(request.slot("dataset") or "", "dataset")
+    check_bucket(dataset, settings, "training data")
+    output = parse_s3(settings.output_s3_uri or "", "output")
+    check_bucket(output, settings, "training output")
+    check_kms(settings)
+    target = (request.slot("target") or "").strip("'\"` ")
+    if not re.fullmatch(r"[\w\-. ]{1,128}", target):
+        raise InvalidInput(f"{target[:40]!r} is not a column name.", hint="Say which column to predict, e.g. target churned.")
+    runtime = check_runtime(runtime_in(request.text) or min(settings.max_runtime_seconds, 4 * 3600), settings)
+    match = re.search(r"\b(\d{1,3})\s*candidates\b", request.text, re.I)
+    candidates = int(match.group(1)) if match else 10
+    require_dataset(deps.aws.s3, dataset)
+    header = first_line(deps.aws.s3, dataset)
+    columns = [c.strip().strip('"') for c in header.split(",")] if header else []
+    if columns and target not in columns:
+        close = difflib.get_close_matches(target, columns, n=1)
+        raise InvalidInput(f"The dataset has no column {target!r}.",
+                           hint=(f"Did you mean {close[0]}? " if close else "") + "Its columns: "
+                           + ", ".join(columns[:20]) + ".")
+    name = job_name("autopilot", request, max_len=32)
+    price = hourly_price(AUTOPILOT_INSTANCE, "training", region=deps.aws.region, pricing=pricing_client(deps))
+    worst = price.hourly_usd * AUTOPILOT_PARALLEL * runtime / 3600 if price else None
+    return Proposal(
+        title=f"Start Autopilot job {name}",
+        summary=md("Find the best model predicting {t} from {d}.", t=code(target), d=code(str(dataset))),
+        details=fields({
+            "Job name": code(name),
+            "Target column": code(target),
+            "Candidates": f"up to {candidates}",
+            "Stops after": f"{runtime / 3600:g} h at most",
+            "Output": code(f"{output}/{name}"),
+            "Worst-case cost": md("about {c} ({p} trials of {i} in parallel for {h} h, estimate)",
+                                  c=bold(money(worst)), p=AUTOPILOT_PARALLEL, i=AUTOPILOT_INSTANCE,
+                                  h=f"{runtime / 3600:g}") if worst else "unknown",
+            **security_fields(deps),
+        }),
+        params={"job_name": name, "dataset": str(dataset), "target": target, "output": str(output),
+                "candidates": candidates, "max_runtime": runtime},
+    )
+
+
+@router.executor("StartAutopilot")
+def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
+    p, settings = approved.params, deps.settings
+    security: dict[str, Any] = {}
+    if settings.kms_key_id:
+        security["VolumeKmsKeyId"] = settings.kms_key_id
+    if settings.vpc_subnets and settings.vpc_security_groups:
+        security["VpcConfig"] = {"Subnets": settings.vpc_subnets, "SecurityGroupIds": settings.vpc_security_groups}
+    output: dict[str, Any] = {"S3OutputPath": p["output"]}
+    if settings.kms_key_id:
+        output["KmsKeyId"] = settings.kms_key_id
+    deps.aws.sagemaker.create_auto_ml_job_v2(
+        AutoMLJobName=p["job_name"],
+        AutoMLJobInputDataConfig=[{"ChannelType": "training", "ContentType": "text/csv;header=present",
+                                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"]}}}],
+        OutputDataConfig=output,
+        AutoMLProblemTypeConfig={"TabularJobConfig": {
+            "TargetAttributeName": p["target"],
+            "CompletionCriteria": {"MaxCandidates": p["candidates"],
+                                   "MaxAutoMLJobRuntimeInSeconds": p["max_runtime"],
+                                   "MaxRuntimePerTrainingJobInSeconds": min(3600, p["max_runtime"])},
+        }},
+        RoleArn=settings.sagemaker_role_arn,
+        Tags=tags(approved),
+        **({"SecurityConfig": security} if security else {}),
+    )
+    deps.store.follow("autopilot", p["job_name"], channel=approved.channel, thread_ts=approved.thread_ts,
+                      request_id=approved.request_id, interval=settings.follow_min_seconds, now=deps.clock())
+    return Reply(summary=f"Started Autopilot job {p['job_name']}", blocks=(
+        Section(md(":rocket: Started Autopilot job {n}. I'll post its progress here and the best candidate "
+                   "at the end.", n=bold(p["job_name"]))),
+        Context(link(console_url(deps, "automl", p["job_name"]), "Open in the SageMaker console")),
+    ))
+
+
+def _metric(candidate: dict[str, Any]) -> tuple[str, float]:
+    metric = candidate.get("FinalAutoMLJobObjectiveMetric") or {}
+    return str(metric.get("MetricName", "objective")), float(metric.get("Value", 0.0))
+
+
+@router.follower("autopilot")
+def follow_autopilot(name: str, deps: Deps) -> Progress:
+    try:
+        job = deps.aws.sagemaker.describe_auto_ml_job_v2(AutoMLJobName=name)
+    except ClientError as exc:
+        if is_not_found(exc):
+            raise NotFound(f"There is no Autopilot job named {name}.") from None
+        raise
+    status, secondary = job.get("AutoMLJobStatus", "?"), job.get("AutoMLJobSecondaryStatus", "")
+    key = f"{status}/{secondary}"
+    if status == "Completed":
+        best = job.get("BestCandidate") or {}
+        metric, value = _metric(best)
+        candidates = list(paginate(deps.aws.sagemaker, "list_candidates_for_auto_ml_job", "Candidates",
+                                   limit=50, AutoMLJobName=name))
+        ranked = sorted(candidates, key=lambda c: _metric(c)[1],
+                        reverse=(best.get("FinalAutoMLJobObjectiveMetric") or {}).get("Type") != "Minimize")
+        rows = [md("{i}. {n} · {m} = {v}", i=i + 1, n=code(c["CandidateName"]), m=_metric(c)[0],
+                   v=f"{_metric(c)[1]:.4f}") for i, c in enumerate(ranked[:3])]
+        blocks: list[Any] = [Section(md(":white_check_mark: Autopilot job {n} completed. Best candidate: {b} with "
+                                        "{m} = {v}.", n=bold(name), b=code(best.get("CandidateName", "?")),
+                                        m=metric, v=bold(f"{value:.4f}")))]
+        if rows:
+            blocks.append(Section(lines(md("*Top candidates*"), *rows)))
+        return Progress(key, terminal=True, reply=Reply(summary=f"{name} completed: {metric} {value:.4f}",
+                                                        blocks=tuple(blocks)))
+    if status in ("Failed", "Stopped"):
+        return Progress(key, terminal=True, reply=Reply.text(md(
+            "{i} Autopilot job {n} {s}{r}", i=Md(STATUS_ICONS.get(status, "")), n=bold(name), s=status.lower(),
+            r=md(": {x}", x=job.get("FailureReason")) if job.get("FailureReason") else md("."))))
+    return Progress(key, reply=Reply.text(md(":large_blue_circle: {n}: {s}", n=bold(name),
+                                             s=_spaced(secondary or status))))
+
+
+def _spaced(status: str) -> str:
+    """'FeatureEngineering' -> 'feature engineering'."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower()
+

@@ -41,6 +41,16 @@ _CANCEL = re.compile(r"^(cancel|never ?mind|forget it|stop|abort|quit|exit)[.! ]
 MAX_ATTEMPTS = 3
 
 
+def yes_or_no(text: str) -> bool | None:
+    """True for a plain yes, False for a plain no, None for anything else."""
+    clean = normalize(text).strip()
+    if _YES.match(clean):
+        return True
+    if _NO.match(clean):
+        return False
+    return None
+
+
 def validation_error(message: str) -> ClientError:
     return ClientError(
         {"Error": {"Code": "ValidationException", "Message": message},

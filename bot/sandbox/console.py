@@ -29,7 +29,7 @@ EMOJI = {
     ":white_circle:": "⚪", ":large_green_circle:": "🟢", ":white_check_mark:": "✅", ":x:": "❌",
     ":warning:": "⚠️", ":hourglass_flowing_sand:": "⏳", ":hourglass:": "⌛", ":no_entry_sign:": "🚫",
     ":double_vertical_bar:": "⏸", ":black_square_for_stop:": "⏹", ":moneybag:": "💰",
-    ":chart_with_upwards_trend:": "📈", ":rocket:": "🚀", ":bell:": "🔔",
+    ":chart_with_upwards_trend:": "📈", ":rocket:": "🚀", ":bell:": "🔔", ":wastebasket:": "🗑️",
 }
 HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going

@@ -178,6 +178,8 @@ def _install_training() -> None:
             CONFIG.training[job.arn] = _Timeline(now, TRAINING_SECONDS * CONFIG.scale,
                                                  fail_reason=_missing_data(self.account_id, job))
             job.creation_time = job.training_start_time = _dt(now)
+            # moto creates jobs already Completed; a real job starts at the beginning.
+            job.training_job_status, job.secondary_status = "InProgress", "Starting"
             _advance_training(job, now)
         return job
 
