@@ -166,7 +166,7 @@ class Store:
 
     def first_delivery(self, key: str, *, now: float | None = None) -> bool:
         """True the first time *key* is seen; a retried Slack delivery gets False."""
-        now = now or time.time()
+        now = time.time() if now is None else now
         with self._tx() as db:
             db.execute("DELETE FROM deliveries WHERE seen_at < ?", (now - 86400,))
             cur = db.execute(
@@ -208,7 +208,7 @@ class Store:
         now: float | None = None,
     ) -> Plan:
         """Store a pending plan; a second plan for the same delivery returns the first."""
-        now = now or time.time()
+        now = time.time() if now is None else now
         with self._tx() as db:
             existing = db.execute(
                 "SELECT * FROM plans WHERE origin_key = ? AND intent = ?", (origin_key, intent)
@@ -252,7 +252,7 @@ class Store:
 
     def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
         """Move a pending, unexpired plan to *state*; only one caller ever wins."""
-        now = now or time.time()
+        now = time.time() if now is None else now
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE plans SET state = ?, decided_by = ?, decided_at = ? "
@@ -262,7 +262,7 @@ class Store:
             return cur.rowcount == 1
 
     def expire(self, plan_id: str, *, now: float | None = None) -> bool:
-        now = now or time.time()
+        now = time.time() if now is None else now
         with self._lock:
             cur = self._db.execute(
                 "UPDATE plans SET state = 'expired' WHERE id = ? AND state = 'pending' "
@@ -290,7 +290,7 @@ class Store:
         interval: float,
         now: float | None = None,
     ) -> bool:
-        now = now or time.time()
+        now = time.time() if now is None else now
         with self._lock:
             cur = self._db.execute(
                 "INSERT OR IGNORE INTO follows (kind, name, channel, thread_ts, request_id, "
@@ -300,7 +300,7 @@ class Store:
             return cur.rowcount == 1
 
     def due_follows(self, now: float | None = None) -> list[Follow]:
-        now = now or time.time()
+        now = time.time() if now is None else now
         rows = self._all(
             "SELECT * FROM follows WHERE done = 0 AND next_check_at <= ? ORDER BY next_check_at",
             now,

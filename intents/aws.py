@@ -44,6 +44,8 @@ def is_not_found(exc: ClientError) -> bool:
 def translate(exc: BaseException, *, action: str = "") -> UserError | None:
     """An AWS failure the user can act on → a UserError; None means 'a bug, log it'."""
     what = f" ({action})" if action else ""
+    if isinstance(exc, NotImplementedError):  # moto, in-process: a call it does not have
+        return NotAvailable(f"{action or 'This call'} is not available here (the offline sandbox does not have it).")
     if isinstance(exc, ClientError):
         code = error_code(exc)
         operation = getattr(exc, "operation_name", "") or action

@@ -55,8 +55,8 @@ def check_instance_type(instance_type: str, settings: Settings, component: Compo
     value = instance_type.strip().lower()
     if not value.startswith("ml."):
         value = "ml." + value
-    if not _INSTANCE.match(value) or (value not in known_instance_types(component) and
-                                      value not in settings.allowed_instance_types):
+    known = known_instance_types("training") | known_instance_types("hosting")
+    if not _INSTANCE.match(value) or (value not in known and value not in settings.allowed_instance_types):
         raise InvalidInput(f"{instance_type[:40]!r} is not a SageMaker {component} instance type.",
                            hint="For example " + ", ".join(settings.allowed_instance_types[:4]) + ".")
     if value not in settings.allowed_instance_types:

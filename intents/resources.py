@@ -73,8 +73,8 @@ def request_time(request: Request) -> datetime:
     if kind == "msg":
         try:
             return datetime.fromtimestamp(float(rest.rsplit(":", 1)[-1]), UTC)
-        except ValueError:
-            pass
+        except (ValueError, OverflowError, OSError):
+            pass  # not a Slack ts: fall back to when we received it
     return request.received_at
 
 

@@ -64,7 +64,7 @@ def request(intent: str, text: str = "", **slots: str) -> Any:
 
     return Request(id="r-test0001", intent=intent, slots=slots, user="U0ALICE", channel="C0MLOPS",
                    team="T0TEST", thread_ts="1700000000.000100", text=text,
-                   origin_key=f"msg:T0TEST:C0MLOPS:{abs(hash((intent, text, tuple(slots.items()))))}")
+                   origin_key=f"msg:T0TEST:C0MLOPS:1795757756.{abs(hash((intent, text, tuple(slots.items())))) % 10**6:06d}")
 
 
 @pytest.fixture(scope="module")
