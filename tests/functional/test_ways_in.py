@@ -230,3 +230,30 @@ def test_slow_answers_show_that_the_bot_is_working(sandbox: Any) -> None:
     finally:
         object.__setattr__(spec, "handler", original)
         dispatcher.working_delay = delay
+
+
+def test_when_lex_fails_the_local_runtime_answers(caplog: Any) -> None:
+    # Given a bot configured for Amazon Lex, whose Lex endpoint (the sandbox's moto) has no Lex runtime
+    from bot.sandbox import Sandbox
+
+    with Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False,
+                 settings_overrides={"lex_bot_id": "BOTID12345", "lex_bot_alias_id": "ALIAS12345"}) as box:
+        assert box.chatops.dispatcher.understander.lex is not None
+        posts = _turn(box, lambda: box.driver.message("U0ALICE", "are my endpoints healthy"))
+    # Then the user still gets the answer, and the log says why, with the request id
+    assert len(posts) == 1 and "fraud-detector-prod" in blocks_text(posts[0])
+    warnings = [r for r in caplog.records if "lex failed" in r.getMessage()]
+    assert warnings and warnings[0].request_id.startswith("r-")
+
+
+def test_aws_throttling_and_access_denied_get_a_clear_answer(sandbox: Any) -> None:
+    from botocore.stub import Stubber
+
+    sm = sandbox.chatops.deps.aws.sagemaker
+    for code, words in (("ThrottlingException", "AWS is throttling requests"),
+                        ("AccessDeniedException", "not allowed to call ListEndpoints (access denied)")):
+        with Stubber(sm) as stub:
+            stub.add_client_error("list_endpoints", code, "no", 400)
+            posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "are my endpoints healthy"))
+        text = blocks_text(posts[0])
+        assert words in text and "request r-" in text
