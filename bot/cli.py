@@ -148,17 +148,16 @@ def _nlu(args: argparse.Namespace) -> int:
         print(f"chatops: {exc}", file=sys.stderr)
         return 2
     local = LocalLexRuntime()
-    runtime = local
-    ids = {}
     if args.lex:
         from bot.deps import AwsClients
 
         settings = load_settings()
         settings.require("lex_bot_id", "lex_bot_alias_id")
-        runtime = AwsClients(settings.aws_region).client("lexv2-runtime")
-        ids = {"bot_id": settings.lex_bot_id, "alias_id": settings.lex_bot_alias_id,
-               "locale_id": settings.lex_locale_id}
-    report = evaluate(runtime, examples, local.definition, **ids)
+        report = evaluate(AwsClients(settings.aws_region).client("lexv2-runtime"), examples, local.definition,
+                          bot_id=str(settings.lex_bot_id), alias_id=str(settings.lex_bot_alias_id),
+                          locale_id=settings.lex_locale_id)
+    else:
+        report = evaluate(local, examples, local.definition)
     if args.json:
         data = report.as_json()
         data.pop("errors")

@@ -204,7 +204,7 @@ class Dispatcher:
                 raise TypeError(f"{spec.name} returned a Proposal but is not mutating")
             self._audit(request, "answered")
             return result
-        except Exception as exc:  # noqa: BLE001 - classified below, logged when unexpected
+        except Exception as exc:
             return self._failure(request, exc)
 
     def _failure(self, request: Request, exc: BaseException, outcome: str = "error") -> Reply:
@@ -240,7 +240,7 @@ class Dispatcher:
             proposal = spec.handler(request, self.deps)
             if not isinstance(proposal, Proposal):
                 raise TypeError(f"{spec.name} is mutating but did not return a Proposal")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.understander.reset(session_id(request.team, request.channel, request.user))
             return self._failure(request, exc, "refused"), None
         ttl = self.deps.settings.confirmation_ttl_minutes * 60
@@ -332,7 +332,7 @@ class Dispatcher:
             self._audit(request, "done", outcome.summary)
             self._update_card(self.deps.store.plan(plan.id) or plan, "done", outcome)
             self._on_follow()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             reply = self._failure(request, exc, "failed")
             self.deps.store.finish_plan(plan.id, state="failed", outcome=reply.summary[:500])
             self._update_card(self.deps.store.plan(plan.id) or plan, "failed", reply)

@@ -81,7 +81,7 @@ class Follower:
             store.update_follow(follow.kind, follow.name, status="gone", interval=follow.interval,
                                 next_check_at=now, done=True)
             return
-        except Exception as exc:  # noqa: BLE001 - AWS trouble: back off and try again
+        except Exception as exc:
             known = translate(exc)
             if known is None:
                 log.error("checking %s %s failed", follow.kind, follow.name, exc_info=exc)

@@ -12,7 +12,12 @@ from botocore.exceptions import ClientError
 
 from intents.aws import error_code, is_not_found, paginate
 from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
-from intents.guardrails import MAX_PAYLOAD_BYTES, check_instance_count, check_instance_type, instance_count_in
+from intents.guardrails import (
+    MAX_PAYLOAD_BYTES,
+    check_instance_count,
+    check_instance_type,
+    instance_count_in,
+)
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import hourly_price, money, pricing_client
 from intents.reply import (

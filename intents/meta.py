@@ -6,7 +6,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from intents.base import Request, Router
-from intents.reply import Context, Header, Reply, Section, bold, code, italic, join, lines, md, mention
+from intents.reply import (
+    Context,
+    Header,
+    Reply,
+    Section,
+    bold,
+    code,
+    italic,
+    join,
+    lines,
+    md,
+    mention,
+)
 
 if TYPE_CHECKING:
     from bot.deps import Deps

@@ -63,7 +63,8 @@ def variants_by_endpoint(cloudwatch: Any) -> dict[str, list[str]]:
 
 
 def _queries(targets: Iterable[tuple[str, str]], period: int) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str, str]]]:
-    queries, index = [], {}
+    queries: list[dict[str, Any]] = []
+    index: dict[str, tuple[str, str, str]] = {}
     for endpoint, variant in targets:
         for metric, stat, key in ENDPOINT_METRICS:
             qid = f"q{len(queries)}"

@@ -12,7 +12,6 @@ from botocore.exceptions import ClientError
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
 from intents.aws import error_code, is_not_found, paginate, translate
 from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
-from intents.resources import check_name, console_url, describe, job_name, security_fields, tags, vpc_config
 from intents.guardrails import (
     S3Uri,
     check_bucket,
@@ -37,11 +36,18 @@ from intents.reply import (
     bold,
     code,
     fields,
-    italic,
-    join,
     lines,
     link,
     md,
+)
+from intents.resources import (
+    check_name,
+    console_url,
+    describe,
+    job_name,
+    security_fields,
+    tags,
+    vpc_config,
 )
 
 if TYPE_CHECKING:
@@ -379,7 +385,7 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         try:
             jobs = list(paginate(deps.aws.sagemaker, call, key, limit=100,
                                  SortBy="CreationTime", SortOrder="Descending"))
-        except Exception as exc:  # noqa: BLE001 - one kind failing must not hide the others
+        except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
                 raise

@@ -18,7 +18,6 @@ from lex.definition import BotDefinition
 from lex.export import archive_bytes
 
 
-
 class DeployError(Exception):
     pass
 
@@ -39,7 +38,7 @@ def put_archive(url: str, data: bytes) -> None:
     """Upload the archive to Lex's pre-signed S3 URL."""
     request = urllib.request.Request(url, data=data, method="PUT",
                                      headers={"Content-Type": "application/zip"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - URL from Lex
+    with urllib.request.urlopen(request, timeout=60) as response:
         if response.status >= 300:
             raise DeployError(f"uploading the archive failed with HTTP {response.status}")
 

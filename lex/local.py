@@ -91,13 +91,13 @@ class LocalLexRuntime:
     def recognize_text(
         self,
         *,
-        botId: str = "local",  # noqa: N803 - Lex's own parameter names
-        botAliasId: str = "local",  # noqa: N803
-        localeId: str = "en_US",  # noqa: N803
-        sessionId: str,  # noqa: N803
+        botId: str = "local",
+        botAliasId: str = "local",
+        localeId: str = "en_US",
+        sessionId: str,
         text: str,
-        sessionState: dict[str, Any] | None = None,  # noqa: N803
-        requestAttributes: dict[str, str] | None = None,  # noqa: N803
+        sessionState: dict[str, Any] | None = None,
+        requestAttributes: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         if not _SESSION_ID.match(sessionId or ""):
             raise validation_error("1 validation error detected: Value at 'sessionId' failed to "
@@ -121,8 +121,8 @@ class LocalLexRuntime:
         return response
 
     def delete_session(
-        self, *, botId: str = "local", botAliasId: str = "local",  # noqa: N803
-        localeId: str = "en_US", sessionId: str,  # noqa: N803
+        self, *, botId: str = "local", botAliasId: str = "local",
+        localeId: str = "en_US", sessionId: str,
     ) -> dict[str, Any]:
         with self._lock:
             self._sessions.pop(sessionId, None)
@@ -200,7 +200,7 @@ class LocalLexRuntime:
         value = self.nlu.read_slot(intent, slot, analysis, eliciting=True)
         other, confidence, ranking, _ = self.nlu.classify(analysis)
         switching = other not in (FALLBACK, intent.name) and confidence >= 0.7 and (
-            value is None or len(analysis.tokens) > 3 and _reads_as_request(analysis.text)
+            value is None or (len(analysis.tokens) > 3 and _reads_as_request(analysis.text))
         )
         if switching:
             session.intent = None

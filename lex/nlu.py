@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lex.definition import BotDefinition, Intent, Slot, SlotType
-from lex.text import Span, Token, edits1_deletes, find_spans, looks_like_name, mask, normalize, tokenize
+from lex.text import (
+    Span,
+    Token,
+    edits1_deletes,
+    find_spans,
+    looks_like_name,
+    mask,
+    normalize,
+    tokenize,
+)
 
 FALLBACK = "FallbackIntent"
 
@@ -58,18 +67,11 @@ _MARKER_TYPES = {
     "HelpTopic": "__topic__",
 }
 _STOPWORDS = frozenset(
-    "a an the my our your please pls plz kindly hey hi hello yo bot thanks thank thx just some "
-    "me us i we could would really quickly quick real kinda maybe um uh ok okay so also "
-    "mate team folks guys".split()
+    ["a", "an", "the", "my", "our", "your", "please", "pls", "plz", "kindly", "hey", "hi", "hello", "yo", "bot", "thanks", "thank", "thx", "just", "some", "me", "us", "i", "we", "could", "would", "really", "quickly", "quick", "real", "kinda", "maybe", "um", "uh", "ok", "okay", "so", "also", "mate", "team", "folks", "guys"]
 )
 # Words too common to be a resource name when they follow "endpoint", "job"...
 _NOT_NAMES = frozenset(
-    "a an the my our your this that these those it its all any every each some which what "
-    "for on of in at to with from by is are was be named called status health healthy "
-    "doing going now please again today yesterday up down ok there here everything anything "
-    "and or but their them they look looks like new old latest last first next running "
-    "finished done succeed succeeded failed fail work working train training model endpoint "
-    "job jobs budget budgets get got me you us".split()
+    ["a", "an", "the", "my", "our", "your", "this", "that", "these", "those", "it", "its", "all", "any", "every", "each", "some", "which", "what", "for", "on", "of", "in", "at", "to", "with", "from", "by", "is", "are", "was", "be", "named", "called", "status", "health", "healthy", "doing", "going", "now", "please", "again", "today", "yesterday", "up", "down", "ok", "there", "here", "everything", "anything", "and", "or", "but", "their", "them", "they", "look", "looks", "like", "new", "old", "latest", "last", "first", "next", "running", "finished", "done", "succeed", "succeeded", "failed", "fail", "work", "working", "train", "training", "model", "endpoint", "job", "jobs", "budget", "budgets", "get", "got", "me", "you", "us"]
 )
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules?|"
@@ -206,7 +208,7 @@ class Nlu:
         return options[variant % len(options)]
 
     def _train(self) -> None:
-        counts: dict[str, Counter[str]] = {}
+        counts: dict[str, Counter[str]] = {}  # feature -> (fractional) utterance count
         for intent in self.definition.intents.values():
             if intent.parent:
                 continue
@@ -220,7 +222,7 @@ class Nlu:
                     analysis = self.analyze(rendered, correct=False)
                     # Each utterance counts once, whatever its number of variants.
                     for feature in set(analysis.features):
-                        counter[feature] += 1.0 / variants
+                        counter[feature] += 1.0 / variants  # type: ignore[assignment]
             counts[intent.name] = counter
         # Each feature's weight for an intent is how much likelier the intent's
         # utterances are to contain it than all utterances are (a log ratio of

@@ -11,6 +11,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -70,10 +71,11 @@ class SlackDriver:
 
     def _dispatch(self, body: str, content_type: str) -> BoltResponse:
         timestamp = str(int(time.time()))
-        headers = {
+        signature = self.verifier.generate_signature(timestamp=timestamp, body=body) or ""
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": [content_type],
             "x-slack-request-timestamp": [timestamp],
-            "x-slack-signature": [self.verifier.generate_signature(timestamp=timestamp, body=body)],
+            "x-slack-signature": [signature],
         }
         start = time.perf_counter()
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))

@@ -240,7 +240,7 @@ def _missing_data(account_id: str, job: Any) -> str | None:
         bucket_name, _, prefix = uri[5:].partition("/")
         backend = s3_backends[account_id]["aws"]
         bucket = backend.buckets.get(bucket_name)
-        if bucket is None or not any(k.startswith(prefix) for k in bucket.keys.keys()):
+        if bucket is None or not any(k.startswith(prefix) for k in bucket.keys):
             return (f"ClientError: Data download failed:Failed to download data. "
                     f"No objects at {uri} (NoSuchKey). Please check the S3 URI.")
     return None
@@ -314,9 +314,9 @@ def _install_endpoints() -> None:
 
 def _advance_endpoint(endpoint: Any, now: float) -> None:
     timeline = CONFIG.endpoints.get(endpoint.arn)
-    if timeline is None or endpoint.endpoint_status in ("InService", "Failed") and (
+    if timeline is None or (endpoint.endpoint_status in ("InService", "Failed") and (
         timeline.duration <= 0 or now - timeline.start >= timeline.duration
-    ):
+    )):
         if timeline is not None and endpoint.endpoint_status in ("Creating", "Updating"):
             endpoint.endpoint_status = "InService"
         return

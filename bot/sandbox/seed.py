@@ -103,8 +103,9 @@ def seed(aws: Any) -> dict[str, Any]:
                                 RoleArn=ROLE_ARN, Tags=[{"Key": "owner", "Value": "dana"}])
     backend = sagemaker_backends[ACCOUNT][REGION]
     notebook = backend.notebook_instances["data-science-scratch"]
-    notebook.creation_time = _utc(days=9).isoformat()
-    notebook.last_modified_time = _utc(days=9).isoformat()
+    # moto keeps these as ISO strings
+    notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
+    notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_budgets(aws.client("budgets"))
     _seed_costs(rng)
     return {"role_arn": ROLE_ARN, "data_bucket": DATA_BUCKET, "artifact_bucket": ARTIFACT_BUCKET,

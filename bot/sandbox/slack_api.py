@@ -69,8 +69,8 @@ class SlackStandIn:
 
     @property
     def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def url(self) -> str:
@@ -235,7 +235,7 @@ class SlackStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: the sandbox prints what matters
 
             def _reply(self, status: int, body: dict[str, Any] | str) -> None:
@@ -246,7 +246,7 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 if self.path.startswith("/upload/"):
@@ -268,7 +268,7 @@ class SlackStandIn:
                     return
                 self._reply(200, stand_in.call(self.path[len("/api/"):].split("?")[0], args))
 
-            do_GET = do_POST  # noqa: N815
+            do_GET = do_POST
 
         return Handler
 

@@ -11,7 +11,13 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from intents.base import Approved, InvalidInput, NotFound, Refused, UserError
-from intents.endpoints import deploy_model, delete_endpoint, invoke_endpoint, run_delete_endpoint, run_deploy_model
+from intents.endpoints import (
+    delete_endpoint,
+    deploy_model,
+    invoke_endpoint,
+    run_delete_endpoint,
+    run_deploy_model,
+)
 from intents.reply import Proposal
 from tests.conftest import ROLE_ARN, request
 

@@ -41,7 +41,7 @@ def test_unhealthy_endpoints_come_first_with_their_error_count(deps: Any) -> Non
     _metrics(cw, "alpha-prod", calls=1000, errors_5xx=0, latency_ms=30)
     _metrics(cw, "beta-prod", calls=1000, errors_5xx=120, latency_ms=900)
     reply = endpoint_health(request("EndpointHealth"), deps)
-    rows = [b.text for b in reply.blocks if getattr(b, "text", "") and "prod" in getattr(b, "text", "") or "idle" in str(getattr(b, "text", ""))]
+    rows = [b.text for b in reply.blocks if (getattr(b, "text", "") and "prod" in getattr(b, "text", "")) or "idle" in str(getattr(b, "text", ""))]
     assert "beta-prod" in rows[0] and "120 5xx errors (12.0%)" in rows[0] and "900 ms" in rows[0]
     assert "gamma-idle" in rows[1] and "no invocations" in rows[1]
     assert "alpha-prod" in rows[2] and "1,000 invocations" in rows[2]

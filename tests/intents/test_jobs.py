@@ -13,7 +13,13 @@ from botocore.stub import ANY, Stubber
 from intents.base import Approved, InvalidInput, NotFound
 from intents.pricing import hourly_price
 from intents.reply import Proposal
-from intents.training import list_jobs, run_start_autopilot, run_stop_training, start_autopilot, stop_training
+from intents.training import (
+    list_jobs,
+    run_start_autopilot,
+    run_stop_training,
+    start_autopilot,
+    stop_training,
+)
 from tests.conftest import request
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -14,7 +14,15 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from lex.definition import load_definition
-from lex.deploy import DeployError, definition_tag, deploy, find_alias, find_bot, point_alias, service_role_arn
+from lex.deploy import (
+    DeployError,
+    definition_tag,
+    deploy,
+    find_alias,
+    find_bot,
+    point_alias,
+    service_role_arn,
+)
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 ROLE = "arn:aws:iam::123456789012:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots"
@@ -58,7 +66,7 @@ class _Upload:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:  # noqa: N802
+            def do_PUT(self) -> None:
                 outer.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
                 self.send_response(200)
                 self.end_headers()

@@ -3,8 +3,22 @@ from __future__ import annotations
 import json
 
 from bot.render import MAX_FIELDS, clip, render
-from intents.reply import (Actions, Button, Context, Header, Reply, Section, bold, code, escape,
-                           fields, link, md, mention, plain)
+from intents.reply import (
+    Actions,
+    Button,
+    Context,
+    Header,
+    Reply,
+    Section,
+    bold,
+    code,
+    escape,
+    fields,
+    link,
+    md,
+    mention,
+    plain,
+)
 
 
 def test_escape_turns_slack_control_characters_into_entities() -> None:
