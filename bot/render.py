@@ -96,9 +96,7 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
                 for b in block.buttons
             ]))
     if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[: MAX_BLOCKS - 1] + [ContextBlock(elements=[
-            MarkdownTextObject(text="…more than fits in one message.")
-        ])]
+        blocks = [*blocks[:MAX_BLOCKS - 1], ContextBlock(elements=[MarkdownTextObject(text="…more than fits in one message.")])]
     return [b.to_dict() for b in blocks]
 
 

@@ -18,6 +18,7 @@ All of it is plain Python over dictionaries: no model file, sub-millisecond.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -365,7 +366,7 @@ class Nlu:
         analysis.concepts = concepts
         content = [c for c in concepts if c not in _STOPWORDS]
         features = list(dict.fromkeys(content + markers))
-        features += [f"{a}+{b}" for a, b in zip(content, content[1:], strict=False)]
+        features += [f"{a}+{b}" for a, b in itertools.pairwise(content)]
         analysis.features = features
 
     # ------------------------------------------------------------------ intents

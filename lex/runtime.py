@@ -22,11 +22,11 @@ log = logging.getLogger(__name__)
 class LexRuntime(Protocol):
     """What ``boto3.client("lexv2-runtime")`` and :class:`LocalLexRuntime` both offer."""
 
-    def recognize_text(self, *, botId: str, botAliasId: str, localeId: str,  # noqa: N803
-                       sessionId: str, text: str) -> dict[str, Any]: ...  # noqa: N803
+    def recognize_text(self, *, botId: str, botAliasId: str, localeId: str,
+                       sessionId: str, text: str) -> dict[str, Any]: ...
 
-    def delete_session(self, *, botId: str, botAliasId: str, localeId: str,  # noqa: N803
-                       sessionId: str) -> dict[str, Any]: ...  # noqa: N803
+    def delete_session(self, *, botId: str, botAliasId: str, localeId: str,
+                       sessionId: str) -> dict[str, Any]: ...
 
 
 class TextTooLong(Exception):

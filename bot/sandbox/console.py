@@ -148,7 +148,7 @@ class Console:
             label = stripped[6:].strip()
             if self.echo:
                 self.note(f"{name} clicks [{label}]")
-            response, record = driver.click(self.user, label)
+            response, _record = driver.click(self.user, label)
             if response is None:
                 self.note(f"! no bot message offers a button labelled {label!r}")
             driver.settle()

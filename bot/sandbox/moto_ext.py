@@ -36,6 +36,18 @@ def _patch(owner: Any, name: str, value: Any) -> None:
     setattr(owner, name, value)
 
 
+def _advance_before(owner: Any, advance_all: Callable[[Any], None], *names: str) -> None:
+    """Reads (describe/list) first move every simulated resource along the clock."""
+    for name in names:
+        original = getattr(owner, name)
+
+        def read(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            advance_all(self)
+            return _original(self, *args, **kwargs)
+
+        _patch(owner, name, read)
+
+
 @dataclass
 class _Timeline:
     start: float
@@ -189,17 +201,6 @@ def _install_training() -> None:
             for job in self.training_jobs.values():
                 _advance_training(job, now)
 
-    original_describe = SageMakerModelBackend.describe_training_job
-    original_list = SageMakerModelBackend.list_training_jobs
-
-    def describe_training_job(self: Any, training_job_name: str) -> Any:
-        advance_all(self)
-        return original_describe(self, training_job_name)
-
-    def list_training_jobs(self: Any, *args: Any, **kwargs: Any) -> Any:
-        advance_all(self)
-        return original_list(self, *args, **kwargs)
-
     def stop_training_job(self: Any, training_job_name: str) -> None:
         job = self.training_jobs.get(training_job_name)
         if job is None:
@@ -215,8 +216,7 @@ def _install_training() -> None:
             _advance_training(job, _now())
 
     _patch(SageMakerModelBackend, "create_training_job", create_training_job)
-    _patch(SageMakerModelBackend, "describe_training_job", describe_training_job)
-    _patch(SageMakerModelBackend, "list_training_jobs", list_training_jobs)
+    _advance_before(SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs")
     _patch(SageMakerModelBackend, "stop_training_job", stop_training_job)
 
     def stop_training_job_response(self: Any) -> Any:
@@ -271,17 +271,6 @@ def _install_endpoints() -> None:
             for endpoint in self.endpoints.values():
                 _advance_endpoint(endpoint, _now())
 
-    original_describe = SageMakerModelBackend.describe_endpoint
-    original_list = SageMakerModelBackend.list_endpoints
-
-    def describe_endpoint(self: Any, endpoint_name: str) -> Any:
-        advance_all(self)
-        return original_describe(self, endpoint_name)
-
-    def list_endpoints(self: Any, *args: Any, **kwargs: Any) -> Any:
-        advance_all(self)
-        return original_list(self, *args, **kwargs)
-
     def update_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str) -> str:
         advance_all(self)
         endpoint = self.endpoints.get(endpoint_name)
@@ -300,8 +289,7 @@ def _install_endpoints() -> None:
         return str(endpoint.arn)
 
     _patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
-    _patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
-    _patch(SageMakerModelBackend, "list_endpoints", list_endpoints)
+    _advance_before(SageMakerModelBackend, advance_all, "describe_endpoint", "list_endpoints")
     _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
 
     def update_endpoint_response(self: Any) -> Any:
@@ -358,17 +346,6 @@ def _install_automl() -> None:
             for job in getattr(self, "auto_ml_jobs", {}).values():
                 _advance_automl(job, _now())
 
-    original_describe = SageMakerModelBackend.describe_auto_ml_job_v2
-    original_list = SageMakerModelBackend.list_auto_ml_jobs
-
-    def describe_auto_ml_job_v2(self: Any, auto_ml_job_name: str) -> Any:
-        advance_all(self)
-        return original_describe(self, auto_ml_job_name)
-
-    def list_auto_ml_jobs(self: Any, *args: Any, **kwargs: Any) -> Any:
-        advance_all(self)
-        return original_list(self, *args, **kwargs)
-
     def list_candidates(self: Any, auto_ml_job_name: str) -> list[dict[str, Any]]:
         advance_all(self)
         job = getattr(self, "auto_ml_jobs", {}).get(auto_ml_job_name)
@@ -379,8 +356,7 @@ def _install_automl() -> None:
         return _candidates(job)
 
     _patch(SageMakerModelBackend, "create_auto_ml_job_v2", create_auto_ml_job_v2)
-    _patch(SageMakerModelBackend, "describe_auto_ml_job_v2", describe_auto_ml_job_v2)
-    _patch(SageMakerModelBackend, "list_auto_ml_jobs", list_auto_ml_jobs)
+    _advance_before(SageMakerModelBackend, advance_all, "describe_auto_ml_job_v2", "list_auto_ml_jobs")
     _patch(SageMakerModelBackend, "list_candidates_for_auto_ml_job", list_candidates)
 
     def list_candidates_response(self: Any) -> Any:

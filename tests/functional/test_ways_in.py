@@ -213,7 +213,7 @@ def test_slow_answers_show_that_the_bot_is_working(sandbox: Any) -> None:
     dispatcher.working_delay = 0.05
     try:
         start = len(sandbox.slack.records)
-        ts, _ = sandbox.driver.message("U0ALICE", "help")
+        _ts, _ = sandbox.driver.message("U0ALICE", "help")
         sandbox.driver.settle()
         kinds = [(r.kind, r.name) for r in sandbox.slack.records[start:]]
         # Then a message gets a reaction that is removed once the answer is posted

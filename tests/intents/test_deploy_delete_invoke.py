@@ -44,6 +44,15 @@ def _endpoint(sm: Any, name: str, config: str, model: str = "m1") -> None:
 # ---------------------------------------------------------------------------- deploy
 
 
+def _completed_training_job(sm: Any, name: str) -> None:
+    """moto finishes a training job as soon as it is created."""
+    sm.create_training_job(
+        TrainingJobName=name, AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN, OutputDataConfig={"S3OutputPath": "s3://b/out"},
+        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        StoppingCondition={"MaxRuntimeInSeconds": 60})
+
+
 def test_deploy_proposes_model_config_endpoint_with_hourly_cost(deps: Any) -> None:
     _model(deps.aws.sagemaker, "churn-model")
     proposal = deploy_model(request("DeployModel", modelName="churn-model"), deps)
@@ -70,11 +79,7 @@ def test_deploy_creates_everything_and_follows_the_endpoint(deps: Any) -> None:
 
 def test_deploy_from_a_completed_training_job_creates_the_model(deps: Any) -> None:
     sm = deps.aws.sagemaker
-    sm.create_training_job(
-        TrainingJobName="xgb-job-1", AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
-        RoleArn=ROLE_ARN, OutputDataConfig={"S3OutputPath": "s3://b/out"},
-        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+    _completed_training_job(sm, "xgb-job-1")
     proposal = deploy_model(request("DeployModel", modelName="xgb-job-1"), deps)
     assert proposal.params["create_model"]["image"] == "img:xgb"  # type: ignore[union-attr, index]
     run_deploy_model(_approved("DeployModel", proposal.params), deps)  # type: ignore[union-attr]
@@ -83,11 +88,7 @@ def test_deploy_from_a_completed_training_job_creates_the_model(deps: Any) -> No
 
 def test_a_failure_half_way_cleans_up_and_says_what_exists(deps: Any) -> None:
     sm = deps.aws.sagemaker
-    sm.create_training_job(
-        TrainingJobName="xgb-job-2", AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
-        RoleArn=ROLE_ARN, OutputDataConfig={"S3OutputPath": "s3://b/out"},
-        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+    _completed_training_job(sm, "xgb-job-2")
     proposal = deploy_model(request("DeployModel", modelName="xgb-job-2"), deps)
 
     # Given CreateEndpoint fails (quota) after the model and its configuration were created
