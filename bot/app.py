@@ -37,9 +37,11 @@ class ChatOps:
     deps: Deps
     dispatcher: Dispatcher
     follower: Any  # bot.follow.Follower
+    scheduler: Any  # bot.scheduler.ReportScheduler
 
     def close(self) -> None:
         self.follower.stop()
+        self.scheduler.stop()
         self.deps.store.close()
 
 
@@ -70,16 +72,34 @@ def create(
 ) -> ChatOps:
     """Build the whole assistant. Slack token and signing secret must be set."""
     from bot.follow import Follower
+    from bot.scheduler import ReportScheduler
 
     settings.require("slack_bot_token", "slack_signing_secret")
-    deps = deps or build_deps(settings)
     token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+    deps = deps or build_deps(settings)
+    if deps.fetch_file is None:
+        from dataclasses import replace
+        from urllib.parse import urlparse
+
+        from bot.slack_files import SlackFiles
+
+        local = {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
+        deps = replace(deps, fetch_file=SlackFiles(token, extra_hosts=local - {""}))
     client = client or WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
     router = router or build_router(settings, deps)
     out = SlackOut(client)
     follower = Follower(deps, out)
+    schedulers: list[ReportScheduler] = []
+
+    def changed() -> None:  # something new to follow, or a schedule added or removed
+        follower.wake()
+        for scheduler in schedulers:
+            scheduler.sync()
+
     dispatcher = Dispatcher(deps, router, CommandParser(router.local.definition, router.local.nlu),
-                            out, working_delay=working_delay, on_follow=follower.wake)
+                            out, working_delay=working_delay, on_change=changed)
+    scheduler = ReportScheduler(dispatcher)
+    schedulers.append(scheduler)
     app = App(
         signing_secret=settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
         client=client,
@@ -89,7 +109,8 @@ def create(
     register_listeners(app, dispatcher, settings)
     if start_follower:
         follower.start()
-    return ChatOps(app=app, deps=deps, dispatcher=dispatcher, follower=follower)
+        scheduler.start()
+    return ChatOps(app=app, deps=deps, dispatcher=dispatcher, follower=follower, scheduler=scheduler)
 
 
 def register_listeners(app: App, dispatcher: Dispatcher, settings: Settings) -> None:

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from intents.base import Registry
+    from intents.base import Registry, SlackFile
 
 # Lex must answer fast or we fall back to the local runtime: no retries, short timeouts.
 _FAST = {"lexv2-runtime"}
@@ -33,8 +33,11 @@ class AwsClients:
         endpoint_url: str | None = None,
         credentials: dict[str, str] | None = None,
         overrides: dict[str, Any] | None = None,
+        unavailable: dict[str, str] | None = None,
     ) -> None:
         self.region = region
+        # service -> name, for services this endpoint (the offline sandbox) does not have
+        self.unavailable = dict(unavailable or {})
         self.endpoint_url = endpoint_url
         self._credentials = credentials or {}
         self._clients: dict[str, Any] = dict(overrides or {})
@@ -42,6 +45,11 @@ class AwsClients:
         self._session: Any = None
 
     def client(self, service: str) -> Any:
+        if service in self.unavailable:
+            from intents.base import NotAvailable
+
+            raise NotAvailable(f"{self.unavailable[service]} is not available in the offline sandbox.",
+                               hint="It works against real AWS with `chatops run`.")
         found = self._clients.get(service)
         if found is not None:
             return found
@@ -94,3 +102,5 @@ class Deps:
     clock: Callable[[], float] = field(default=time.time)
     # True in the offline sandbox: handlers may say what the sandbox cannot do.
     sandbox: bool = False
+    # Downloads a file attached to a Slack message (None where attachments can't be read).
+    fetch_file: Callable[[SlackFile, int], bytes] | None = None

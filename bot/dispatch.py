@@ -43,6 +43,7 @@ from lex.runtime import LexRouter, TextTooLong, Understanding, session_id
 log = logging.getLogger(__name__)
 FALLBACK = "FallbackIntent"
 APPROVE, CANCEL = "plan_approve", "plan_cancel"
+AMBIENT_CONFIDENCE = 0.8  # how sure we must be to answer a message that wasn't said to us
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,14 @@ class Dispatcher:
         out: SlackOut,
         *,
         working_delay: float = 1.0,
-        on_follow: Callable[[], None] | None = None,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.deps = deps
         self.understander = understander
         self.commands = commands
         self.out = out
         self.working_delay = working_delay
-        self._on_follow = on_follow or (lambda: None)
+        self._on_change = on_change or (lambda: None)
 
     # ------------------------------------------------------------------ entry points
 
@@ -120,6 +121,7 @@ class Dispatcher:
                 self.deps.store.join_thread(inbound.channel, inbound.thread_ts or ts)
                 if plan is not None:
                     self.deps.store.set_card(plan.id, ts)
+            self._on_change()  # a handler may have started something to follow
 
     def handle_click(self, click: Click) -> None:
         """Approve or Cancel on a confirmation card."""
@@ -166,6 +168,8 @@ class Dispatcher:
 
     def _route(self, inbound: Inbound, request: Request, u: Understanding) -> tuple[Reply, Plan | None]:
         spec = self.deps.registry.specs.get(u.intent)
+        if not inbound.addressed and u.intent != FALLBACK:
+            return self._overheard(request, u, spec), None
         if u.intent == FALLBACK and inbound.addressed:
             answer = yes_or_no(request.text)
             if answer is not None:
@@ -192,6 +196,24 @@ class Dispatcher:
                 return self._confirm_by_text(request), None
             return self.propose(request, spec)
         return self.run(request, spec), None
+
+    def _overheard(self, request: Request, u: Understanding, spec: IntentSpec | None) -> Reply:
+        """A message in a thread we're in but not said to us: answer only a clear, complete
+        question; stay out of conversations, dialogs, changes and errors."""
+        confident = (u.confidence or 0.0) >= AMBIENT_CONFIDENCE
+        if spec is None or spec.mutating or not u.ready or not confident:
+            self.understander.reset(session_id(request.team, request.channel, request.user))
+            return Reply.nothing()
+        try:
+            self._check_settings(spec)
+            reply = spec.handler(request, self.deps)
+        except Exception:  # noqa: BLE001 - overheard: say nothing rather than an error
+            log.info("overheard %s could not be answered; staying quiet", request.intent, exc_info=True)
+            return Reply.nothing()
+        if isinstance(reply, Proposal):
+            return Reply.nothing()
+        self._audit(request, "answered")
+        return reply
 
     # ------------------------------------------------------------------ running handlers
 
@@ -331,7 +353,7 @@ class Dispatcher:
             self.deps.store.finish_plan(plan.id, state="done", outcome=outcome.summary[:500])
             self._audit(request, "done", outcome.summary)
             self._update_card(self.deps.store.plan(plan.id) or plan, "done", outcome)
-            self._on_follow()
+            self._on_change()
         except Exception as exc:
             reply = self._failure(request, exc, "failed")
             self.deps.store.finish_plan(plan.id, state="failed", outcome=reply.summary[:500])

@@ -63,6 +63,18 @@ CREATE TABLE IF NOT EXISTS follows (
     done INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, name)
 );
+CREATE TABLE IF NOT EXISTS schedules (
+    id TEXT PRIMARY KEY,
+    team TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL,
+    report TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    time TEXT NOT NULL,
+    day TEXT,
+    created_by TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    UNIQUE (channel, report)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -113,6 +125,19 @@ class Follow:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    id: str
+    team: str
+    channel: str
+    report: str
+    frequency: str  # hourly | daily | weekly
+    time: str  # HH:MM (hourly uses the minutes)
+    day: str | None  # weekly only
+    created_by: str
+    created_at: float
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     at: float
     request_id: str
@@ -132,6 +157,7 @@ class Store:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self.schedule_revision = 0  # bumped when schedules change, so the scheduler syncs only then
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -324,6 +350,43 @@ class Store:
                 "WHERE kind = ? AND name = ?",
                 (status, interval, next_check_at, int(done), kind, name),
             )
+
+    # ------------------------------------------------------------ schedules
+
+    def put_schedule(self, *, team: str, channel: str, report: str, frequency: str, time_of_day: str,
+                     day: str | None, created_by: str, now: float | None = None) -> Schedule:
+        """Create or replace the channel's schedule for *report* (one per report and channel)."""
+        now = time.time() if now is None else now
+        schedule_id = f"{channel}:{report}"
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO schedules (id, team, channel, report, frequency, time, day, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, report) DO UPDATE SET "
+                "frequency = excluded.frequency, time = excluded.time, day = excluded.day, "
+                "created_by = excluded.created_by, created_at = excluded.created_at",
+                (schedule_id, team, channel, report, frequency, time_of_day, day, created_by, now),
+            )
+            self.schedule_revision += 1
+        found = self.schedule(schedule_id)
+        assert found is not None
+        return found
+
+    def schedule(self, schedule_id: str) -> Schedule | None:
+        row = self._one("SELECT * FROM schedules WHERE id = ?", schedule_id)
+        return Schedule(**dict(row)) if row else None
+
+    def schedules(self, channel: str | None = None) -> list[Schedule]:
+        if channel:
+            rows = self._all("SELECT * FROM schedules WHERE channel = ? ORDER BY report", channel)
+        else:
+            rows = self._all("SELECT * FROM schedules ORDER BY channel, report")
+        return [Schedule(**dict(r)) for r in rows]
+
+    def delete_schedules(self, ids: list[str]) -> int:
+        with self._tx() as db:
+            removed = sum(db.execute("DELETE FROM schedules WHERE id = ?", (i,)).rowcount for i in ids)
+            self.schedule_revision += 1
+            return removed
 
     # ------------------------------------------------------------ audit
 

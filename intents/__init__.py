@@ -7,6 +7,6 @@ from intents.base import Registry
 
 def registry() -> Registry:
     """Every registered intent, collected from the area routers."""
-    from intents import endpoints, meta, training
+    from intents import ai, costs, endpoints, meta, reports, training
 
-    return Registry.of(meta.router, training.router, endpoints.router)
+    return Registry.of(meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router)

@@ -59,12 +59,14 @@ def deps(settings: Settings) -> Iterator[Any]:
         deps.store.close()
 
 
-def request(intent: str, text: str = "", **slots: str) -> Any:
+def request(intent: str, message: str = "", /, **slots: str) -> Any:
+    """A Request as the dispatcher builds it; *message* is what the user wrote."""
     from intents.base import Request
 
+    key = abs(hash((intent, message, tuple(slots.items())))) % 10**6
     return Request(id="r-test0001", intent=intent, slots=slots, user="U0ALICE", channel="C0MLOPS",
-                   team="T0TEST", thread_ts="1700000000.000100", text=text,
-                   origin_key=f"msg:T0TEST:C0MLOPS:1795757756.{abs(hash((intent, text, tuple(slots.items())))) % 10**6:06d}")
+                   team="T0TEST", thread_ts="1700000000.000100", text=message,
+                   origin_key=f"msg:T0TEST:C0MLOPS:1795757756.{key:06d}")
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ CHANNEL = "C0MLOPS"
 CHANNEL_NAME = "ml-ops"
 USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol"}
 DEFAULT_USER = "U0ALICE"
+# Services moto does not have, with no local path: the bot says so instead of failing.
+OFFLINE_UNAVAILABLE = {"translate": "Amazon Translate", "polly": "Amazon Polly"}
 
 
 class Sandbox:
@@ -64,6 +66,8 @@ class Sandbox:
         from bot.settings import Settings
 
         moto_ext.install(scale=self.scale)
+        # moto's web server logs each failed request with a traceback; the bot reports them itself.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -72,7 +76,7 @@ class Sandbox:
         urllib.request.urlopen(urllib.request.Request(f"{self.aws_url}/moto-api/reset", method="POST"))
         moto_ext.reset()
         aws = AwsClients(seed.REGION, endpoint_url=self.aws_url, credentials={
-            "aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"})
+            "aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}, unavailable=OFFLINE_UNAVAILABLE)
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)

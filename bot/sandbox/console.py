@@ -30,6 +30,9 @@ EMOJI = {
     ":warning:": "⚠️", ":hourglass_flowing_sand:": "⏳", ":hourglass:": "⌛", ":no_entry_sign:": "🚫",
     ":double_vertical_bar:": "⏸", ":black_square_for_stop:": "⏹", ":moneybag:": "💰",
     ":chart_with_upwards_trend:": "📈", ":rocket:": "🚀", ":bell:": "🔔", ":wastebasket:": "🗑️",
+    ":slightly_smiling_face:": "🙂", ":slightly_frowning_face:": "🙁", ":neutral_face:": "😐",
+    ":thinking_face:": "🤔", ":speaker:": "🔈", ":studio_microphone:": "🎙️", ":notebook:": "📓",
+    ":sparkles:": "✨", ":calendar:": "📅", ":no_bell:": "🔕",
 }
 HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,8 @@ class Config:
     endpoints: dict[str, _Timeline] = field(default_factory=dict)
     automl: dict[str, _Timeline] = field(default_factory=dict)
     labeling_jobs: list[dict[str, Any]] = field(default_factory=list)
+    monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
+    monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
     costs: dict[date, dict[str, float]] = field(default_factory=dict)  # day -> service -> USD
 
 
@@ -425,6 +428,27 @@ def _install_labeling() -> None:
 
     _patch(responses.SageMakerResponse, "list_labeling_jobs", list_labeling_jobs)
 
+    def list_monitoring_schedules(self: Any) -> Any:
+        endpoint = self._get_param("EndpointName")
+        found = [s for s in CONFIG.monitoring_schedules if not endpoint or s.get("EndpointName") == endpoint]
+        return ActionResult({"MonitoringScheduleSummaries": found})
+
+    def list_monitoring_executions(self: Any) -> Any:
+        name = self._get_param("MonitoringScheduleName")
+        after = self._get_param("ScheduledTimeAfter")
+        if isinstance(after, datetime):  # moto already parsed the timestamp
+            after_dt: datetime | None = after if after.tzinfo else after.replace(tzinfo=UTC)
+        else:
+            after_dt = datetime.fromtimestamp(float(after), UTC) if after is not None else None
+        found = [e for e in CONFIG.monitoring_executions
+                 if (not name or e["MonitoringScheduleName"] == name)
+                 and (after_dt is None or e["ScheduledTime"] >= after_dt)]
+        found.sort(key=lambda e: e["ScheduledTime"], reverse=True)
+        return ActionResult({"MonitoringExecutionSummaries": found})
+
+    _patch(responses.SageMakerResponse, "list_monitoring_schedules", list_monitoring_schedules)
+    _patch(responses.SageMakerResponse, "list_monitoring_executions", list_monitoring_executions)
+
 
 SERVICE_NAMES = {
     "sagemaker": "Amazon SageMaker",
@@ -534,6 +558,82 @@ def _install_invoke() -> None:
     _patch(responses.SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
 
+_POSITIVE = set("good great love loved excellent amazing fantastic happy thrilled awesome nice fast "
+                "helpful perfect wonderful best thanks fixed works smooth".split())
+_NEGATIVE = set("bad late broken slow worst terrible awful hate angry disaster confusing never "
+                "waiting wrong failed fail error crash useless disappointed forever".split())
+IMAGE_LABELS = {  # labels the sandbox knows for its demo images, by words in the key
+    "cat": [("Cat", 98.7, ["Pet", "Animal", "Mammal"]), ("Pet", 98.7, ["Animal"]), ("Animal", 98.7, []),
+            ("Kitten", 87.2, ["Cat", "Pet", "Animal"]), ("Whiskers", 74.1, [])],
+}
+TRANSCRIPTS = {  # what the demo recordings say
+    "standup.mp3": "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
+                   "AUC of 0.91. The fraud detector is throwing five hundred errors since about six, so Dana "
+                   "is looking at the endpoint logs. Please shut down notebooks you are not using.",
+}
+
+
+def _install_ai() -> None:
+    """Comprehend, Rekognition and Transcribe answer from the text and the demo data, not a canned reply."""
+    from moto.comprehend import responses as comprehend_responses
+    from moto.rekognition import responses as rekognition_responses
+    from moto.s3.models import s3_backends
+    from moto.transcribe.models import FakeTranscriptionJob
+
+    def detect_dominant_language(self: Any) -> str:
+        return json.dumps({"Languages": [{"LanguageCode": "en", "Score": 0.99}]})
+
+    def detect_sentiment(self: Any) -> str:
+        words = re.findall(r"[a-z']+", str(self._get_param("Text")).lower())
+        pos, neg = sum(w in _POSITIVE for w in words), sum(w in _NEGATIVE for w in words)
+        if "not bad" in " ".join(words):
+            pos, neg = pos + 1, max(0, neg - 1)
+        label = "MIXED" if pos and neg else "POSITIVE" if pos else "NEGATIVE" if neg else "NEUTRAL"
+        top = 0.6 + 0.1 * min(3, abs(pos - neg)) if label != "MIXED" else 0.55
+        rest = (1 - top) / 3
+        scores = {k: rest for k in ("Positive", "Negative", "Neutral", "Mixed")}
+        scores[label.capitalize()] = top
+        return json.dumps({"Sentiment": label, "SentimentScore": scores})
+
+    _patch(comprehend_responses.ComprehendResponse, "detect_dominant_language", detect_dominant_language)
+    _patch(comprehend_responses.ComprehendResponse, "detect_sentiment", detect_sentiment)
+
+    original_labels = rekognition_responses.RekognitionResponse.detect_labels
+
+    def detect_labels(self: Any) -> Any:
+        image = self._get_param("Image") or {}
+        key = str((image.get("S3Object") or {}).get("Name", "")).lower()
+        for word, labels in IMAGE_LABELS.items():
+            if word in key:
+                return json.dumps({"LabelModelVersion": "3.0", "Labels": [
+                    {"Name": n, "Confidence": c, "Parents": [{"Name": p} for p in parents], "Instances": []}
+                    for n, c, parents in labels]})
+        return original_labels(self)
+
+    _patch(rekognition_responses.RekognitionResponse, "detect_labels", detect_labels)
+
+    original_advance = FakeTranscriptionJob.advance
+
+    def advance(self: Any) -> None:
+        before = self.status
+        original_advance(self)
+        if before == self.status or self.status != "COMPLETED" or not self._output_bucket_name:
+            return
+        media = self.media["MediaFileUri"]
+        text = TRANSCRIPTS.get(media.rsplit("/", 1)[-1])
+        if text is None:
+            self.status, self.failure_reason = "FAILED", (
+                "The offline sandbox has no speech recognition; only its demo recordings have transcripts.")
+            return
+        key = self.output_key or f"{self.transcription_job_name}.json"
+        document = {"jobName": self.transcription_job_name, "status": "COMPLETED",
+                    "results": {"transcripts": [{"transcript": text}], "items": []}}
+        s3_backends[self._account_id]["aws"].put_object(self._output_bucket_name, key,
+                                                         json.dumps(document).encode())
+
+    _patch(FakeTranscriptionJob, "advance", advance)
+
+
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
     """Extend moto in this process (once); later calls only change the time scale."""
     global _installed
@@ -548,6 +648,7 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_labeling()
             _install_costs()
             _install_invoke()
+            _install_ai()
             _installed = True
     return CONFIG
 
@@ -572,4 +673,6 @@ def reset() -> None:
         CONFIG.endpoints.clear()
         CONFIG.automl.clear()
         CONFIG.labeling_jobs.clear()
+        CONFIG.monitoring_schedules.clear()
+        CONFIG.monitoring_executions.clear()
         CONFIG.costs.clear()

@@ -106,6 +106,7 @@ def seed(aws: Any) -> dict[str, Any]:
     # moto keeps these as ISO strings
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
+    _seed_monitoring()
     _seed_budgets(aws.client("budgets"))
     _seed_costs(rng)
     return {"role_arn": ROLE_ARN, "data_bucket": DATA_BUCKET, "artifact_bucket": ARTIFACT_BUCKET,
@@ -224,6 +225,28 @@ def _seed_jobs(sm: Any, backend: Any) -> None:
         "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
         "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
     })
+
+
+def _seed_monitoring() -> None:
+    """Hourly data-quality checks: fraud-detector-prod drifts since this morning."""
+    plans = [("fraud-detector-prod", "fraud-detector-data-quality", "DataQuality", 9),
+             ("churn-xgb-prod", "churn-xgb-model-quality", "ModelQuality", 0)]
+    for endpoint, name, kind, bad_hours in plans:
+        arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:monitoring-schedule/{name}"
+        moto_ext.CONFIG.monitoring_schedules.append({
+            "MonitoringScheduleName": name, "MonitoringScheduleArn": arn, "CreationTime": _utc(days=30),
+            "LastModifiedTime": _utc(days=2), "MonitoringScheduleStatus": "Scheduled", "EndpointName": endpoint,
+            "MonitoringType": kind,
+        })
+        for hour in range(1, 7 * 24, 6):
+            scheduled = _utc(hours=hour).replace(minute=0, second=0, microsecond=0)
+            status = "CompletedWithViolations" if hour <= bad_hours else "Completed"
+            moto_ext.CONFIG.monitoring_executions.append({
+                "MonitoringScheduleName": name, "ScheduledTime": scheduled, "CreationTime": scheduled,
+                "LastModifiedTime": scheduled + timedelta(minutes=12), "MonitoringExecutionStatus": status,
+                "ProcessingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{name}-{hour}",
+                "EndpointName": endpoint, "MonitoringType": kind,
+            })
 
 
 def _seed_budgets(budgets: Any) -> None:

@@ -90,9 +90,12 @@ def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandb
     posts = _turn(sandbox, lambda: sandbox.driver.message(
         "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL, thread_ts=ts))
     assert len(posts) == 1 and posts[0].thread_ts == ts
-    # ...people talking among themselves there are not.
+    # ...people talking among themselves there are not,
     assert _turn(sandbox, lambda: sandbox.driver.message(
         "U0BOB", "lol nice, see you at lunch", channel=OTHER_CHANNEL, thread_ts=ts)) == []
+    # and a change overheard there needs the bot to be addressed first.
+    assert _turn(sandbox, lambda: sandbox.driver.message(
+        "U0BOB", "delete endpoint recsys-staging", channel=OTHER_CHANNEL, thread_ts=ts)) == []
 
 
 def test_unaddressed_channel_messages_are_ignored(sandbox: Any) -> None:
