@@ -207,7 +207,7 @@ class Dispatcher:
         try:
             self._check_settings(spec)
             reply = spec.handler(request, self.deps)
-        except Exception:  # noqa: BLE001 - overheard: say nothing rather than an error
+        except Exception:
             log.info("overheard %s could not be answered; staying quiet", request.intent, exc_info=True)
             return Reply.nothing()
         if isinstance(reply, Proposal):

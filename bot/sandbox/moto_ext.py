@@ -558,10 +558,8 @@ def _install_invoke() -> None:
     _patch(responses.SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
 
-_POSITIVE = set("good great love loved excellent amazing fantastic happy thrilled awesome nice fast "
-                "helpful perfect wonderful best thanks fixed works smooth".split())
-_NEGATIVE = set("bad late broken slow worst terrible awful hate angry disaster confusing never "
-                "waiting wrong failed fail error crash useless disappointed forever".split())
+_POSITIVE = set(["good", "great", "love", "loved", "excellent", "amazing", "fantastic", "happy", "thrilled", "awesome", "nice", "fast", "helpful", "perfect", "wonderful", "best", "thanks", "fixed", "works", "smooth"])
+_NEGATIVE = set(["bad", "late", "broken", "slow", "worst", "terrible", "awful", "hate", "angry", "disaster", "confusing", "never", "waiting", "wrong", "failed", "fail", "error", "crash", "useless", "disappointed", "forever"])
 IMAGE_LABELS = {  # labels the sandbox knows for its demo images, by words in the key
     "cat": [("Cat", 98.7, ["Pet", "Animal", "Mammal"]), ("Pet", 98.7, ["Animal"]), ("Animal", 98.7, []),
             ("Kitten", 87.2, ["Cat", "Pet", "Animal"]), ("Whiskers", 74.1, [])],

@@ -11,8 +11,14 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from intents.ai import (analyze_sentiment, detect_labels, follow_transcription, synthesize_speech, transcribe_audio,
-                        translate_text)
+from intents.ai import (
+    analyze_sentiment,
+    detect_labels,
+    follow_transcription,
+    synthesize_speech,
+    transcribe_audio,
+    translate_text,
+)
 from intents.base import InvalidInput, Refused, SlackFile
 from tests.conftest import request
 
@@ -72,7 +78,7 @@ def test_translate(deps: Any) -> None:
                                              "TargetLanguageCode": "de"},
                           {"Text": "good morning", "SourceLanguageCode": "auto", "TargetLanguageCode": "de"})
         reply = translate_text(request("TranslateText", text="good morning", targetLanguage="de"), deps)
-    assert "*German*: Guten Morgen" == str(reply.blocks[0].text)
+    assert str(reply.blocks[0].text) == "*German*: Guten Morgen"
     with pytest.raises(InvalidInput, match="can't translate into xx"):
         translate_text(request("TranslateText", text="hi", targetLanguage="xx"), deps)
 

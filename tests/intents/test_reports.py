@@ -9,8 +9,15 @@ from typing import Any
 import pytest
 
 from intents.base import Approved, InvalidInput
-from intents.reports import (cancel_schedule, cron, list_schedules, next_run, run_cancel_schedule,
-                             run_schedule_report, schedule_report)
+from intents.reports import (
+    cancel_schedule,
+    cron,
+    list_schedules,
+    next_run,
+    run_cancel_schedule,
+    run_schedule_report,
+    schedule_report,
+)
 from tests.conftest import request
 
 FRIDAY_NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
