@@ -72,7 +72,7 @@ _STOPWORDS = frozenset(
 )
 # Words too common to be a resource name when they follow "endpoint", "job"...
 _NOT_NAMES = frozenset(
-    ["a", "an", "the", "my", "our", "your", "this", "that", "these", "those", "it", "its", "all", "any", "every", "each", "some", "which", "what", "for", "on", "of", "in", "at", "to", "with", "from", "by", "is", "are", "was", "be", "named", "called", "status", "health", "healthy", "doing", "going", "now", "please", "again", "today", "yesterday", "up", "down", "ok", "there", "here", "everything", "anything", "and", "or", "but", "their", "them", "they", "look", "looks", "like", "new", "old", "latest", "last", "first", "next", "running", "finished", "done", "succeed", "succeeded", "failed", "fail", "work", "working", "train", "training", "model", "endpoint", "job", "jobs", "budget", "budgets", "get", "got", "me", "you", "us"]
+    ["a", "an", "the", "my", "our", "your", "this", "that", "these", "those", "it", "its", "all", "any", "every", "each", "some", "which", "what", "for", "on", "of", "in", "at", "to", "with", "from", "by", "is", "are", "was", "be", "named", "called", "status", "health", "healthy", "doing", "going", "now", "please", "again", "today", "yesterday", "up", "down", "ok", "there", "here", "everything", "anything", "and", "or", "but", "their", "them", "they", "look", "looks", "like", "new", "old", "latest", "last", "first", "next", "running", "finished", "done", "succeed", "succeeded", "failed", "fail", "work", "working", "train", "training", "model", "endpoint", "job", "jobs", "budget", "budgets", "get", "got", "me", "you", "us", "within", "without", "alert", "alerts", "usage", "left", "limit", "limits", "report", "reports", "detail", "details", "info", "information", "overview", "summary"]
 )
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules?|"
@@ -271,16 +271,22 @@ class Nlu:
                    if hasattr(self, "_background") else 0.0)
 
     def lemma(self, word: str) -> str:
-        """'deployed' -> 'deploy', 'stopped' -> 'stop', 'deleting' -> 'delete' (when known)."""
-        if word in self._vocab or len(word) < 5 or word.startswith("__"):
+        """'deployed' -> 'deploy', 'stopped' -> 'stop', 'deleting' -> 'delete' (when known).
+
+        A base form that is a word family's own word wins over the inflected form
+        being known ('deleted' reads as 'delete'); otherwise known words stay."""
+        if len(word) < 5 or word.startswith("__") or (word,) in self._lexicon:
             return word
+        known = None
         for suffix in ("ing", "ed", "es"):
             if word.endswith(suffix):
                 base = word[: -len(suffix)]
                 for candidate in (base, base + "e", base[:-1] if base[-1:] == base[-2:-1] else ""):
-                    if candidate and candidate in self._vocab:
+                    if candidate and (candidate,) in self._lexicon:
                         return candidate
-        return word
+                    if candidate and known is None and candidate in self._vocab:
+                        known = candidate
+        return word if word in self._vocab or known is None else known
 
     def analyze(self, text: str, *, correct: bool = True) -> Analysis:
         clean = normalize(text)

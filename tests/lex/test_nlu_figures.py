@@ -1,6 +1,6 @@
 """The local runtime meets its targets on phrasings that are not in the bot definition.
 
-nlu_dev.jsonl and nlu_holdout.jsonl were written independently of the sample
+nlu_dev, nlu_holdout and nlu_fresh were written independently of the sample
 utterances (typos, Slack formatting, politeness, out-of-scope lines included).
 """
 
@@ -22,7 +22,7 @@ def runtime() -> LocalLexRuntime:
     return LocalLexRuntime()
 
 
-@pytest.mark.parametrize("name", ["nlu_dev.jsonl", "nlu_holdout.jsonl"])
+@pytest.mark.parametrize("name", ["nlu_dev.jsonl", "nlu_holdout.jsonl", "nlu_fresh.jsonl"])
 def test_targets_hold(runtime: LocalLexRuntime, name: str) -> None:
     examples = load_examples(DATA / name)
     intents = {e.intent for e in examples}
