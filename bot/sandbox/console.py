@@ -75,6 +75,15 @@ def format_record(record: Record) -> list[str]:
     return out
 
 
+def _line_buffer() -> str:
+    try:
+        import readline
+
+        return readline.get_line_buffer()
+    except ImportError:
+        return ""
+
+
 class Console:
     def __init__(self, sandbox: Sandbox, *, out: TextIO | None = None, as_json: bool = False,
                  echo: bool = True) -> None:
@@ -85,6 +94,7 @@ class Console:
         self.user = DEFAULT_USER
         self.last_thread: str | None = None
         self._lock = threading.Lock()
+        self._prompt: str | None = None  # shown while waiting for input (interactive mode)
         assert sandbox.slack is not None
         sandbox.slack.subscribe(self._show)
 
@@ -92,7 +102,12 @@ class Console:
 
     def _write(self, text: str) -> None:
         with self._lock:
-            self.out.write(text + "\n")
+            if self._prompt is None:
+                self.out.write(text + "\n")
+            else:
+                # A post arrived while the user is typing: print it above, then redraw the prompt.
+                typed = _line_buffer()
+                self.out.write("\r\x1b[K" + text + "\n" + self._prompt + typed)
             self.out.flush()
 
     def _show(self, record: Record) -> None:
@@ -197,10 +212,16 @@ class Console:
         self.echo = False
         self.note(HELP)
         while True:
+            prompt = f"{USERS.get(self.user, self.user)}> "
             try:
-                line = input(f"{USERS.get(self.user, self.user)}> ")
+                with self._lock:
+                    self._prompt = prompt
+                line = input(prompt)
             except (EOFError, KeyboardInterrupt):
+                self._prompt = None
                 self.note("")
                 return 0
+            with self._lock:
+                self._prompt = None
             if not self.turn(line):
                 return 0
