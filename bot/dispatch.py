@@ -187,7 +187,7 @@ class Dispatcher:
         if u.dialog == "ElicitSlot" and u.message:
             return Reply.text(md("{m}", m=u.message)), None
         if u.confirmation == "Denied":
-            self._cancel_pending(request, u.message)
+            self._cancel_pending(request)
             return Reply.text(md("{m}", m=u.message or "OK, cancelled.")), None
         if u.state == "Failed":
             return Reply.text(md("{m}", m=u.message or "OK, I've dropped that.")), None
@@ -285,7 +285,7 @@ class Dispatcher:
         self._decide(plan, request.user, approve=True, request_id=request.id)
         return Reply.nothing()
 
-    def _cancel_pending(self, request: Request, message: str | None) -> None:
+    def _cancel_pending(self, request: Request) -> None:
         plan = self.deps.store.latest_pending(request.channel, request.user, request.intent)
         if plan is not None:
             self._decide(plan, request.user, approve=False, request_id=request.id)

@@ -46,12 +46,18 @@ class SlackOut:
             thread_ts=thread_ts, unfurl_links=False, unfurl_media=False,
         )
         ts = data.get("ts") if data else None
+        self.upload(channel, reply, thread_ts=thread_ts or ts)
+        return ts
+
+    def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
         for f in reply.files:
             self._call(
-                "files_upload_v2", channel=channel, thread_ts=thread_ts or ts,
+                "files_upload_v2", channel=channel, thread_ts=thread_ts,
                 content=f.content, filename=f.filename, title=f.title or f.filename,
             )
-        return ts
+
+    def delete(self, channel: str, ts: str) -> None:
+        self._call("chat_delete", channel=channel, ts=ts)
 
     def update(self, channel: str, ts: str, reply: Reply) -> bool:
         rendered = render(reply)
@@ -132,9 +138,11 @@ class Working:
         self._timer.cancel()
         with self._lock:
             self._done = True
-            if self.placeholder_ts and not reply.silent and self.out.update(
-                self.channel, self.placeholder_ts, reply
-            ):
+            if self.placeholder_ts and reply.silent:
+                self.out.delete(self.channel, self.placeholder_ts)
+                return None
+            if self.placeholder_ts and self.out.update(self.channel, self.placeholder_ts, reply):
+                self.out.upload(self.channel, reply, thread_ts=self.thread_ts or self.placeholder_ts)
                 return self.placeholder_ts
             ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts)
             if self._reacted and self.message_ts:

@@ -450,19 +450,14 @@ def _install_labeling() -> None:
     _patch(responses.SageMakerResponse, "list_monitoring_executions", list_monitoring_executions)
 
 
-SERVICE_NAMES = {
-    "sagemaker": "Amazon SageMaker",
-    "s3": "Amazon Simple Storage Service",
-    "ec2": "Amazon Elastic Compute Cloud - Compute",
-    "rekognition": "Amazon Rekognition",
-    "comprehend": "Amazon Comprehend",
-    "polly": "Amazon Polly",
-    "translate": "Amazon Translate",
-    "transcribe": "Amazon Transcribe",
-    "lex": "Amazon Lex",
-    "cloudwatch": "AmazonCloudWatch",
-    "lambda": "AWS Lambda",
-}
+def _service_names() -> dict[str, str]:
+    """Cost Explorer's service names: the bot's own table, and two more the demo bills for."""
+    from intents.costs import CE_SERVICES
+
+    return {**CE_SERVICES, "cloudwatch": "AmazonCloudWatch", "lambda": "AWS Lambda"}
+
+
+SERVICE_NAMES = _service_names()
 
 
 def _install_costs() -> None:
