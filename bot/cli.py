@@ -65,7 +65,17 @@ def _run() -> int:
 
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
-    chatops = create(settings)
+    try:
+        chatops = create(settings)
+    except Exception as exc:  # Bolt checks the token with auth.test when it starts
+        from slack_bolt.error import BoltError
+        from slack_sdk.errors import SlackApiError
+
+        if not isinstance(exc, BoltError | SlackApiError):
+            raise
+        reason = exc.response.get("error", "") if isinstance(exc, SlackApiError) else str(exc)
+        print(f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})", file=sys.stderr)
+        return 2
     log = logging.getLogger("chatops")
     try:
         if settings.socket_mode:

@@ -63,3 +63,21 @@ def test_tokens_never_appear_in_logs(capsys: pytest.CaptureFixture[str]) -> None
     logging.getLogger("t").info("token xoxb-1234-5678-abcdef and xapp-1-A1-2-b3")
     err = capsys.readouterr().err
     assert "xoxb-1234" not in err and "xapp-1-A1" not in err and "redacted" in err
+
+
+def test_run_with_a_token_slack_rejects_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+    from bot.sandbox.slack_api import SlackStandIn
+
+    slack = SlackStandIn("xoxb-the-right-one").start()
+    try:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-a-wrong-one")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+        monkeypatch.setenv("CHATOPS_SLACK_API_URL", slack.url)
+        assert main(["run"]) == 2
+    finally:
+        slack.stop()
+    err = capsys.readouterr().err
+    assert "Slack did not accept SLACK_BOT_TOKEN" in err and "Traceback" not in err and "xoxb-a-wrong" not in err
