@@ -122,7 +122,7 @@ def slot_type_json(d: BotDefinition, slot_type: SlotType) -> dict[str, Any]:
             {"sampleValue": {"value": v.value},
              "synonyms": [{"value": s} for s in v.synonyms] or None}
             for v in slot_type.values
-        ],
+        ] or None,
         "parentSlotTypeSignature": slot_type.parent,
         "valueSelectionSetting": {
             "resolutionStrategy": slot_type.resolution,

@@ -131,3 +131,19 @@ def test_archive_is_reproducible_and_written_by_the_cli(tmp_path: Path, capsys: 
     assert main(["lex", "export", "-o", str(out)]) == 0
     assert out.read_bytes() == archive_bytes(load_definition())
     assert "24 intents" in capsys.readouterr().out
+
+
+def test_free_form_values_use_a_pattern_or_a_built_in_type(files: dict[str, dict]) -> None:
+    base = "MLOpsAssistant/BotLocales/en_US"
+    instance = files[f"{base}/SlotTypes/InstanceType/SlotType.json"]
+    assert instance["parentSlotTypeSignature"] == "AMAZON.AlphaNumeric"
+    pattern = instance["valueSelectionSetting"]["regexFilter"]["pattern"]
+    # Lex's rules for regexFilter: letters, digits, \\uXXXX escapes; no wildcard or unbounded repeat
+    assert "." not in pattern and "*" not in pattern and "+" not in pattern and len(pattern) <= 100
+    import re as _re
+    python_form = pattern.replace("\\u002E", r"\.")
+    for value in ("ml.m5.xlarge", "ml.g4dn.12xlarge", "ml.p3.2xlarge"):
+        assert _re.fullmatch(python_form, value)
+    assert not _re.fullmatch(python_form, "m5 xlarge")
+    time_slot = files[f"{base}/Intents/ScheduleReport/Slots/time/Slot.json"]
+    assert time_slot["slotTypeName"] == "AMAZON.Time"
