@@ -137,11 +137,21 @@ def _lex(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     aws = AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         result = deploy(definition, aws.client("lexv2-models"), aws.client("iam"),
                         alias_name=args.alias, timeout=args.timeout, log=print)
     except DeployError as exc:
         print(f"chatops: {exc}", file=sys.stderr)
+        return 1
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        print(f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
+              file=sys.stderr)
+        return 1
+    except BotoCoreError as exc:
+        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
         return 1
     print(f"CHATOPS_LEX_BOT_ID={result.bot_id}")
     print(f"CHATOPS_LEX_BOT_ALIAS_ID={result.alias_id}")
