@@ -43,6 +43,7 @@ class AwsClients:
         self._clients: dict[str, Any] = dict(overrides or {})
         self._lock = threading.Lock()
         self._session: Any = None
+        self._account: str | None = None
 
     def client(self, service: str) -> Any:
         if service in self.unavailable:
@@ -74,6 +75,12 @@ class AwsClients:
         return self._session.client(
             service, region_name=region, endpoint_url=self.endpoint_url, config=config
         )
+
+    def account_id(self) -> str:
+        """The AWS account the credentials belong to (asked once)."""
+        if self._account is None:
+            self._account = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account
 
     # The services the handlers use, by name, for readability.
     @property

@@ -205,29 +205,33 @@ class Dispatcher:
             self.understander.reset(session_id(request.team, request.channel, request.user))
             return Reply.nothing()
         try:
-            self._check_settings(spec)
-            reply = spec.handler(request, self.deps)
+            reply = self._answer_with(spec, request)
         except Exception:
             log.info("overheard %s could not be answered; staying quiet", request.intent, exc_info=True)
-            return Reply.nothing()
-        if isinstance(reply, Proposal):
             return Reply.nothing()
         self._audit(request, "answered")
         return reply
 
     # ------------------------------------------------------------------ running handlers
 
+    def _call(self, spec: IntentSpec, request: Request) -> Reply | Proposal:
+        self._check_settings(spec)
+        return spec.handler(request, self.deps)
+
+    def _answer_with(self, spec: IntentSpec, request: Request) -> Reply:
+        result = self._call(spec, request)
+        if isinstance(result, Proposal):  # a handler must not slip past the gate
+            raise TypeError(f"{spec.name} returned a Proposal but is not mutating")
+        return result
+
     def run(self, request: Request, spec: IntentSpec) -> Reply:
         """Run a non-mutating handler; every failure becomes a short reply."""
         try:
-            self._check_settings(spec)
-            result = spec.handler(request, self.deps)
-            if isinstance(result, Proposal):  # a handler must not slip past the gate
-                raise TypeError(f"{spec.name} returned a Proposal but is not mutating")
-            self._audit(request, "answered")
-            return result
+            reply = self._answer_with(spec, request)
         except Exception as exc:
             return self._failure(request, exc)
+        self._audit(request, "answered")
+        return reply
 
     def _failure(self, request: Request, exc: BaseException, outcome: str = "error") -> Reply:
         known = exc if isinstance(exc, UserError) else translate(exc)
@@ -258,8 +262,7 @@ class Dispatcher:
             log.info("plan %s already exists for this delivery", existing.id)
             return Reply.nothing(), None
         try:
-            self._check_settings(spec)
-            proposal = spec.handler(request, self.deps)
+            proposal = self._call(spec, request)
             if not isinstance(proposal, Proposal):
                 raise TypeError(f"{spec.name} is mutating but did not return a Proposal")
         except Exception as exc:

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     key TEXT PRIMARY KEY,
     seen_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS deliveries_seen ON deliveries (seen_at);
 CREATE TABLE IF NOT EXISTS threads (
     channel TEXT NOT NULL,
     thread_ts TEXT NOT NULL,

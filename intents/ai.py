@@ -10,7 +10,16 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code
-from intents.base import InvalidInput, NotFound, Progress, Request, Router, SlackFile, UserError
+from intents.base import (
+    InvalidInput,
+    NotFound,
+    Progress,
+    Request,
+    Router,
+    SlackFile,
+    UserError,
+    unquote,
+)
 from intents.guardrails import check_bucket, parse_s3, require_dataset
 from intents.reply import Context, FileOut, Header, Reply, Section, bold, fields, italic, lines, md
 from intents.resources import job_name
@@ -31,9 +40,7 @@ AUDIO_FORMATS = {"mp3", "mp4", "wav", "flac", "ogg", "amr", "webm", "m4a"}
 
 
 def _text(request: Request, limit: int, what: str) -> str:
-    text = (request.slot("text") or "").strip().strip("`").strip()
-    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
-        text = text[1:-1].strip()
+    text = unquote(request.slot("text") or "")
     if not text:
         raise InvalidInput(f"There is no text to {what}.", hint="Put it in quotes, e.g. \"good morning\".")
     if len(text.encode("utf-8")) > limit:

@@ -75,6 +75,14 @@ class Approved:
 # --------------------------------------------------------------------------- errors
 
 
+def unquote(text: str) -> str:
+    """A value as written, without the quotes or backticks around it."""
+    value = text.strip().strip("`").strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].strip()
+    return value
+
+
 class UserError(Exception):
     """An error whose message is safe and useful to show in the channel."""
 

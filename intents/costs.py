@@ -127,10 +127,6 @@ def _span(start: date, end: date) -> str:
 # ---------------------------------------------------------------------------- budgets
 
 
-def _account(deps: Deps) -> str:
-    return str(deps.aws.client("sts").get_caller_identity()["Account"])
-
-
 def _amount(block: dict[str, Any] | None) -> float | None:
     return float(block["Amount"]) if block and block.get("Amount") is not None else None
 
@@ -139,7 +135,7 @@ def _amount(block: dict[str, Any] | None) -> float | None:
 def budget_status(request: Request, deps: Deps) -> Reply:
     """How far along each AWS Budget is, with the forecast, the tightest first."""
     budgets_client = deps.aws.client("budgets")
-    account = _account(deps)
+    account = deps.aws.account_id()
     name = request.slot("budgetName")
     if name:
         try:

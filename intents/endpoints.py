@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code, is_not_found, paginate
-from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
+from intents.base import (
+    Approved,
+    InvalidInput,
+    NotFound,
+    Progress,
+    Request,
+    Router,
+    UserError,
+    unquote,
+)
 from intents.guardrails import (
     MAX_PAYLOAD_BYTES,
     check_instance_count,
@@ -191,10 +200,6 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
 # ---------------------------------------------------------------------------- DeployModel
 
 
-def endpoint_name_for(model: str, request: Request) -> str:
-    return job_name(model, request)
-
-
 @router.intent("DeployModel", example="deploy model churn-xgb-model-v2", mutating=True,
                requires=("sagemaker_role_arn",))
 def deploy_model(request: Request, deps: Deps) -> Proposal:
@@ -220,7 +225,7 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
     instance = check_instance_type(request.slot("instanceType") or settings.default_endpoint_instance,
                                    settings, "hosting")
     count = check_instance_count(instance_count_in(request.text), settings)
-    endpoint = endpoint_name_for(name, request)
+    endpoint = job_name(name, request)  # <model>-<when>-<id>: readable, stable for a repeated delivery
     price = hourly_price(instance, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
     hourly = price.hourly_usd * count if price else None
     cost = (md("{h}/h, about {m}/month while it runs ({s})", h=bold(money(hourly)), m=money(hourly * 730),
@@ -408,9 +413,7 @@ def _prediction(body: bytes, content_type: str) -> tuple[Md, str]:
 def invoke_endpoint(request: Request, deps: Deps) -> Reply:
     """Send a CSV row or a JSON document to an endpoint and show its prediction."""
     name = check_name(request.slot("endpointName") or "")
-    payload = (request.slot("payload") or "").strip().strip("`").strip()
-    if len(payload) > 1 and payload[0] == payload[-1] and payload[0] in "'\"":
-        payload = payload[1:-1]
+    payload = unquote(request.slot("payload") or "")
     if not payload:
         raise InvalidInput("There is nothing to send.", hint="Give a CSV row like 5.1,3.5,1.4,0.2 or a JSON document.")
     data = payload.encode("utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 DEFINITION_PATH = Path(__file__).with_name("bot.toml")
 _SLOT_REF = re.compile(r"\{(\w+)\}")
-BUILTIN_TYPES = {"AMAZON.Time": "time", "AMAZON.Number": "number"}
+BUILTIN_TYPES = {"AMAZON.Time": "time"}  # built-in slot types the local runtime reads
 
 
 @dataclass(frozen=True)

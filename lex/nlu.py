@@ -51,6 +51,15 @@ _SLOT_SAMPLES = {
     "budgetName": ["ml-platform-monthly", "data-science-q4"],
 }
 
+# The same, for the other slot types by their extractor (S3 URIs and names are all above).
+_TYPE_SAMPLES = {
+    "instance_type": ["ml.m5.xlarge", "ml.g4dn.2xlarge"],
+    "text": ['"good morning"', "'the service was great'"],
+    "payload": ["5.1,3.5,1.4,0.2", '{"amount": 120}'],
+    "column": ["__column__"],  # a word no message has: the column name itself teaches nothing
+    "time": ["9am", "17:30", "08:15"],
+}
+
 # Slot types whose words stand in for the value (a placeholder replaces them when
 # classifying); the other enum types are ordinary words that also add a marker.
 _PLACEHOLDER_TYPES = {
@@ -193,19 +202,10 @@ class Nlu:
         return re.sub(r"\{(\w+)\}", fill, utterance)
 
     def _sample_value(self, slot_type: SlotType, variant: int) -> str:
-        samples = {
-            "s3": ["s3://demo-bucket/data/train.csv", "s3://acme-ml/images/cat.jpg"],
-            "instance_type": ["ml.m5.xlarge", "ml.g4dn.2xlarge"],
-            "name": ["churn-xgb-001", "fraud-detector-prod", "recsys-staging"],
-            "text": ['"good morning"', "'the service was great'"],
-            "payload": ["5.1,3.5,1.4,0.2", '{"amount": 120}'],
-            "column": ["__column__"],
-            "time": ["9am", "17:30", "08:15"],
-        }
         if slot_type.extract == "enum":
             surfaces = [s for v in slot_type.values for s in (v.value, *v.synonyms[:2])]
             return surfaces[(variant * 7) % len(surfaces)]
-        options = samples.get(slot_type.extract, ["thing"])
+        options = _TYPE_SAMPLES[slot_type.extract]
         return options[variant % len(options)]
 
     def _train(self) -> None:
@@ -267,8 +267,7 @@ class Nlu:
         if not candidates:
             return word
         # Prefer the word used most in the utterances.
-        return max(sorted(candidates), key=lambda c: self._background.get(c, 0.0)
-                   if hasattr(self, "_background") else 0.0)
+        return max(sorted(candidates), key=lambda c: self._background.get(c, 0.0))
 
     def lemma(self, word: str) -> str:
         """'deployed' -> 'deploy', 'stopped' -> 'stop', 'deleting' -> 'delete' (when known).
@@ -704,5 +703,4 @@ _READERS = {
     "name": _name,
     "text": _text,
     "column": _column,
-    "number": _payload,
 }

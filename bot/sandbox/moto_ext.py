@@ -305,18 +305,14 @@ def _install_endpoints() -> None:
 
 def _advance_endpoint(endpoint: Any, now: float) -> None:
     timeline = CONFIG.endpoints.get(endpoint.arn)
-    if timeline is None or (endpoint.endpoint_status in ("InService", "Failed") and (
-        timeline.duration <= 0 or now - timeline.start >= timeline.duration
-    )):
-        if timeline is not None and endpoint.endpoint_status in ("Creating", "Updating"):
-            endpoint.endpoint_status = "InService"
+    if timeline is None or endpoint.endpoint_status not in ("InService", "Creating", "Updating"):
         return
-    done = timeline.duration <= 0 or now - timeline.start >= timeline.duration
-    if done:
-        endpoint.endpoint_status = "InService"
-        endpoint.last_modified_time = _dt(now)
-    elif endpoint.endpoint_status not in ("Updating",):
-        endpoint.endpoint_status = "Creating"
+    if timeline.duration <= 0 or now - timeline.start >= timeline.duration:
+        if endpoint.endpoint_status != "InService":
+            endpoint.endpoint_status = "InService"
+            endpoint.last_modified_time = _dt(now)
+    elif endpoint.endpoint_status != "Updating":
+        endpoint.endpoint_status = "Creating"  # moto made it InService at once
 
 
 # ---------------------------------------------------------------------------- Autopilot
