@@ -1,6 +1,6 @@
 """Local Lex runtime: start-up time and per-message latency (prints figures; asserts nothing).
 
-    python benchmarks/bench_nlu.py [FILE.jsonl]
+python benchmarks/bench_nlu.py [FILE.jsonl]
 """
 
 from __future__ import annotations
@@ -17,11 +17,17 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     # Start-up in a fresh interpreter, as the bot pays it: import + build from bot.toml.
-    code = ("import time; t=time.perf_counter(); from lex.local import LocalLexRuntime; "
-            "LocalLexRuntime(); print(time.perf_counter()-t)")
-    runs = [float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT)) for _ in range(5)]
-    print(f"start-up (import + build), 5 fresh processes: median {statistics.median(runs) * 1000:.0f} ms, "
-          f"max {max(runs) * 1000:.0f} ms")
+    code = (
+        "import time; t=time.perf_counter(); from lex.local import LocalLexRuntime; "
+        "LocalLexRuntime(); print(time.perf_counter()-t)"
+    )
+    runs = [
+        float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT)) for _ in range(5)
+    ]
+    print(
+        f"start-up (import + build), 5 fresh processes: median {statistics.median(runs) * 1000:.0f} ms, "
+        f"max {max(runs) * 1000:.0f} ms"
+    )
 
     from lex.evaluate import load_examples
     from lex.local import LocalLexRuntime
@@ -39,8 +45,10 @@ def main() -> None:
                 pass
             timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
-    print(f"recognize_text over {len(timings)} messages: p50 {statistics.median(timings):.3f} ms, "
-          f"p99 {timings[int(0.99 * (len(timings) - 1))]:.3f} ms, max {timings[-1]:.3f} ms")
+    print(
+        f"recognize_text over {len(timings)} messages: p50 {statistics.median(timings):.3f} ms, "
+        f"p99 {timings[int(0.99 * (len(timings) - 1))]:.3f} ms, max {timings[-1]:.3f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -45,19 +45,36 @@ class ChatOps:
         self.deps.store.close()
 
 
-def build_deps(settings: Settings, *, aws: AwsClients | None = None, store: Store | None = None,
-               clock: Callable[[], float] | None = None, sandbox: bool = False) -> Deps:
+def build_deps(
+    settings: Settings,
+    *,
+    aws: AwsClients | None = None,
+    store: Store | None = None,
+    clock: Callable[[], float] | None = None,
+    sandbox: bool = False,
+) -> Deps:
     aws = aws or AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
     kwargs: dict[str, Any] = {"clock": clock} if clock else {}
-    return Deps(settings=settings, aws=aws, store=store or Store(settings.state_db),
-                registry=build_registry(), sandbox=sandbox, **kwargs)
+    return Deps(
+        settings=settings,
+        aws=aws,
+        store=store or Store(settings.state_db),
+        registry=build_registry(),
+        sandbox=sandbox,
+        **kwargs,
+    )
 
 
 def build_router(settings: Settings, deps: Deps, local: LocalLexRuntime | None = None) -> LexRouter:
     local = local or LocalLexRuntime()
     lex = deps.aws.client("lexv2-runtime") if settings.uses_aws_lex else None
-    return LexRouter(local, lex=lex, bot_id=settings.lex_bot_id or "local",
-                     alias_id=settings.lex_bot_alias_id or "local", locale_id=settings.lex_locale_id)
+    return LexRouter(
+        local,
+        lex=lex,
+        bot_id=settings.lex_bot_id or "local",
+        alias_id=settings.lex_bot_alias_id or "local",
+        locale_id=settings.lex_locale_id,
+    )
 
 
 def create(
@@ -83,7 +100,9 @@ def create(
 
         from bot.slack_files import SlackFiles
 
-        local = {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
+        local = (
+            {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
+        )
         deps = replace(deps, fetch_file=SlackFiles(token, extra_hosts=local - {""}))
     client = client or WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
     router = router or build_router(settings, deps)
@@ -96,8 +115,14 @@ def create(
         for scheduler in schedulers:
             scheduler.sync()
 
-    dispatcher = Dispatcher(deps, router, CommandParser(router.local.definition, router.local.nlu),
-                            out, working_delay=working_delay, on_change=changed)
+    dispatcher = Dispatcher(
+        deps,
+        router,
+        CommandParser(router.local.definition, router.local.nlu),
+        out,
+        working_delay=working_delay,
+        on_change=changed,
+    )
     scheduler = ReportScheduler(dispatcher)
     schedulers.append(scheduler)
     app = App(
@@ -110,7 +135,9 @@ def create(
     if start_follower:
         follower.start()
         scheduler.start()
-    return ChatOps(app=app, deps=deps, dispatcher=dispatcher, follower=follower, scheduler=scheduler)
+    return ChatOps(
+        app=app, deps=deps, dispatcher=dispatcher, follower=follower, scheduler=scheduler
+    )
 
 
 def register_listeners(app: App, dispatcher: Dispatcher, settings: Settings) -> None:
@@ -121,8 +148,13 @@ def register_listeners(app: App, dispatcher: Dispatcher, settings: Settings) -> 
         ack()
 
     def on_event(body: dict[str, Any], context: BoltContext) -> None:
-        inbound = from_event(body, bot_user_id=context.bot_user_id or "", bot_id=context.bot_id or "",
-                             bot_channels=bot_channels, in_thread=store.in_thread)
+        inbound = from_event(
+            body,
+            bot_user_id=context.bot_user_id or "",
+            bot_id=context.bot_id or "",
+            bot_channels=bot_channels,
+            in_thread=store.in_thread,
+        )
         if inbound is not None:
             dispatcher.handle_inbound(inbound)
 
@@ -138,11 +170,16 @@ def register_listeners(app: App, dispatcher: Dispatcher, settings: Settings) -> 
         channel = (body.get("channel") or {}).get("id", "")
         if not user or not channel:
             return
-        dispatcher.handle_click(Click(
-            action_id=str(action.get("action_id", "")), value=str(action.get("value", ""))[:200],
-            user=user, team=(body.get("team") or {}).get("id", ""), channel=channel,
-            message_ts=(body.get("container") or {}).get("message_ts"),
-        ))
+        dispatcher.handle_click(
+            Click(
+                action_id=str(action.get("action_id", "")),
+                value=str(action.get("value", ""))[:200],
+                user=user,
+                team=(body.get("team") or {}).get("id", ""),
+                channel=channel,
+                message_ts=(body.get("container") or {}).get("message_ts"),
+            )
+        )
 
     app.event("message")(ack=ack_now, lazy=[on_event])
     app.event("app_mention")(ack=ack_now, lazy=[on_event])

@@ -15,30 +15,46 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", help="run against real Slack and AWS (Socket Mode if SLACK_APP_TOKEN is set)")
+    sub.add_parser(
+        "run", help="run against real Slack and AWS (Socket Mode if SLACK_APP_TOKEN is set)"
+    )
 
-    sandbox = sub.add_parser("sandbox", help="try everything offline: moto AWS, local Lex, local Slack")
+    sandbox = sub.add_parser(
+        "sandbox", help="try everything offline: moto AWS, local Lex, local Slack"
+    )
     sandbox.add_argument("--script", type=Path, help="play turns from a file, one a line")
     sandbox.add_argument("--json", action="store_true", help="print bot posts as JSON, one a line")
-    sandbox.add_argument("--speed", type=float, default=1.0,
-                         help="how fast simulated jobs move (2 = twice as fast; default 1)")
+    sandbox.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="how fast simulated jobs move (2 = twice as fast; default 1)",
+    )
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log on stderr")
 
     lex = sub.add_parser("lex", help="the Lex V2 bot built from lex/bot.toml")
     lex_sub = lex.add_subparsers(dest="lex_command", required=True)
     export = lex_sub.add_parser("export", help="write the Lex V2 import archive (.zip)")
     export.add_argument("-o", "--output", type=Path, default=Path("lex-bot.zip"))
-    deploy = lex_sub.add_parser("deploy", help="create or update the bot in AWS, build, publish, alias")
+    deploy = lex_sub.add_parser(
+        "deploy", help="create or update the bot in AWS, build, publish, alias"
+    )
     deploy.add_argument("--alias", default="live", help="alias name (default: live)")
     deploy.add_argument("--timeout", type=float, default=600, help="seconds to wait for Lex")
 
     nlu = sub.add_parser("nlu", help="language understanding tools")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
-    evaluate = nlu_sub.add_parser("eval", help="score a runtime on a JSONL file of labelled messages")
+    evaluate = nlu_sub.add_parser(
+        "eval", help="score a runtime on a JSONL file of labelled messages"
+    )
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--json", action="store_true", help="one JSON object with the figures")
-    evaluate.add_argument("--lex", action="store_true", help="use the deployed Lex bot, not the local runtime")
-    evaluate.add_argument("--errors", type=int, default=0, help="show this many misunderstood lines")
+    evaluate.add_argument(
+        "--lex", action="store_true", help="use the deployed Lex bot, not the local runtime"
+    )
+    evaluate.add_argument(
+        "--errors", type=int, default=0, help="show this many misunderstood lines"
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -74,7 +90,10 @@ def _run() -> int:
         if not isinstance(exc, BoltError | SlackApiError):
             raise
         reason = exc.response.get("error", "") if isinstance(exc, SlackApiError) else str(exc)
-        print(f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})", file=sys.stderr)
+        print(
+            f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})",
+            file=sys.stderr,
+        )
         return 2
     log = logging.getLogger("chatops")
     try:
@@ -113,8 +132,11 @@ def _sandbox(args: argparse.Namespace) -> int:
         script = sys.stdin.read().splitlines()
     interactive = script is None
     if not args.json:
-        print("Starting the sandbox: moto AWS with a demo account, local Lex, local Slack…",
-              file=sys.stderr if not interactive else sys.stdout, flush=True)
+        print(
+            "Starting the sandbox: moto AWS with a demo account, local Lex, local Slack…",
+            file=sys.stderr if not interactive else sys.stdout,
+            flush=True,
+        )
     with Sandbox(scale=1.0 / args.speed) as sandbox:
         console = Console(sandbox, as_json=args.json)
         if interactive:
@@ -130,7 +152,9 @@ def _lex(args: argparse.Namespace) -> int:
         from lex.export import write_archive
 
         path = write_archive(definition, args.output)
-        print(f"wrote {path} ({len(definition.intents)} intents, {len(definition.slot_types)} slot types)")
+        print(
+            f"wrote {path} ({len(definition.intents)} intents, {len(definition.slot_types)} slot types)"
+        )
         return 0
     from bot.deps import AwsClients
     from lex.deploy import DeployError, deploy
@@ -140,15 +164,23 @@ def _lex(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        result = deploy(definition, aws.client("lexv2-models"), aws.client("iam"),
-                        alias_name=args.alias, timeout=args.timeout, log=print)
+        result = deploy(
+            definition,
+            aws.client("lexv2-models"),
+            aws.client("iam"),
+            alias_name=args.alias,
+            timeout=args.timeout,
+            log=print,
+        )
     except DeployError as exc:
         print(f"chatops: {exc}", file=sys.stderr)
         return 1
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        print(f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
-              file=sys.stderr)
+        print(
+            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
+            file=sys.stderr,
+        )
         return 1
     except BotoCoreError as exc:
         print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
@@ -173,9 +205,14 @@ def _nlu(args: argparse.Namespace) -> int:
 
         settings = load_settings()
         settings.require("lex_bot_id", "lex_bot_alias_id")
-        report = evaluate(AwsClients(settings.aws_region).client("lexv2-runtime"), examples, local.definition,
-                          bot_id=str(settings.lex_bot_id), alias_id=str(settings.lex_bot_alias_id),
-                          locale_id=settings.lex_locale_id)
+        report = evaluate(
+            AwsClients(settings.aws_region).client("lexv2-runtime"),
+            examples,
+            local.definition,
+            bot_id=str(settings.lex_bot_id),
+            alias_id=str(settings.lex_bot_alias_id),
+            locale_id=settings.lex_locale_id,
+        )
     else:
         report = evaluate(local, examples, local.definition)
     if args.json:

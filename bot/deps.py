@@ -49,8 +49,10 @@ class AwsClients:
         if service in self.unavailable:
             from intents.base import NotAvailable
 
-            raise NotAvailable(f"{self.unavailable[service]} is not available in the offline sandbox.",
-                               hint="It works against real AWS with `chatops run`.")
+            raise NotAvailable(
+                f"{self.unavailable[service]} is not available in the offline sandbox.",
+                hint="It works against real AWS with `chatops run`.",
+            )
         found = self._clients.get(service)
         if found is not None:
             return found
@@ -66,11 +68,13 @@ class AwsClients:
         if self._session is None:
             self._session = boto3.session.Session(region_name=self.region, **self._credentials)
         if service in _FAST:
-            config = Config(retries={"max_attempts": 1, "mode": "standard"},
-                            connect_timeout=2, read_timeout=5)
+            config = Config(
+                retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=5
+            )
         else:
-            config = Config(retries={"max_attempts": 4, "mode": "standard"},
-                            connect_timeout=5, read_timeout=30)
+            config = Config(
+                retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=30
+            )
         region = "us-east-1" if service in ("ce", "budgets", "pricing") else self.region
         return self._session.client(
             service, region_name=region, endpoint_url=self.endpoint_url, config=config

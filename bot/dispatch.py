@@ -67,8 +67,10 @@ def error_reply(error: UserError | str, request_id: str) -> Reply:
 
 def internal_error_reply(request_id: str) -> Reply:
     return error_reply(
-        UserError("Something went wrong on my side.",
-                  hint="It has been logged; quote the request id if you ask the team."),
+        UserError(
+            "Something went wrong on my side.",
+            hint="It has been logged; quote the request id if you ask the team.",
+        ),
         request_id,
     )
 
@@ -101,10 +103,17 @@ class Dispatcher:
                 return
             placeholder = None
             if inbound.source == "command":
-                placeholder = Reply.text(md("_Working on {c}…_", c=code(f"{inbound.command} {inbound.text}")))
-            working = Working(self.out, inbound.channel, message_ts=inbound.message_ts,
-                              thread_ts=inbound.thread_ts, placeholder=placeholder,
-                              delay=self.working_delay)
+                placeholder = Reply.text(
+                    md("_Working on {c}…_", c=code(f"{inbound.command} {inbound.text}"))
+                )
+            working = Working(
+                self.out,
+                inbound.channel,
+                message_ts=inbound.message_ts,
+                thread_ts=inbound.thread_ts,
+                placeholder=placeholder,
+                delay=self.working_delay,
+            )
             plan: Plan | None = None
             try:
                 reply, plan = self._answer(inbound, request_id)
@@ -143,8 +152,12 @@ class Dispatcher:
         if inbound.source == "command":
             parsed = self.commands.parse(text)
             if parsed.understanding is None:
-                return error_reply(UserError(parsed.problem or "I didn't understand that.",
-                                             hint="Try `/ml help`."), request_id), None
+                return error_reply(
+                    UserError(
+                        parsed.problem or "I didn't understand that.", hint="Try `/ml help`."
+                    ),
+                    request_id,
+                ), None
             understanding = parsed.understanding
         else:
             try:
@@ -152,13 +165,28 @@ class Dispatcher:
                     self._session(inbound), text, request_id=request_id
                 )
             except TextTooLong as exc:
-                return (_too_long(exc.length, request_id) if inbound.addressed else Reply.nothing()), None
-        log.info("%s from %s: %s (%s, %s)", inbound.source, inbound.user, understanding.intent,
-                 understanding.dialog, understanding.source)
+                return (
+                    _too_long(exc.length, request_id) if inbound.addressed else Reply.nothing()
+                ), None
+        log.info(
+            "%s from %s: %s (%s, %s)",
+            inbound.source,
+            inbound.user,
+            understanding.intent,
+            understanding.dialog,
+            understanding.source,
+        )
         request = Request(
-            id=request_id, intent=understanding.intent, slots=understanding.slots,
-            user=inbound.user, channel=inbound.channel, team=inbound.team,
-            thread_ts=inbound.thread_ts, text=text, files=inbound.files, source=inbound.source,
+            id=request_id,
+            intent=understanding.intent,
+            slots=understanding.slots,
+            user=inbound.user,
+            channel=inbound.channel,
+            team=inbound.team,
+            thread_ts=inbound.thread_ts,
+            text=text,
+            files=inbound.files,
+            source=inbound.source,
             origin_key=inbound.delivery_key,
         )
         return self._route(inbound, request, understanding)
@@ -166,7 +194,9 @@ class Dispatcher:
     def _session(self, inbound: Inbound) -> str:
         return session_id(inbound.team, inbound.channel, inbound.user)
 
-    def _route(self, inbound: Inbound, request: Request, u: Understanding) -> tuple[Reply, Plan | None]:
+    def _route(
+        self, inbound: Inbound, request: Request, u: Understanding
+    ) -> tuple[Reply, Plan | None]:
         spec = self.deps.registry.specs.get(u.intent)
         if not inbound.addressed and u.intent != FALLBACK:
             return self._overheard(request, u, spec), None
@@ -176,7 +206,9 @@ class Dispatcher:
                 # "yes" after Lex forgot the conversation (idle timeout) but the card is still valid.
                 plan = self.deps.store.latest_pending(request.channel, request.user)
                 if plan is not None:
-                    problem = self._decide(plan, request.user, approve=answer, request_id=request.id)
+                    problem = self._decide(
+                        plan, request.user, approve=answer, request_id=request.id
+                    )
                     return (Reply.text(problem) if problem else Reply.nothing()), None
         if u.intent == FALLBACK or spec is None:
             if not inbound.addressed:
@@ -207,7 +239,9 @@ class Dispatcher:
         try:
             reply = self._answer_with(spec, request)
         except Exception:
-            log.info("overheard %s could not be answered; staying quiet", request.intent, exc_info=True)
+            log.info(
+                "overheard %s could not be answered; staying quiet", request.intent, exc_info=True
+            )
             return Reply.nothing()
         self._audit(request, "answered")
         return reply
@@ -237,7 +271,9 @@ class Dispatcher:
         known = exc if isinstance(exc, UserError) else translate(exc)
         if known is not None:
             log.info("%s refused: %s", request.intent, known.message)
-            self._audit(request, "refused" if isinstance(known, Refused) else outcome, known.message)
+            self._audit(
+                request, "refused" if isinstance(known, Refused) else outcome, known.message
+            )
             return error_reply(known, request.id)
         log.error("%s failed", request.intent, exc_info=exc)
         self._audit(request, outcome, type(exc).__name__)
@@ -245,13 +281,17 @@ class Dispatcher:
 
     def _check_settings(self, spec: IntentSpec) -> None:
         settings = self.deps.settings
-        missing = [name for name in spec.requires if getattr(settings, name, None) in (None, "", [])]
+        missing = [
+            name for name in spec.requires if getattr(settings, name, None) in (None, "", [])
+        ]
         if missing:
             from bot.settings import env_name
 
             names = ", ".join(env_name(n) for n in missing)
-            raise Refused(f"This needs a setting the bot doesn't have yet: {names}.",
-                          hint="Ask whoever runs the bot to set it.")
+            raise Refused(
+                f"This needs a setting the bot doesn't have yet: {names}.",
+                hint="Ask whoever runs the bot to set it.",
+            )
 
     # ------------------------------------------------------------------ confirmation
 
@@ -270,10 +310,18 @@ class Dispatcher:
             return self._failure(request, exc, "refused"), None
         ttl = self.deps.settings.confirmation_ttl_minutes * 60
         plan = self.deps.store.add_plan(
-            plan_id=secrets.token_urlsafe(16), intent=request.intent, params=dict(proposal.params),
-            requester=request.user, team=request.team, channel=request.channel,
-            thread_ts=request.thread_ts, request_id=request.id, origin_key=request.origin_key,
-            title=proposal.title, ttl_seconds=ttl, now=self.deps.clock(),
+            plan_id=secrets.token_urlsafe(16),
+            intent=request.intent,
+            params=dict(proposal.params),
+            requester=request.user,
+            team=request.team,
+            channel=request.channel,
+            thread_ts=request.thread_ts,
+            request_id=request.id,
+            origin_key=request.origin_key,
+            title=proposal.title,
+            ttl_seconds=ttl,
+            now=self.deps.clock(),
             card=_card_content(proposal),
         )
         self._audit(request, "proposed", proposal.title)
@@ -283,8 +331,12 @@ class Dispatcher:
         """The requester said "yes" to Lex's confirmation: approve their pending card."""
         plan = self.deps.store.latest_pending(request.channel, request.user, request.intent)
         if plan is None:
-            return Reply.text(md("There's nothing waiting for your confirmation here"
-                                 " (it may have expired). Ask again and I'll prepare a new one."))
+            return Reply.text(
+                md(
+                    "There's nothing waiting for your confirmation here"
+                    " (it may have expired). Ask again and I'll prepare a new one."
+                )
+            )
         self._decide(plan, request.user, approve=True, request_id=request.id)
         return Reply.nothing()
 
@@ -297,14 +349,18 @@ class Dispatcher:
         plan = self.deps.store.plan(click.value) if click.value else None
         if plan is None or plan.channel != click.channel:
             log.warning("click on an unknown plan by %s", click.user)
-            self.out.ephemeral(click.channel, click.user, Reply.text(
-                md("That request is unknown or no longer valid; nothing was done.")))
+            self.out.ephemeral(
+                click.channel,
+                click.user,
+                Reply.text(md("That request is unknown or no longer valid; nothing was done.")),
+            )
             return
         approve = click.action_id == APPROVE
         problem = self._decide(plan, click.user, approve=approve, request_id=request_id)
         if problem:
-            self.out.ephemeral(click.channel, click.user, Reply.text(problem),
-                               thread_ts=plan.thread_ts)
+            self.out.ephemeral(
+                click.channel, click.user, Reply.text(problem), thread_ts=plan.thread_ts
+            )
             return
         # Decided by button: Lex's pending "are you sure?" for the requester is moot now.
         self.understander.reset(session_id(plan.team, plan.channel, plan.requester))
@@ -317,22 +373,31 @@ class Dispatcher:
         store, now = self.deps.store, self.deps.clock()
         if plan.state != "pending":
             who = mention(plan.decided_by) if plan.decided_by else md("someone")
-            return md("This request was already {s} by {w}; nothing more was done.",
-                      s=_STATE_WORDS.get(plan.state, plan.state), w=who)
+            return md(
+                "This request was already {s} by {w}; nothing more was done.",
+                s=_STATE_WORDS.get(plan.state, plan.state),
+                w=who,
+            )
         if now >= plan.expires_at:
             if store.expire(plan.id, now=now):
                 self._update_card(store.plan(plan.id) or plan, "expired")
                 self._audit_plan(plan, user, "expired", request_id)
-            return md("This request expired at {t} without approval; ask again for a new one.",
-                      t=_clock(plan.expires_at))
+            return md(
+                "This request expired at {t} without approval; ask again for a new one.",
+                t=_clock(plan.expires_at),
+            )
         if not self.may_approve(plan, user):
             action = "approve" if approve else "cancel"
-            return md("Only {r} or an approver can {a} this request.", r=mention(plan.requester), a=action)
+            return md(
+                "Only {r} or an approver can {a} this request.", r=mention(plan.requester), a=action
+            )
         state = "approved" if approve else "cancelled"
         if not store.decide(plan.id, state=state, by=user, now=now):
             fresh = store.plan(plan.id) or plan
-            return md("This request was already {s}; nothing more was done.",
-                      s=_STATE_WORDS.get(fresh.state, fresh.state))
+            return md(
+                "This request was already {s}; nothing more was done.",
+                s=_STATE_WORDS.get(fresh.state, fresh.state),
+            )
         decided = store.plan(plan.id) or plan
         self._audit_plan(plan, user, state, request_id)
         if not approve:
@@ -345,12 +410,25 @@ class Dispatcher:
     def _execute(self, plan: Plan, approver: str, request_id: str) -> None:
         executor = self.deps.registry.executors[plan.intent]
         approved = Approved(
-            plan_id=plan.id, intent=plan.intent, params=plan.params, requester=plan.requester,
-            approver=approver, channel=plan.channel, thread_ts=plan.thread_ts or plan.card_ts,
-            request_id=plan.request_id, origin_key=plan.origin_key,
+            plan_id=plan.id,
+            intent=plan.intent,
+            params=plan.params,
+            requester=plan.requester,
+            approver=approver,
+            channel=plan.channel,
+            thread_ts=plan.thread_ts or plan.card_ts,
+            request_id=plan.request_id,
+            origin_key=plan.origin_key,
         )
-        request = Request(id=request_id, intent=plan.intent, slots={}, user=approver,
-                          channel=plan.channel, team=plan.team, thread_ts=approved.thread_ts)
+        request = Request(
+            id=request_id,
+            intent=plan.intent,
+            slots={},
+            user=approver,
+            channel=plan.channel,
+            team=plan.team,
+            thread_ts=approved.thread_ts,
+        )
         try:
             outcome = executor(approved, self.deps)
             self.deps.store.finish_plan(plan.id, state="done", outcome=outcome.summary[:500])
@@ -375,13 +453,23 @@ class Dispatcher:
         if content.get("warning"):
             blocks.append(Context(Md(content["warning"])))
         if state == "pending":
-            blocks.append(Context(md(
-                "Requested by {r} · expires at {t} · reply *yes* or *no*, or use the buttons",
-                r=mention(plan.requester), t=_clock(plan.expires_at))))
-            blocks.append(Actions((
-                Button("Approve", APPROVE, plan.id, "primary"),
-                Button("Cancel", CANCEL, plan.id, "danger"),
-            )))
+            blocks.append(
+                Context(
+                    md(
+                        "Requested by {r} · expires at {t} · reply *yes* or *no*, or use the buttons",
+                        r=mention(plan.requester),
+                        t=_clock(plan.expires_at),
+                    )
+                )
+            )
+            blocks.append(
+                Actions(
+                    (
+                        Button("Approve", APPROVE, plan.id, "primary"),
+                        Button("Cancel", CANCEL, plan.id, "danger"),
+                    )
+                )
+            )
         else:
             who = mention(plan.decided_by) if plan.decided_by else md("nobody")
             status = {
@@ -389,18 +477,30 @@ class Dispatcher:
                 "done": md(":white_check_mark: Approved by {w}", w=who),
                 "failed": md(":x: Approved by {w}, but it failed", w=who),
                 "cancelled": md(":no_entry_sign: Cancelled by {w}", w=who),
-                "expired": md(":hourglass: Expired at {t} without approval", t=_clock(plan.expires_at)),
+                "expired": md(
+                    ":hourglass: Expired at {t} without approval", t=_clock(plan.expires_at)
+                ),
             }[state]
             if outcome is not None and not outcome.silent:
                 blocks.append(Divider())
                 blocks.extend(outcome.blocks)
-            blocks.append(Context(status + md(" · requested by {r} · request {i}",
-                                             r=mention(plan.requester), i=plan.request_id)))
+            blocks.append(
+                Context(
+                    status
+                    + md(
+                        " · requested by {r} · request {i}",
+                        r=mention(plan.requester),
+                        i=plan.request_id,
+                    )
+                )
+            )
         summary = {
-            "pending": f"Confirm: {plan.title}", "running": f"Approved: {plan.title}",
+            "pending": f"Confirm: {plan.title}",
+            "running": f"Approved: {plan.title}",
             "done": outcome.summary if outcome else plan.title,
             "failed": outcome.summary if outcome else f"Failed: {plan.title}",
-            "cancelled": f"Cancelled: {plan.title}", "expired": f"Expired: {plan.title}",
+            "cancelled": f"Cancelled: {plan.title}",
+            "expired": f"Expired: {plan.title}",
         }[state]
         return Reply(summary=summary, blocks=tuple(blocks))
 
@@ -414,20 +514,34 @@ class Dispatcher:
 
     def _audit(self, request: Request, outcome: str, detail: str = "") -> None:
         self.deps.store.audit(
-            request_id=request.id, user=request.user, channel=request.channel,
-            intent=request.intent, slots=dict(request.slots), outcome=outcome, detail=detail,
+            request_id=request.id,
+            user=request.user,
+            channel=request.channel,
+            intent=request.intent,
+            slots=dict(request.slots),
+            outcome=outcome,
+            detail=detail,
         )
 
     def _audit_plan(self, plan: Plan, user: str, outcome: str, request_id: str) -> None:
         self.deps.store.audit(
-            request_id=request_id, user=user, channel=plan.channel, intent=plan.intent,
+            request_id=request_id,
+            user=user,
+            channel=plan.channel,
+            intent=plan.intent,
             slots={k: str(v) for k, v in plan.params.items() if isinstance(v, str | int | float)},
-            outcome=outcome, detail=plan.title,
+            outcome=outcome,
+            detail=plan.title,
         )
 
 
-_STATE_WORDS = {"approved": "approved", "cancelled": "cancelled", "expired": "expired",
-                "done": "approved and run", "failed": "approved (and it failed)"}
+_STATE_WORDS = {
+    "approved": "approved",
+    "cancelled": "cancelled",
+    "expired": "expired",
+    "done": "approved and run",
+    "failed": "approved (and it failed)",
+}
 
 
 def _clock(ts: float) -> str:
@@ -443,13 +557,27 @@ def _card_content(proposal: Proposal) -> dict[str, Any]:
 
 
 def _too_long(length: int, request_id: str) -> Reply:
-    return error_reply(UserError(
-        f"That message is {length:,} characters long; I can read up to {MAX_TEXT:,} at a time.",
-        hint="Please shorten it (for a big payload, put it in S3 and give me the URI)."), request_id)
+    return error_reply(
+        UserError(
+            f"That message is {length:,} characters long; I can read up to {MAX_TEXT:,} at a time.",
+            hint="Please shorten it (for a big payload, put it in S3 and give me the URI).",
+        ),
+        request_id,
+    )
 
 
 def _with_command_context(reply: Reply, inbound: Inbound) -> Reply:
-    context = Context(md("{c} · asked by {u}", c=code(f"{inbound.command} {inbound.text}".strip()),
-                         u=mention(inbound.user)))
-    return Reply(summary=reply.summary, blocks=(context, *reply.blocks), files=reply.files,
-                 ephemeral=reply.ephemeral, silent=reply.silent)
+    context = Context(
+        md(
+            "{c} · asked by {u}",
+            c=code(f"{inbound.command} {inbound.text}".strip()),
+            u=mention(inbound.user),
+        )
+    )
+    return Reply(
+        summary=reply.summary,
+        blocks=(context, *reply.blocks),
+        files=reply.files,
+        ephemeral=reply.ephemeral,
+        silent=reply.silent,
+    )

@@ -52,8 +52,11 @@ class Follower:
             except Exception:  # the loop must survive anything one check throws
                 log.exception("follower pass failed")
             next_at = self.deps.store.next_follow_at()
-            wait = self.deps.settings.follow_max_seconds if next_at is None else max(
-                0.05, next_at - self.deps.clock())
+            wait = (
+                self.deps.settings.follow_max_seconds
+                if next_at is None
+                else max(0.05, next_at - self.deps.clock())
+            )
             self._wake.wait(timeout=min(wait, self.deps.settings.follow_max_seconds))
             self._wake.clear()
 
@@ -70,16 +73,31 @@ class Follower:
         check = self.deps.registry.followers.get(follow.kind)
         if check is None:
             log.error("no follower for kind %s; dropping %s", follow.kind, follow.name)
-            store.update_follow(follow.kind, follow.name, status=follow.last_status,
-                                interval=follow.interval, next_check_at=now, done=True)
+            store.update_follow(
+                follow.kind,
+                follow.name,
+                status=follow.last_status,
+                interval=follow.interval,
+                next_check_at=now,
+                done=True,
+            )
             return
         try:
             progress: Progress = check(follow.name, self.deps)
         except NotFound as exc:
-            self.out.post(follow.channel, Reply.text(md(":warning: {m} I've stopped following it.",
-                                                        m=exc.message)), thread_ts=follow.thread_ts)
-            store.update_follow(follow.kind, follow.name, status="gone", interval=follow.interval,
-                                next_check_at=now, done=True)
+            self.out.post(
+                follow.channel,
+                Reply.text(md(":warning: {m} I've stopped following it.", m=exc.message)),
+                thread_ts=follow.thread_ts,
+            )
+            store.update_follow(
+                follow.kind,
+                follow.name,
+                status="gone",
+                interval=follow.interval,
+                next_check_at=now,
+                done=True,
+            )
             return
         except Exception as exc:
             known = translate(exc)
@@ -88,13 +106,28 @@ class Follower:
             else:
                 log.warning("checking %s %s: %s", follow.kind, follow.name, known.message)
             interval = min(follow.interval * BACKOFF, settings.follow_max_seconds)
-            store.update_follow(follow.kind, follow.name, status=follow.last_status,
-                                interval=interval, next_check_at=now + interval, done=False)
+            store.update_follow(
+                follow.kind,
+                follow.name,
+                status=follow.last_status,
+                interval=interval,
+                next_check_at=now + interval,
+                done=False,
+            )
             return
         changed = progress.status != follow.last_status
         if changed and progress.reply is not None:
             self.out.post(follow.channel, progress.reply, thread_ts=follow.thread_ts)
-        interval = settings.follow_min_seconds if changed else min(
-            follow.interval * BACKOFF, settings.follow_max_seconds)
-        store.update_follow(follow.kind, follow.name, status=progress.status, interval=interval,
-                            next_check_at=now + interval, done=progress.terminal)
+        interval = (
+            settings.follow_min_seconds
+            if changed
+            else min(follow.interval * BACKOFF, settings.follow_max_seconds)
+        )
+        store.update_follow(
+            follow.kind,
+            follow.name,
+            status=progress.status,
+            interval=interval,
+            next_check_at=now + interval,
+            done=progress.terminal,
+        )

@@ -40,11 +40,15 @@ def _files(event: Mapping[str, Any]) -> tuple[SlackFile, ...]:
     out = []
     for f in event.get("files") or ():
         if isinstance(f, Mapping) and f.get("id"):
-            out.append(SlackFile(
-                id=str(f["id"]), name=str(f.get("name") or f.get("title") or f["id"]),
-                mimetype=str(f.get("mimetype") or ""), size=int(f.get("size") or 0),
-                url_private=str(f.get("url_private_download") or f.get("url_private") or ""),
-            ))
+            out.append(
+                SlackFile(
+                    id=str(f["id"]),
+                    name=str(f.get("name") or f.get("title") or f["id"]),
+                    mimetype=str(f.get("mimetype") or ""),
+                    size=int(f.get("size") or 0),
+                    url_private=str(f.get("url_private_download") or f.get("url_private") or ""),
+                )
+            )
     return tuple(out)
 
 
@@ -77,7 +81,11 @@ def from_event(
     user = event.get("user")
     if not isinstance(user, str) or not user or user == bot_user_id:
         return None
-    if event.get("bot_id") or (bot_id and event.get("bot_id") == bot_id) or event.get("bot_profile"):
+    if (
+        event.get("bot_id")
+        or (bot_id and event.get("bot_id") == bot_id)
+        or event.get("bot_profile")
+    ):
         return None
     channel = event.get("channel")
     ts = event.get("ts")
@@ -108,7 +116,7 @@ def from_event(
         team=team,
         channel=channel,
         user=user,
-        text=_strip_mention(text[:MAX_SLACK_TEXT + 1], bot_user_id),
+        text=_strip_mention(text[: MAX_SLACK_TEXT + 1], bot_user_id),
         source=source,
         addressed=addressed,
         delivery_key=f"msg:{team}:{channel}:{ts}",

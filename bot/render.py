@@ -63,8 +63,11 @@ def _section(section: Section) -> list[Block]:
     while first or fields:
         chunk, fields = fields[:MAX_FIELDS], fields[MAX_FIELDS:]
         if text or chunk:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=text) if text else None,
-                                       fields=chunk or None))
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text=text) if text else None, fields=chunk or None
+                )
+            )
         text, first = None, False
     return blocks
 
@@ -82,21 +85,30 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         elif isinstance(block, Section):
             blocks.extend(_section(block))
         elif isinstance(block, Context):
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(block.text, MAX_TEXT))]))
+            blocks.append(
+                ContextBlock(elements=[MarkdownTextObject(text=clip(block.text, MAX_TEXT))])
+            )
         elif isinstance(block, Divider):
             blocks.append(DividerBlock())
         elif isinstance(block, Actions):
-            blocks.append(ActionsBlock(elements=[
-                ButtonElement(
-                    text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
-                    action_id=b.action_id,
-                    value=b.value[:2000],
-                    style=b.style,
+            blocks.append(
+                ActionsBlock(
+                    elements=[
+                        ButtonElement(
+                            text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
+                            action_id=b.action_id,
+                            value=b.value[:2000],
+                            style=b.style,
+                        )
+                        for b in block.buttons
+                    ]
                 )
-                for b in block.buttons
-            ]))
+            )
     if len(blocks) > MAX_BLOCKS:
-        blocks = [*blocks[:MAX_BLOCKS - 1], ContextBlock(elements=[MarkdownTextObject(text="…more than fits in one message.")])]
+        blocks = [
+            *blocks[: MAX_BLOCKS - 1],
+            ContextBlock(elements=[MarkdownTextObject(text="…more than fits in one message.")]),
+        ]
     return [b.to_dict() for b in blocks]
 
 

@@ -32,8 +32,10 @@ class ReportScheduler:
     def start(self) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
+        )
         self.sync()
         self._scheduler.start()
 
@@ -53,8 +55,13 @@ class ReportScheduler:
             if job.id not in wanted:
                 job.remove()
         for schedule_id, s in wanted.items():
-            self._scheduler.add_job(self.post, CronTrigger(timezone=UTC, **cron(s.frequency, s.time, s.day)),  # type: ignore[arg-type]
-                                    id=schedule_id, args=[schedule_id], replace_existing=True)
+            self._scheduler.add_job(
+                self.post,
+                CronTrigger(timezone=UTC, **cron(s.frequency, s.time, s.day)),  # type: ignore[arg-type]
+                id=schedule_id,
+                args=[schedule_id],
+                replace_existing=True,
+            )
 
     def post(self, schedule_id: str) -> Reply | None:
         """Run one scheduled report now and post it to its channel."""
@@ -64,13 +71,25 @@ class ReportScheduler:
         with request_context(new_request_id()) as request_id:
             intent, slots = report_request(schedule)
             fired = datetime.fromtimestamp(self.deps.clock(), UTC)
-            request = Request(id=request_id, intent=intent, slots=slots, user=schedule.created_by,
-                              channel=schedule.channel, team=schedule.team, source="schedule",
-                              origin_key=f"schedule:{schedule.id}:{fired:%Y%m%d%H%M}")
+            request = Request(
+                id=request_id,
+                intent=intent,
+                slots=slots,
+                user=schedule.created_by,
+                channel=schedule.channel,
+                team=schedule.team,
+                source="schedule",
+                origin_key=f"schedule:{schedule.id}:{fired:%Y%m%d%H%M}",
+            )
             reply = self.dispatcher.run(request, self.deps.registry.specs[intent])
-            footer = Context(md("Scheduled {r} report · {w} · stop it with {c}", r=REPORT_TITLES[schedule.report],
-                                w=describe(schedule.frequency, schedule.time, schedule.day),
-                                c=code(f"/ml unschedule {schedule.report}")))
+            footer = Context(
+                md(
+                    "Scheduled {r} report · {w} · stop it with {c}",
+                    r=REPORT_TITLES[schedule.report],
+                    w=describe(schedule.frequency, schedule.time, schedule.day),
+                    c=code(f"/ml unschedule {schedule.report}"),
+                )
+            )
             posted = Reply(summary=reply.summary, blocks=(*reply.blocks, footer), files=reply.files)
             self.dispatcher.out.post(schedule.channel, posted)
             log.info("posted the %s report to %s", schedule.report, schedule.channel)

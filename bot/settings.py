@@ -130,9 +130,7 @@ class Settings(BaseSettings):
 
     # --- Running
     state_db: Path = Field(Path("chatops.db"), description="SQLite file for the bot's state")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Log level"
-    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level")
     log_format: Literal["text", "json"] = Field("text", description="Log line format")
     follow_min_seconds: float = Field(
         15.0, gt=0, description="First wait between status checks of a followed job"
@@ -144,8 +142,15 @@ class Settings(BaseSettings):
         True, description="Look prices up in the AWS Price List API (else the shipped snapshot)"
     )
 
-    @field_validator("bot_channels", "vpc_subnets", "vpc_security_groups", "approvers",
-                     "allowed_instance_types", "allowed_buckets", mode="before")
+    @field_validator(
+        "bot_channels",
+        "vpc_subnets",
+        "vpc_security_groups",
+        "approvers",
+        "allowed_instance_types",
+        "allowed_buckets",
+        mode="before",
+    )
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split(value)
@@ -164,8 +169,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
-    @field_validator("allowed_instance_types", "default_training_instance",
-                     "default_endpoint_instance")
+    @field_validator(
+        "allowed_instance_types", "default_training_instance", "default_endpoint_instance"
+    )
     @classmethod
     def _instance_types(cls, value: Any) -> Any:
         for item in value if isinstance(value, list) else [value]:

@@ -18,11 +18,17 @@ class SlackFiles:
     def __call__(self, file: SlackFile, max_bytes: int) -> bytes:
         url = urlparse(file.url_private)
         # The bot token goes only to Slack's own file hosts, over HTTPS (or the local stand-in).
-        if url.hostname not in self._hosts or (url.scheme != "https" and url.hostname not in ("127.0.0.1",)):
+        if url.hostname not in self._hosts or (
+            url.scheme != "https" and url.hostname not in ("127.0.0.1",)
+        ):
             raise InvalidInput(f"I can't download {file.name} from {url.hostname or 'there'}.")
-        request = urllib.request.Request(file.url_private, headers={"Authorization": f"Bearer {self._token}"})
+        request = urllib.request.Request(
+            file.url_private, headers={"Authorization": f"Bearer {self._token}"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             data: bytes = response.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise InvalidInput(f"{file.name} is too large (more than {max_bytes / 1_048_576:.0f} MB).")
+            raise InvalidInput(
+                f"{file.name} is too large (more than {max_bytes / 1_048_576:.0f} MB)."
+            )
         return data

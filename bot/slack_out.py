@@ -42,8 +42,13 @@ class SlackOut:
             return None
         rendered = render(reply)
         data = self._call(
-            "chat_postMessage", channel=channel, text=rendered.text, blocks=rendered.blocks,
-            thread_ts=thread_ts, unfurl_links=False, unfurl_media=False,
+            "chat_postMessage",
+            channel=channel,
+            text=rendered.text,
+            blocks=rendered.blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
         )
         ts = data.get("ts") if data else None
         self.upload(channel, reply, thread_ts=thread_ts or ts)
@@ -52,8 +57,12 @@ class SlackOut:
     def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
         for f in reply.files:
             self._call(
-                "files_upload_v2", channel=channel, thread_ts=thread_ts,
-                content=f.content, filename=f.filename, title=f.title or f.filename,
+                "files_upload_v2",
+                channel=channel,
+                thread_ts=thread_ts,
+                content=f.content,
+                filename=f.filename,
+                title=f.title or f.filename,
             )
 
     def delete(self, channel: str, ts: str) -> None:
@@ -61,15 +70,24 @@ class SlackOut:
 
     def update(self, channel: str, ts: str, reply: Reply) -> bool:
         rendered = render(reply)
-        return self._call(
-            "chat_update", channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
-        ) is not None
+        return (
+            self._call(
+                "chat_update", channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
+            )
+            is not None
+        )
 
-    def ephemeral(self, channel: str, user: str, reply: Reply, *, thread_ts: str | None = None) -> None:
+    def ephemeral(
+        self, channel: str, user: str, reply: Reply, *, thread_ts: str | None = None
+    ) -> None:
         rendered = render(reply)
         self._call(
-            "chat_postEphemeral", channel=channel, user=user, text=rendered.text,
-            blocks=rendered.blocks, thread_ts=thread_ts,
+            "chat_postEphemeral",
+            channel=channel,
+            user=user,
+            text=rendered.text,
+            blocks=rendered.blocks,
+            thread_ts=thread_ts,
         )
 
     def respond(self, response_url: str, reply: Reply) -> None:
@@ -79,7 +97,8 @@ class SlackOut:
         rendered = render(reply)
         try:
             WebhookClient(response_url, timeout=10).send(
-                text=rendered.text, blocks=rendered.blocks,
+                text=rendered.text,
+                blocks=rendered.blocks,
                 response_type="ephemeral" if reply.ephemeral else "in_channel",
             )
         except Exception:
@@ -142,7 +161,9 @@ class Working:
                 self.out.delete(self.channel, self.placeholder_ts)
                 return None
             if self.placeholder_ts and self.out.update(self.channel, self.placeholder_ts, reply):
-                self.out.upload(self.channel, reply, thread_ts=self.thread_ts or self.placeholder_ts)
+                self.out.upload(
+                    self.channel, reply, thread_ts=self.thread_ts or self.placeholder_ts
+                )
                 return self.placeholder_ts
             ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts)
             if self._reacted and self.message_ts:

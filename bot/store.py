@@ -211,9 +211,12 @@ class Store:
             )
 
     def in_thread(self, channel: str, thread_ts: str) -> bool:
-        return self._one(
-            "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ?", channel, thread_ts
-        ) is not None
+        return (
+            self._one(
+                "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ?", channel, thread_ts
+            )
+            is not None
+        )
 
     # ------------------------------------------------------------ plans
 
@@ -246,9 +249,21 @@ class Store:
                 "INSERT INTO plans (id, intent, params, requester, team, channel, thread_ts, "
                 "request_id, origin_key, title, card, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (plan_id, intent, json.dumps(params, sort_keys=True), requester, team, channel,
-                 thread_ts, request_id, origin_key, title, json.dumps(dict(card or {})), now,
-                 now + ttl_seconds),
+                (
+                    plan_id,
+                    intent,
+                    json.dumps(params, sort_keys=True),
+                    requester,
+                    team,
+                    channel,
+                    thread_ts,
+                    request_id,
+                    origin_key,
+                    title,
+                    json.dumps(dict(card or {})),
+                    now,
+                    now + ttl_seconds,
+                ),
             )
         plan = self.plan(plan_id)
         assert plan is not None
@@ -268,7 +283,9 @@ class Store:
         )
         return _plan(row) if row else None
 
-    def latest_pending(self, channel: str, requester: str, intent: str | None = None) -> Plan | None:
+    def latest_pending(
+        self, channel: str, requester: str, intent: str | None = None
+    ) -> Plan | None:
         sql = "SELECT * FROM plans WHERE channel = ? AND requester = ? AND state = 'pending'"
         args: list[Any] = [channel, requester]
         if intent:
@@ -342,7 +359,13 @@ class Store:
         return float(row["at"]) if row and row["at"] is not None else None
 
     def update_follow(
-        self, kind: str, name: str, *, status: str, interval: float, next_check_at: float,
+        self,
+        kind: str,
+        name: str,
+        *,
+        status: str,
+        interval: float,
+        next_check_at: float,
         done: bool,
     ) -> None:
         with self._lock:
@@ -354,8 +377,18 @@ class Store:
 
     # ------------------------------------------------------------ schedules
 
-    def put_schedule(self, *, team: str, channel: str, report: str, frequency: str, time_of_day: str,
-                     day: str | None, created_by: str, now: float | None = None) -> Schedule:
+    def put_schedule(
+        self,
+        *,
+        team: str,
+        channel: str,
+        report: str,
+        frequency: str,
+        time_of_day: str,
+        day: str | None,
+        created_by: str,
+        now: float | None = None,
+    ) -> Schedule:
         """Create or replace the channel's schedule for *report* (one per report and channel)."""
         now = time.time() if now is None else now
         schedule_id = f"{channel}:{report}"
@@ -385,7 +418,9 @@ class Store:
 
     def delete_schedules(self, ids: list[str]) -> int:
         with self._tx() as db:
-            removed = sum(db.execute("DELETE FROM schedules WHERE id = ?", (i,)).rowcount for i in ids)
+            removed = sum(
+                db.execute("DELETE FROM schedules WHERE id = ?", (i,)).rowcount for i in ids
+            )
             self.schedule_revision += 1
             return removed
 
@@ -406,8 +441,16 @@ class Store:
             self._db.execute(
                 "INSERT INTO audit (at, request_id, user, channel, intent, slots, outcome, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), request_id, user, channel, intent,
-                 json.dumps(dict(slots), sort_keys=True), outcome, detail[:500]),
+                (
+                    time.time(),
+                    request_id,
+                    user,
+                    channel,
+                    intent,
+                    json.dumps(dict(slots), sort_keys=True),
+                    outcome,
+                    detail[:500],
+                ),
             )
 
     def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]:
@@ -419,8 +462,13 @@ class Store:
         rows = self._all(sql + " ORDER BY id DESC LIMIT ?", *args, limit)
         return [
             AuditEntry(
-                at=r["at"], request_id=r["request_id"], user=r["user"], channel=r["channel"],
-                intent=r["intent"], slots=json.loads(r["slots"]), outcome=r["outcome"],
+                at=r["at"],
+                request_id=r["request_id"],
+                user=r["user"],
+                channel=r["channel"],
+                intent=r["intent"],
+                slots=json.loads(r["slots"]),
+                outcome=r["outcome"],
                 detail=r["detail"],
             )
             for r in rows

@@ -9,4 +9,6 @@ def registry() -> Registry:
     """Every registered intent, collected from the area routers."""
     from intents import ai, costs, endpoints, meta, reports, training
 
-    return Registry.of(meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router)
+    return Registry.of(
+        meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router
+    )

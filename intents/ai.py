@@ -29,11 +29,35 @@ if TYPE_CHECKING:
 
 router = Router("ai")
 
-LANGUAGE_NAMES = {"de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese",
-                  "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ar": "Arabic", "hi": "Hindi",
-                  "ru": "Russian", "nl": "Dutch", "en": "English"}
+LANGUAGE_NAMES = {
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ko": "Korean",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "ru": "Russian",
+    "nl": "Dutch",
+    "en": "English",
+}
 SENTIMENT_LANGUAGES = {"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"}
-VOICES = {"Joanna", "Matthew", "Amy", "Brian", "Emma", "Ivy", "Justin", "Kendra", "Kimberly", "Salli", "Joey"}
+VOICES = {
+    "Joanna",
+    "Matthew",
+    "Amy",
+    "Brian",
+    "Emma",
+    "Ivy",
+    "Justin",
+    "Kendra",
+    "Kimberly",
+    "Salli",
+    "Joey",
+}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # Rekognition's limit for image bytes
 MAX_AUDIO_BYTES = 100 * 1024 * 1024
 AUDIO_FORMATS = {"mp3", "mp4", "wav", "flac", "ogg", "amr", "webm", "m4a"}
@@ -42,14 +66,20 @@ AUDIO_FORMATS = {"mp3", "mp4", "wav", "flac", "ogg", "amr", "webm", "m4a"}
 def _text(request: Request, limit: int, what: str) -> str:
     text = unquote(request.slot("text") or "")
     if not text:
-        raise InvalidInput(f"There is no text to {what}.", hint="Put it in quotes, e.g. \"good morning\".")
+        raise InvalidInput(
+            f"There is no text to {what}.", hint='Put it in quotes, e.g. "good morning".'
+        )
     if len(text.encode("utf-8")) > limit:
-        raise InvalidInput(f"That text is too long to {what} here ({len(text):,} characters).",
-                           hint=f"Send at most {limit:,} bytes.")
+        raise InvalidInput(
+            f"That text is too long to {what} here ({len(text):,} characters).",
+            hint=f"Send at most {limit:,} bytes.",
+        )
     return text
 
 
-def _attached(request: Request, deps: Deps, kind: str, limit: int) -> tuple[SlackFile, bytes] | None:
+def _attached(
+    request: Request, deps: Deps, kind: str, limit: int
+) -> tuple[SlackFile, bytes] | None:
     files = [f for f in request.files if f.mimetype.startswith(kind + "/")]
     if not files:
         return None
@@ -57,8 +87,10 @@ def _attached(request: Request, deps: Deps, kind: str, limit: int) -> tuple[Slac
         raise InvalidInput("I can't read attachments here.", hint="Give me an S3 URI instead.")
     file = files[0]
     if file.size > limit:
-        raise InvalidInput(f"{file.name} is {file.size / 1_048_576:.1f} MB; I can take up to "
-                           f"{limit / 1_048_576:.0f} MB.")
+        raise InvalidInput(
+            f"{file.name} is {file.size / 1_048_576:.1f} MB; I can take up to "
+            f"{limit / 1_048_576:.0f} MB."
+        )
     return file, deps.fetch_file(file, limit)
 
 
@@ -75,28 +107,51 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
     else:
         attached = _attached(request, deps, "image", MAX_IMAGE_BYTES)
         if attached is None:
-            raise InvalidInput("Which image?", hint="Attach one to your message or give me its S3 URI.")
+            raise InvalidInput(
+                "Which image?", hint="Attach one to your message or give me its S3 URI."
+            )
         image, source = {"Bytes": attached[1]}, attached[0].name
     try:
-        response = deps.aws.client("rekognition").detect_labels(Image=image, MaxLabels=12, MinConfidence=70)
+        response = deps.aws.client("rekognition").detect_labels(
+            Image=image, MaxLabels=12, MinConfidence=70
+        )
     except ClientError as exc:
-        if error_code(exc) in ("InvalidImageFormatException", "ImageTooLargeException", "InvalidS3ObjectException"):
-            raise InvalidInput(f"Rekognition can't read {source}: "
-                               f"{exc.response.get('Error', {}).get('Message', error_code(exc))}",
-                               hint="Use a JPEG or PNG under 5 MB (15 MB from S3).") from None
+        if error_code(exc) in (
+            "InvalidImageFormatException",
+            "ImageTooLargeException",
+            "InvalidS3ObjectException",
+        ):
+            raise InvalidInput(
+                f"Rekognition can't read {source}: "
+                f"{exc.response.get('Error', {}).get('Message', error_code(exc))}",
+                hint="Use a JPEG or PNG under 5 MB (15 MB from S3).",
+            ) from None
         raise
     labels = response.get("Labels", [])
     if not labels:
         return Reply.text(md("I couldn't find anything I'm at least 70% sure of in {s}.", s=source))
-    rows = [md("{n} {c}{p}", n=bold(label["Name"]), c=f"{label.get('Confidence', 0):.0f}%",
-               p=md(" ({x})", x=", ".join(p["Name"] for p in label.get("Parents", [])))
-               if label.get("Parents") else md("")) for label in labels]
-    return Reply(summary="Labels: " + ", ".join(label["Name"] for label in labels[:6]),
-                 blocks=(Section(md("In {s}:", s=source)), Section(lines(*rows)),
-                         Context(md("Amazon Rekognition DetectLabels, confidence 70% or more"))))
+    rows = [
+        md(
+            "{n} {c}{p}",
+            n=bold(label["Name"]),
+            c=f"{label.get('Confidence', 0):.0f}%",
+            p=md(" ({x})", x=", ".join(p["Name"] for p in label.get("Parents", [])))
+            if label.get("Parents")
+            else md(""),
+        )
+        for label in labels
+    ]
+    return Reply(
+        summary="Labels: " + ", ".join(label["Name"] for label in labels[:6]),
+        blocks=(
+            Section(md("In {s}:", s=source)),
+            Section(lines(*rows)),
+            Context(md("Amazon Rekognition DetectLabels, confidence 70% or more")),
+        ),
+    )
 
 
-@router.intent("AnalyzeSentiment", example="what's the sentiment of \"the delivery was late again\"")
+@router.intent("AnalyzeSentiment", example='what\'s the sentiment of "the delivery was late again"')
 def analyze_sentiment(request: Request, deps: Deps) -> Reply:
     """Whether a text is positive, negative, neutral or mixed, with Comprehend."""
     text = _text(request, 5000, "analyse")
@@ -104,20 +159,35 @@ def analyze_sentiment(request: Request, deps: Deps) -> Reply:
     languages = comprehend.detect_dominant_language(Text=text).get("Languages", [])
     language = languages[0]["LanguageCode"] if languages else "en"
     if language not in SENTIMENT_LANGUAGES:
-        raise UserError(f"Comprehend can't read sentiment in that language ({language}).",
-                        hint="It reads English, Spanish, French, German, Italian, Portuguese and a few more.")
+        raise UserError(
+            f"Comprehend can't read sentiment in that language ({language}).",
+            hint="It reads English, Spanish, French, German, Italian, Portuguese and a few more.",
+        )
     result = comprehend.detect_sentiment(Text=text, LanguageCode=language)
     sentiment = result["Sentiment"].capitalize()
     scores = result.get("SentimentScore", {})
-    icon = {"Positive": ":slightly_smiling_face:", "Negative": ":slightly_frowning_face:",
-            "Neutral": ":neutral_face:", "Mixed": ":thinking_face:"}.get(sentiment, "")
+    icon = {
+        "Positive": ":slightly_smiling_face:",
+        "Negative": ":slightly_frowning_face:",
+        "Neutral": ":neutral_face:",
+        "Mixed": ":thinking_face:",
+    }.get(sentiment, "")
     confidence = scores.get(sentiment, 0.0)
     return Reply(
         summary=f"{sentiment} ({confidence:.0%})",
-        blocks=(Section(md("{i} {s} ({c:.0%}) for {t}", i=md(icon) if icon else md(""), s=bold(sentiment),
-                           c=confidence, t=italic(text[:300]))),
-                Section(fields=fields({k: f"{v:.1%}" for k, v in scores.items()})),
-                Context(md("Amazon Comprehend, language {lang}", lang=language))),
+        blocks=(
+            Section(
+                md(
+                    "{i} {s} ({c:.0%}) for {t}",
+                    i=md(icon) if icon else md(""),
+                    s=bold(sentiment),
+                    c=confidence,
+                    t=italic(text[:300]),
+                )
+            ),
+            Section(fields=fields({k: f"{v:.1%}" for k, v in scores.items()})),
+            Context(md("Amazon Comprehend, language {lang}", lang=language)),
+        ),
     )
 
 
@@ -127,15 +197,21 @@ def translate_text(request: Request, deps: Deps) -> Reply:
     text = _text(request, 10_000, "translate")
     target = request.slot("targetLanguage") or ""
     if target not in LANGUAGE_NAMES:
-        raise InvalidInput(f"I can't translate into {target or 'that language'}.",
-                           hint="I know: " + ", ".join(sorted(LANGUAGE_NAMES.values())) + ".")
-    result = deps.aws.client("translate").translate_text(Text=text, SourceLanguageCode="auto",
-                                                         TargetLanguageCode=target)
+        raise InvalidInput(
+            f"I can't translate into {target or 'that language'}.",
+            hint="I know: " + ", ".join(sorted(LANGUAGE_NAMES.values())) + ".",
+        )
+    result = deps.aws.client("translate").translate_text(
+        Text=text, SourceLanguageCode="auto", TargetLanguageCode=target
+    )
     source = result.get("SourceLanguageCode", "?")
-    return Reply(summary=result["TranslatedText"][:200], blocks=(
-        Section(md("{l}: {t}", l=bold(LANGUAGE_NAMES[target]), t=result["TranslatedText"])),
-        Context(md("Amazon Translate, from {s}", s=LANGUAGE_NAMES.get(source, source))),
-    ))
+    return Reply(
+        summary=result["TranslatedText"][:200],
+        blocks=(
+            Section(md("{l}: {t}", l=bold(LANGUAGE_NAMES[target]), t=result["TranslatedText"])),
+            Context(md("Amazon Translate, from {s}", s=LANGUAGE_NAMES.get(source, source))),
+        ),
+    )
 
 
 @router.intent("SynthesizeSpeech", example="say 'the model is deployed' with the voice Matthew")
@@ -144,19 +220,27 @@ def synthesize_speech(request: Request, deps: Deps) -> Reply:
     text = _text(request, 3000, "say")
     voice = request.slot("voice") or "Joanna"
     if voice not in VOICES:
-        raise InvalidInput(f"I don't know the voice {voice!r}.", hint="Try " + ", ".join(sorted(VOICES)) + ".")
+        raise InvalidInput(
+            f"I don't know the voice {voice!r}.", hint="Try " + ", ".join(sorted(VOICES)) + "."
+        )
     polly = deps.aws.client("polly")
     try:
-        audio = polly.synthesize_speech(Text=text, OutputFormat="mp3", VoiceId=voice, Engine="neural")
+        audio = polly.synthesize_speech(
+            Text=text, OutputFormat="mp3", VoiceId=voice, Engine="neural"
+        )
     except ClientError as exc:
         if error_code(exc) != "EngineNotSupportedException":
             raise
-        audio = polly.synthesize_speech(Text=text, OutputFormat="mp3", VoiceId=voice, Engine="standard")
+        audio = polly.synthesize_speech(
+            Text=text, OutputFormat="mp3", VoiceId=voice, Engine="standard"
+        )
     data = audio["AudioStream"].read()
     name = re.sub(r"[^a-z0-9]+", "-", text.lower())[:40].strip("-") or "speech"
-    return Reply(summary=f"{voice} says: {text[:100]}",
-                 blocks=(Section(md(":speaker: {v} says {t}", v=bold(voice), t=italic(text[:300]))),),
-                 files=(FileOut(f"{name}.mp3", data, f"{voice}: {text[:60]}"),))
+    return Reply(
+        summary=f"{voice} says: {text[:100]}",
+        blocks=(Section(md(":speaker: {v} says {t}", v=bold(voice), t=italic(text[:300]))),),
+        files=(FileOut(f"{name}.mp3", data, f"{voice}: {text[:60]}"),),
+    )
 
 
 def _transcript_location(uri: str) -> tuple[str, str]:
@@ -166,8 +250,11 @@ def _transcript_location(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-@router.intent("TranscribeAudio", example="transcribe s3://acme-ml-data/audio/standup.mp3",
-               requires=("output_s3_uri",))
+@router.intent(
+    "TranscribeAudio",
+    example="transcribe s3://acme-ml-data/audio/standup.mp3",
+    requires=("output_s3_uri",),
+)
 def transcribe_audio(request: Request, deps: Deps) -> Reply:
     """Turn a recording (attached, or in S3) into text with Amazon Transcribe; the text follows in the thread."""
     settings = deps.settings
@@ -181,8 +268,9 @@ def transcribe_audio(request: Request, deps: Deps) -> Reply:
         require_dataset(deps.aws.s3, media)
         media_uri = str(media)
     else:
-        attached = _attached(request, deps, "audio", MAX_AUDIO_BYTES) or _attached(request, deps, "video",
-                                                                                  MAX_AUDIO_BYTES)
+        attached = _attached(request, deps, "audio", MAX_AUDIO_BYTES) or _attached(
+            request, deps, "video", MAX_AUDIO_BYTES
+        )
         if attached is None:
             raise InvalidInput("Which recording?", hint="Attach one or give me its S3 URI.")
         key = f"{output.key.rstrip('/')}/transcribe-input/{name}-{attached[0].name}".lstrip("/")
@@ -190,30 +278,53 @@ def transcribe_audio(request: Request, deps: Deps) -> Reply:
         media_uri = f"s3://{output.bucket}/{key}"
     extension = media_uri.rsplit(".", 1)[-1].lower()
     if extension not in AUDIO_FORMATS:
-        raise InvalidInput(f"Transcribe reads {', '.join(sorted(AUDIO_FORMATS))} files, not .{extension}.")
+        raise InvalidInput(
+            f"Transcribe reads {', '.join(sorted(AUDIO_FORMATS))} files, not .{extension}."
+        )
     deps.aws.client("transcribe").start_transcription_job(
-        TranscriptionJobName=name, Media={"MediaFileUri": media_uri},
-        MediaFormat="mp4" if extension == "m4a" else extension, IdentifyLanguage=True,
-        OutputBucketName=output.bucket, OutputKey=f"{output.key.rstrip('/')}/transcripts/{name}.json".lstrip("/"),
+        TranscriptionJobName=name,
+        Media={"MediaFileUri": media_uri},
+        MediaFormat="mp4" if extension == "m4a" else extension,
+        IdentifyLanguage=True,
+        OutputBucketName=output.bucket,
+        OutputKey=f"{output.key.rstrip('/')}/transcripts/{name}.json".lstrip("/"),
     )
-    deps.store.follow("transcription", name, channel=request.channel, thread_ts=request.thread_ts,
-                      request_id=request.id, interval=settings.follow_min_seconds, now=deps.clock())
-    return Reply.text(md(":studio_microphone: Transcribing {m}. I'll post the text here when it's ready.",
-                         m=media_uri))
+    deps.store.follow(
+        "transcription",
+        name,
+        channel=request.channel,
+        thread_ts=request.thread_ts,
+        request_id=request.id,
+        interval=settings.follow_min_seconds,
+        now=deps.clock(),
+    )
+    return Reply.text(
+        md(
+            ":studio_microphone: Transcribing {m}. I'll post the text here when it's ready.",
+            m=media_uri,
+        )
+    )
 
 
 @router.follower("transcription")
 def follow_transcription(name: str, deps: Deps) -> Progress:
     try:
-        job = deps.aws.client("transcribe").get_transcription_job(TranscriptionJobName=name)["TranscriptionJob"]
+        job = deps.aws.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
+            "TranscriptionJob"
+        ]
     except ClientError as exc:
         if error_code(exc) in ("BadRequestException", "NotFoundException"):
             raise NotFound(f"There is no transcription job named {name}.") from None
         raise
     status = job["TranscriptionJobStatus"]
     if status == "FAILED":
-        return Progress(status, terminal=True, reply=Reply.text(md(
-            ":x: Transcription failed: {r}", r=job.get("FailureReason", "no reason given"))))
+        return Progress(
+            status,
+            terminal=True,
+            reply=Reply.text(
+                md(":x: Transcription failed: {r}", r=job.get("FailureReason", "no reason given"))
+            ),
+        )
     if status != "COMPLETED":
         return Progress(status, reply=None)
     bucket, key = _transcript_location(job.get("Transcript", {}).get("TranscriptFileUri", ""))
@@ -221,11 +332,27 @@ def follow_transcription(name: str, deps: Deps) -> Progress:
         document = json.loads(deps.aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         text = document["results"]["transcripts"][0]["transcript"]
     except (ClientError, ValueError, KeyError, IndexError):
-        return Progress(status, terminal=True, reply=Reply.text(md(
-            ":warning: Transcription finished, but I couldn't read the transcript at s3://{b}/{k}.", b=bucket, k=key)))
+        return Progress(
+            status,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    ":warning: Transcription finished, but I couldn't read the transcript at s3://{b}/{k}.",
+                    b=bucket,
+                    k=key,
+                )
+            ),
+        )
     language = job.get("LanguageCode", "")
-    return Progress(status, terminal=True, reply=Reply(
-        summary=f"Transcript: {text[:150]}",
-        blocks=(Header("Transcript"), Section(md("{t}", t=text[:2900] or "(no speech found)")),
-                Context(md("Amazon Transcribe{l}", l=f", {language}" if language else ""))),
-    ))
+    return Progress(
+        status,
+        terminal=True,
+        reply=Reply(
+            summary=f"Transcript: {text[:150]}",
+            blocks=(
+                Header("Transcript"),
+                Section(md("{t}", t=text[:2900] or "(no speech found)")),
+                Context(md("Amazon Transcribe{l}", l=f", {language}" if language else "")),
+            ),
+        ),
+    )

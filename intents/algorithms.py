@@ -27,56 +27,169 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
-    Algorithm("xgboost", "xgboost", "1.7-1", "text/csv",
-              {"objective": "binary:logistic", "num_round": "100", "max_depth": "5", "eta": "0.2",
-               "subsample": "0.8", "eval_metric": "auc"},
-              _names("num_round objective max_depth eta gamma min_child_weight subsample colsample_bytree "
-                     "lambda alpha eval_metric num_class scale_pos_weight early_stopping_rounds tree_method "
-                     "max_delta_step booster seed verbosity")),
-    Algorithm("linear-learner", "linear-learner", None, "text/csv",
-              {"predictor_type": "binary_classifier", "mini_batch_size": "200", "epochs": "15"},
-              _names("predictor_type mini_batch_size epochs learning_rate l1 wd num_classes loss "
-                     "normalize_data normalize_label optimizer feature_dim binary_classifier_model_selection_criteria "
-                     "early_stopping_patience num_models")),
-    Algorithm("kmeans", "kmeans", None, "text/csv", {"k": "8", "mini_batch_size": "500"},
-              _names("k feature_dim mini_batch_size epochs init_method extra_center_factor local_lloyd_max_iter "
-                     "eval_metrics half_life_time_size"), supervised=False, feature_dim=True),
-    Algorithm("knn", "knn", None, "text/csv",
-              {"k": "10", "predictor_type": "classifier", "sample_size": "200000"},
-              _names("k predictor_type sample_size feature_dim dimension_reduction_type dimension_reduction_target "
-                     "index_type mini_batch_size"), feature_dim=True),
-    Algorithm("pca", "pca", None, "text/csv",
-              {"num_components": "10", "mini_batch_size": "500", "algorithm_mode": "regular"},
-              _names("num_components feature_dim mini_batch_size algorithm_mode subtract_mean extra_components"),
-              supervised=False, feature_dim=True),
-    Algorithm("random-cut-forest", "randomcutforest", None, "text/csv",
-              {"num_trees": "100", "num_samples_per_tree": "256"},
-              _names("num_trees num_samples_per_tree feature_dim eval_metrics"), supervised=False, feature_dim=True),
-    Algorithm("factorization-machines", "factorization-machines", None, "application/x-recordio-protobuf",
-              {"num_factors": "64", "predictor_type": "regressor", "epochs": "20", "mini_batch_size": "1000"},
-              _names("num_factors predictor_type feature_dim epochs mini_batch_size bias_lr linear_lr factors_lr "
-                     "bias_wd linear_wd factors_wd"), feature_dim=True),
-    Algorithm("blazingtext", "blazingtext", None, "text/plain",
-              {"mode": "supervised", "epochs": "10", "learning_rate": "0.05", "vector_dim": "100"},
-              _names("mode epochs learning_rate vector_dim min_count word_ngrams window_size negative_samples "
-                     "early_stopping patience buckets")),
-    Algorithm("image-classification", "image-classification", None, "application/x-image",
-              {"num_layers": "18", "epochs": "10", "learning_rate": "0.01", "mini_batch_size": "32",
-               "use_pretrained_model": "1"},
-              _names("num_classes num_training_samples num_layers epochs learning_rate mini_batch_size "
-                     "use_pretrained_model image_shape augmentation_type optimizer")),
-    Algorithm("object-detection", "object-detection", None, "application/x-image",
-              {"base_network": "resnet-50", "epochs": "30", "learning_rate": "0.001", "mini_batch_size": "16",
-               "use_pretrained_model": "1"},
-              _names("num_classes num_training_samples base_network epochs learning_rate mini_batch_size "
-                     "use_pretrained_model image_shape optimizer")),
-    Algorithm("deepar", "forecasting-deepar", None, "application/jsonlines",
-              {"time_freq": "D", "context_length": "30", "prediction_length": "14", "epochs": "50",
-               "num_cells": "40", "num_layers": "2"},
-              _names("time_freq context_length prediction_length epochs num_cells num_layers likelihood "
-                     "mini_batch_size learning_rate dropout_rate early_stopping_patience cardinality")),
-)}
+ALGORITHMS: dict[str, Algorithm] = {
+    a.name: a
+    for a in (
+        Algorithm(
+            "xgboost",
+            "xgboost",
+            "1.7-1",
+            "text/csv",
+            {
+                "objective": "binary:logistic",
+                "num_round": "100",
+                "max_depth": "5",
+                "eta": "0.2",
+                "subsample": "0.8",
+                "eval_metric": "auc",
+            },
+            _names(
+                "num_round objective max_depth eta gamma min_child_weight subsample colsample_bytree "
+                "lambda alpha eval_metric num_class scale_pos_weight early_stopping_rounds tree_method "
+                "max_delta_step booster seed verbosity"
+            ),
+        ),
+        Algorithm(
+            "linear-learner",
+            "linear-learner",
+            None,
+            "text/csv",
+            {"predictor_type": "binary_classifier", "mini_batch_size": "200", "epochs": "15"},
+            _names(
+                "predictor_type mini_batch_size epochs learning_rate l1 wd num_classes loss "
+                "normalize_data normalize_label optimizer feature_dim binary_classifier_model_selection_criteria "
+                "early_stopping_patience num_models"
+            ),
+        ),
+        Algorithm(
+            "kmeans",
+            "kmeans",
+            None,
+            "text/csv",
+            {"k": "8", "mini_batch_size": "500"},
+            _names(
+                "k feature_dim mini_batch_size epochs init_method extra_center_factor local_lloyd_max_iter "
+                "eval_metrics half_life_time_size"
+            ),
+            supervised=False,
+            feature_dim=True,
+        ),
+        Algorithm(
+            "knn",
+            "knn",
+            None,
+            "text/csv",
+            {"k": "10", "predictor_type": "classifier", "sample_size": "200000"},
+            _names(
+                "k predictor_type sample_size feature_dim dimension_reduction_type dimension_reduction_target "
+                "index_type mini_batch_size"
+            ),
+            feature_dim=True,
+        ),
+        Algorithm(
+            "pca",
+            "pca",
+            None,
+            "text/csv",
+            {"num_components": "10", "mini_batch_size": "500", "algorithm_mode": "regular"},
+            _names(
+                "num_components feature_dim mini_batch_size algorithm_mode subtract_mean extra_components"
+            ),
+            supervised=False,
+            feature_dim=True,
+        ),
+        Algorithm(
+            "random-cut-forest",
+            "randomcutforest",
+            None,
+            "text/csv",
+            {"num_trees": "100", "num_samples_per_tree": "256"},
+            _names("num_trees num_samples_per_tree feature_dim eval_metrics"),
+            supervised=False,
+            feature_dim=True,
+        ),
+        Algorithm(
+            "factorization-machines",
+            "factorization-machines",
+            None,
+            "application/x-recordio-protobuf",
+            {
+                "num_factors": "64",
+                "predictor_type": "regressor",
+                "epochs": "20",
+                "mini_batch_size": "1000",
+            },
+            _names(
+                "num_factors predictor_type feature_dim epochs mini_batch_size bias_lr linear_lr factors_lr "
+                "bias_wd linear_wd factors_wd"
+            ),
+            feature_dim=True,
+        ),
+        Algorithm(
+            "blazingtext",
+            "blazingtext",
+            None,
+            "text/plain",
+            {"mode": "supervised", "epochs": "10", "learning_rate": "0.05", "vector_dim": "100"},
+            _names(
+                "mode epochs learning_rate vector_dim min_count word_ngrams window_size negative_samples "
+                "early_stopping patience buckets"
+            ),
+        ),
+        Algorithm(
+            "image-classification",
+            "image-classification",
+            None,
+            "application/x-image",
+            {
+                "num_layers": "18",
+                "epochs": "10",
+                "learning_rate": "0.01",
+                "mini_batch_size": "32",
+                "use_pretrained_model": "1",
+            },
+            _names(
+                "num_classes num_training_samples num_layers epochs learning_rate mini_batch_size "
+                "use_pretrained_model image_shape augmentation_type optimizer"
+            ),
+        ),
+        Algorithm(
+            "object-detection",
+            "object-detection",
+            None,
+            "application/x-image",
+            {
+                "base_network": "resnet-50",
+                "epochs": "30",
+                "learning_rate": "0.001",
+                "mini_batch_size": "16",
+                "use_pretrained_model": "1",
+            },
+            _names(
+                "num_classes num_training_samples base_network epochs learning_rate mini_batch_size "
+                "use_pretrained_model image_shape optimizer"
+            ),
+        ),
+        Algorithm(
+            "deepar",
+            "forecasting-deepar",
+            None,
+            "application/jsonlines",
+            {
+                "time_freq": "D",
+                "context_length": "30",
+                "prediction_length": "14",
+                "epochs": "50",
+                "num_cells": "40",
+                "num_layers": "2",
+            },
+            _names(
+                "time_freq context_length prediction_length epochs num_cells num_layers likelihood "
+                "mini_batch_size learning_rate dropout_rate early_stopping_patience cardinality"
+            ),
+        ),
+    )
+}
 # Required hyperparameters with no sensible default: the user must say them.
 REQUIRED_FROM_USER = {
     "image-classification": ("num_classes", "num_training_samples"),
@@ -94,7 +207,9 @@ def algorithm(name: str) -> Algorithm:
         raise InvalidInput(
             f"{name[:40]!r} is not one of the built-in algorithms I can train.",
             hint=(f"Did you mean {close[0]}? " if close else "")
-            + "I know: " + ", ".join(ALGORITHMS) + ".",
+            + "I know: "
+            + ", ".join(ALGORITHMS)
+            + ".",
         )
     return found
 
@@ -117,11 +232,15 @@ def parse_hyperparameters(text: str, algo: Algorithm) -> dict[str, str]:
             raise InvalidInput(
                 f"{algo.name} has no hyperparameter {name!r}.",
                 hint=(f"Did you mean {close[0]}? " if close else "")
-                + "It takes: " + ", ".join(sorted(algo.known)) + ".",
+                + "It takes: "
+                + ", ".join(sorted(algo.known))
+                + ".",
             )
         if not _VALUE.match(value):
-            raise InvalidInput(f"The value of {name} ({value[:40]!r}) is not a plain value.",
-                               hint="Use letters, digits, '.', ':', '-' or '+', e.g. eta=0.1.")
+            raise InvalidInput(
+                f"The value of {name} ({value[:40]!r}) is not a plain value.",
+                hint="Use letters, digits, '.', ':', '-' or '+', e.g. eta=0.1.",
+            )
     return pairs
 
 
@@ -139,11 +258,15 @@ def image_uri(algo: Algorithm, region: str) -> str:
     from sagemaker.core import image_uris
 
     try:
-        uri = str(image_uris.retrieve(algo.framework, region, version=algo.version) if algo.version
-                  else image_uris.retrieve(algo.framework, region))
+        uri = str(
+            image_uris.retrieve(algo.framework, region, version=algo.version)
+            if algo.version
+            else image_uris.retrieve(algo.framework, region)
+        )
     except ValueError as exc:
-        raise NotAvailable(f"There is no {algo.name} image for region {region}.",
-                           hint=str(exc).split(".")[0] + ".") from None
+        raise NotAvailable(
+            f"There is no {algo.name} image for region {region}.", hint=str(exc).split(".")[0] + "."
+        ) from None
     with _images_lock:
         _images[key] = uri
     return uri

@@ -10,14 +10,28 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from intents.base import AwsProblem, NotAvailable, NotFound, UserError
 
 THROTTLED = {
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-    "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException",
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ProvisionedThroughputExceededException",
+    "SlowDown",
+    "LimitExceededException",
 }
-DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
-          "InvalidClientTokenId", "ExpiredTokenException", "AuthFailure"}
+DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredTokenException",
+    "AuthFailure",
+}
 
 
-def paginate(client: Any, operation: str, key: str, *, limit: int | None = None, **kwargs: Any) -> Iterator[Any]:
+def paginate(
+    client: Any, operation: str, key: str, *, limit: int | None = None, **kwargs: Any
+) -> Iterator[Any]:
     """Every item of a listing, across pages (up to *limit* items)."""
     count = 0
     for page in client.get_paginator(operation).paginate(**kwargs):
@@ -35,9 +49,15 @@ def error_code(exc: ClientError) -> str:
 def is_not_found(exc: ClientError) -> bool:
     code = error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", "")).lower()
-    return code in ("ResourceNotFound", "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket",
-                    "NotFoundException") or (
-        code == "ValidationException" and ("could not find" in message or "does not exist" in message)
+    return code in (
+        "ResourceNotFound",
+        "ResourceNotFoundException",
+        "NoSuchKey",
+        "NoSuchBucket",
+        "NotFoundException",
+    ) or (
+        code == "ValidationException"
+        and ("could not find" in message or "does not exist" in message)
     )
 
 
@@ -45,21 +65,26 @@ def translate(exc: BaseException, *, action: str = "") -> UserError | None:
     """An AWS failure the user can act on → a UserError; None means 'a bug, log it'."""
     what = f" ({action})" if action else ""
     if isinstance(exc, NotImplementedError):  # moto, in-process: a call it does not have
-        return NotAvailable(f"{action or 'This call'} is not available here (the offline sandbox does not have it).")
+        return NotAvailable(
+            f"{action or 'This call'} is not available here (the offline sandbox does not have it)."
+        )
     if isinstance(exc, ClientError):
         code = error_code(exc)
         operation = getattr(exc, "operation_name", "") or action
         if code in THROTTLED:
-            return AwsProblem(f"AWS is throttling requests right now{what}.",
-                              hint="Try again in a minute.")
+            return AwsProblem(
+                f"AWS is throttling requests right now{what}.", hint="Try again in a minute."
+            )
         if code in DENIED:
             return AwsProblem(
                 f"The bot's AWS role is not allowed to call {operation or 'this API'} (access denied).",
                 hint="An admin can add the permission; the README lists the IAM policy the bot needs.",
             )
         if code in ("UnknownOperationException", "InvalidAction", "NotImplemented", "501"):
-            return NotAvailable(f"{operation or 'This call'} is not available here"
-                                " (the offline sandbox does not have it).")
+            return NotAvailable(
+                f"{operation or 'This call'} is not available here"
+                " (the offline sandbox does not have it)."
+            )
         if is_not_found(exc):
             return NotFound(str(exc.response.get("Error", {}).get("Message", "Not found.")))
         return None

@@ -32,8 +32,14 @@ CE_SERVICES = {
     "transcribe": "Amazon Transcribe",
     "lex": "Amazon Lex",
 }
-PERIOD_TITLES = {"today": "today", "yesterday": "yesterday", "this_week": "this week",
-                 "last_week": "last week", "this_month": "this month", "last_month": "last month"}
+PERIOD_TITLES = {
+    "today": "today",
+    "yesterday": "yesterday",
+    "this_week": "this week",
+    "last_week": "last week",
+    "this_month": "this month",
+    "last_month": "last month",
+}
 
 
 def period_range(period: str, today: date) -> tuple[date, date]:
@@ -95,8 +101,11 @@ def cost_report(request: Request, deps: Deps) -> Reply:
     period = request.slot("period") or "this_month"
     service = request.slot("service")
     if period not in PERIOD_TITLES or (service and service not in CE_SERVICES):
-        raise InvalidInput("I can report today, yesterday, this or last week, this or last month, for one of "
-                       + ", ".join(CE_SERVICES) + ".")
+        raise InvalidInput(
+            "I can report today, yesterday, this or last week, this or last month, for one of "
+            + ", ".join(CE_SERVICES)
+            + "."
+        )
     ce = deps.aws.client("ce")
     start, end = period_range(period, _today(deps))
     now = costs(ce, start, end, service)
@@ -107,15 +116,31 @@ def cost_report(request: Request, deps: Deps) -> Reply:
     change = md("")
     if before.total > 0.01:
         delta = (now.total - before.total) / before.total
-        change = md(" ({a} {p:.0%} vs the {n} days before)", a="up" if delta >= 0 else "down", p=abs(delta),
-                    n=length.days)
-    blocks: list[Any] = [Header(title[0].upper() + title[1:]),
-                         Section(md("{t} spent {w}{c}.", t=bold(money(now.total)), w=_span(start, end), c=change))]
+        change = md(
+            " ({a} {p:.0%} vs the {n} days before)",
+            a="up" if delta >= 0 else "down",
+            p=abs(delta),
+            n=length.days,
+        )
+    blocks: list[Any] = [
+        Header(title[0].upper() + title[1:]),
+        Section(md("{t} spent {w}{c}.", t=bold(money(now.total)), w=_span(start, end), c=change)),
+    ]
     if not service and now.by_service:
         top = sorted(now.by_service.items(), key=lambda kv: -kv[1])
-        rows = [(name, money(amount) + (f" ({amount / now.total:.0%})" if now.total else "")) for name, amount in top[:10]]
+        rows = [
+            (name, money(amount) + (f" ({amount / now.total:.0%})" if now.total else ""))
+            for name, amount in top[:10]
+        ]
         blocks.append(Section(fields=fields(rows)))
-    blocks.append(Context(md("Cost Explorer, unblended, USD{e}", e=" · includes estimated costs" if now.estimated else "")))
+    blocks.append(
+        Context(
+            md(
+                "Cost Explorer, unblended, USD{e}",
+                e=" · includes estimated costs" if now.estimated else "",
+            )
+        )
+    )
     return Reply(summary=f"{title}: {money(now.total)}", blocks=tuple(blocks))
 
 
@@ -143,7 +168,9 @@ def budget_status(request: Request, deps: Deps) -> Reply:
         except ClientError as exc:
             if "NotFound" not in str(exc.response.get("Error", {}).get("Code", "")):
                 raise
-            raise NotFound(f"There is no budget named {name}.", hint="Say 'show budgets' to see them.") from None
+            raise NotFound(
+                f"There is no budget named {name}.", hint="Say 'show budgets' to see them."
+            ) from None
     else:
         found = list(paginate(budgets_client, "describe_budgets", "Budgets", AccountId=account))
     if not found:
@@ -155,20 +182,47 @@ def budget_status(request: Request, deps: Deps) -> Reply:
         actual = _amount(spend.get("ActualSpend")) or 0.0
         forecast = _amount(spend.get("ForecastedSpend"))
         used = actual / limit if limit else 0.0
-        rows.append((used, budget["BudgetName"], limit, actual, forecast, budget.get("TimeUnit", "")))
+        rows.append(
+            (used, budget["BudgetName"], limit, actual, forecast, budget.get("TimeUnit", ""))
+        )
     rows.sort(key=lambda r: -r[0])
     lines_: list[Md] = []
     for used, name_, limit, actual, forecast, unit in rows:
-        icon = ":red_circle:" if used >= 1 else ":large_orange_circle:" if used >= 0.8 else ":large_green_circle:"
-        line = md("{i} {n} ({u}): {a} of {l} used ({p:.0%})", i=Md(icon), n=bold(name_), u=unit.lower(),
-                  a=money(actual), l=money(limit), p=used)
+        icon = (
+            ":red_circle:"
+            if used >= 1
+            else ":large_orange_circle:"
+            if used >= 0.8
+            else ":large_green_circle:"
+        )
+        line = md(
+            "{i} {n} ({u}): {a} of {l} used ({p:.0%})",
+            i=Md(icon),
+            n=bold(name_),
+            u=unit.lower(),
+            a=money(actual),
+            l=money(limit),
+            p=used,
+        )
         if forecast is not None and limit and forecast > limit:
-            line = line + md(" · forecast {f}, over by {o}", f=money(forecast), o=money(forecast - limit))
+            line = line + md(
+                " · forecast {f}, over by {o}", f=money(forecast), o=money(forecast - limit)
+            )
         lines_.append(line)
     over = sum(1 for r in rows if r[0] >= 0.8)
-    summary = f"{over} of {len(rows)} budgets at 80 % or more" if over else f"All {len(rows)} budgets under 80 %"
-    return Reply(summary=summary, blocks=(Header("AWS Budgets"), Section(lines(*lines_)),
-                                          Context(md("Budgets update a few times a day"))))
+    summary = (
+        f"{over} of {len(rows)} budgets at 80 % or more"
+        if over
+        else f"All {len(rows)} budgets under 80 %"
+    )
+    return Reply(
+        summary=summary,
+        blocks=(
+            Header("AWS Budgets"),
+            Section(lines(*lines_)),
+            Context(md("Budgets update a few times a day")),
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------- idle resources
@@ -185,33 +239,58 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     findings: list[Md] = []
     waste = 0.0
 
-    endpoints = [e for e in paginate(sm, "list_endpoints", "Endpoints") if e["EndpointStatus"] == "InService"]
+    endpoints = [
+        e for e in paginate(sm, "list_endpoints", "Endpoints") if e["EndpointStatus"] == "InService"
+    ]
     known = variants_by_endpoint(deps.aws.cloudwatch)
-    stats = endpoint_stats(deps.aws.cloudwatch, {e["EndpointName"]: known[e["EndpointName"]]
-                                                 for e in endpoints if e["EndpointName"] in known},
-                           start=now - timedelta(days=1), end=now)
+    stats = endpoint_stats(
+        deps.aws.cloudwatch,
+        {
+            e["EndpointName"]: known[e["EndpointName"]]
+            for e in endpoints
+            if e["EndpointName"] in known
+        },
+        start=now - timedelta(days=1),
+        end=now,
+    )
     for endpoint in endpoints:
         name = endpoint["EndpointName"]
         if stats.get(name, EndpointStats()).invocations:
             continue
         hourly = _endpoint_hourly(deps, name, pricing)
         waste += hourly
-        findings.append(md(":white_circle: Endpoint {n}: no invocations in 24 h{c}", n=bold(name),
-                           c=md(", costs {h}/h", h=money(hourly)) if hourly else md("")))
+        findings.append(
+            md(
+                ":white_circle: Endpoint {n}: no invocations in 24 h{c}",
+                n=bold(name),
+                c=md(", costs {h}/h", h=money(hourly)) if hourly else md(""),
+            )
+        )
 
-    for notebook in paginate(sm, "list_notebook_instances", "NotebookInstances", StatusEquals="InService"):
+    for notebook in paginate(
+        sm, "list_notebook_instances", "NotebookInstances", StatusEquals="InService"
+    ):
         since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
         if since and now - since < NOTEBOOK_IDLE:
             continue
-        price = hourly_price(notebook.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing)
+        price = hourly_price(
+            notebook.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
+        )
         waste += price.hourly_usd if price else 0.0
         days = (now - since).days if since else None
-        findings.append(md(":notebook: Notebook {n} ({i}) running{d}{c}", n=bold(notebook["NotebookInstanceName"]),
-                           i=notebook.get("InstanceType", "?"),
-                           d=md(" for {x} days", x=days) if days else md(""),
-                           c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md("")))
+        findings.append(
+            md(
+                ":notebook: Notebook {n} ({i}) running{d}{c}",
+                n=bold(notebook["NotebookInstanceName"]),
+                i=notebook.get("InstanceType", "?"),
+                d=md(" for {x} days", x=days) if days else md(""),
+                c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md(""),
+            )
+        )
 
-    for job in paginate(sm, "list_training_jobs", "TrainingJobSummaries", StatusEquals="InProgress"):
+    for job in paginate(
+        sm, "list_training_jobs", "TrainingJobSummaries", StatusEquals="InProgress"
+    ):
         described = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
         started = _as_time(described.get("TrainingStartTime") or described.get("CreationTime"))
         limit = described.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
@@ -222,29 +301,50 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
         if (secondary in ("Starting", "Pending") and running > STARTING_TOO_LONG) or (
             limit and running.total_seconds() > 0.8 * limit
         ):
-            findings.append(md(":hourglass: Training job {n} {s} for {h:.1f} h{l}", n=bold(job["TrainingJobName"]),
-                               s=secondary.lower() or "running", h=running.total_seconds() / 3600,
-                               l=md(" (limit {x:.0f} h)", x=limit / 3600) if limit else md("")))
+            findings.append(
+                md(
+                    ":hourglass: Training job {n} {s} for {h:.1f} h{l}",
+                    n=bold(job["TrainingJobName"]),
+                    s=secondary.lower() or "running",
+                    h=running.total_seconds() / 3600,
+                    l=md(" (limit {x:.0f} h)", x=limit / 3600) if limit else md(""),
+                )
+            )
     if not findings:
-        return Reply.text(md(":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
-                             "no job looks stuck."))
+        return Reply.text(
+            md(
+                ":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
+                "no job looks stuck."
+            )
+        )
     return Reply(
         summary=f"{len(findings)} idle or stuck resources, about {money(waste * 24 * 30)}/month",
-        blocks=(Header("Idle and stuck resources"), Section(lines(*findings)),
-                Context(md("Idle endpoints and notebooks cost about {m}/month at on-demand prices",
-                           m=bold(money(waste * 24 * 30))))),
+        blocks=(
+            Header("Idle and stuck resources"),
+            Section(lines(*findings)),
+            Context(
+                md(
+                    "Idle endpoints and notebooks cost about {m}/month at on-demand prices",
+                    m=bold(money(waste * 24 * 30)),
+                )
+            ),
+        ),
     )
 
 
 def _endpoint_hourly(deps: Deps, name: str, pricing: Any) -> float:
     try:
         endpoint = deps.aws.sagemaker.describe_endpoint(EndpointName=name)
-        config = deps.aws.sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+        config = deps.aws.sagemaker.describe_endpoint_config(
+            EndpointConfigName=endpoint["EndpointConfigName"]
+        )
     except ClientError:
         return 0.0
     total = 0.0
     for variant in config.get("ProductionVariants", []):
-        price = hourly_price(variant.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing)
+        price = hourly_price(
+            variant.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
+        )
         total += (price.hourly_usd if price else 0.0) * int(variant.get("InitialInstanceCount", 1))
     return total
 
@@ -270,27 +370,64 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
     kwargs: dict[str, Any] = {"EndpointName": check_name(endpoint)} if endpoint else {}
-    schedules = list(paginate(sm, "list_monitoring_schedules", "MonitoringScheduleSummaries", **kwargs))
+    schedules = list(
+        paginate(sm, "list_monitoring_schedules", "MonitoringScheduleSummaries", **kwargs)
+    )
     if not schedules:
         where = f" for {endpoint}" if endpoint else ""
-        return Reply.text(md("No Model Monitor schedules{w}. Set one up in SageMaker to watch for drift.", w=where))
+        return Reply.text(
+            md(
+                "No Model Monitor schedules{w}. Set one up in SageMaker to watch for drift.",
+                w=where,
+            )
+        )
     since = datetime.fromtimestamp(deps.clock(), UTC) - timedelta(days=7)
     rows, with_violations = [], 0
     for schedule in sorted(schedules, key=lambda s: s.get("EndpointName", "")):
         name = schedule["MonitoringScheduleName"]
-        runs = list(paginate(sm, "list_monitoring_executions", "MonitoringExecutionSummaries", limit=50,
-                             MonitoringScheduleName=name, ScheduledTimeAfter=since,
-                             SortBy="ScheduledTime", SortOrder="Descending"))
-        violations = sum(1 for r in runs if r.get("MonitoringExecutionStatus") == "CompletedWithViolations")
+        runs = list(
+            paginate(
+                sm,
+                "list_monitoring_executions",
+                "MonitoringExecutionSummaries",
+                limit=50,
+                MonitoringScheduleName=name,
+                ScheduledTimeAfter=since,
+                SortBy="ScheduledTime",
+                SortOrder="Descending",
+            )
+        )
+        violations = sum(
+            1 for r in runs if r.get("MonitoringExecutionStatus") == "CompletedWithViolations"
+        )
         failed = sum(1 for r in runs if r.get("MonitoringExecutionStatus") == "Failed")
         last = runs[0] if runs else None
-        icon = ":red_circle:" if violations else ":large_orange_circle:" if failed else ":large_green_circle:"
+        icon = (
+            ":red_circle:"
+            if violations
+            else ":large_orange_circle:"
+            if failed
+            else ":large_green_circle:"
+        )
         with_violations += bool(violations)
-        rows.append(md("{i} {e} · {n} ({t}): {r} runs in 7 days, {v} with violations{f}{l}",
-                       i=Md(icon), e=bold(schedule.get("EndpointName", "?")), n=code(name),
-                       t=schedule.get("MonitoringType", "DataQuality"), r=len(runs), v=violations,
-                       f=md(", {x} failed", x=failed) if failed else md(""),
-                       l=md(" · last: {s}", s=last["MonitoringExecutionStatus"]) if last else md("")))
-    summary = (f"{with_violations} of {len(schedules)} monitoring schedules found violations this week"
-               if with_violations else f"No violations in {len(schedules)} monitoring schedules this week")
-    return Reply(summary=summary, blocks=(Header("Model Monitor, last 7 days"), Section(lines(*rows))))
+        rows.append(
+            md(
+                "{i} {e} · {n} ({t}): {r} runs in 7 days, {v} with violations{f}{l}",
+                i=Md(icon),
+                e=bold(schedule.get("EndpointName", "?")),
+                n=code(name),
+                t=schedule.get("MonitoringType", "DataQuality"),
+                r=len(runs),
+                v=violations,
+                f=md(", {x} failed", x=failed) if failed else md(""),
+                l=md(" · last: {s}", s=last["MonitoringExecutionStatus"]) if last else md(""),
+            )
+        )
+    summary = (
+        f"{with_violations} of {len(schedules)} monitoring schedules found violations this week"
+        if with_violations
+        else f"No violations in {len(schedules)} monitoring schedules this week"
+    )
+    return Reply(
+        summary=summary, blocks=(Header("Model Monitor, last 7 days"), Section(lines(*rows)))
+    )

@@ -55,8 +55,13 @@ LATENCY_WARN_MS = 500.0
 ERROR_RATE_BAD = 0.01  # 1 % of calls failing with 5xx
 ERROR_RATE_4XX_WARN = 0.05
 CHANGING = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
-ICONS = {"unhealthy": ":red_circle:", "degraded": ":large_orange_circle:",
-         "changing": ":large_blue_circle:", "idle": ":white_circle:", "healthy": ":large_green_circle:"}
+ICONS = {
+    "unhealthy": ":red_circle:",
+    "degraded": ":large_orange_circle:",
+    "changing": ":large_blue_circle:",
+    "idle": ":white_circle:",
+    "healthy": ":large_green_circle:",
+}
 ORDER = ["unhealthy", "degraded", "changing", "idle", "healthy"]
 
 
@@ -96,8 +101,11 @@ def judge(name: str, status: str, stats: EndpointStats) -> Health:
 def _traffic_line(s: EndpointStats) -> Md:
     if not s.invocations:
         return md("no invocations")
-    parts = [md("{n} invocations", n=f"{s.invocations:,.0f}"),
-             md("{n} 5xx", n=f"{s.errors_5xx:,.0f}"), md("{n} 4xx", n=f"{s.errors_4xx:,.0f}")]
+    parts = [
+        md("{n} invocations", n=f"{s.invocations:,.0f}"),
+        md("{n} 5xx", n=f"{s.errors_5xx:,.0f}"),
+        md("{n} 4xx", n=f"{s.errors_4xx:,.0f}"),
+    ]
     if s.latency_ms is not None:
         parts.append(md("model latency {n} ms", n=f"{s.latency_ms:,.0f}"))
     return Md(" · ".join(parts))
@@ -115,36 +123,59 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     if name:
         return _one_endpoint(check_name(name), deps)
     sagemaker, cloudwatch = deps.aws.sagemaker, deps.aws.cloudwatch
-    endpoints = [(e["EndpointName"], e["EndpointStatus"])
-                 for e in paginate(sagemaker, "list_endpoints", "Endpoints")]
+    endpoints = [
+        (e["EndpointName"], e["EndpointStatus"])
+        for e in paginate(sagemaker, "list_endpoints", "Endpoints")
+    ]
     if not endpoints:
         return Reply.text(md("There are no SageMaker endpoints in {r}.", r=deps.aws.region))
     start, end = _window(deps)
     known = variants_by_endpoint(cloudwatch)
     variants = {e: known.get(e, []) for e, _ in endpoints}
-    stats = endpoint_stats(cloudwatch, {e: v for e, v in variants.items() if v}, start=start, end=end)
+    stats = endpoint_stats(
+        cloudwatch, {e: v for e, v in variants.items() if v}, start=start, end=end
+    )
     health = [judge(e, status, stats.get(e, EndpointStats())) for e, status in endpoints]
     health.sort(key=lambda h: (ORDER.index(h.verdict), -h.stats.errors_5xx, h.name))
     bad = [h for h in health if h.verdict in ("unhealthy", "degraded")]
-    headline = (md("{n} of {t} endpoints need attention.", n=len(bad), t=len(health)) if bad
-                else md("All {t} endpoints look healthy.", t=len(health)))
+    headline = (
+        md("{n} of {t} endpoints need attention.", n=len(bad), t=len(health))
+        if bad
+        else md("All {t} endpoints look healthy.", t=len(health))
+    )
     rows = [
         lines(
-            md("{i} {n} ({s}){r}", i=Md(ICONS[h.verdict]), n=bold(h.name), s=h.status,
-               r=md(": {x}", x="; ".join(h.reasons)) if h.reasons else md("")),
+            md(
+                "{i} {n} ({s}){r}",
+                i=Md(ICONS[h.verdict]),
+                n=bold(h.name),
+                s=h.status,
+                r=md(": {x}", x="; ".join(h.reasons)) if h.reasons else md(""),
+            ),
             _traffic_line(h.stats),
         )
         for h in health
     ]
-    summary = (f"{len(bad)} of {len(health)} endpoints need attention: "
-               + ", ".join(f"{h.name} ({'; '.join(h.reasons) or h.status})" for h in bad)
-               if bad else f"All {len(health)} endpoints look healthy.")
+    summary = (
+        f"{len(bad)} of {len(health)} endpoints need attention: "
+        + ", ".join(f"{h.name} ({'; '.join(h.reasons) or h.status})" for h in bad)
+        if bad
+        else f"All {len(health)} endpoints look healthy."
+    )
     blocks: list[Any] = [Header("Endpoint health, last hour"), Section(headline)]
     blocks += [Section(row) for row in rows[:40]]
     if len(rows) > 40:
         blocks.append(Context(md("…and {n} more endpoints.", n=len(rows) - 40)))
-    blocks.append(Context(md("CloudWatch AWS/SageMaker, {a}–{b} UTC · {r}",
-                             a=start.strftime("%H:%M"), b=end.strftime("%H:%M"), r=deps.aws.region)))
+    blocks.append(
+        Context(
+            md(
+                "CloudWatch AWS/SageMaker, {a}–{b} UTC · {r}",
+                a=start.strftime("%H:%M"),
+                b=end.strftime("%H:%M"),
+                r=deps.aws.region,
+            )
+        )
+    )
     return Reply(summary=summary, blocks=tuple(blocks))
 
 
@@ -158,7 +189,8 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
     start, end = _window(deps)
     stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
-        name, EndpointStats())
+        name, EndpointStats()
+    )
     health = judge(name, status, stats)
     config_name = endpoint.get("EndpointConfigName", "")
     instances = []
@@ -177,10 +209,15 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
         "Configuration": code(config_name) if config_name else md("–"),
         "Variants": "\n".join(instances) or "–",
         "Invocations (1 h)": f"{stats.invocations:,.0f}",
-        "5xx errors": f"{stats.errors_5xx:,.0f}" + (f" ({stats.error_rate_5xx:.1%})" if stats.invocations else ""),
+        "5xx errors": f"{stats.errors_5xx:,.0f}"
+        + (f" ({stats.error_rate_5xx:.1%})" if stats.invocations else ""),
         "4xx errors": f"{stats.errors_4xx:,.0f}",
-        "Model latency": f"{stats.latency_ms:,.0f} ms avg" if stats.latency_ms is not None else "no data",
-        "Overhead latency": f"{stats.overhead_us / 1000:,.0f} ms avg" if stats.overhead_us is not None else "no data",
+        "Model latency": f"{stats.latency_ms:,.0f} ms avg"
+        if stats.latency_ms is not None
+        else "no data",
+        "Overhead latency": f"{stats.overhead_us / 1000:,.0f} ms avg"
+        if stats.overhead_us is not None
+        else "no data",
     }
     if created:
         info["Created"] = created.strftime("%Y-%m-%d %H:%M UTC")
@@ -190,18 +227,24 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
     if endpoint.get("FailureReason"):
         blocks.append(Section(md("*Failure reason:* {r}", r=endpoint["FailureReason"])))
     blocks.append(Section(fields=fields(info)))
-    blocks.append(Context(md("CloudWatch, {a}–{b} UTC", a=start.strftime("%H:%M"), b=end.strftime("%H:%M"))))
-    summary = f"{name}: {status}, " + ("; ".join(health.reasons) if health.reasons else health.verdict)
+    blocks.append(
+        Context(md("CloudWatch, {a}–{b} UTC", a=start.strftime("%H:%M"), b=end.strftime("%H:%M")))
+    )
+    summary = f"{name}: {status}, " + (
+        "; ".join(health.reasons) if health.reasons else health.verdict
+    )
     return Reply(summary=summary, blocks=tuple(blocks))
-
-
 
 
 # ---------------------------------------------------------------------------- DeployModel
 
 
-@router.intent("DeployModel", example="deploy model churn-xgb-model-v2", mutating=True,
-               requires=("sagemaker_role_arn",))
+@router.intent(
+    "DeployModel",
+    example="deploy model churn-xgb-model-v2",
+    mutating=True,
+    requires=("sagemaker_role_arn",),
+)
 def deploy_model(request: Request, deps: Deps) -> Proposal:
     """Deploy a model (or a completed training job's model) to a new real-time endpoint."""
     settings = deps.settings
@@ -215,32 +258,71 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
             try:
                 describe(deps, "model", name)
             except NotFound as missing:
-                raise NotFound(f"There is no model or training job named {name}.", hint=missing.hint) from None
+                raise NotFound(
+                    f"There is no model or training job named {name}.", hint=missing.hint
+                ) from None
         assert job is not None
         if job.get("TrainingJobStatus") != "Completed":
-            raise InvalidInput(f"{name} is a training job that is {job.get('TrainingJobStatus')}; "
-                               "only a completed job's model can be deployed.")
-        create = {"image": job["AlgorithmSpecification"]["TrainingImage"],
-                  "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"]}
-    instance = check_instance_type(request.slot("instanceType") or settings.default_endpoint_instance,
-                                   settings, "hosting")
+            raise InvalidInput(
+                f"{name} is a training job that is {job.get('TrainingJobStatus')}; "
+                "only a completed job's model can be deployed."
+            )
+        create = {
+            "image": job["AlgorithmSpecification"]["TrainingImage"],
+            "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"],
+        }
+    instance = check_instance_type(
+        request.slot("instanceType") or settings.default_endpoint_instance, settings, "hosting"
+    )
     count = check_instance_count(instance_count_in(request.text), settings)
-    endpoint = job_name(name, request)  # <model>-<when>-<id>: readable, stable for a repeated delivery
+    endpoint = job_name(
+        name, request
+    )  # <model>-<when>-<id>: readable, stable for a repeated delivery
     price = hourly_price(instance, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
     hourly = price.hourly_usd * count if price else None
-    cost = (md("{h}/h, about {m}/month while it runs ({s})", h=bold(money(hourly)), m=money(hourly * 730),
-               s=price.source) if price and hourly is not None else md("unknown"))
-    steps = ([md("create model {m} from {a}", m=code(name), a=code(create["artifacts"]))] if create else [])
-    steps += [md("create endpoint configuration {c}", c=code(f"{endpoint}-config")),
-              md("create endpoint {e}", e=code(endpoint))]
+    cost = (
+        md(
+            "{h}/h, about {m}/month while it runs ({s})",
+            h=bold(money(hourly)),
+            m=money(hourly * 730),
+            s=price.source,
+        )
+        if price and hourly is not None
+        else md("unknown")
+    )
+    steps = (
+        [md("create model {m} from {a}", m=code(name), a=code(create["artifacts"]))]
+        if create
+        else []
+    )
+    steps += [
+        md("create endpoint configuration {c}", c=code(f"{endpoint}-config")),
+        md("create endpoint {e}", e=code(endpoint)),
+    ]
     return Proposal(
         title=f"Deploy {name}",
-        summary=md("Deploy {m} to a new real-time endpoint {e} on {i} × {n}.", m=bold(name), e=code(endpoint),
-                   i=instance, n=count),
-        details=fields({"Steps": lines(*[md("{i}. {s}", i=i + 1, s=step) for i, step in enumerate(steps)]),
-                        "Instances": f"{instance} × {count}", "Cost": cost}),
-        params={"model": name, "create_model": create, "endpoint": endpoint, "config": f"{endpoint}-config",
-                "instance_type": instance, "instance_count": count},
+        summary=md(
+            "Deploy {m} to a new real-time endpoint {e} on {i} × {n}.",
+            m=bold(name),
+            e=code(endpoint),
+            i=instance,
+            n=count,
+        ),
+        details=fields(
+            {
+                "Steps": lines(*[md("{i}. {s}", i=i + 1, s=step) for i, step in enumerate(steps)]),
+                "Instances": f"{instance} × {count}",
+                "Cost": cost,
+            }
+        ),
+        params={
+            "model": name,
+            "create_model": create,
+            "endpoint": endpoint,
+            "config": f"{endpoint}-config",
+            "instance_type": instance,
+            "instance_count": count,
+        },
     )
 
 
@@ -252,33 +334,69 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
     try:
         if p["create_model"]:
             step = f"creating model {p['model']}"
-            sm.create_model(ModelName=p["model"], ExecutionRoleArn=settings.sagemaker_role_arn,
-                            PrimaryContainer={"Image": p["create_model"]["image"],
-                                              "ModelDataUrl": p["create_model"]["artifacts"]},
-                            Tags=tags(approved), **vpc_config(deps))
+            sm.create_model(
+                ModelName=p["model"],
+                ExecutionRoleArn=settings.sagemaker_role_arn,
+                PrimaryContainer={
+                    "Image": p["create_model"]["image"],
+                    "ModelDataUrl": p["create_model"]["artifacts"],
+                },
+                Tags=tags(approved),
+                **vpc_config(deps),
+            )
             created.append(("model", p["model"]))
         step = f"creating endpoint configuration {p['config']}"
-        config: dict[str, Any] = {"EndpointConfigName": p["config"], "Tags": tags(approved),
-                                  "ProductionVariants": [{
-                                      "VariantName": "AllTraffic", "ModelName": p["model"],
-                                      "InstanceType": p["instance_type"],
-                                      "InitialInstanceCount": p["instance_count"], "InitialVariantWeight": 1.0}]}
+        config: dict[str, Any] = {
+            "EndpointConfigName": p["config"],
+            "Tags": tags(approved),
+            "ProductionVariants": [
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": p["model"],
+                    "InstanceType": p["instance_type"],
+                    "InitialInstanceCount": p["instance_count"],
+                    "InitialVariantWeight": 1.0,
+                }
+            ],
+        }
         if settings.kms_key_id:
             config["KmsKeyId"] = settings.kms_key_id
         sm.create_endpoint_config(**config)
         created.append(("endpoint configuration", p["config"]))
         step = f"creating endpoint {p['endpoint']}"
-        sm.create_endpoint(EndpointName=p["endpoint"], EndpointConfigName=p["config"], Tags=tags(approved))
+        sm.create_endpoint(
+            EndpointName=p["endpoint"], EndpointConfigName=p["config"], Tags=tags(approved)
+        )
     except ClientError as exc:
-        raise UserError(f"Deploying stopped while {step}: {exc.response.get('Error', {}).get('Message', error_code(exc))}",
-                        hint=_clean_up(deps, created)) from None
-    deps.store.follow("endpoint", p["endpoint"], channel=approved.channel, thread_ts=approved.thread_ts,
-                      request_id=approved.request_id, interval=settings.follow_min_seconds, now=deps.clock())
-    return Reply(summary=f"Creating endpoint {p['endpoint']}", blocks=(
-        Section(md(":rocket: Creating endpoint {e} for {m}. Endpoints take a few minutes; I'll say here when "
-                   "it is in service.", e=bold(p["endpoint"]), m=code(p["model"]))),
-        Context(link(console_url(deps, "endpoints", p["endpoint"]), "Open in the SageMaker console")),
-    ))
+        raise UserError(
+            f"Deploying stopped while {step}: {exc.response.get('Error', {}).get('Message', error_code(exc))}",
+            hint=_clean_up(deps, created),
+        ) from None
+    deps.store.follow(
+        "endpoint",
+        p["endpoint"],
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=settings.follow_min_seconds,
+        now=deps.clock(),
+    )
+    return Reply(
+        summary=f"Creating endpoint {p['endpoint']}",
+        blocks=(
+            Section(
+                md(
+                    ":rocket: Creating endpoint {e} for {m}. Endpoints take a few minutes; I'll say here when "
+                    "it is in service.",
+                    e=bold(p["endpoint"]),
+                    m=code(p["model"]),
+                )
+            ),
+            Context(
+                link(console_url(deps, "endpoints", p["endpoint"]), "Open in the SageMaker console")
+            ),
+        ),
+    )
 
 
 def _clean_up(deps: Deps, created: list[tuple[str, str]]) -> str:
@@ -306,14 +424,34 @@ def follow_endpoint(name: str, deps: Deps) -> Progress:
     endpoint = describe_endpoint(deps, name)
     status = endpoint.get("EndpointStatus", "?")
     if status == "InService":
-        return Progress(status, terminal=True, reply=Reply.text(md(
-            ":large_green_circle: Endpoint {n} is in service. Try {c}", n=bold(name),
-            c=code(f"predict 1,2,3 with {name}"))))
+        return Progress(
+            status,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    ":large_green_circle: Endpoint {n} is in service. Try {c}",
+                    n=bold(name),
+                    c=code(f"predict 1,2,3 with {name}"),
+                )
+            ),
+        )
     if status in ("Failed", "OutOfService"):
-        return Progress(status, terminal=True, reply=Reply.text(md(
-            ":red_circle: Endpoint {n} is {s}: {r}", n=bold(name), s=status,
-            r=endpoint.get("FailureReason", "no reason given"))))
-    return Progress(status, reply=Reply.text(md(":large_blue_circle: Endpoint {n}: {s}", n=bold(name), s=status)))
+        return Progress(
+            status,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    ":red_circle: Endpoint {n} is {s}: {r}",
+                    n=bold(name),
+                    s=status,
+                    r=endpoint.get("FailureReason", "no reason given"),
+                )
+            ),
+        )
+    return Progress(
+        status,
+        reply=Reply.text(md(":large_blue_circle: Endpoint {n}: {s}", n=bold(name), s=status)),
+    )
 
 
 # ---------------------------------------------------------------------------- DeleteEndpoint
@@ -321,12 +459,18 @@ def follow_endpoint(name: str, deps: Deps) -> Progress:
 
 def _sharing(deps: Deps, config: str, but: str) -> list[str]:
     """Other endpoints that use the configuration *config*."""
-    others = [e["EndpointName"] for e in paginate(deps.aws.sagemaker, "list_endpoints", "Endpoints")
-              if e["EndpointName"] != but]
+    others = [
+        e["EndpointName"]
+        for e in paginate(deps.aws.sagemaker, "list_endpoints", "Endpoints")
+        if e["EndpointName"] != but
+    ]
     users = []
     for other in others:
         try:
-            if deps.aws.sagemaker.describe_endpoint(EndpointName=other).get("EndpointConfigName") == config:
+            if (
+                deps.aws.sagemaker.describe_endpoint(EndpointName=other).get("EndpointConfigName")
+                == config
+            ):
                 users.append(other)
         except ClientError:
             continue
@@ -342,16 +486,28 @@ def delete_endpoint(request: Request, deps: Deps) -> Proposal:
     shared = _sharing(deps, config, name)
     start, end = _window(deps)
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
-    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(name, EndpointStats())
+    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
+        name, EndpointStats()
+    )
     keep = md("kept: also used by {e}", e=", ".join(shared)) if shared else md("deleted too")
     return Proposal(
         title=f"Delete endpoint {name}",
-        summary=md("Delete endpoint {n} ({s}). Anything calling it will get errors.", n=bold(name),
-                   s=endpoint.get("EndpointStatus", "?")),
-        details=fields({"Configuration": md("{c} ({k})", c=code(config), k=keep),
-                        "Invocations, last hour": f"{stats.invocations:,.0f}"}),
-        warning=md(":warning: It served {n} requests in the last hour.", n=f"{stats.invocations:,.0f}")
-        if stats.invocations else None,
+        summary=md(
+            "Delete endpoint {n} ({s}). Anything calling it will get errors.",
+            n=bold(name),
+            s=endpoint.get("EndpointStatus", "?"),
+        ),
+        details=fields(
+            {
+                "Configuration": md("{c} ({k})", c=code(config), k=keep),
+                "Invocations, last hour": f"{stats.invocations:,.0f}",
+            }
+        ),
+        warning=md(
+            ":warning: It served {n} requests in the last hour.", n=f"{stats.invocations:,.0f}"
+        )
+        if stats.invocations
+        else None,
         params={"endpoint": name, "config": config},
     )
 
@@ -376,7 +532,9 @@ def run_delete_endpoint(approved: Approved, deps: Deps) -> Reply:
                 raise
             config_note = md("(its configuration was already gone)")
     else:
-        config_note = md("(kept configuration {c}: used by {e})", c=code(config), e=", ".join(shared) or "–")
+        config_note = md(
+            "(kept configuration {c}: used by {e})", c=code(config), e=", ".join(shared) or "–"
+        )
     return Reply.text(md(":wastebasket: Deleted endpoint {n} {c}.", n=bold(name), c=config_note))
 
 
@@ -390,8 +548,10 @@ def content_type_of(payload: str) -> str:
             json.loads(text)
             return "application/json"
         except ValueError:
-            raise InvalidInput("The payload looks like JSON but isn't valid JSON.",
-                               hint="Check the quotes and brackets, e.g. {\"amount\": 120}.") from None
+            raise InvalidInput(
+                "The payload looks like JSON but isn't valid JSON.",
+                hint='Check the quotes and brackets, e.g. {"amount": 120}.',
+            ) from None
     return "text/csv"
 
 
@@ -415,16 +575,22 @@ def invoke_endpoint(request: Request, deps: Deps) -> Reply:
     name = check_name(request.slot("endpointName") or "")
     payload = unquote(request.slot("payload") or "")
     if not payload:
-        raise InvalidInput("There is nothing to send.", hint="Give a CSV row like 5.1,3.5,1.4,0.2 or a JSON document.")
+        raise InvalidInput(
+            "There is nothing to send.",
+            hint="Give a CSV row like 5.1,3.5,1.4,0.2 or a JSON document.",
+        )
     data = payload.encode("utf-8")
     if len(data) > MAX_PAYLOAD_BYTES:
-        raise InvalidInput(f"The payload is {len(data) / 1_048_576:.1f} MB; an endpoint takes at most 6 MB.",
-                           hint="Send fewer rows, or use batch transform for large inputs.")
+        raise InvalidInput(
+            f"The payload is {len(data) / 1_048_576:.1f} MB; an endpoint takes at most 6 MB.",
+            hint="Send fewer rows, or use batch transform for large inputs.",
+        )
     content_type = content_type_of(payload)
     start = time.perf_counter()
     try:
         response = deps.aws.sagemaker_runtime.invoke_endpoint(
-            EndpointName=name, ContentType=content_type, Accept=content_type, Body=data)
+            EndpointName=name, ContentType=content_type, Accept=content_type, Body=data
+        )
     except ClientError as exc:
         code_ = error_code(exc)
         message = str(exc.response.get("Error", {}).get("Message", ""))
@@ -432,8 +598,10 @@ def invoke_endpoint(request: Request, deps: Deps) -> Reply:
             describe_endpoint(deps, name)  # raises NotFound, with close names
             raise NotFound(f"There is no endpoint named {name}.") from None
         if code_ == "ModelError":
-            raise UserError(f"The model on {name} returned an error: {message}",
-                            hint="Check the payload's format and number of features.") from None
+            raise UserError(
+                f"The model on {name} returned an error: {message}",
+                hint="Check the payload's format and number of features.",
+            ) from None
         if code_ in ("ValidationError", "ValidationException"):
             raise UserError(f"{name} did not accept the request: {message}") from None
         raise
@@ -442,7 +610,17 @@ def invoke_endpoint(request: Request, deps: Deps) -> Reply:
     shown, summary = _prediction(body, response.get("ContentType", content_type))
     return Reply(
         summary=f"{name}: {summary}",
-        blocks=(Section(md("*{n}* says:", n=name)), Section(shown),
-                Context(md("sent {t} ({b} bytes) · variant {v} · {ms} ms", t=content_type, b=len(data),
-                           v=response.get("InvokedProductionVariant", "?"), ms=f"{took:,.0f}"))),
+        blocks=(
+            Section(md("*{n}* says:", n=name)),
+            Section(shown),
+            Context(
+                md(
+                    "sent {t} ({b} bytes) · variant {v} · {ms} ms",
+                    t=content_type,
+                    b=len(data),
+                    v=response.get("InvokedProductionVariant", "?"),
+                    ms=f"{took:,.0f}",
+                )
+            ),
+        ),
     )

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 _S3 = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
-_INSTANCE = re.compile(r"^ml\.[a-z][a-z0-9\-]*\d[a-z0-9\-]*\.(\d*xlarge|large|medium|small|micro|nano|metal)$")
+_INSTANCE = re.compile(
+    r"^ml\.[a-z][a-z0-9\-]*\d[a-z0-9\-]*\.(\d*xlarge|large|medium|small|micro|nano|metal)$"
+)
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's limit
 
 
@@ -35,8 +37,10 @@ class S3Uri:
 def parse_s3(uri: str, what: str = "dataset") -> S3Uri:
     match = _S3.match(uri.strip())
     if not match:
-        raise InvalidInput(f"{uri[:80]!r} is not an S3 URI.",
-                           hint=f"Give the {what} as s3://bucket/path, for example s3://my-bucket/train.csv.")
+        raise InvalidInput(
+            f"{uri[:80]!r} is not an S3 URI.",
+            hint=f"Give the {what} as s3://bucket/path, for example s3://my-bucket/train.csv.",
+        )
     return S3Uri(match.group(1), (match.group(2) or "/")[1:])
 
 
@@ -46,8 +50,9 @@ def check_bucket(uri: S3Uri, settings: Settings, what: str = "data") -> None:
         raise Refused(
             f"The bucket {uri.bucket} is not allowed for {what} (rule: allowed buckets, "
             "CHATOPS_ALLOWED_BUCKETS).",
-            hint=("Allowed: " + ", ".join(allowed) + ".") if allowed else
-            "No bucket is allowed yet; whoever runs the bot can list some in CHATOPS_ALLOWED_BUCKETS.",
+            hint=("Allowed: " + ", ".join(allowed) + ".")
+            if allowed
+            else "No bucket is allowed yet; whoever runs the bot can list some in CHATOPS_ALLOWED_BUCKETS.",
         )
 
 
@@ -56,9 +61,13 @@ def check_instance_type(instance_type: str, settings: Settings, component: Compo
     if not value.startswith("ml."):
         value = "ml." + value
     known = known_instance_types("training") | known_instance_types("hosting")
-    if not _INSTANCE.match(value) or (value not in known and value not in settings.allowed_instance_types):
-        raise InvalidInput(f"{instance_type[:40]!r} is not a SageMaker {component} instance type.",
-                           hint="For example " + ", ".join(settings.allowed_instance_types[:4]) + ".")
+    if not _INSTANCE.match(value) or (
+        value not in known and value not in settings.allowed_instance_types
+    ):
+        raise InvalidInput(
+            f"{instance_type[:40]!r} is not a SageMaker {component} instance type.",
+            hint="For example " + ", ".join(settings.allowed_instance_types[:4]) + ".",
+        )
     if value not in settings.allowed_instance_types:
         raise Refused(
             f"The instance type {value} is not allowed here (rule: allowed instance types, "
@@ -72,9 +81,11 @@ def check_instance_count(count: int, settings: Settings) -> int:
     if count < 1:
         raise InvalidInput("The instance count must be at least 1.")
     if count > settings.max_instance_count:
-        raise Refused(f"{count} instances is more than allowed (rule: at most "
-                      f"{settings.max_instance_count}, CHATOPS_MAX_INSTANCE_COUNT).",
-                      hint=f"Ask for {settings.max_instance_count} or fewer.")
+        raise Refused(
+            f"{count} instances is more than allowed (rule: at most "
+            f"{settings.max_instance_count}, CHATOPS_MAX_INSTANCE_COUNT).",
+            hint=f"Ask for {settings.max_instance_count} or fewer.",
+        )
     return count
 
 
@@ -82,21 +93,29 @@ def check_runtime(seconds: int, settings: Settings) -> int:
     if seconds <= 0:
         raise InvalidInput("The maximum runtime must be more than zero.")
     if seconds > settings.max_runtime_seconds:
-        raise Refused(f"A maximum runtime of {seconds / 3600:g} h is longer than allowed (rule: at most "
-                      f"{settings.max_runtime_hours:g} h, CHATOPS_MAX_RUNTIME_HOURS).",
-                      hint=f"Ask for {settings.max_runtime_hours:g} h or less.")
+        raise Refused(
+            f"A maximum runtime of {seconds / 3600:g} h is longer than allowed (rule: at most "
+            f"{settings.max_runtime_hours:g} h, CHATOPS_MAX_RUNTIME_HOURS).",
+            hint=f"Ask for {settings.max_runtime_hours:g} h or less.",
+        )
     return seconds
 
 
 def check_kms(settings: Settings) -> None:
     if settings.require_kms and not settings.kms_key_id:
-        raise Refused("Jobs must be encrypted with a KMS key here (rule: CHATOPS_REQUIRE_KMS), "
-                      "but no key is configured.",
-                      hint="Whoever runs the bot can set CHATOPS_KMS_KEY_ID.")
+        raise Refused(
+            "Jobs must be encrypted with a KMS key here (rule: CHATOPS_REQUIRE_KMS), "
+            "but no key is configured.",
+            hint="Whoever runs the bot can set CHATOPS_KMS_KEY_ID.",
+        )
 
 
 def instance_count_in(text: str) -> int:
-    match = re.search(r"\b(\d{1,3})\s*(?:x\s*)?(?:instances|machines|nodes)\b|\binstance_count\s*=\s*(\d+)", text, re.I)
+    match = re.search(
+        r"\b(\d{1,3})\s*(?:x\s*)?(?:instances|machines|nodes)\b|\binstance_count\s*=\s*(\d+)",
+        text,
+        re.I,
+    )
     if not match:
         return 1
     return int(match.group(1) or match.group(2))
@@ -104,8 +123,12 @@ def instance_count_in(text: str) -> int:
 
 def runtime_in(text: str) -> int | None:
     """'for up to 3 hours', 'max runtime 90 min', 'max_runtime=2h' -> seconds."""
-    match = re.search(r"\b(?:max(?:imum)?[_ ]runtime|for up to|at most|max)\s*(?:=|of|:)?\s*(\d+(?:\.\d+)?)\s*"
-                      r"(h|hr|hrs|hours?|m|min|mins|minutes?)\b", text, re.I)
+    match = re.search(
+        r"\b(?:max(?:imum)?[_ ]runtime|for up to|at most|max)\s*(?:=|of|:)?\s*(\d+(?:\.\d+)?)\s*"
+        r"(h|hr|hrs|hours?|m|min|mins|minutes?)\b",
+        text,
+        re.I,
+    )
     if not match:
         return None
     value, unit = float(match.group(1)), match.group(2).lower()

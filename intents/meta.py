@@ -43,29 +43,49 @@ def help_(request: Request, deps: Deps) -> Reply:
     topic = request.slot("topic")
     grouped = deps.registry.by_area()
     areas = [topic] if topic in grouped else list(grouped)
-    blocks: list[object] = [Header("What I can do" + (f": {AREA_TITLES[topic]}" if topic in grouped else ""))]
+    blocks: list[object] = [
+        Header("What I can do" + (f": {AREA_TITLES[topic]}" if topic in grouped else ""))
+    ]
     for area in areas:
         entries = [
-            md("• {h}: {e}{m}", h=spec.help.rstrip("."), e=italic(spec.example),
-               m=md(" _(asks first)_") if spec.mutating else md(""))
+            md(
+                "• {h}: {e}{m}",
+                h=spec.help.rstrip("."),
+                e=italic(spec.example),
+                m=md(" _(asks first)_") if spec.mutating else md(""),
+            )
             for spec in grouped[area]
             if spec.name != "FallbackIntent"
         ]
         if entries:
             blocks.append(Section(lines(bold(AREA_TITLES[area]), *entries)))
-    blocks.append(Context(md(
-        "Talk to me in my channel, mention me, DM me, or use {c}. Anything that spends money "
-        "or changes production shows a confirmation card first.", c=code("/ml help"))))
+    blocks.append(
+        Context(
+            md(
+                "Talk to me in my channel, mention me, DM me, or use {c}. Anything that spends money "
+                "or changes production shows a confirmation card first.",
+                c=code("/ml help"),
+            )
+        )
+    )
     return Reply(summary="What I can do", blocks=tuple(blocks))  # type: ignore[arg-type]
 
 
 @router.intent("FallbackIntent", example="what can you do?")
 def fallback(request: Request, deps: Deps) -> Reply:
     """When nothing else fits: a short pointer to what I understand."""
-    examples = [italic(spec.example) for name in ("EndpointHealth", "TrainingStatus", "StartTraining")
-                if (spec := deps.registry.specs.get(name))]
-    return Reply.text(md("I didn't catch that. Try {e}, or {h} for everything I can do.",
-                         e=join(examples, ", "), h=bold("help")))
+    examples = [
+        italic(spec.example)
+        for name in ("EndpointHealth", "TrainingStatus", "StartTraining")
+        if (spec := deps.registry.specs.get(name))
+    ]
+    return Reply.text(
+        md(
+            "I didn't catch that. Try {e}, or {h} for everything I can do.",
+            e=join(examples, ", "),
+            h=bold("help"),
+        )
+    )
 
 
 @router.intent("AuditLog", example="show the audit log")
@@ -75,11 +95,21 @@ def audit_log(request: Request, deps: Deps) -> Reply:
     if not entries:
         return Reply.text(md("Nothing in the audit log yet."))
     rows = [
-        md("{t} · {u} · {i} · {o}{d}", t=datetime.fromtimestamp(e.at, UTC).strftime("%b %d %H:%M"),
-           u=mention(e.user), i=bold(e.intent), o=e.outcome,
-           d=md(" · {x}", x=e.detail[:80]) if e.detail else md(""))
+        md(
+            "{t} · {u} · {i} · {o}{d}",
+            t=datetime.fromtimestamp(e.at, UTC).strftime("%b %d %H:%M"),
+            u=mention(e.user),
+            i=bold(e.intent),
+            o=e.outcome,
+            d=md(" · {x}", x=e.detail[:80]) if e.detail else md(""),
+        )
         for e in entries
     ]
-    return Reply(summary=f"Audit log: {len(entries)} most recent entries",
-                 blocks=(Header("Audit log"), Section(lines(*rows)),
-                         Context(md("Most recent first · times in UTC"))))
+    return Reply(
+        summary=f"Audit log: {len(entries)} most recent entries",
+        blocks=(
+            Header("Audit log"),
+            Section(lines(*rows)),
+            Context(md("Most recent first · times in UTC")),
+        ),
+    )

@@ -53,34 +53,46 @@ class EndpointStats:
 def variants_by_endpoint(cloudwatch: Any) -> dict[str, list[str]]:
     """Every endpoint that reported metrics, with its variant names (one paginated listing)."""
     found: dict[str, list[str]] = defaultdict(list)
-    for metric in paginate(cloudwatch, "list_metrics", "Metrics",
-                           Namespace=NAMESPACE, MetricName="Invocations"):
+    for metric in paginate(
+        cloudwatch, "list_metrics", "Metrics", Namespace=NAMESPACE, MetricName="Invocations"
+    ):
         dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", ())}
-        if "EndpointName" in dims and "VariantName" in dims:
-            if dims["VariantName"] not in found[dims["EndpointName"]]:
-                found[dims["EndpointName"]].append(dims["VariantName"])
+        if (
+            "EndpointName" in dims
+            and "VariantName" in dims
+            and dims["VariantName"] not in found[dims["EndpointName"]]
+        ):
+            found[dims["EndpointName"]].append(dims["VariantName"])
     return dict(found)
 
 
-def _queries(targets: Iterable[tuple[str, str]], period: int) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str, str]]]:
+def _queries(
+    targets: Iterable[tuple[str, str]], period: int
+) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str, str]]]:
     queries: list[dict[str, Any]] = []
     index: dict[str, tuple[str, str, str]] = {}
     for endpoint, variant in targets:
         for metric, stat, key in ENDPOINT_METRICS:
             qid = f"q{len(queries)}"
             index[qid] = (endpoint, variant, key)
-            queries.append({
-                "Id": qid,
-                "MetricStat": {
-                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": [
-                        {"Name": "EndpointName", "Value": endpoint},
-                        {"Name": "VariantName", "Value": variant},
-                    ]},
-                    "Period": period,
-                    "Stat": stat,
-                },
-                "ReturnData": True,
-            })
+            queries.append(
+                {
+                    "Id": qid,
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": NAMESPACE,
+                            "MetricName": metric,
+                            "Dimensions": [
+                                {"Name": "EndpointName", "Value": endpoint},
+                                {"Name": "VariantName", "Value": variant},
+                            ],
+                        },
+                        "Period": period,
+                        "Stat": stat,
+                    },
+                    "ReturnData": True,
+                }
+            )
     return queries, index
 
 
@@ -97,9 +109,15 @@ def endpoint_stats(
     queries, index = _queries(targets, period)
     per_variant: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for i in range(0, len(queries), MAX_QUERIES):
-        chunk = queries[i:i + MAX_QUERIES]
-        for result in paginate(cloudwatch, "get_metric_data", "MetricDataResults",
-                               MetricDataQueries=chunk, StartTime=start, EndTime=end):
+        chunk = queries[i : i + MAX_QUERIES]
+        for result in paginate(
+            cloudwatch,
+            "get_metric_data",
+            "MetricDataResults",
+            MetricDataQueries=chunk,
+            StartTime=start,
+            EndTime=end,
+        ):
             values = result.get("Values") or []
             if not values:
                 continue
@@ -108,7 +126,9 @@ def endpoint_stats(
                 per_variant[(endpoint, variant)][key] = sum(values) / len(values)
             else:
                 per_variant[(endpoint, variant)][key] = float(sum(values))
-    stats: dict[str, EndpointStats] = {e: EndpointStats(variants=list(vs)) for e, vs in variants.items()}
+    stats: dict[str, EndpointStats] = {
+        e: EndpointStats(variants=list(vs)) for e, vs in variants.items()
+    }
     for (endpoint, _variant), values in per_variant.items():
         s = stats[endpoint]
         s.has_data = True
@@ -118,8 +138,13 @@ def endpoint_stats(
                 # Average over variants weighted by their traffic.
                 old, weight = getattr(s, key), s.invocations
                 value = values[key]
-                setattr(s, key, value if old is None or weight + calls == 0
-                        else (old * weight + value * calls) / (weight + calls))
+                setattr(
+                    s,
+                    key,
+                    value
+                    if old is None or weight + calls == 0
+                    else (old * weight + value * calls) / (weight + calls),
+                )
         s.invocations += calls
         s.errors_4xx += values.get("errors_4xx", 0.0)
         s.errors_5xx += values.get("errors_5xx", 0.0)

@@ -47,7 +47,9 @@ _cache: dict[tuple[str, str, str], tuple[float, Price | None]] = {}
 _lock = threading.Lock()
 
 
-def _from_price_list(pricing: Any, region: str, instance_type: str, component: Component) -> Price | None:
+def _from_price_list(
+    pricing: Any, region: str, instance_type: str, component: Component
+) -> Price | None:
     response = pricing.get_products(
         ServiceCode="AmazonSageMaker",
         Filters=[

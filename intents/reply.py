@@ -34,6 +34,9 @@ class Md(str):
         return Md(str.__add__(self, other if isinstance(other, Md) else escape(other)))
 
 
+EMPTY = Md("")
+
+
 def _safe(value: object) -> str:
     return value if isinstance(value, Md) else escape(value)
 
@@ -126,7 +129,7 @@ class Header:
 
 @dataclass(frozen=True)
 class Section:
-    text: Md = Md("")
+    text: Md = EMPTY
     fields: tuple[tuple[str, Md], ...] = ()  # (label, value) pairs shown two columns wide
 
 
@@ -194,10 +197,14 @@ def _strip(text: str) -> str:
     )[:300]
 
 
-def fields(pairs: Mapping[str, object] | Iterable[tuple[str, object]]) -> tuple[tuple[str, Md], ...]:
+def fields(
+    pairs: Mapping[str, object] | Iterable[tuple[str, object]],
+) -> tuple[tuple[str, Md], ...]:
     """Label/value pairs for a Section; values that are not Md are escaped."""
     items = pairs.items() if isinstance(pairs, Mapping) else pairs
-    return tuple((label, value if isinstance(value, Md) else plain(value)) for label, value in items)
+    return tuple(
+        (label, value if isinstance(value, Md) else plain(value)) for label, value in items
+    )
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,26 @@ router = Router("reports")
 
 # report -> (intent, slots by frequency)
 REPORTS: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
-    "cost": ("CostReport", {"hourly": {"period": "today"}, "daily": {"period": "yesterday"},
-                            "weekly": {"period": "last_week"}}),
+    "cost": (
+        "CostReport",
+        {
+            "hourly": {"period": "today"},
+            "daily": {"period": "yesterday"},
+            "weekly": {"period": "last_week"},
+        },
+    ),
     "endpoints": ("EndpointHealth", {}),
     "monitor": ("MonitorSummary", {}),
     "budget": ("BudgetStatus", {}),
     "idle": ("IdleResources", {}),
 }
-REPORT_TITLES = {"cost": "cost", "endpoints": "endpoint health", "monitor": "Model Monitor",
-                 "budget": "budget", "idle": "idle resources"}
+REPORT_TITLES = {
+    "cost": "cost",
+    "endpoints": "endpoint health",
+    "monitor": "Model Monitor",
+    "budget": "budget",
+    "idle": "idle resources",
+}
 FREQUENCIES = ("hourly", "daily", "weekly")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -76,7 +87,9 @@ def schedule_report(request: Request, deps: Deps) -> Proposal:
     report = request.slot("report") or ""
     frequency = request.slot("frequency") or ""
     if report not in REPORTS:
-        raise InvalidInput(f"I have no {report or 'such'} report.", hint="Reports: " + ", ".join(REPORTS) + ".")
+        raise InvalidInput(
+            f"I have no {report or 'such'} report.", hint="Reports: " + ", ".join(REPORTS) + "."
+        )
     if frequency not in FREQUENCIES:
         raise InvalidInput("How often: hourly, daily or weekly?")
     time_of_day = request.slot("time") or ("00:00" if frequency == "hourly" else "09:00")
@@ -88,28 +101,53 @@ def schedule_report(request: Request, deps: Deps) -> Proposal:
     when = describe(frequency, time_of_day, day)
     first = next_run(frequency, time_of_day, day, _now(deps))
     existing = deps.store.schedule(f"{request.channel}:{report}")
-    details = [("When", md("{w}", w=when)), ("First post", md("{f}", f=f"{first:%a %b %d %H:%M} UTC" if first else "–"))]
+    details = [
+        ("When", md("{w}", w=when)),
+        ("First post", md("{f}", f=f"{first:%a %b %d %H:%M} UTC" if first else "–")),
+    ]
     if existing:
-        details.append(("Replaces", md("{w}", w=describe(existing.frequency, existing.time, existing.day))))
+        details.append(
+            ("Replaces", md("{w}", w=describe(existing.frequency, existing.time, existing.day)))
+        )
     return Proposal(
         title=f"Schedule the {REPORT_TITLES[report]} report",
-        summary=md("Post the {r} report in this channel {w}.", r=bold(REPORT_TITLES[report]), w=when),
+        summary=md(
+            "Post the {r} report in this channel {w}.", r=bold(REPORT_TITLES[report]), w=when
+        ),
         details=tuple(details),
-        params={"channel": request.channel, "team": request.team, "report": report, "frequency": frequency,
-                "time": time_of_day, "day": day},
+        params={
+            "channel": request.channel,
+            "team": request.team,
+            "report": report,
+            "frequency": frequency,
+            "time": time_of_day,
+            "day": day,
+        },
     )
 
 
 @router.executor("ScheduleReport")
 def run_schedule_report(approved: Approved, deps: Deps) -> Reply:
     p = approved.params
-    schedule = deps.store.put_schedule(team=p["team"], channel=p["channel"], report=p["report"],
-                                       frequency=p["frequency"], time_of_day=p["time"], day=p["day"],
-                                       created_by=approved.requester, now=deps.clock())
+    schedule = deps.store.put_schedule(
+        team=p["team"],
+        channel=p["channel"],
+        report=p["report"],
+        frequency=p["frequency"],
+        time_of_day=p["time"],
+        day=p["day"],
+        created_by=approved.requester,
+        now=deps.clock(),
+    )
     first = next_run(schedule.frequency, schedule.time, schedule.day, _now(deps))
-    return Reply.text(md(":calendar: Scheduled: the {r} report {w}. First post {f}.",
-                         r=REPORT_TITLES[schedule.report], w=describe(schedule.frequency, schedule.time, schedule.day),
-                         f=f"{first:%a %b %d %H:%M} UTC" if first else "soon"))
+    return Reply.text(
+        md(
+            ":calendar: Scheduled: the {r} report {w}. First post {f}.",
+            r=REPORT_TITLES[schedule.report],
+            w=describe(schedule.frequency, schedule.time, schedule.day),
+            f=f"{first:%a %b %d %H:%M} UTC" if first else "soon",
+        )
+    )
 
 
 @router.intent("ListSchedules", example="which reports are scheduled here?")
@@ -117,15 +155,32 @@ def list_schedules(request: Request, deps: Deps) -> Reply:
     """The reports scheduled for this channel, with their next post."""
     schedules = deps.store.schedules(request.channel)
     if not schedules:
-        return Reply.text(md("No reports are scheduled in this channel. Try {e}.",
-                             e=code("post the cost report every monday at 9am")))
+        return Reply.text(
+            md(
+                "No reports are scheduled in this channel. Try {e}.",
+                e=code("post the cost report every monday at 9am"),
+            )
+        )
     now = _now(deps)
-    rows = [md("• {r}: {w} · next {n}", r=bold(REPORT_TITLES[s.report]), w=describe(s.frequency, s.time, s.day),
-               n=f"{nxt:%a %b %d %H:%M} UTC" if (nxt := next_run(s.frequency, s.time, s.day, now)) else "–")
-            for s in schedules]
-    return Reply(summary=f"{len(schedules)} scheduled reports here",
-                 blocks=(Header("Scheduled reports"), Section(lines(*rows)),
-                         Context(md("Stop one with {c}", c=code("cancel the cost report")))))
+    rows = [
+        md(
+            "• {r}: {w} · next {n}",
+            r=bold(REPORT_TITLES[s.report]),
+            w=describe(s.frequency, s.time, s.day),
+            n=f"{nxt:%a %b %d %H:%M} UTC"
+            if (nxt := next_run(s.frequency, s.time, s.day, now))
+            else "–",
+        )
+        for s in schedules
+    ]
+    return Reply(
+        summary=f"{len(schedules)} scheduled reports here",
+        blocks=(
+            Header("Scheduled reports"),
+            Section(lines(*rows)),
+            Context(md("Stop one with {c}", c=code("cancel the cost report"))),
+        ),
+    )
 
 
 @router.intent("CancelSchedule", example="stop posting the budget report", mutating=True)
@@ -136,17 +191,34 @@ def cancel_schedule(request: Request, deps: Deps) -> Proposal:
     if report:
         schedules = [s for s in schedules if s.report == report]
         if not schedules:
-            raise InvalidInput(f"No {REPORT_TITLES.get(report, report)} report is scheduled in this channel.",
-                               hint="Say 'list schedules' to see what is.")
+            raise InvalidInput(
+                f"No {REPORT_TITLES.get(report, report)} report is scheduled in this channel.",
+                hint="Say 'list schedules' to see what is.",
+            )
     elif not schedules:
         raise InvalidInput("No reports are scheduled in this channel.")
-    rows = [md("{r}: {w}", r=bold(REPORT_TITLES[s.report]), w=describe(s.frequency, s.time, s.day)) for s in schedules]
-    what = f"the {REPORT_TITLES[schedules[0].report]} report" if len(schedules) == 1 else f"{len(schedules)} reports"
-    return Proposal(title=f"Stop posting {what}", summary=lines(md("Stop posting here:"), *rows),
-                    params={"ids": [s.id for s in schedules]})
+    rows = [
+        md("{r}: {w}", r=bold(REPORT_TITLES[s.report]), w=describe(s.frequency, s.time, s.day))
+        for s in schedules
+    ]
+    what = (
+        f"the {REPORT_TITLES[schedules[0].report]} report"
+        if len(schedules) == 1
+        else f"{len(schedules)} reports"
+    )
+    return Proposal(
+        title=f"Stop posting {what}",
+        summary=lines(md("Stop posting here:"), *rows),
+        params={"ids": [s.id for s in schedules]},
+    )
 
 
 @router.executor("CancelSchedule")
 def run_cancel_schedule(approved: Approved, deps: Deps) -> Reply:
     removed = deps.store.delete_schedules(list(approved.params["ids"]))
-    return Reply.text(md(":no_bell: Stopped {n}.", n="1 scheduled report" if removed == 1 else f"{removed} scheduled reports"))
+    return Reply.text(
+        md(
+            ":no_bell: Stopped {n}.",
+            n="1 scheduled report" if removed == 1 else f"{removed} scheduled reports",
+        )
+    )

@@ -24,15 +24,19 @@ _CONSOLE = {"jobs": "jobs", "automl": "automl-jobs", "endpoints": "endpoints", "
 
 def check_name(name: str, what: str = "endpoint") -> str:
     if not NAME.match(name):
-        raise InvalidInput(f"{name[:70]!r} is not a valid {what} name.",
-                           hint="Names use letters, digits and hyphens, up to 63 characters.")
+        raise InvalidInput(
+            f"{name[:70]!r} is not a valid {what} name.",
+            hint="Names use letters, digits and hyphens, up to 63 characters.",
+        )
     return name
 
 
 def console_url(deps: Deps, kind: str, name: str) -> str:
     region = deps.aws.region
-    return (f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
-            f"#/{_CONSOLE[kind]}/{quote(name)}")
+    return (
+        f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
+        f"#/{_CONSOLE[kind]}/{quote(name)}"
+    )
 
 
 def _suggest(names: list[str], name: str, listing: str) -> str:
@@ -45,11 +49,33 @@ def _suggest(names: list[str], name: str, listing: str) -> str:
 def describe(deps: Deps, kind: str, name: str) -> dict[str, Any]:
     """describe_<kind>, turning 'not found' into a NotFound with close names as a hint."""
     call, arg, list_call, key, name_key, listing, what = {
-        "endpoint": ("describe_endpoint", "EndpointName", "list_endpoints", "Endpoints", "EndpointName",
-                     "are my endpoints healthy", "endpoint"),
-        "training": ("describe_training_job", "TrainingJobName", "list_training_jobs", "TrainingJobSummaries",
-                     "TrainingJobName", "training status", "training job"),
-        "model": ("describe_model", "ModelName", "list_models", "Models", "ModelName", "list jobs", "model"),
+        "endpoint": (
+            "describe_endpoint",
+            "EndpointName",
+            "list_endpoints",
+            "Endpoints",
+            "EndpointName",
+            "are my endpoints healthy",
+            "endpoint",
+        ),
+        "training": (
+            "describe_training_job",
+            "TrainingJobName",
+            "list_training_jobs",
+            "TrainingJobSummaries",
+            "TrainingJobName",
+            "training status",
+            "training job",
+        ),
+        "model": (
+            "describe_model",
+            "ModelName",
+            "list_models",
+            "Models",
+            "ModelName",
+            "list jobs",
+            "model",
+        ),
     }[kind]
     try:
         return dict(getattr(deps.aws.sagemaker, call)(**{arg: name}))
@@ -100,8 +126,11 @@ def tags(approved: Approved) -> list[dict[str, str]]:
 
 def vpc_config(deps: Deps) -> dict[str, Any]:
     s = deps.settings
-    return {"VpcConfig": {"Subnets": s.vpc_subnets, "SecurityGroupIds": s.vpc_security_groups}} \
-        if s.vpc_subnets and s.vpc_security_groups else {}
+    return (
+        {"VpcConfig": {"Subnets": s.vpc_subnets, "SecurityGroupIds": s.vpc_security_groups}}
+        if s.vpc_subnets and s.vpc_security_groups
+        else {}
+    )
 
 
 def security_fields(deps: Deps) -> dict[str, object]:

@@ -56,8 +56,11 @@ if TYPE_CHECKING:
 router = Router("training")
 
 STATUS_ICONS = {
-    "InProgress": ":large_blue_circle:", "Completed": ":white_check_mark:", "Failed": ":x:",
-    "Stopping": ":double_vertical_bar:", "Stopped": ":black_square_for_stop:",
+    "InProgress": ":large_blue_circle:",
+    "Completed": ":white_check_mark:",
+    "Failed": ":x:",
+    "Stopping": ":double_vertical_bar:",
+    "Stopped": ":black_square_for_stop:",
 }
 
 
@@ -93,11 +96,21 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
     start, end = job.get("TrainingStartTime"), job.get("TrainingEndTime")
     elapsed = (end - start).total_seconds() if start and end else None
     channels = job.get("InputDataConfig", [])
-    data = channels[0].get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "–") if channels else "–"
+    data = (
+        channels[0].get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "–")
+        if channels
+        else "–"
+    )
     info: dict[str, object] = {
-        "Status": md("{i} {s} ({d})", i=Md(STATUS_ICONS.get(job.get("TrainingJobStatus", ""), "")),
-                     s=job.get("TrainingJobStatus", "?"), d=job.get("SecondaryStatus", "")),
-        "Algorithm": algorithm_of(job.get("AlgorithmSpecification", {}).get("TrainingImage", "") or "custom"),
+        "Status": md(
+            "{i} {s} ({d})",
+            i=Md(STATUS_ICONS.get(job.get("TrainingJobStatus", ""), "")),
+            s=job.get("TrainingJobStatus", "?"),
+            d=job.get("SecondaryStatus", ""),
+        ),
+        "Algorithm": algorithm_of(
+            job.get("AlgorithmSpecification", {}).get("TrainingImage", "") or "custom"
+        ),
         "Instances": f"{resources.get('InstanceType', '?')} × {resources.get('InstanceCount', 1)}",
         "Dataset": code(data),
         "Created": _when(job.get("CreationTime")),
@@ -112,10 +125,14 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
 
 
 def metrics_line(job: dict[str, Any]) -> Md | None:
-    metrics = [m for m in job.get("FinalMetricDataList", []) if not m["MetricName"].endswith(":progress")]
+    metrics = [
+        m for m in job.get("FinalMetricDataList", []) if not m["MetricName"].endswith(":progress")
+    ]
     if not metrics:
         return None
-    return Md(" · ".join(md("{n} = {v}", n=bold(m["MetricName"]), v=f"{m['Value']:.4g}") for m in metrics))
+    return Md(
+        " · ".join(md("{n} = {v}", n=bold(m["MetricName"]), v=f"{m['Value']:.4g}") for m in metrics)
+    )
 
 
 @router.intent("TrainingStatus", example="how is training job churn-xgb-001 going?")
@@ -133,25 +150,53 @@ def training_status(request: Request, deps: Deps) -> Reply:
             blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
         summary = f"{name}: {job.get('TrainingJobStatus')} ({job.get('SecondaryStatus', '')})"
         return Reply(summary=summary, blocks=tuple(blocks))
-    jobs = sorted(paginate(deps.aws.sagemaker, "list_training_jobs", "TrainingJobSummaries", limit=10,
-                           SortBy="CreationTime", SortOrder="Descending"),
-                  key=lambda j: j["CreationTime"], reverse=True)
+    jobs = sorted(
+        paginate(
+            deps.aws.sagemaker,
+            "list_training_jobs",
+            "TrainingJobSummaries",
+            limit=10,
+            SortBy="CreationTime",
+            SortOrder="Descending",
+        ),
+        key=lambda j: j["CreationTime"],
+        reverse=True,
+    )
     if not jobs:
-        return Reply.text(md("No training jobs in {r} yet. Try {e}.", r=deps.aws.region,
-                             e=code("train xgboost on s3://bucket/train.csv")))
+        return Reply.text(
+            md(
+                "No training jobs in {r} yet. Try {e}.",
+                r=deps.aws.region,
+                e=code("train xgboost on s3://bucket/train.csv"),
+            )
+        )
     rows = []
     for j in jobs:
         end = j.get("TrainingEndTime")
         took = duration((end - j["CreationTime"]).total_seconds()) if end else "running"
-        rows.append(md("{i} {n} · {s} · started {w} · {t}",
-                       i=Md(STATUS_ICONS.get(j["TrainingJobStatus"], "")), n=bold(j["TrainingJobName"]),
-                       s=j["TrainingJobStatus"], w=_when(j["CreationTime"]), t=took))
+        rows.append(
+            md(
+                "{i} {n} · {s} · started {w} · {t}",
+                i=Md(STATUS_ICONS.get(j["TrainingJobStatus"], "")),
+                n=bold(j["TrainingJobName"]),
+                s=j["TrainingJobStatus"],
+                w=_when(j["CreationTime"]),
+                t=took,
+            )
+        )
     running = sum(1 for j in jobs if j["TrainingJobStatus"] == "InProgress")
     return Reply(
         summary=f"Latest {len(jobs)} training jobs, {running} in progress",
-        blocks=(Header("Latest training jobs"), Section(lines(*rows)),
-                Context(md("Ask about one job for details, e.g. {e}",
-                           e=code(f"how is {jobs[0]['TrainingJobName']} going?")))),
+        blocks=(
+            Header("Latest training jobs"),
+            Section(lines(*rows)),
+            Context(
+                md(
+                    "Ask about one job for details, e.g. {e}",
+                    e=code(f"how is {jobs[0]['TrainingJobName']} going?"),
+                )
+            ),
+        ),
     )
 
 
@@ -166,8 +211,12 @@ def _feature_dim(deps: Deps, dataset: S3Uri, supervised: bool) -> str | None:
     return str(columns - 1 if supervised else columns)
 
 
-@router.intent("StartTraining", example="train xgboost on s3://acme-ml-data/churn/train.csv",
-               mutating=True, requires=("sagemaker_role_arn", "output_s3_uri"))
+@router.intent(
+    "StartTraining",
+    example="train xgboost on s3://acme-ml-data/churn/train.csv",
+    mutating=True,
+    requires=("sagemaker_role_arn", "output_s3_uri"),
+)
 def start_training(request: Request, deps: Deps) -> Proposal:
     """Start a training job with a built-in algorithm, after you approve its cost."""
     settings = deps.settings
@@ -177,8 +226,9 @@ def start_training(request: Request, deps: Deps) -> Proposal:
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
     check_kms(settings)
-    instance = check_instance_type(request.slot("instanceType") or settings.default_training_instance,
-                                   settings, "training")
+    instance = check_instance_type(
+        request.slot("instanceType") or settings.default_training_instance, settings, "training"
+    )
     count = check_instance_count(instance_count_in(request.text), settings)
     runtime = check_runtime(runtime_in(request.text) or settings.max_runtime_seconds, settings)
     hyper = {**algo.defaults, **parse_hyperparameters(request.text, algo)}
@@ -186,41 +236,73 @@ def start_training(request: Request, deps: Deps) -> Proposal:
     if algo.feature_dim and "feature_dim" not in hyper:
         inferred = _feature_dim(deps, dataset, algo.supervised)
         if inferred is None:
-            raise InvalidInput(f"{algo.name} needs feature_dim and I couldn't read it from the data.",
-                               hint="Add feature_dim=<number of feature columns> to your message.")
+            raise InvalidInput(
+                f"{algo.name} needs feature_dim and I couldn't read it from the data.",
+                hint="Add feature_dim=<number of feature columns> to your message.",
+            )
         hyper["feature_dim"] = inferred
     missing = [h for h in REQUIRED_FROM_USER.get(algo.name, ()) if h not in hyper]
     if missing:
-        raise InvalidInput(f"{algo.name} needs {', '.join(missing)}, which I can't guess.",
-                           hint="Add them as name=value, e.g. " + " ".join(f"{m}=10" for m in missing) + ".")
+        raise InvalidInput(
+            f"{algo.name} needs {', '.join(missing)}, which I can't guess.",
+            hint="Add them as name=value, e.g. " + " ".join(f"{m}=10" for m in missing) + ".",
+        )
     image = image_uri(algo, deps.aws.region)
     name = job_name(algo.name, request)
     price = hourly_price(instance, "training", region=deps.aws.region, pricing=pricing_client(deps))
     worst = count * price.hourly_usd * runtime / 3600 if price else None
-    cost = (md("{c} = {n} × {p}/h × {h} h ({s})", c=bold(money(worst)), n=count,
-               p=money(price.hourly_usd), h=f"{runtime / 3600:g}", s=price.source)
-            if price and worst is not None else md("unknown (no price for {i})", i=instance))
-    details = fields({
-        "Job name": code(name),
-        "Algorithm": md("{a} ({i})", a=algo.name, i=code(image.rsplit("/", 1)[-1])),
-        "Instances": f"{instance} × {count}",
-        "Stops after": f"{runtime / 3600:g} h at most",
-        "Dataset": code(str(dataset)) + ("" if checked else md(" _(could not check: access denied)_")),
-        "Output": code(f"{output}/{name}"),
-        "Hyperparameters": code(" ".join(f"{k}={v}" for k, v in sorted(hyper.items()))),
-        "Worst-case cost": cost,
-        **security_fields(deps),
-    })
+    cost = (
+        md(
+            "{c} = {n} × {p}/h × {h} h ({s})",
+            c=bold(money(worst)),
+            n=count,
+            p=money(price.hourly_usd),
+            h=f"{runtime / 3600:g}",
+            s=price.source,
+        )
+        if price and worst is not None
+        else md("unknown (no price for {i})", i=instance)
+    )
+    details = fields(
+        {
+            "Job name": code(name),
+            "Algorithm": md("{a} ({i})", a=algo.name, i=code(image.rsplit("/", 1)[-1])),
+            "Instances": f"{instance} × {count}",
+            "Stops after": f"{runtime / 3600:g} h at most",
+            "Dataset": code(str(dataset))
+            + ("" if checked else md(" _(could not check: access denied)_")),
+            "Output": code(f"{output}/{name}"),
+            "Hyperparameters": code(" ".join(f"{k}={v}" for k, v in sorted(hyper.items()))),
+            "Worst-case cost": cost,
+            **security_fields(deps),
+        }
+    )
     return Proposal(
         title=f"Start training job {name}",
-        summary=md("Train {a} on {d}, on {i} × {n}, for at most {h} h.", a=bold(algo.name),
-                   d=code(str(dataset)), i=instance, n=count, h=f"{runtime / 3600:g}"),
+        summary=md(
+            "Train {a} on {d}, on {i} × {n}, for at most {h} h.",
+            a=bold(algo.name),
+            d=code(str(dataset)),
+            i=instance,
+            n=count,
+            h=f"{runtime / 3600:g}",
+        ),
         details=details,
         warning=md(":warning: Worst case {c}: check the instance type and runtime.", c=money(worst))
-        if worst and worst >= 100 else None,
-        params={"job_name": name, "algorithm": algo.name, "image": image, "dataset": str(dataset),
-                "content_type": algo.content_type, "output": str(output), "instance_type": instance,
-                "instance_count": count, "max_runtime": runtime, "hyperparameters": hyper},
+        if worst and worst >= 100
+        else None,
+        params={
+            "job_name": name,
+            "algorithm": algo.name,
+            "image": image,
+            "dataset": str(dataset),
+            "content_type": algo.content_type,
+            "output": str(output),
+            "instance_type": instance,
+            "instance_count": count,
+            "max_runtime": runtime,
+            "hyperparameters": hyper,
+        },
     )
 
 
@@ -228,8 +310,11 @@ def start_training(request: Request, deps: Deps) -> Proposal:
 def run_start_training(approved: Approved, deps: Deps) -> Reply:
     p, settings = approved.params, deps.settings
     name = p["job_name"]
-    resources: dict[str, Any] = {"InstanceType": p["instance_type"], "InstanceCount": p["instance_count"],
-                                 "VolumeSizeInGB": 30}
+    resources: dict[str, Any] = {
+        "InstanceType": p["instance_type"],
+        "InstanceCount": p["instance_count"],
+        "VolumeSizeInGB": 30,
+    }
     output: dict[str, Any] = {"S3OutputPath": p["output"]}
     if settings.kms_key_id:
         resources["VolumeKmsKeyId"] = output["KmsKeyId"] = settings.kms_key_id
@@ -239,9 +324,19 @@ def run_start_training(approved: Approved, deps: Deps) -> Reply:
             AlgorithmSpecification={"TrainingImage": p["image"], "TrainingInputMode": "File"},
             RoleArn=settings.sagemaker_role_arn,
             HyperParameters=p["hyperparameters"],
-            InputDataConfig=[{"ChannelName": "train", "ContentType": p["content_type"], "DataSource": {
-                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"],
-                                 "S3DataDistributionType": "FullyReplicated"}}}],
+            InputDataConfig=[
+                {
+                    "ChannelName": "train",
+                    "ContentType": p["content_type"],
+                    "DataSource": {
+                        "S3DataSource": {
+                            "S3DataType": "S3Prefix",
+                            "S3Uri": p["dataset"],
+                            "S3DataDistributionType": "FullyReplicated",
+                        }
+                    },
+                }
+            ],
             OutputDataConfig=output,
             ResourceConfig=resources,
             StoppingCondition={"MaxRuntimeInSeconds": p["max_runtime"]},
@@ -254,16 +349,33 @@ def run_start_training(approved: Approved, deps: Deps) -> Reply:
             raise
         # Already created (a repeated delivery that slipped through): report, don't start twice.
         existing = describe_training_job(deps, name)
-        return Reply.text(md("Training job {n} already exists ({s}); I didn't start another one.",
-                             n=bold(name), s=existing.get("TrainingJobStatus", "?")))
-    deps.store.follow("training", name, channel=approved.channel, thread_ts=approved.thread_ts,
-                      request_id=approved.request_id, interval=settings.follow_min_seconds,
-                      now=deps.clock())
+        return Reply.text(
+            md(
+                "Training job {n} already exists ({s}); I didn't start another one.",
+                n=bold(name),
+                s=existing.get("TrainingJobStatus", "?"),
+            )
+        )
+    deps.store.follow(
+        "training",
+        name,
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=settings.follow_min_seconds,
+        now=deps.clock(),
+    )
     return Reply(
         summary=f"Started training job {name}",
-        blocks=(Section(md(":rocket: Started training job {n}. I'll post its progress in this thread.",
-                           n=bold(name))),
-                Context(link(console_url(deps, "jobs", name), "Open in the SageMaker console"))),
+        blocks=(
+            Section(
+                md(
+                    ":rocket: Started training job {n}. I'll post its progress in this thread.",
+                    n=bold(name),
+                )
+            ),
+            Context(link(console_url(deps, "jobs", name), "Open in the SageMaker console")),
+        ),
     )
 
 
@@ -283,22 +395,62 @@ def follow_training(name: str, deps: Deps) -> Progress:
         metrics = metrics_line(job)
         if metrics:
             blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
-        blocks.append(Section(fields=fields({
-            "Training time": duration(_elapsed(job)),
-            "Billable time": duration(job.get("BillableTimeInSeconds")),
-            "Model artifacts": code(job.get("ModelArtifacts", {}).get("S3ModelArtifacts", "–")),
-        })))
+        blocks.append(
+            Section(
+                fields=fields(
+                    {
+                        "Training time": duration(_elapsed(job)),
+                        "Billable time": duration(job.get("BillableTimeInSeconds")),
+                        "Model artifacts": code(
+                            job.get("ModelArtifacts", {}).get("S3ModelArtifacts", "–")
+                        ),
+                    }
+                )
+            )
+        )
         blocks.append(Context(md("Deploy it with {c}", c=code(f"deploy model {name}"))))
-        return Progress(key, terminal=True, reply=Reply(summary=f"{name} completed", blocks=tuple(blocks)))
+        return Progress(
+            key, terminal=True, reply=Reply(summary=f"{name} completed", blocks=tuple(blocks))
+        )
     if status == "Failed":
-        return Progress(key, terminal=True, reply=Reply.text(md(
-            "{i} Training job {n} failed: {r}", i=icon, n=bold(name), r=job.get("FailureReason", "no reason given"))))
+        return Progress(
+            key,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    "{i} Training job {n} failed: {r}",
+                    i=icon,
+                    n=bold(name),
+                    r=job.get("FailureReason", "no reason given"),
+                )
+            ),
+        )
     if status == "Stopped":
-        return Progress(key, terminal=True, reply=Reply.text(md(
-            "{i} Training job {n} stopped after {t}.", i=icon, n=bold(name), t=duration(_elapsed(job)))))
+        return Progress(
+            key,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    "{i} Training job {n} stopped after {t}.",
+                    i=icon,
+                    n=bold(name),
+                    t=duration(_elapsed(job)),
+                )
+            ),
+        )
     message = _last_message(job)
-    return Progress(key, reply=Reply.text(md("{i} {n}: {s}{m}", i=icon, n=bold(name), s=secondary or status,
-                                             m=md(" — {x}", x=message) if message else md(""))))
+    return Progress(
+        key,
+        reply=Reply.text(
+            md(
+                "{i} {n}: {s}{m}",
+                i=icon,
+                n=bold(name),
+                s=secondary or status,
+                m=md(" — {x}", x=message) if message else md(""),
+            )
+        ),
+    )
 
 
 def _elapsed(job: dict[str, Any]) -> float | None:
@@ -317,21 +469,39 @@ def stop_training(request: Request, deps: Deps) -> Proposal:
     job = describe_training_job(deps, name)
     status = job.get("TrainingJobStatus")
     if status != "InProgress":
-        raise InvalidInput(f"Training job {name} is {status}; only a job in progress can be stopped.")
+        raise InvalidInput(
+            f"Training job {name} is {status}; only a job in progress can be stopped."
+        )
     resources = job.get("ResourceConfig", {})
     started = job.get("TrainingStartTime") or job.get("CreationTime")
-    running = (datetime.fromtimestamp(deps.clock(), UTC) - started).total_seconds() if started else None
-    price = hourly_price(resources.get("InstanceType", ""), "training", region=deps.aws.region,
-                         pricing=pricing_client(deps))
-    so_far = (price.hourly_usd * resources.get("InstanceCount", 1) * running / 3600) if price and running else None
+    running = (
+        (datetime.fromtimestamp(deps.clock(), UTC) - started).total_seconds() if started else None
+    )
+    price = hourly_price(
+        resources.get("InstanceType", ""),
+        "training",
+        region=deps.aws.region,
+        pricing=pricing_client(deps),
+    )
+    so_far = (
+        (price.hourly_usd * resources.get("InstanceCount", 1) * running / 3600)
+        if price and running
+        else None
+    )
     return Proposal(
         title=f"Stop training job {name}",
-        summary=md("Stop {n} ({s}). Its model will not be saved.", n=bold(name), s=job.get("SecondaryStatus", status)),
-        details=fields({
-            "Running for": duration(running),
-            "Instances": f"{resources.get('InstanceType', '?')} × {resources.get('InstanceCount', 1)}",
-            "Cost so far": money(so_far) if so_far is not None else "unknown",
-        }),
+        summary=md(
+            "Stop {n} ({s}). Its model will not be saved.",
+            n=bold(name),
+            s=job.get("SecondaryStatus", status),
+        ),
+        details=fields(
+            {
+                "Running for": duration(running),
+                "Instances": f"{resources.get('InstanceType', '?')} × {resources.get('InstanceCount', 1)}",
+                "Cost so far": money(so_far) if so_far is not None else "unknown",
+            }
+        ),
         params={"job_name": name},
     )
 
@@ -343,27 +513,64 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
         deps.aws.sagemaker.stop_training_job(TrainingJobName=name)
     except ClientError as exc:
         if error_code(exc) == "ValidationException" and not is_not_found(exc):
-            raise UserError(f"SageMaker would not stop {name}: "
-                            f"{exc.response.get('Error', {}).get('Message', 'no reason given')}") from None
+            raise UserError(
+                f"SageMaker would not stop {name}: "
+                f"{exc.response.get('Error', {}).get('Message', 'no reason given')}"
+            ) from None
         raise
-    deps.store.follow("training", name, channel=approved.channel, thread_ts=approved.thread_ts,
-                      request_id=approved.request_id, interval=deps.settings.follow_min_seconds,
-                      now=deps.clock())
-    return Reply.text(md(":double_vertical_bar: Stopping {n}. I'll say here when it has stopped.", n=bold(name)))
+    deps.store.follow(
+        "training",
+        name,
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=deps.settings.follow_min_seconds,
+        now=deps.clock(),
+    )
+    return Reply.text(
+        md(":double_vertical_bar: Stopping {n}. I'll say here when it has stopped.", n=bold(name))
+    )
 
 
 # ---------------------------------------------------------------------------- ListJobs
 
 # kind -> (title, list call, result key, name key, status key)
 JOB_KINDS: dict[str, tuple[str, str, str, str, str]] = {
-    "training": ("Training", "list_training_jobs", "TrainingJobSummaries", "TrainingJobName", "TrainingJobStatus"),
-    "processing": ("Processing", "list_processing_jobs", "ProcessingJobSummaries", "ProcessingJobName",
-                   "ProcessingJobStatus"),
-    "labeling": ("Labeling (Ground Truth)", "list_labeling_jobs", "LabelingJobSummaryList", "LabelingJobName",
-                 "LabelingJobStatus"),
-    "compilation": ("Compilation (Neo)", "list_compilation_jobs", "CompilationJobSummaries",
-                    "CompilationJobName", "CompilationJobStatus"),
-    "autopilot": ("Autopilot", "list_auto_ml_jobs", "AutoMLJobSummaries", "AutoMLJobName", "AutoMLJobStatus"),
+    "training": (
+        "Training",
+        "list_training_jobs",
+        "TrainingJobSummaries",
+        "TrainingJobName",
+        "TrainingJobStatus",
+    ),
+    "processing": (
+        "Processing",
+        "list_processing_jobs",
+        "ProcessingJobSummaries",
+        "ProcessingJobName",
+        "ProcessingJobStatus",
+    ),
+    "labeling": (
+        "Labeling (Ground Truth)",
+        "list_labeling_jobs",
+        "LabelingJobSummaryList",
+        "LabelingJobName",
+        "LabelingJobStatus",
+    ),
+    "compilation": (
+        "Compilation (Neo)",
+        "list_compilation_jobs",
+        "CompilationJobSummaries",
+        "CompilationJobName",
+        "CompilationJobStatus",
+    ),
+    "autopilot": (
+        "Autopilot",
+        "list_auto_ml_jobs",
+        "AutoMLJobSummaries",
+        "AutoMLJobName",
+        "AutoMLJobStatus",
+    ),
 }
 ACTIVE = {"inprogress", "starting", "stopping", "initializing", "pending", "in_progress"}
 PER_KIND = 8
@@ -378,35 +585,64 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     """SageMaker jobs of every kind (training, processing, labeling, compilation, Autopilot), in progress first."""
     wanted = request.slot("jobKind")
     kinds = [wanted] if wanted in JOB_KINDS else list(JOB_KINDS)
-    blocks: list[Any] = [Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")]
+    blocks: list[Any] = [
+        Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
+    ]
     active_total = 0
     for kind in kinds:
         title, call, key, name_key, status_key = JOB_KINDS[kind]
         try:
-            jobs = list(paginate(deps.aws.sagemaker, call, key, limit=100,
-                                 SortBy="CreationTime", SortOrder="Descending"))
+            jobs = list(
+                paginate(
+                    deps.aws.sagemaker,
+                    call,
+                    key,
+                    limit=100,
+                    SortBy="CreationTime",
+                    SortOrder="Descending",
+                )
+            )
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
                 raise
             blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
             continue
-        jobs.sort(key=lambda j: (not _is_active(str(j.get(status_key, ""))),
-                                 -(j.get("CreationTime") or datetime.min.replace(tzinfo=UTC)).timestamp()))
+        jobs.sort(
+            key=lambda j: (
+                not _is_active(str(j.get(status_key, ""))),
+                -(j.get("CreationTime") or datetime.min.replace(tzinfo=UTC)).timestamp(),
+            )
+        )
         active = sum(1 for j in jobs if _is_active(str(j.get(status_key, ""))))
         active_total += active
         if not jobs:
             if len(kinds) == 1:
                 blocks.append(Section(md("No {t} jobs.", t=title.lower())))
             continue
-        rows = [md("{i} {n} · {s} · {w}", i=Md(":large_blue_circle:" if _is_active(str(j.get(status_key, "")))
-                                                  else STATUS_ICONS.get(str(j.get(status_key, "")).title(),
-                                                                        ":white_circle:")),
-                   n=bold(j[name_key]), s=j.get(status_key, "?"), w=_when(j.get("CreationTime")))
-                for j in jobs[:PER_KIND]]
+        rows = [
+            md(
+                "{i} {n} · {s} · {w}",
+                i=Md(
+                    ":large_blue_circle:"
+                    if _is_active(str(j.get(status_key, "")))
+                    else STATUS_ICONS.get(str(j.get(status_key, "")).title(), ":white_circle:")
+                ),
+                n=bold(j[name_key]),
+                s=j.get(status_key, "?"),
+                w=_when(j.get("CreationTime")),
+            )
+            for j in jobs[:PER_KIND]
+        ]
         more = md("\n…and {n} more", n=len(jobs) - PER_KIND) if len(jobs) > PER_KIND else md("")
-        blocks.append(Section(lines(md("*{t}* · {a} in progress, {n} listed", t=title, a=active, n=len(jobs)),
-                                    *rows) + more))
+        blocks.append(
+            Section(
+                lines(
+                    md("*{t}* · {a} in progress, {n} listed", t=title, a=active, n=len(jobs)), *rows
+                )
+                + more
+            )
+        )
     if len(blocks) == 1:
         blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
     return Reply(summary=f"{active_total} SageMaker jobs in progress", blocks=tuple(blocks))
@@ -418,8 +654,12 @@ AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
 AUTOPILOT_PARALLEL = 4
 
 
-@router.intent("StartAutopilot", example="run autopilot on s3://acme-ml-data/churn/train.csv to predict churned",
-               mutating=True, requires=("sagemaker_role_arn", "output_s3_uri"))
+@router.intent(
+    "StartAutopilot",
+    example="run autopilot on s3://acme-ml-data/churn/train.csv to predict churned",
+    mutating=True,
+    requires=("sagemaker_role_arn", "output_s3_uri"),
+)
 def start_autopilot(request: Request, deps: Deps) -> Proposal:
     """Let Autopilot find the best model for a tabular dataset and a target column."""
     settings = deps.settings
@@ -430,8 +670,13 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
     check_kms(settings)
     target = (request.slot("target") or "").strip("'\"` ")
     if not re.fullmatch(r"[\w\-. ]{1,128}", target):
-        raise InvalidInput(f"{target[:40]!r} is not a column name.", hint="Say which column to predict, e.g. target churned.")
-    runtime = check_runtime(runtime_in(request.text) or min(settings.max_runtime_seconds, 4 * 3600), settings)
+        raise InvalidInput(
+            f"{target[:40]!r} is not a column name.",
+            hint="Say which column to predict, e.g. target churned.",
+        )
+    runtime = check_runtime(
+        runtime_in(request.text) or min(settings.max_runtime_seconds, 4 * 3600), settings
+    )
     match = re.search(r"\b(\d{1,3})\s*candidates\b", request.text, re.I)
     candidates = int(match.group(1)) if match else 10
     require_dataset(deps.aws.s3, dataset)
@@ -439,28 +684,50 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
     columns = [c.strip().strip('"') for c in header.split(",")] if header else []
     if columns and target not in columns:
         close = difflib.get_close_matches(target, columns, n=1)
-        raise InvalidInput(f"The dataset has no column {target!r}.",
-                           hint=(f"Did you mean {close[0]}? " if close else "") + "Its columns: "
-                           + ", ".join(columns[:20]) + ".")
+        raise InvalidInput(
+            f"The dataset has no column {target!r}.",
+            hint=(f"Did you mean {close[0]}? " if close else "")
+            + "Its columns: "
+            + ", ".join(columns[:20])
+            + ".",
+        )
     name = job_name("autopilot", request, max_len=32)
-    price = hourly_price(AUTOPILOT_INSTANCE, "training", region=deps.aws.region, pricing=pricing_client(deps))
+    price = hourly_price(
+        AUTOPILOT_INSTANCE, "training", region=deps.aws.region, pricing=pricing_client(deps)
+    )
     worst = price.hourly_usd * AUTOPILOT_PARALLEL * runtime / 3600 if price else None
     return Proposal(
         title=f"Start Autopilot job {name}",
-        summary=md("Find the best model predicting {t} from {d}.", t=code(target), d=code(str(dataset))),
-        details=fields({
-            "Job name": code(name),
-            "Target column": code(target),
-            "Candidates": f"up to {candidates}",
-            "Stops after": f"{runtime / 3600:g} h at most",
-            "Output": code(f"{output}/{name}"),
-            "Worst-case cost": md("about {c} ({p} trials of {i} in parallel for {h} h, estimate)",
-                                  c=bold(money(worst)), p=AUTOPILOT_PARALLEL, i=AUTOPILOT_INSTANCE,
-                                  h=f"{runtime / 3600:g}") if worst else "unknown",
-            **security_fields(deps),
-        }),
-        params={"job_name": name, "dataset": str(dataset), "target": target, "output": str(output),
-                "candidates": candidates, "max_runtime": runtime},
+        summary=md(
+            "Find the best model predicting {t} from {d}.", t=code(target), d=code(str(dataset))
+        ),
+        details=fields(
+            {
+                "Job name": code(name),
+                "Target column": code(target),
+                "Candidates": f"up to {candidates}",
+                "Stops after": f"{runtime / 3600:g} h at most",
+                "Output": code(f"{output}/{name}"),
+                "Worst-case cost": md(
+                    "about {c} ({p} trials of {i} in parallel for {h} h, estimate)",
+                    c=bold(money(worst)),
+                    p=AUTOPILOT_PARALLEL,
+                    i=AUTOPILOT_INSTANCE,
+                    h=f"{runtime / 3600:g}",
+                )
+                if worst
+                else "unknown",
+                **security_fields(deps),
+            }
+        ),
+        params={
+            "job_name": name,
+            "dataset": str(dataset),
+            "target": target,
+            "output": str(output),
+            "candidates": candidates,
+            "max_runtime": runtime,
+        },
     )
 
 
@@ -471,32 +738,61 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
     if settings.kms_key_id:
         security["VolumeKmsKeyId"] = settings.kms_key_id
     if settings.vpc_subnets and settings.vpc_security_groups:
-        security["VpcConfig"] = {"Subnets": settings.vpc_subnets, "SecurityGroupIds": settings.vpc_security_groups}
+        security["VpcConfig"] = {
+            "Subnets": settings.vpc_subnets,
+            "SecurityGroupIds": settings.vpc_security_groups,
+        }
     output: dict[str, Any] = {"S3OutputPath": p["output"]}
     if settings.kms_key_id:
         output["KmsKeyId"] = settings.kms_key_id
     deps.aws.sagemaker.create_auto_ml_job_v2(
         AutoMLJobName=p["job_name"],
-        AutoMLJobInputDataConfig=[{"ChannelType": "training", "ContentType": "text/csv;header=present",
-                                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"]}}}],
+        AutoMLJobInputDataConfig=[
+            {
+                "ChannelType": "training",
+                "ContentType": "text/csv;header=present",
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"]}},
+            }
+        ],
         OutputDataConfig=output,
-        AutoMLProblemTypeConfig={"TabularJobConfig": {
-            "TargetAttributeName": p["target"],
-            "CompletionCriteria": {"MaxCandidates": p["candidates"],
-                                   "MaxAutoMLJobRuntimeInSeconds": p["max_runtime"],
-                                   "MaxRuntimePerTrainingJobInSeconds": min(3600, p["max_runtime"])},
-        }},
+        AutoMLProblemTypeConfig={
+            "TabularJobConfig": {
+                "TargetAttributeName": p["target"],
+                "CompletionCriteria": {
+                    "MaxCandidates": p["candidates"],
+                    "MaxAutoMLJobRuntimeInSeconds": p["max_runtime"],
+                    "MaxRuntimePerTrainingJobInSeconds": min(3600, p["max_runtime"]),
+                },
+            }
+        },
         RoleArn=settings.sagemaker_role_arn,
         Tags=tags(approved),
         **({"SecurityConfig": security} if security else {}),
     )
-    deps.store.follow("autopilot", p["job_name"], channel=approved.channel, thread_ts=approved.thread_ts,
-                      request_id=approved.request_id, interval=settings.follow_min_seconds, now=deps.clock())
-    return Reply(summary=f"Started Autopilot job {p['job_name']}", blocks=(
-        Section(md(":rocket: Started Autopilot job {n}. I'll post its progress here and the best candidate "
-                   "at the end.", n=bold(p["job_name"]))),
-        Context(link(console_url(deps, "automl", p["job_name"]), "Open in the SageMaker console")),
-    ))
+    deps.store.follow(
+        "autopilot",
+        p["job_name"],
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=settings.follow_min_seconds,
+        now=deps.clock(),
+    )
+    return Reply(
+        summary=f"Started Autopilot job {p['job_name']}",
+        blocks=(
+            Section(
+                md(
+                    ":rocket: Started Autopilot job {n}. I'll post its progress here and the best candidate "
+                    "at the end.",
+                    n=bold(p["job_name"]),
+                )
+            ),
+            Context(
+                link(console_url(deps, "automl", p["job_name"]), "Open in the SageMaker console")
+            ),
+        ),
+    )
 
 
 def _metric(candidate: dict[str, Any]) -> tuple[str, float]:
@@ -517,28 +813,73 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
     if status == "Completed":
         best = job.get("BestCandidate") or {}
         metric, value = _metric(best)
-        candidates = list(paginate(deps.aws.sagemaker, "list_candidates_for_auto_ml_job", "Candidates",
-                                   limit=50, AutoMLJobName=name))
-        ranked = sorted(candidates, key=lambda c: _metric(c)[1],
-                        reverse=(best.get("FinalAutoMLJobObjectiveMetric") or {}).get("Type") != "Minimize")
-        rows = [md("{i}. {n} · {m} = {v}", i=i + 1, n=code(c["CandidateName"]), m=_metric(c)[0],
-                   v=f"{_metric(c)[1]:.4f}") for i, c in enumerate(ranked[:3])]
-        blocks: list[Any] = [Section(md(":white_check_mark: Autopilot job {n} completed. Best candidate: {b} with "
-                                        "{m} = {v}.", n=bold(name), b=code(best.get("CandidateName", "?")),
-                                        m=metric, v=bold(f"{value:.4f}")))]
+        candidates = list(
+            paginate(
+                deps.aws.sagemaker,
+                "list_candidates_for_auto_ml_job",
+                "Candidates",
+                limit=50,
+                AutoMLJobName=name,
+            )
+        )
+        ranked = sorted(
+            candidates,
+            key=lambda c: _metric(c)[1],
+            reverse=(best.get("FinalAutoMLJobObjectiveMetric") or {}).get("Type") != "Minimize",
+        )
+        rows = [
+            md(
+                "{i}. {n} · {m} = {v}",
+                i=i + 1,
+                n=code(c["CandidateName"]),
+                m=_metric(c)[0],
+                v=f"{_metric(c)[1]:.4f}",
+            )
+            for i, c in enumerate(ranked[:3])
+        ]
+        blocks: list[Any] = [
+            Section(
+                md(
+                    ":white_check_mark: Autopilot job {n} completed. Best candidate: {b} with "
+                    "{m} = {v}.",
+                    n=bold(name),
+                    b=code(best.get("CandidateName", "?")),
+                    m=metric,
+                    v=bold(f"{value:.4f}"),
+                )
+            )
+        ]
         if rows:
             blocks.append(Section(lines(md("*Top candidates*"), *rows)))
-        return Progress(key, terminal=True, reply=Reply(summary=f"{name} completed: {metric} {value:.4f}",
-                                                        blocks=tuple(blocks)))
+        return Progress(
+            key,
+            terminal=True,
+            reply=Reply(summary=f"{name} completed: {metric} {value:.4f}", blocks=tuple(blocks)),
+        )
     if status in ("Failed", "Stopped"):
-        return Progress(key, terminal=True, reply=Reply.text(md(
-            "{i} Autopilot job {n} {s}{r}", i=Md(STATUS_ICONS.get(status, "")), n=bold(name), s=status.lower(),
-            r=md(": {x}", x=job.get("FailureReason")) if job.get("FailureReason") else md("."))))
-    return Progress(key, reply=Reply.text(md(":large_blue_circle: {n}: {s}", n=bold(name),
-                                             s=_spaced(secondary or status))))
+        return Progress(
+            key,
+            terminal=True,
+            reply=Reply.text(
+                md(
+                    "{i} Autopilot job {n} {s}{r}",
+                    i=Md(STATUS_ICONS.get(status, "")),
+                    n=bold(name),
+                    s=status.lower(),
+                    r=md(": {x}", x=job.get("FailureReason"))
+                    if job.get("FailureReason")
+                    else md("."),
+                )
+            ),
+        )
+    return Progress(
+        key,
+        reply=Reply.text(
+            md(":large_blue_circle: {n}: {s}", n=bold(name), s=_spaced(secondary or status))
+        ),
+    )
 
 
 def _spaced(status: str) -> str:
     """'FeatureEngineering' -> 'feature engineering'."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower()
-

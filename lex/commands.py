@@ -22,7 +22,9 @@ class Subcommand:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("Help", "help [training|endpoints|ai|cost|reports]"),
-    "train": Subcommand("StartTraining", "train <algorithm> <s3://dataset> [instance type] [name=value ...]"),
+    "train": Subcommand(
+        "StartTraining", "train <algorithm> <s3://dataset> [instance type] [name=value ...]"
+    ),
     "status": Subcommand("TrainingStatus", "status [training job name]"),
     "stop": Subcommand("StopTraining", "stop <training job name>"),
     "autopilot": Subcommand("StartAutopilot", "autopilot <s3://dataset.csv> <target column>"),
@@ -34,17 +36,22 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "invoke": Subcommand("InvokeEndpoint", "invoke <endpoint name> <CSV row or JSON>"),
     "predict": Subcommand("InvokeEndpoint", "predict <endpoint name> <CSV row or JSON>"),
     "labels": Subcommand("DetectLabels", "labels [s3://image] (or attach an image)"),
-    "sentiment": Subcommand("AnalyzeSentiment", "sentiment \"<text>\""),
-    "translate": Subcommand("TranslateText", "translate <language> \"<text>\""),
-    "say": Subcommand("SynthesizeSpeech", "say [voice] \"<text>\""),
+    "sentiment": Subcommand("AnalyzeSentiment", 'sentiment "<text>"'),
+    "translate": Subcommand("TranslateText", 'translate <language> "<text>"'),
+    "say": Subcommand("SynthesizeSpeech", 'say [voice] "<text>"'),
     "transcribe": Subcommand("TranscribeAudio", "transcribe [s3://audio] (or attach audio)"),
-    "cost": Subcommand("CostReport", "cost [today|yesterday|this week|last week|this month|last month] [service]"),
+    "cost": Subcommand(
+        "CostReport", "cost [today|yesterday|this week|last week|this month|last month] [service]"
+    ),
     "costs": Subcommand("CostReport", "costs [period] [service]"),
     "budget": Subcommand("BudgetStatus", "budget [budget name]"),
     "budgets": Subcommand("BudgetStatus", "budgets [budget name]"),
     "monitor": Subcommand("MonitorSummary", "monitor [endpoint name]"),
     "idle": Subcommand("IdleResources", "idle"),
-    "schedule": Subcommand("ScheduleReport", "schedule <cost|endpoints|monitor|budget|idle> <hourly|daily|weekly|every monday> [at HH:MM]"),
+    "schedule": Subcommand(
+        "ScheduleReport",
+        "schedule <cost|endpoints|monitor|budget|idle> <hourly|daily|weekly|every monday> [at HH:MM]",
+    ),
     "schedules": Subcommand("ListSchedules", "schedules"),
     "unschedule": Subcommand("CancelSchedule", "unschedule [report]"),
     "audit": Subcommand("AuditLog", "audit"),
@@ -73,10 +80,14 @@ class CommandParser:
             result = self.nlu.parse(text)
             if result.intent == FALLBACK:
                 return Parsed(None, f"I don't know the command `{words[0][:40]}`.")
-            return Parsed(Understanding(
-                result.intent, {k: v.interpreted for k, v in result.slots.items()},
-                confidence=result.confidence, source="command",
-            ))
+            return Parsed(
+                Understanding(
+                    result.intent,
+                    {k: v.interpreted for k, v in result.slots.items()},
+                    confidence=result.confidence,
+                    source="command",
+                )
+            )
         intent = self.definition.intents[sub.intent]
         analysis = self.nlu.analyze(rest) if rest else None
         slots = {}
@@ -85,7 +96,9 @@ class CommandParser:
             # A single bare word is the one free-form argument (`/ml delete recsys`).
             for slot in intent.slots:
                 if slot.name not in resolved:
-                    value = self.nlu.read_slot(intent, slot, analysis, eliciting=len(intent.required_slots) == 1)
+                    value = self.nlu.read_slot(
+                        intent, slot, analysis, eliciting=len(intent.required_slots) == 1
+                    )
                     if value is not None and slot.required:
                         resolved[slot.name] = value
             derive_slots(intent.name, resolved)

@@ -137,7 +137,9 @@ def parse_definition(source: bytes) -> BotDefinition:
         intents=intents,
         slot_types=slot_types,
         lexicon={k: tuple(v) for k, v in local.get("lexicon", {}).items()},
-        requires={k: tuple(_alternative(a) for a in v) for k, v in local.get("requires", {}).items()},
+        requires={
+            k: tuple(_alternative(a) for a in v) for k, v in local.get("requires", {}).items()
+        },
         digest=hashlib.sha256(source).hexdigest(),
     )
     validate(definition)

@@ -36,15 +36,18 @@ def definition_tag(definition: BotDefinition) -> str:
 
 def put_archive(url: str, data: bytes) -> None:
     """Upload the archive to Lex's pre-signed S3 URL."""
-    request = urllib.request.Request(url, data=data, method="PUT",
-                                     headers={"Content-Type": "application/zip"})
+    request = urllib.request.Request(
+        url, data=data, method="PUT", headers={"Content-Type": "application/zip"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         if response.status >= 300:
             raise DeployError(f"uploading the archive failed with HTTP {response.status}")
 
 
 class _Waiter:
-    def __init__(self, timeout: float, sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+    def __init__(
+        self, timeout: float, sleep: Callable[[float], None], clock: Callable[[], float]
+    ) -> None:
         self.timeout, self.sleep, self.clock = timeout, sleep, clock
 
     def until(self, what: str, check: Callable[[], tuple[bool, str | None]]) -> None:
@@ -71,8 +74,9 @@ def service_role_arn(iam: Any) -> str:
     for page in iam.get_paginator("list_roles").paginate(PathPrefix=LEX_ROLE_PATH):
         for role in page.get("Roles", []):
             return str(role["Arn"])
-    created = iam.create_service_linked_role(AWSServiceName="lexv2.amazonaws.com",
-                                             Description="Lex V2 bots (chatops)")
+    created = iam.create_service_linked_role(
+        AWSServiceName="lexv2.amazonaws.com", Description="Lex V2 bots (chatops)"
+    )
     return str(created["Role"]["Arn"])
 
 
@@ -89,8 +93,11 @@ def _pages(call: Callable[..., dict[str, Any]], key: str, **kwargs: Any) -> list
 
 
 def find_bot(lex: Any, name: str) -> str | None:
-    bots = _pages(lex.list_bots, "botSummaries",
-                  filters=[{"name": "BotName", "values": [name], "operator": "EQ"}])
+    bots = _pages(
+        lex.list_bots,
+        "botSummaries",
+        filters=[{"name": "BotName", "values": [name], "operator": "EQ"}],
+    )
     return next((str(b["botId"]) for b in bots if b.get("botName") == name), None)
 
 
@@ -104,14 +111,23 @@ def point_alias(lex: Any, bot_id: str, alias_name: str, version: str, locale: st
     settings = {locale: {"enabled": True}}
     alias = find_alias(lex, bot_id, alias_name)
     if alias is None:
-        created = lex.create_bot_alias(botAliasName=alias_name, botId=bot_id, botVersion=version,
-                                       botAliasLocaleSettings=settings,
-                                       description="Used by the chatops Slack bot")
+        created = lex.create_bot_alias(
+            botAliasName=alias_name,
+            botId=bot_id,
+            botVersion=version,
+            botAliasLocaleSettings=settings,
+            description="Used by the chatops Slack bot",
+        )
         return str(created["botAliasId"])
     if alias.get("botVersion") != version:
-        lex.update_bot_alias(botAliasId=alias["botAliasId"], botAliasName=alias_name, botId=bot_id,
-                             botVersion=version, botAliasLocaleSettings=settings,
-                             description="Used by the chatops Slack bot")
+        lex.update_bot_alias(
+            botAliasId=alias["botAliasId"],
+            botAliasName=alias_name,
+            botId=bot_id,
+            botVersion=version,
+            botAliasLocaleSettings=settings,
+            description="Used by the chatops Slack bot",
+        )
     return str(alias["botAliasId"])
 
 
@@ -138,8 +154,10 @@ def deploy(
         if version and version != "DRAFT":
             described = lex.describe_bot_version(botId=bot_id, botVersion=version)
             if described.get("description") == tag and described.get("botStatus") == "Available":
-                log(f"{definition.name} {bot_id}: alias {alias_name} already serves this definition "
-                    f"(version {version}); nothing to do")
+                log(
+                    f"{definition.name} {bot_id}: alias {alias_name} already serves this definition "
+                    f"(version {version}); nothing to do"
+                )
                 return DeployResult(bot_id, str(alias["botAliasId"]), version, changed=False)  # type: ignore[index]
 
     role_arn = service_role_arn(iam)
@@ -148,12 +166,15 @@ def deploy(
     upload(upload_target["uploadUrl"], archive_bytes(definition))
     lex.start_import(
         importId=upload_target["importId"],
-        resourceSpecification={"botImportSpecification": {
-            "botName": definition.name, "roleArn": role_arn,
-            "dataPrivacy": {"childDirected": False},
-            "idleSessionTTLInSeconds": definition.idle_session_ttl_seconds,
-            "botTags": {"app": "chatops"},
-        }},
+        resourceSpecification={
+            "botImportSpecification": {
+                "botName": definition.name,
+                "roleArn": role_arn,
+                "dataPrivacy": {"childDirected": False},
+                "idleSessionTTLInSeconds": definition.idle_session_ttl_seconds,
+                "botTags": {"app": "chatops"},
+            }
+        },
         mergeStrategy="Overwrite",
     )
     imported: dict[str, Any] = {}
@@ -162,7 +183,8 @@ def deploy(
         imported.update(lex.describe_import(importId=upload_target["importId"]))
         status = imported.get("importStatus")
         return status == "Completed", "; ".join(imported.get("failureReasons", [])) or (
-            status if status == "Failed" else None)
+            status if status == "Failed" else None
+        )
 
     wait.until("the import", import_done)
     bot_id = str(imported["importedResourceId"])
@@ -173,13 +195,18 @@ def deploy(
     def built() -> tuple[bool, str | None]:
         described = lex.describe_bot_locale(botId=bot_id, botVersion="DRAFT", localeId=locale)
         status = described.get("botLocaleStatus")
-        failure = "; ".join(described.get("failureReasons", [])) or (status if status == "Failed" else None)
+        failure = "; ".join(described.get("failureReasons", [])) or (
+            status if status == "Failed" else None
+        )
         return status in ("Built", "ReadyExpressTesting"), failure
 
     wait.until(f"the {locale} build", built)
 
-    created = lex.create_bot_version(botId=bot_id, description=tag,
-                                     botVersionLocaleSpecification={locale: {"sourceBotVersion": "DRAFT"}})
+    created = lex.create_bot_version(
+        botId=bot_id,
+        description=tag,
+        botVersionLocaleSpecification={locale: {"sourceBotVersion": "DRAFT"}},
+    )
     version = str(created["botVersion"])
     log(f"published version {version}")
 

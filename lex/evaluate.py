@@ -56,7 +56,9 @@ def load_examples(path: Path) -> list[Example]:
             continue
         try:
             row = json.loads(line)
-            examples.append(Example(str(row["text"]), str(row["intent"]), dict(row.get("slots") or {})))
+            examples.append(
+                Example(str(row["text"]), str(row["intent"]), dict(row.get("slots") or {}))
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not an evaluation line ({exc})") from None
     return examples
@@ -85,8 +87,11 @@ def evaluate(
         start = time.perf_counter()
         try:
             response = runtime.recognize_text(
-                botId=bot_id, botAliasId=alias_id, localeId=locale_id,
-                sessionId=f"eval-{i}-{int(start * 1e6)}", text=ex.text,
+                botId=bot_id,
+                botAliasId=alias_id,
+                localeId=locale_id,
+                sessionId=f"eval-{i}-{int(start * 1e6)}",
+                text=ex.text,
             )
             got = parse_response(response, "eval")
             intent, slots = got.intent, got.slots
@@ -106,8 +111,15 @@ def evaluate(
         fp += len(predicted - expected)
         fn += len(expected - predicted)
         if intent != ex.intent or expected != predicted:
-            errors.append({"text": ex.text, "expected": ex.intent, "got": intent,
-                           "expected_slots": ex.slots, "got_slots": slots})
+            errors.append(
+                {
+                    "text": ex.text,
+                    "expected": ex.intent,
+                    "got": intent,
+                    "expected_slots": ex.slots,
+                    "got_slots": slots,
+                }
+            )
     n = len(items)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
@@ -142,6 +154,8 @@ def format_report(report: Report, *, show_errors: int = 0) -> str:
         lines.append("most confused (expected -> got):")
         lines += [f"  {c:3d}  {e} -> {g}" for e, g, c in report.confused]
     for err in report.errors[:show_errors]:
-        lines.append(f"  x {err['text']!r}: {err['expected']} {err['expected_slots']} "
-                     f"-> {err['got']} {err['got_slots']}")
+        lines.append(
+            f"  x {err['text']!r}: {err['expected']} {err['expected_slots']} "
+            f"-> {err['got']} {err['got_slots']}"
+        )
     return "\n".join(lines)

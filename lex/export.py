@@ -39,8 +39,17 @@ def identifier(*parts: str) -> str:
 
 
 def _messages(text: str) -> list[dict[str, Any]]:
-    return [{"message": {"plainTextMessage": {"value": text}, "ssmlMessage": None,
-                         "customPayload": None, "imageResponseCard": None}, "variations": None}]
+    return [
+        {
+            "message": {
+                "plainTextMessage": {"value": text},
+                "ssmlMessage": None,
+                "customPayload": None,
+                "imageResponseCard": None,
+            },
+            "variations": None,
+        }
+    ]
 
 
 def bot_json(d: BotDefinition) -> dict[str, Any]:
@@ -80,15 +89,23 @@ def intent_json(d: BotDefinition, intent: Intent) -> dict[str, Any]:
         "kendraConfiguration": None,
         "dialogCodeHook": None,
         "fulfillmentCodeHook": None,
-        "slotPriorities": [{"priority": i + 1, "slotName": s.name} for i, s in enumerate(intent.slots)] or None,
+        "slotPriorities": [
+            {"priority": i + 1, "slotName": s.name} for i, s in enumerate(intent.slots)
+        ]
+        or None,
     }
     if intent.confirmation:
         data["intentConfirmationSetting"] = {
-            "promptSpecification": {"messageGroupsList": _messages(intent.confirmation),
-                                    "maxRetries": 2, "allowInterrupt": True,
-                                    "messageSelectionStrategy": "Ordered"},
-            "declinationResponse": {"messageGroupsList": _messages(intent.declination or "OK, cancelled."),
-                                    "allowInterrupt": False},
+            "promptSpecification": {
+                "messageGroupsList": _messages(intent.confirmation),
+                "maxRetries": 2,
+                "allowInterrupt": True,
+                "messageSelectionStrategy": "Ordered",
+            },
+            "declinationResponse": {
+                "messageGroupsList": _messages(intent.declination or "OK, cancelled."),
+                "allowInterrupt": False,
+            },
             "active": True,
         }
     return data
@@ -104,8 +121,12 @@ def slot_json(d: BotDefinition, intent: Intent, slot: Slot) -> dict[str, Any]:
         "multipleValuesSetting": {"allowMultipleValues": False},
         "valueElicitationSetting": {
             "slotConstraint": "Required" if slot.required else "Optional",
-            "promptSpecification": {"messageGroupsList": _messages(slot.prompt), "maxRetries": 2,
-                                    "allowInterrupt": True, "messageSelectionStrategy": "Ordered"},
+            "promptSpecification": {
+                "messageGroupsList": _messages(slot.prompt),
+                "maxRetries": 2,
+                "allowInterrupt": True,
+                "messageSelectionStrategy": "Ordered",
+            },
             "sampleUtterances": None,
             "defaultValueSpecification": None,
             "waitAndContinueSpecification": None,
@@ -119,15 +140,20 @@ def slot_type_json(d: BotDefinition, slot_type: SlotType) -> dict[str, Any]:
         "identifier": identifier(d.name, slot_type.name),
         "description": slot_type.description,
         "slotTypeValues": [
-            {"sampleValue": {"value": v.value},
-             "synonyms": [{"value": s} for s in v.synonyms] or None}
+            {
+                "sampleValue": {"value": v.value},
+                "synonyms": [{"value": s} for s in v.synonyms] or None,
+            }
             for v in slot_type.values
-        ] or None,
+        ]
+        or None,
         "parentSlotTypeSignature": slot_type.parent,
         "valueSelectionSetting": {
             "resolutionStrategy": slot_type.resolution,
             "regexFilter": {"pattern": slot_type.regex} if slot_type.regex else None,
-            "advancedRecognitionSetting": {"audioRecognitionStrategy": "UseSlotValuesAsCustomVocabulary"},
+            "advancedRecognitionSetting": {
+                "audioRecognitionStrategy": "UseSlotValuesAsCustomVocabulary"
+            },
         },
     }
 
@@ -136,15 +162,18 @@ def archive_files(d: BotDefinition) -> dict[str, dict[str, Any]]:
     """Every file of the archive: path -> JSON document."""
     base = f"{d.name}/BotLocales/{d.locale}"
     files: dict[str, dict[str, Any]] = {
-        "manifest.json": {"metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson",
-                                       "resourceType": "Bot"}},
+        "manifest.json": {
+            "metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson", "resourceType": "Bot"}
+        },
         f"{d.name}/Bot.json": bot_json(d),
         f"{base}/BotLocale.json": locale_json(d),
     }
     for intent in d.intents.values():
         files[f"{base}/Intents/{intent.name}/Intent.json"] = intent_json(d, intent)
         for slot in intent.slots:
-            files[f"{base}/Intents/{intent.name}/Slots/{slot.name}/Slot.json"] = slot_json(d, intent, slot)
+            files[f"{base}/Intents/{intent.name}/Slots/{slot.name}/Slot.json"] = slot_json(
+                d, intent, slot
+            )
     for slot_type in d.slot_types.values():
         files[f"{base}/SlotTypes/{slot_type.name}/SlotType.json"] = slot_type_json(d, slot_type)
     return files

@@ -53,8 +53,10 @@ def yes_or_no(text: str) -> bool | None:
 
 def validation_error(message: str) -> ClientError:
     return ClientError(
-        {"Error": {"Code": "ValidationException", "Message": message},
-         "ResponseMetadata": {"HTTPStatusCode": 400}},
+        {
+            "Error": {"Code": "ValidationException", "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        },
         "RecognizeText",
     )
 
@@ -100,15 +102,21 @@ class LocalLexRuntime:
         requestAttributes: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         if not _SESSION_ID.match(sessionId or ""):
-            raise validation_error("1 validation error detected: Value at 'sessionId' failed to "
-                                   "satisfy constraint: Member must satisfy regular expression "
-                                   "pattern: [0-9a-zA-Z._:-]+")
+            raise validation_error(
+                "1 validation error detected: Value at 'sessionId' failed to "
+                "satisfy constraint: Member must satisfy regular expression "
+                "pattern: [0-9a-zA-Z._:-]+"
+            )
         if not text or not text.strip():
-            raise validation_error("1 validation error detected: Value at 'text' failed to satisfy"
-                                   " constraint: Member must have length greater than or equal to 1")
+            raise validation_error(
+                "1 validation error detected: Value at 'text' failed to satisfy"
+                " constraint: Member must have length greater than or equal to 1"
+            )
         if len(text) > MAX_TEXT:
-            raise validation_error("1 validation error detected: Value at 'text' failed to satisfy"
-                                   f" constraint: Member must have length less than or equal to {MAX_TEXT}")
+            raise validation_error(
+                "1 validation error detected: Value at 'text' failed to satisfy"
+                f" constraint: Member must have length less than or equal to {MAX_TEXT}"
+            )
         with self._lock:
             session = self._session(sessionId)
             if sessionState and sessionState.get("sessionAttributes"):
@@ -121,13 +129,21 @@ class LocalLexRuntime:
         return response
 
     def delete_session(
-        self, *, botId: str = "local", botAliasId: str = "local",
-        localeId: str = "en_US", sessionId: str,
+        self,
+        *,
+        botId: str = "local",
+        botAliasId: str = "local",
+        localeId: str = "en_US",
+        sessionId: str,
     ) -> dict[str, Any]:
         with self._lock:
             self._sessions.pop(sessionId, None)
-        return {"botId": botId, "botAliasId": botAliasId, "localeId": localeId,
-                "sessionId": sessionId}
+        return {
+            "botId": botId,
+            "botAliasId": botAliasId,
+            "localeId": localeId,
+            "sessionId": sessionId,
+        }
 
     # ------------------------------------------------------------------ dialog
 
@@ -154,7 +170,11 @@ class LocalLexRuntime:
         if result.intent == FALLBACK:
             session.intent = None
             return self._respond(
-                None, FALLBACK, {}, dialog="Close", state="ReadyForFulfillment",
+                None,
+                FALLBACK,
+                {},
+                dialog="Close",
+                state="ReadyForFulfillment",
                 ranking=ranking,
             )
         session.intent = result.intent
@@ -172,21 +192,35 @@ class LocalLexRuntime:
             if slot.required and slot.name not in session.slots:
                 session.dialog, session.slot_to_elicit = "ElicitSlot", slot.name
                 return self._respond(
-                    session, intent.name, session.slots, dialog="ElicitSlot",
-                    slot_to_elicit=slot.name, state="InProgress",
-                    message=(message + " " if message else "") + slot.prompt, ranking=ranking,
+                    session,
+                    intent.name,
+                    session.slots,
+                    dialog="ElicitSlot",
+                    slot_to_elicit=slot.name,
+                    state="InProgress",
+                    message=(message + " " if message else "") + slot.prompt,
+                    ranking=ranking,
                 )
         if intent.mutating:
             session.dialog, session.slot_to_elicit = "ConfirmIntent", None
             return self._respond(
-                session, intent.name, session.slots, dialog="ConfirmIntent", state="InProgress",
+                session,
+                intent.name,
+                session.slots,
+                dialog="ConfirmIntent",
+                state="InProgress",
                 message=self._fill(intent.confirmation or "Are you sure?", session.slots),
                 ranking=ranking,
             )
         slots = session.slots
         session.intent, session.dialog, session.slots = None, None, {}
         return self._respond(
-            None, intent.name, slots, dialog="Close", state="ReadyForFulfillment", ranking=ranking,
+            None,
+            intent.name,
+            slots,
+            dialog="Close",
+            state="ReadyForFulfillment",
+            ranking=ranking,
         )
 
     def _elicit_turn(self, session: _Session, text: str) -> dict[str, Any]:
@@ -199,8 +233,10 @@ class LocalLexRuntime:
         analysis = self.nlu.analyze(text)
         value = self.nlu.read_slot(intent, slot, analysis, eliciting=True)
         other, confidence, ranking, _ = self.nlu.classify(analysis)
-        switching = other not in (FALLBACK, intent.name) and confidence >= 0.7 and (
-            value is None or (len(analysis.tokens) > 3 and _reads_as_request(analysis.text))
+        switching = (
+            other not in (FALLBACK, intent.name)
+            and confidence >= 0.7
+            and (value is None or (len(analysis.tokens) > 3 and _reads_as_request(analysis.text)))
         )
         if switching:
             session.intent = None
@@ -211,8 +247,13 @@ class LocalLexRuntime:
             if session.attempts >= MAX_ATTEMPTS:
                 return self._give_up(session, intent, f"Sorry, I still didn't get the {slot.name}.")
             return self._respond(
-                session, intent.name, session.slots, dialog="ElicitSlot", slot_to_elicit=slot.name,
-                state="InProgress", message="Sorry, I didn't get that. " + slot.prompt,
+                session,
+                intent.name,
+                session.slots,
+                dialog="ElicitSlot",
+                slot_to_elicit=slot.name,
+                state="InProgress",
+                message="Sorry, I didn't get that. " + slot.prompt,
                 ranking=ranking,
             )
         session.slots[slot.name] = value
@@ -234,15 +275,26 @@ class LocalLexRuntime:
             slots = session.slots
             session.intent, session.dialog, session.slots = None, None, {}
             return self._respond(
-                None, intent.name, slots, dialog="Close", state="ReadyForFulfillment",
-                confirmation="Confirmed", ranking=[(intent.name, 1.0)],
+                None,
+                intent.name,
+                slots,
+                dialog="Close",
+                state="ReadyForFulfillment",
+                confirmation="Confirmed",
+                ranking=[(intent.name, 1.0)],
             )
         if _NO.match(raw):
             slots = session.slots
             session.intent, session.dialog, session.slots = None, None, {}
             return self._respond(
-                None, intent.name, slots, dialog="Close", state="Failed", confirmation="Denied",
-                message=intent.declination, ranking=[(intent.name, 1.0)],
+                None,
+                intent.name,
+                slots,
+                dialog="Close",
+                state="Failed",
+                confirmation="Denied",
+                message=intent.declination,
+                ranking=[(intent.name, 1.0)],
             )
         result = self.nlu.parse(raw)
         if result.intent != FALLBACK and result.intent != intent.name and result.confidence >= 0.6:
@@ -252,16 +304,22 @@ class LocalLexRuntime:
         if session.attempts >= MAX_ATTEMPTS:
             return self._give_up(session, intent, "I'll take that as a no.")
         return self._respond(
-            session, intent.name, session.slots, dialog="ConfirmIntent", state="InProgress",
-            message="Please answer yes or no. " + self._fill(intent.confirmation or "", session.slots),
+            session,
+            intent.name,
+            session.slots,
+            dialog="ConfirmIntent",
+            state="InProgress",
+            message="Please answer yes or no. "
+            + self._fill(intent.confirmation or "", session.slots),
             ranking=[(intent.name, 1.0)],
         )
 
     def _give_up(self, session: _Session, intent: Intent, message: str) -> dict[str, Any]:
         slots = session.slots
         session.intent, session.dialog, session.slots = None, None, {}
-        return self._respond(None, intent.name, slots, dialog="Close", state="Failed",
-                             message=message, ranking=[])
+        return self._respond(
+            None, intent.name, slots, dialog="Close", state="Failed", message=message, ranking=[]
+        )
 
     @staticmethod
     def _fill(template: str, slots: dict[str, Resolved]) -> str:
@@ -282,11 +340,16 @@ class LocalLexRuntime:
             "name": name,
             "slots": {
                 n: (
-                    {"value": {"originalValue": slots[n].original,
-                               "interpretedValue": slots[n].interpreted,
-                               "resolvedValues": [slots[n].interpreted]},
-                     "shape": "Scalar"}
-                    if n in slots else None
+                    {
+                        "value": {
+                            "originalValue": slots[n].original,
+                            "interpretedValue": slots[n].interpreted,
+                            "resolvedValues": [slots[n].interpreted],
+                        },
+                        "shape": "Scalar",
+                    }
+                    if n in slots
+                    else None
                 )
                 for n in names
             },
@@ -317,16 +380,20 @@ class LocalLexRuntime:
             interpretations[0]["nluConfidence"] = {"score": round(score, 2)}
         for name, score in ranking:
             if name != intent and len(interpretations) < 5:
-                interpretations.append({
-                    "intent": self._intent_shape(name, {}, "InProgress"),
-                    "nluConfidence": {"score": round(score, 2)},
-                    "interpretationSource": "Lex",
-                })
+                interpretations.append(
+                    {
+                        "intent": self._intent_shape(name, {}, "InProgress"),
+                        "nluConfidence": {"score": round(score, 2)},
+                        "interpretationSource": "Lex",
+                    }
+                )
         if intent != FALLBACK:
-            interpretations.append({
-                "intent": self._intent_shape(FALLBACK, {}, "InProgress"),
-                "interpretationSource": "Lex",
-            })
+            interpretations.append(
+                {
+                    "intent": self._intent_shape(FALLBACK, {}, "InProgress"),
+                    "interpretationSource": "Lex",
+                }
+            )
         response: dict[str, Any] = {
             "sessionState": {
                 "dialogAction": dialog_action,
@@ -343,5 +410,11 @@ class LocalLexRuntime:
 
 def _reads_as_request(text: str) -> bool:
     """A sentence with a verb of its own, not just a value ('actually, check the endpoints')."""
-    return bool(re.search(r"\b(show|list|check|what|how|are|is|delete|deploy|train|stop|help|"
-                          r"translate|cost|cancel|who)\b", text, re.I))
+    return bool(
+        re.search(
+            r"\b(show|list|check|what|how|are|is|delete|deploy|train|stop|help|"
+            r"translate|cost|cancel|who)\b",
+            text,
+            re.I,
+        )
+    )

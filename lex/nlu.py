@@ -77,11 +77,159 @@ _MARKER_TYPES = {
     "HelpTopic": "__topic__",
 }
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "my", "our", "your", "please", "pls", "plz", "kindly", "hey", "hi", "hello", "yo", "bot", "thanks", "thank", "thx", "just", "some", "me", "us", "i", "we", "could", "would", "really", "quickly", "quick", "real", "kinda", "maybe", "um", "uh", "ok", "okay", "so", "also", "mate", "team", "folks", "guys"]
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "please",
+        "pls",
+        "plz",
+        "kindly",
+        "hey",
+        "hi",
+        "hello",
+        "yo",
+        "bot",
+        "thanks",
+        "thank",
+        "thx",
+        "just",
+        "some",
+        "me",
+        "us",
+        "i",
+        "we",
+        "could",
+        "would",
+        "really",
+        "quickly",
+        "quick",
+        "real",
+        "kinda",
+        "maybe",
+        "um",
+        "uh",
+        "ok",
+        "okay",
+        "so",
+        "also",
+        "mate",
+        "team",
+        "folks",
+        "guys",
+    ]
 )
 # Words too common to be a resource name when they follow "endpoint", "job"...
 _NOT_NAMES = frozenset(
-    ["a", "an", "the", "my", "our", "your", "this", "that", "these", "those", "it", "its", "all", "any", "every", "each", "some", "which", "what", "for", "on", "of", "in", "at", "to", "with", "from", "by", "is", "are", "was", "be", "named", "called", "status", "health", "healthy", "doing", "going", "now", "please", "again", "today", "yesterday", "up", "down", "ok", "there", "here", "everything", "anything", "and", "or", "but", "their", "them", "they", "look", "looks", "like", "new", "old", "latest", "last", "first", "next", "running", "finished", "done", "succeed", "succeeded", "failed", "fail", "work", "working", "train", "training", "model", "endpoint", "job", "jobs", "budget", "budgets", "get", "got", "me", "you", "us", "within", "without", "alert", "alerts", "usage", "left", "limit", "limits", "report", "reports", "detail", "details", "info", "information", "overview", "summary"]
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "all",
+        "any",
+        "every",
+        "each",
+        "some",
+        "which",
+        "what",
+        "for",
+        "on",
+        "of",
+        "in",
+        "at",
+        "to",
+        "with",
+        "from",
+        "by",
+        "is",
+        "are",
+        "was",
+        "be",
+        "named",
+        "called",
+        "status",
+        "health",
+        "healthy",
+        "doing",
+        "going",
+        "now",
+        "please",
+        "again",
+        "today",
+        "yesterday",
+        "up",
+        "down",
+        "ok",
+        "there",
+        "here",
+        "everything",
+        "anything",
+        "and",
+        "or",
+        "but",
+        "their",
+        "them",
+        "they",
+        "look",
+        "looks",
+        "like",
+        "new",
+        "old",
+        "latest",
+        "last",
+        "first",
+        "next",
+        "running",
+        "finished",
+        "done",
+        "succeed",
+        "succeeded",
+        "failed",
+        "fail",
+        "work",
+        "working",
+        "train",
+        "training",
+        "model",
+        "endpoint",
+        "job",
+        "jobs",
+        "budget",
+        "budgets",
+        "get",
+        "got",
+        "me",
+        "you",
+        "us",
+        "within",
+        "without",
+        "alert",
+        "alerts",
+        "usage",
+        "left",
+        "limit",
+        "limits",
+        "report",
+        "reports",
+        "detail",
+        "details",
+        "info",
+        "information",
+        "overview",
+        "summary",
+    ]
 )
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules?|"
@@ -167,7 +315,9 @@ class Nlu:
             if slot_type.extract != "enum":
                 continue
             for value in slot_type.values:
-                surfaces = (value.value, *value.synonyms) if slot_type.match_values else value.synonyms
+                surfaces = (
+                    (value.value, *value.synonyms) if slot_type.match_values else value.synonyms
+                )
                 for surface in surfaces:
                     key = tuple(w.lower() for w in tokenize_words(surface))
                     if key:
@@ -229,7 +379,9 @@ class Nlu:
         # utterances are to contain it than all utterances are (a log ratio of
         # document frequencies): long utterances do not dilute short ones.
         self._counts = counts
-        sizes = {i.name: len(i.utterances) for i in self.definition.intents.values() if not i.parent}
+        sizes = {
+            i.name: len(i.utterances) for i in self.definition.intents.values() if not i.parent
+        }
         background: Counter[str] = Counter()
         for c in counts.values():
             background.update(c)
@@ -304,14 +456,15 @@ class Nlu:
         found: list[EnumMatch] = []
         for i in range(len(words)):
             for n in range(min(self._enum_max, len(words) - i), 0, -1):
-                key = tuple(words[i:i + n])
+                key = tuple(words[i : i + n])
                 for type_name, value in self._enum_index.get(key, ()):
                     found.append(EnumMatch(type_name, value, i, i + n - 1, " ".join(key)))
         # Within one type keep the longest match at each place ("last week" over "week").
         best: dict[tuple[str, int], EnumMatch] = {}
         for m in found:
             overlapping = [
-                k for k, b in best.items()
+                k
+                for k, b in best.items()
                 if k[0] == m.type and not (m.last < b.first or m.first > b.last)
             ]
             if all((m.last - m.first) > (best[k].last - best[k].first) for k in overlapping):
@@ -325,7 +478,7 @@ class Nlu:
         markers: list[str] = []
         replaced = [False] * len(words)
         for m in analysis.enums:
-            if m.type in _PLACEHOLDER_TYPES and not any(replaced[m.first:m.last + 1]):
+            if m.type in _PLACEHOLDER_TYPES and not any(replaced[m.first : m.last + 1]):
                 words[m.first] = _PLACEHOLDER_TYPES[m.type]
                 for k in range(m.first + 1, m.last + 1):
                     words[k] = ""
@@ -360,7 +513,7 @@ class Nlu:
         i = 0
         while i < len(stems):
             for n in range(min(self._lex_max, len(stems) - i), 0, -1):
-                concept = self._lexicon.get(tuple(stems[i:i + n]))
+                concept = self._lexicon.get(tuple(stems[i : i + n]))
                 if concept is not None:
                     concepts.append(concept)
                     i += n
@@ -415,7 +568,9 @@ class Nlu:
         eligible = {n: s for n, s in raw.items() if self.eligible(n, analysis)}
         if eligible and _QUESTION.match(analysis.text):
             # "who stopped the job?", "did we deploy it?": questions are never orders.
-            eligible = {n: s for n, s in eligible.items() if not self.definition.intents[n].mutating}
+            eligible = {
+                n: s for n, s in eligible.items() if not self.definition.intents[n].mutating
+            }
         if not eligible:
             return FALLBACK, 1.0, [], "no intent's key words"
         # The key words decide what is possible; the scores decide among the possible.
@@ -457,12 +612,19 @@ class Nlu:
         return slots
 
     def read_slot(
-        self, intent: Intent, slot: Slot, analysis: Analysis, *, eliciting: bool = False,
+        self,
+        intent: Intent,
+        slot: Slot,
+        analysis: Analysis,
+        *,
+        eliciting: bool = False,
         used: set[tuple[int, int]] | None = None,
     ) -> Resolved | None:
         slot_type = self.definition.slot_type(slot.type)
         reader = _READERS[slot_type.extract]
-        return reader(self, intent, slot, slot_type, analysis, eliciting, used if used is not None else set())
+        return reader(
+            self, intent, slot, slot_type, analysis, eliciting, used if used is not None else set()
+        )
 
     def is_vocabulary(self, word: str) -> bool:
         return word.lower() in self._vocab
@@ -485,8 +647,24 @@ def file_hints(uri: str) -> list[str]:
     return []
 
 
-_ENDPOINTISH = {"prod", "production", "staging", "stage", "dev", "test", "live", "endpoint", "ep",
-                "serving", "canary", "blue", "green", "api", "realtime", "detector"}
+_ENDPOINTISH = {
+    "prod",
+    "production",
+    "staging",
+    "stage",
+    "dev",
+    "test",
+    "live",
+    "endpoint",
+    "ep",
+    "serving",
+    "canary",
+    "blue",
+    "green",
+    "api",
+    "realtime",
+    "detector",
+}
 _MODELISH = {"model", "mdl"}
 _JOBISH = {"job", "train", "training", "run", "retrain", "nightly", "tuning", "hpo", "batch"}
 
@@ -520,8 +698,15 @@ def derive_slots(intent: str, slots: dict[str, Resolved]) -> None:
 # ---------------------------------------------------------------------------- readers
 
 
-def _enum(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _enum(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     matches = [m for m in a.enums if m.type == slot_type.name and (m.first, m.last) not in used]
     if not matches:
         return None
@@ -544,8 +729,15 @@ def _enum(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis
     return Resolved(choice.surface, choice.value)
 
 
-def _s3(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-        eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _s3(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     for span in a.spans_of("s3"):
         key = (-1 - span.start, -1)
         if key not in used:
@@ -554,20 +746,41 @@ def _s3(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
     return None
 
 
-def _instance(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-              eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _instance(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     spans = a.spans_of("instance")
     return Resolved(spans[0].raw, spans[0].value) if spans else None
 
 
-def _time(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _time(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     spans = a.spans_of("time")
     return Resolved(spans[0].raw, spans[0].value) if spans else None
 
 
-def _payload(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-             eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _payload(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     spans = a.spans_of("json", "csv")
     if spans:
         return Resolved(spans[0].raw, spans[0].value)
@@ -586,14 +799,38 @@ _NAME_KEYWORDS = {
     "budgetName": ("budget",),
 }
 _NAME_VERBS = (
-    "deploy", "delete", "stop", "invoke", "check", "host", "ship", "serve", "remove",
-    "decommission", "halt", "kill", "cancel", "abort", "terminate", "destroy", "test", "call",
-    "query", "ping",
+    "deploy",
+    "delete",
+    "stop",
+    "invoke",
+    "check",
+    "host",
+    "ship",
+    "serve",
+    "remove",
+    "decommission",
+    "halt",
+    "kill",
+    "cancel",
+    "abort",
+    "terminate",
+    "destroy",
+    "test",
+    "call",
+    "query",
+    "ping",
 )
 
 
-def _name(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _name(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     taken = {f for f, _ in used}
 
     def ok(i: int) -> bool:
@@ -607,8 +844,11 @@ def _name(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis
             used.add(key)
             return Resolved(span.raw, span.value)
     # A token shaped like a resource name: fraud-detector-prod, churn_xgb_001.
-    shaped = [i for i, t in enumerate(a.tokens) if ok(i) and looks_like_name(t.raw)
-              and not nlu.is_vocabulary(t.text)]
+    shaped = [
+        i
+        for i, t in enumerate(a.tokens)
+        if ok(i) and looks_like_name(t.raw) and not nlu.is_vocabulary(t.text)
+    ]
     keywords = _NAME_KEYWORDS.get(slot.name, ())
     if shaped:
         after_kw = [i for i in shaped if i > 0 and _stem(a.words[i - 1]) in keywords]
@@ -617,17 +857,24 @@ def _name(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis
         return Resolved(a.tokens[i].raw, a.tokens[i].raw)
     # "endpoint recsys", "the recsys endpoint", "named recsys", "deploy churnmodel".
     for i, tok in enumerate(a.tokens):
-        if not ok(i) or nlu.is_vocabulary(nlu.lemma(a.words[i])) or nlu.is_vocabulary(tok.text) or not re.fullmatch(
-            r"[A-Za-z0-9][\w\-]*", tok.raw
+        if (
+            not ok(i)
+            or nlu.is_vocabulary(nlu.lemma(a.words[i]))
+            or nlu.is_vocabulary(tok.text)
+            or not re.fullmatch(r"[A-Za-z0-9][\w\-]*", tok.raw)
         ):
             continue
         # "the jobs looking": a word after a plural is not a name.
         prev = a.words[i - 1] if i > 0 else ""
         prev2 = a.words[i - 2] if i > 1 else ""
         nxt = a.words[i + 1] if i + 1 < len(a.words) else ""
-        if prev in keywords or prev in ("named", "called") or nxt in keywords or (
-            prev in ("the", "a") and prev2 in keywords
-        ) or prev in _NAME_VERBS:
+        if (
+            prev in keywords
+            or prev in ("named", "called")
+            or nxt in keywords
+            or (prev in ("the", "a") and prev2 in keywords)
+            or prev in _NAME_VERBS
+        ):
             used.add((i, i))
             return Resolved(tok.raw, tok.raw)
     if eliciting and len(a.tokens) == 1 and re.fullmatch(r"[A-Za-z0-9][\w\-]*", a.tokens[0].raw):
@@ -642,8 +889,15 @@ _TEXT_TRIGGERS = {
 }
 
 
-def _text(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-          eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _text(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     quoted = a.spans_of("quoted", "csv", "json")
     if quoted:
         return Resolved(quoted[0].raw, quoted[0].value)
@@ -658,17 +912,26 @@ def _text(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis
     trigger = _TEXT_TRIGGERS.get(intent.name)
     if not trigger:
         return None
-    m = re.search(trigger + r"\s+(?:this|the (?:text|phrase|sentence|word|words)|that)?\s*(.+)$", text, re.I)
+    m = re.search(
+        trigger + r"\s+(?:this|the (?:text|phrase|sentence|word|words)|that)?\s*(.+)$", text, re.I
+    )
     if not m:
         return None
     value = m.group(1)
     if intent.name == "TranslateText":
         value = re.sub(r"\s+(?:to|into|in)\s+\S+(?:\s+please)?[?.!]?$", "", value, flags=re.I)
     elif intent.name == "SynthesizeSpeech":
-        value = re.sub(r"\s+(?:with|using|as|in)\s+(?:the\s+)?(?:voice\s+)?\S+(?:'s)?(?:\s+voice)?[?.!]?$", "", value, flags=re.I)
+        value = re.sub(
+            r"\s+(?:with|using|as|in)\s+(?:the\s+)?(?:voice\s+)?\S+(?:'s)?(?:\s+voice)?[?.!]?$",
+            "",
+            value,
+            flags=re.I,
+        )
         value = re.sub(r"\s+(?:aloud|out loud)$", "", value, flags=re.I)
     elif intent.name == "AnalyzeSentiment":
-        value = re.sub(r"\s+(?:positive or negative|positive|negative)[?.!]?$", "", value, flags=re.I)
+        value = re.sub(
+            r"\s+(?:positive or negative|positive|negative)[?.!]?$", "", value, flags=re.I
+        )
     value = re.sub(r"\s+(?:for me|for us|please)$", "", value.strip(" ?.!"), flags=re.I)
     value = value.strip(" ?.!,")
     if not value or value.lower() in ("this", "that", "it", "something", "for me", "please"):
@@ -676,8 +939,15 @@ def _text(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis
     return Resolved(value, value)
 
 
-def _column(nlu: Nlu, intent: Intent, slot: Slot, slot_type: SlotType, a: Analysis,
-            eliciting: bool, used: set[tuple[int, int]]) -> Resolved | None:
+def _column(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
     for span in a.spans_of("quoted"):
         if re.fullmatch(r"[\w\-. ]{1,64}", span.value):
             return Resolved(span.raw, span.value)

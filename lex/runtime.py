@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 class LexRuntime(Protocol):
     """What ``boto3.client("lexv2-runtime")`` and :class:`LocalLexRuntime` both offer."""
 
-    def recognize_text(self, *, botId: str, botAliasId: str, localeId: str,
-                       sessionId: str, text: str) -> dict[str, Any]: ...
+    def recognize_text(
+        self, *, botId: str, botAliasId: str, localeId: str, sessionId: str, text: str
+    ) -> dict[str, Any]: ...
 
-    def delete_session(self, *, botId: str, botAliasId: str, localeId: str,
-                       sessionId: str) -> dict[str, Any]: ...
+    def delete_session(
+        self, *, botId: str, botAliasId: str, localeId: str, sessionId: str
+    ) -> dict[str, Any]: ...
 
 
 class TextTooLong(Exception):
@@ -50,7 +52,8 @@ class Understanding:
     @property
     def ready(self) -> bool:
         return self.dialog in ("Close", "Delegate") and self.state in (
-            "ReadyForFulfillment", "Fulfilled"
+            "ReadyForFulfillment",
+            "Fulfilled",
         )
 
 
@@ -115,13 +118,28 @@ class LexRouter:
         ids = {"botId": self.bot_id, "botAliasId": self.alias_id, "localeId": self.locale_id}
         if self.lex is not None:
             try:
-                return parse_response(self.lex.recognize_text(sessionId=session, text=clean, **ids), "lex")
+                return parse_response(
+                    self.lex.recognize_text(sessionId=session, text=clean, **ids), "lex"
+                )
             except (ClientError, BotoCoreError) as exc:
-                code = exc.response["Error"].get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
-                log.warning("lex failed (%s), using the local runtime [request %s]", code, request_id)
-        return parse_response(self.local.recognize_text(
-            botId=self.bot_id, botAliasId=self.alias_id, localeId=self.locale_id, sessionId=session, text=clean,
-        ), "local")
+                code = (
+                    exc.response["Error"].get("Code", "")
+                    if isinstance(exc, ClientError)
+                    else type(exc).__name__
+                )
+                log.warning(
+                    "lex failed (%s), using the local runtime [request %s]", code, request_id
+                )
+        return parse_response(
+            self.local.recognize_text(
+                botId=self.bot_id,
+                botAliasId=self.alias_id,
+                localeId=self.locale_id,
+                sessionId=session,
+                text=clean,
+            ),
+            "local",
+        )
 
     def reset(self, session: str) -> None:
         """Forget the conversation (after a card was approved or cancelled by button)."""

@@ -14,9 +14,22 @@ from dataclasses import dataclass
 
 _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _QUOTES = str.maketrans(
-    {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
-     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u00b4": "'",
-     "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
 )
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
@@ -73,9 +86,7 @@ _INSTANCE = re.compile(
 _TIME_12 = re.compile(r"(?<![\w:.,])(\d{1,2})(?::([0-5]\d))?\s*(a\.?m\.?|p\.?m\.?)(?![\w])", re.I)
 _TIME_24 = re.compile(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\w:.,])")
 _TIME_WORD = re.compile(r"\b(noon|midday|midnight)\b", re.I)
-_CSV = re.compile(
-    r"(?<![\w.:/\-])(?:-?[\w.]+\s*,\s*)+-?[\w.]+(?![\w:/])"
-)
+_CSV = re.compile(r"(?<![\w.:/\-])(?:-?[\w.]+\s*,\s*)+-?[\w.]+(?![\w:/])")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -118,7 +129,12 @@ def _quoted_kind(content: str) -> str:
     if looks_like_name(content):
         return "name"
     cells = [c.strip() for c in content.split(",")]
-    if len(cells) >= 2 and all(cells) and any(_NUMBER.match(c) for c in cells) and " " not in content.replace(", ", ","):
+    if (
+        len(cells) >= 2
+        and all(cells)
+        and any(_NUMBER.match(c) for c in cells)
+        and " " not in content.replace(", ", ",")
+    ):
         return "csv"
     return "quoted"
 
@@ -171,7 +187,11 @@ def find_spans(text: str) -> list[Span]:
         raw = m.group(0).strip()
         cells = [c.strip() for c in raw.split(",")]
         # A CSV row: several cells, at least one a number, no prose-like commas.
-        if len(cells) >= 2 and any(_NUMBER.match(c) for c in cells) and " " not in raw.replace(", ", ","):
+        if (
+            len(cells) >= 2
+            and any(_NUMBER.match(c) for c in cells)
+            and " " not in raw.replace(", ", ",")
+        ):
             add("csv", m.start(), m.start() + len(raw), raw)
     found.sort(key=lambda s: s.start)
     return found
@@ -182,7 +202,7 @@ def mask(text: str, spans: list[Span]) -> str:
     out, pos = [], 0
     for span in spans:
         kind = "payload" if span.kind in ("json", "csv") else span.kind
-        out.append(text[pos:span.start])
+        out.append(text[pos : span.start])
         out.append(f" __{kind}__ ")
         pos = span.end
     out.append(text[pos:])
@@ -201,7 +221,9 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(0).lower(), m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [
+        Token(m.group(0).lower(), m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)
+    ]
 
 
 def looks_like_name(token: str) -> bool:
@@ -217,4 +239,4 @@ def looks_like_name(token: str) -> bool:
 
 
 def edits1_deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}

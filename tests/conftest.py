@@ -22,8 +22,14 @@ def _isolated_environment() -> Iterator[None]:
     for key in list(os.environ):
         if key.startswith(("CHATOPS_", "SLACK_", "AWS_")):
             del os.environ[key]
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"})
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+    )
     yield
     os.environ.clear()
     os.environ.update(saved)
@@ -31,11 +37,17 @@ def _isolated_environment() -> Iterator[None]:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "slack_bot_token": "xoxb-test-token", "slack_signing_secret": "test-signing-secret",
-        "state_db": tmp_path / "state.db", "aws_region": "us-east-1", "bot_channels": ["C0MLOPS"],
-        "sagemaker_role_arn": ROLE_ARN, "output_s3_uri": "s3://acme-ml-artifacts/chatops",
-        "allowed_buckets": ["acme-ml-data", "acme-ml-artifacts"], "price_list_api": False,
-        "follow_min_seconds": 1.0, "follow_max_seconds": 5.0,
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": "test-signing-secret",
+        "state_db": tmp_path / "state.db",
+        "aws_region": "us-east-1",
+        "bot_channels": ["C0MLOPS"],
+        "sagemaker_role_arn": ROLE_ARN,
+        "output_s3_uri": "s3://acme-ml-artifacts/chatops",
+        "allowed_buckets": ["acme-ml-data", "acme-ml-artifacts"],
+        "price_list_api": False,
+        "follow_min_seconds": 1.0,
+        "follow_max_seconds": 5.0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -64,9 +76,17 @@ def request(intent: str, message: str = "", /, **slots: str) -> Any:
     from intents.base import Request
 
     key = abs(hash((intent, message, tuple(slots.items())))) % 10**6
-    return Request(id="r-test0001", intent=intent, slots=slots, user="U0ALICE", channel="C0MLOPS",
-                   team="T0TEST", thread_ts="1700000000.000100", text=message,
-                   origin_key=f"msg:T0TEST:C0MLOPS:1795757756.{key:06d}")
+    return Request(
+        id="r-test0001",
+        intent=intent,
+        slots=slots,
+        user="U0ALICE",
+        channel="C0MLOPS",
+        team="T0TEST",
+        thread_ts="1700000000.000100",
+        text=message,
+        origin_key=f"msg:T0TEST:C0MLOPS:1795757756.{key:06d}",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -73,33 +73,56 @@ class Sandbox:
         host, port = self.moto.get_host_and_port()
         self.aws_url = f"http://{host}:{port}"
         # moto keeps its state in this process: start from an empty account.
-        urllib.request.urlopen(urllib.request.Request(f"{self.aws_url}/moto-api/reset", method="POST"))
+        urllib.request.urlopen(
+            urllib.request.Request(f"{self.aws_url}/moto-api/reset", method="POST")
+        )
         moto_ext.reset()
-        aws = AwsClients(seed.REGION, endpoint_url=self.aws_url, credentials={
-            "aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}, unavailable=OFFLINE_UNAVAILABLE)
+        aws = AwsClients(
+            seed.REGION,
+            endpoint_url=self.aws_url,
+            credentials={"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"},
+            unavailable=OFFLINE_UNAVAILABLE,
+        )
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
         self.slack = SlackStandIn(token).start()
         values: dict[str, Any] = {
-            "slack_bot_token": token, "slack_signing_secret": signing_secret, "slack_app_token": None,
-            "slack_api_url": self.slack.url, "aws_endpoint_url": self.aws_url, "aws_region": seed.REGION,
-            "bot_channels": [CHANNEL], "state_db": self.state_dir / "chatops.db",
-            "sagemaker_role_arn": seed.ROLE_ARN, "output_s3_uri": f"s3://{seed.ARTIFACT_BUCKET}/chatops",
+            "slack_bot_token": token,
+            "slack_signing_secret": signing_secret,
+            "slack_app_token": None,
+            "slack_api_url": self.slack.url,
+            "aws_endpoint_url": self.aws_url,
+            "aws_region": seed.REGION,
+            "bot_channels": [CHANNEL],
+            "state_db": self.state_dir / "chatops.db",
+            "sagemaker_role_arn": seed.ROLE_ARN,
+            "output_s3_uri": f"s3://{seed.ARTIFACT_BUCKET}/chatops",
             "allowed_buckets": [seed.DATA_BUCKET, seed.ARTIFACT_BUCKET],
-            "follow_min_seconds": self.follow_seconds[0], "follow_max_seconds": self.follow_seconds[1],
-            "price_list_api": False, "lex_bot_id": None, "lex_bot_alias_id": None,
+            "follow_min_seconds": self.follow_seconds[0],
+            "follow_max_seconds": self.follow_seconds[1],
+            "price_list_api": False,
+            "lex_bot_id": None,
+            "lex_bot_alias_id": None,
         }
         values.update(self.overrides)
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.executor = TrackingExecutor()
         deps = build_deps(settings, aws=aws, sandbox=True)
-        self.chatops = create(settings, deps=deps, executor=self.executor,
-                              working_delay=self.working_delay, start_follower=self.start_follower)
-        self.driver = SlackDriver(self.chatops.app, signing_secret, self.slack, self.executor,
-                                  channel=CHANNEL)
+        self.chatops = create(
+            settings,
+            deps=deps,
+            executor=self.executor,
+            working_delay=self.working_delay,
+            start_follower=self.start_follower,
+        )
+        self.driver = SlackDriver(
+            self.chatops.app, signing_secret, self.slack, self.executor, channel=CHANNEL
+        )
         if self.traffic:
-            threading.Thread(target=self._traffic, args=(aws,), name="sandbox-traffic", daemon=True).start()
+            threading.Thread(
+                target=self._traffic, args=(aws,), name="sandbox-traffic", daemon=True
+            ).start()
         return self
 
     def _traffic(self, aws: Any) -> None:

@@ -25,14 +25,34 @@ from bot.sandbox import CHANNEL, CHANNEL_NAME, DEFAULT_USER, USERS, Sandbox
 from bot.sandbox.slack_api import BOT_USER_ID, Record
 
 EMOJI = {
-    ":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_blue_circle:": "🔵",
-    ":white_circle:": "⚪", ":large_green_circle:": "🟢", ":white_check_mark:": "✅", ":x:": "❌",
-    ":warning:": "⚠️", ":hourglass_flowing_sand:": "⏳", ":hourglass:": "⌛", ":no_entry_sign:": "🚫",
-    ":double_vertical_bar:": "⏸", ":black_square_for_stop:": "⏹", ":moneybag:": "💰",
-    ":chart_with_upwards_trend:": "📈", ":rocket:": "🚀", ":bell:": "🔔", ":wastebasket:": "🗑️",
-    ":slightly_smiling_face:": "🙂", ":slightly_frowning_face:": "🙁", ":neutral_face:": "😐",
-    ":thinking_face:": "🤔", ":speaker:": "🔈", ":studio_microphone:": "🎙️", ":notebook:": "📓",
-    ":sparkles:": "✨", ":calendar:": "📅", ":no_bell:": "🔕",
+    ":red_circle:": "🔴",
+    ":large_orange_circle:": "🟠",
+    ":large_blue_circle:": "🔵",
+    ":white_circle:": "⚪",
+    ":large_green_circle:": "🟢",
+    ":white_check_mark:": "✅",
+    ":x:": "❌",
+    ":warning:": "⚠️",
+    ":hourglass_flowing_sand:": "⏳",
+    ":hourglass:": "⌛",
+    ":no_entry_sign:": "🚫",
+    ":double_vertical_bar:": "⏸",
+    ":black_square_for_stop:": "⏹",
+    ":moneybag:": "💰",
+    ":chart_with_upwards_trend:": "📈",
+    ":rocket:": "🚀",
+    ":bell:": "🔔",
+    ":wastebasket:": "🗑️",
+    ":slightly_smiling_face:": "🙂",
+    ":slightly_frowning_face:": "🙁",
+    ":neutral_face:": "😐",
+    ":thinking_face:": "🤔",
+    ":speaker:": "🔈",
+    ":studio_microphone:": "🎙️",
+    ":notebook:": "📓",
+    ":sparkles:": "✨",
+    ":calendar:": "📅",
+    ":no_bell:": "🔕",
 }
 HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going
@@ -44,10 +64,18 @@ Sandbox commands: !click LABEL · !as U0BOB · !wait 10 · !dm TEXT · !reply TE
 def _plain(text: str) -> str:
     for code, emoji in EMOJI.items():
         text = text.replace(code, emoji)
-    text = re.sub(r"<@(U[A-Z0-9]+)>", lambda m: "@" + USERS.get(m.group(1), "ml-bot" if m.group(1) == BOT_USER_ID else m.group(1)), text)
+    text = re.sub(
+        r"<@(U[A-Z0-9]+)>",
+        lambda m: (
+            "@" + USERS.get(m.group(1), "ml-bot" if m.group(1) == BOT_USER_ID else m.group(1))
+        ),
+        text,
+    )
     text = re.sub(r"<#(C[A-Z0-9]+)(\|[^>]*)?>", "#" + CHANNEL_NAME, text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u2060", "")
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u2060", "")
+    )
 
 
 def format_record(record: Record) -> list[str]:
@@ -64,7 +92,9 @@ def format_record(record: Record) -> list[str]:
                 label, _, value = _plain(f["text"]).partition("\n")
                 out.append(f"  {label.strip('*')}: {value.replace(chr(10), '; ')}")
         elif kind == "context":
-            out.append("  · " + " ".join(_plain(e.get("text", "")) for e in block.get("elements", [])))
+            out.append(
+                "  · " + " ".join(_plain(e.get("text", "")) for e in block.get("elements", []))
+            )
         elif kind == "divider":
             out.append("  ────")
         elif kind == "actions":
@@ -85,8 +115,14 @@ def _line_buffer() -> str:
 
 
 class Console:
-    def __init__(self, sandbox: Sandbox, *, out: TextIO | None = None, as_json: bool = False,
-                 echo: bool = True) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        *,
+        out: TextIO | None = None,
+        as_json: bool = False,
+        echo: bool = True,
+    ) -> None:
         self.sandbox = sandbox
         self.out = out or sys.stdout
         self.as_json = as_json
@@ -119,10 +155,16 @@ class Console:
             self._write(json.dumps(record.as_json(), ensure_ascii=False))
             return
         where = f"thread {record.thread_ts}" if record.thread_ts else f"#{CHANNEL_NAME}"
-        label = {"post": "ml-bot", "update": "ml-bot (updated)", "file": "ml-bot (file)",
-                 "ephemeral": f"ml-bot (only @{USERS.get(record.user or '', record.user)} sees this)"}[record.kind]
+        label = {
+            "post": "ml-bot",
+            "update": "ml-bot (updated)",
+            "file": "ml-bot (file)",
+            "ephemeral": f"ml-bot (only @{USERS.get(record.user or '', record.user)} sees this)",
+        }[record.kind]
         lines = format_record(record)
-        self._write(f"  ┌ {label} · {where}\n" + "\n".join(f"  │ {line}" for line in lines) + "\n  └")
+        self._write(
+            f"  ┌ {label} · {where}\n" + "\n".join(f"  │ {line}" for line in lines) + "\n  └"
+        )
 
     def note(self, text: str) -> None:
         if not self.as_json:
@@ -193,7 +235,9 @@ class Console:
         if stripped.startswith("/ml"):
             driver.command(self.user, stripped[3:].strip())
         else:
-            driver.message(self.user, stripped.replace("@ml-bot", f"<@{BOT_USER_ID}>"), channel=CHANNEL)
+            driver.message(
+                self.user, stripped.replace("@ml-bot", f"<@{BOT_USER_ID}>"), channel=CHANNEL
+            )
         driver.settle()
         return True
 

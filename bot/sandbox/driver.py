@@ -57,8 +57,16 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class SlackDriver:
-    def __init__(self, app: App, signing_secret: str, slack: SlackStandIn, executor: TrackingExecutor,
-                 *, channel: str, team: str = TEAM_ID) -> None:
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        slack: SlackStandIn,
+        executor: TrackingExecutor,
+        *,
+        channel: str,
+        team: str = TEAM_ID,
+    ) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.slack = slack
@@ -82,14 +90,31 @@ class SlackDriver:
         self.last_ack_ms = (time.perf_counter() - start) * 1000
         return response
 
-    def message(self, user: str, text: str, *, channel: str | None = None, thread_ts: str | None = None,
-                channel_type: str = "channel", files: list[dict[str, Any]] | None = None,
-                subtype: str | None = None, extra: dict[str, Any] | None = None) -> tuple[str, BoltResponse]:
+    def message(
+        self,
+        user: str,
+        text: str,
+        *,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        channel_type: str = "channel",
+        files: list[dict[str, Any]] | None = None,
+        subtype: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> tuple[str, BoltResponse]:
         """A user's message; also sends the app_mention event when the bot is mentioned."""
         channel = channel or self.channel
         ts = self.slack.new_ts()
-        event: dict[str, Any] = {"type": "message", "channel": channel, "user": user, "text": text,
-                                 "ts": ts, "event_ts": ts, "channel_type": channel_type, "team": self.team}
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": channel_type,
+            "team": self.team,
+        }
         if thread_ts:
             event["thread_ts"] = thread_ts
         if files:
@@ -105,20 +130,36 @@ class SlackDriver:
         return ts, response
 
     def _event(self, event: dict[str, Any]) -> BoltResponse:
-        body = json.dumps({
-            "token": "sandbox-verification-token", "team_id": self.team, "api_app_id": "A0SANDBOX",
-            "event": event, "type": "event_callback", "event_id": "Ev" + uuid.uuid4().hex[:12].upper(),
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team, "user_id": BOT_USER_ID, "is_bot": True}],
-        })
+        body = json.dumps(
+            {
+                "token": "sandbox-verification-token",
+                "team_id": self.team,
+                "api_app_id": "A0SANDBOX",
+                "event": event,
+                "type": "event_callback",
+                "event_id": "Ev" + uuid.uuid4().hex[:12].upper(),
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": self.team, "user_id": BOT_USER_ID, "is_bot": True}],
+            }
+        )
         return self._dispatch(body, "application/json")
 
-    def command(self, user: str, text: str, *, channel: str | None = None, name: str = "/ml") -> BoltResponse:
+    def command(
+        self, user: str, text: str, *, channel: str | None = None, name: str = "/ml"
+    ) -> BoltResponse:
         form = {
-            "token": "sandbox-verification-token", "team_id": self.team, "team_domain": "sandbox",
-            "channel_id": channel or self.channel, "channel_name": "ml-ops", "user_id": user,
-            "user_name": user.lower(), "command": name, "text": text, "api_app_id": "A0SANDBOX",
-            "response_url": self.slack.response_url(), "trigger_id": uuid.uuid4().hex,
+            "token": "sandbox-verification-token",
+            "team_id": self.team,
+            "team_domain": "sandbox",
+            "channel_id": channel or self.channel,
+            "channel_name": "ml-ops",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": name,
+            "text": text,
+            "api_app_id": "A0SANDBOX",
+            "response_url": self.slack.response_url(),
+            "trigger_id": uuid.uuid4().hex,
         }
         return self._dispatch(urlencode(form), "application/x-www-form-urlencoded")
 
@@ -132,19 +173,40 @@ class SlackDriver:
 
     def click_button(self, user: str, record: Record, button: dict[str, Any]) -> BoltResponse:
         payload = {
-            "type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": self.team},
-            "api_app_id": "A0SANDBOX", "token": "sandbox-verification-token",
-            "container": {"type": "message", "message_ts": record.ts, "channel_id": record.channel,
-                          "is_ephemeral": record.kind == "ephemeral"},
-            "trigger_id": uuid.uuid4().hex, "team": {"id": self.team, "domain": "sandbox"},
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": self.team},
+            "api_app_id": "A0SANDBOX",
+            "token": "sandbox-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": record.ts,
+                "channel_id": record.channel,
+                "is_ephemeral": record.kind == "ephemeral",
+            },
+            "trigger_id": uuid.uuid4().hex,
+            "team": {"id": self.team, "domain": "sandbox"},
             "channel": {"id": record.channel, "name": "ml-ops"},
-            "message": {"type": "message", "ts": record.ts, "text": record.text, "blocks": record.blocks},
+            "message": {
+                "type": "message",
+                "ts": record.ts,
+                "text": record.text,
+                "blocks": record.blocks,
+            },
             "response_url": self.slack.response_url(),
-            "actions": [{"action_id": button.get("action_id"), "block_id": "b", "text": button.get("text"),
-                         "value": button.get("value", ""), "type": "button",
-                         "action_ts": str(time.time())}],
+            "actions": [
+                {
+                    "action_id": button.get("action_id"),
+                    "block_id": "b",
+                    "text": button.get("text"),
+                    "value": button.get("value", ""),
+                    "type": "button",
+                    "action_ts": str(time.time()),
+                }
+            ],
         }
-        return self._dispatch(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self._dispatch(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
 
     def settle(self, timeout: float = 30.0) -> bool:
         """Wait until the bot has finished everything these requests started."""

@@ -84,8 +84,11 @@ TRAINING_PHASES = [
     ("Uploading", 0.85, "Uploading generated training model"),
 ]
 AUTOML_PHASES = [
-    ("Starting", 0.0), ("AnalyzingData", 0.1), ("FeatureEngineering", 0.3),
-    ("ModelTuning", 0.5), ("GeneratingExplainabilityReport", 0.9),
+    ("Starting", 0.0),
+    ("AnalyzingData", 0.1),
+    ("FeatureEngineering", 0.3),
+    ("ModelTuning", 0.5),
+    ("GeneratingExplainabilityReport", 0.9),
 ]
 FINAL_METRICS = {
     "xgboost": [("validation:auc", 0.9137), ("train:auc", 0.9488)],
@@ -157,20 +160,24 @@ def _finish(job: Any, status: str, secondary: str, message: str, now: float) -> 
     transitions = list(getattr(job, "secondary_status_transitions", None) or [])
     if transitions and "EndTime" not in transitions[-1]:
         transitions[-1]["EndTime"] = _dt(now)
-    transitions.append({"Status": secondary, "StartTime": _dt(now), "EndTime": _dt(now),
-                        "StatusMessage": message})
+    transitions.append(
+        {"Status": secondary, "StartTime": _dt(now), "EndTime": _dt(now), "StatusMessage": message}
+    )
     job.secondary_status_transitions = transitions
     job.training_end_time = _dt(now)
     job.last_modified_time = _dt(now)
     timeline = CONFIG.training.get(job.arn)
     ran = (now - timeline.start) if timeline else 0.0
     # Sandbox time is compressed; bill what the job would have taken for real.
-    job.billable_time_in_seconds = int(max(60, ran / max(CONFIG.scale, 0.001) * 30)) if status != "Failed" else 0
+    job.billable_time_in_seconds = (
+        int(max(60, ran / max(CONFIG.scale, 0.001) * 30)) if status != "Failed" else 0
+    )
     if status == "Completed":
         algorithm = _algorithm(job.algorithm_specification.get("TrainingImage", ""))
         metrics = FINAL_METRICS.get(algorithm, [("train:loss", 0.2113)])
-        job.final_metric_data_list = [{"MetricName": n, "Value": v, "Timestamp": _dt(now)}
-                                      for n, v in metrics]
+        job.final_metric_data_list = [
+            {"MetricName": n, "Value": v, "Timestamp": _dt(now)} for n, v in metrics
+        ]
     else:
         job.final_metric_data_list = []
 
@@ -184,14 +191,19 @@ def _install_training() -> None:
 
     def create_training_job(self: Any, training_job_name: str, *args: Any, **kwargs: Any) -> Any:
         if training_job_name in self.training_jobs:
-            raise ResourceInUseException(f"Training job names must be unique within an AWS account "
-                                         f"and region, and a training job with this name already "
-                                         f"exists ({FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)})")
+            raise ResourceInUseException(
+                f"Training job names must be unique within an AWS account "
+                f"and region, and a training job with this name already "
+                f"exists ({FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)})"
+            )
         job = original_create(self, training_job_name, *args, **kwargs)
         with _lock:
             now = _now()
-            CONFIG.training[job.arn] = _Timeline(now, TRAINING_SECONDS * CONFIG.scale,
-                                                 fail_reason=_missing_data(self.account_id, job))
+            CONFIG.training[job.arn] = _Timeline(
+                now,
+                TRAINING_SECONDS * CONFIG.scale,
+                fail_reason=_missing_data(self.account_id, job),
+            )
             job.creation_time = job.training_start_time = _dt(now)
             # moto creates jobs already Completed; a real job starts at the beginning.
             job.training_job_status, job.secondary_status = "InProgress", "Starting"
@@ -207,19 +219,25 @@ def _install_training() -> None:
     def stop_training_job(self: Any, training_job_name: str) -> None:
         job = self.training_jobs.get(training_job_name)
         if job is None:
-            raise ValidationError(message=f"Could not find training job "
-                                          f"'{FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)}'.")
+            raise ValidationError(
+                message=f"Could not find training job "
+                f"'{FakeTrainingJob.arn_formatter(training_job_name, self.account_id, self.region_name)}'."
+            )
         advance_all(self)
         if job.training_job_status != "InProgress":
-            raise ValidationError(message=f"The request was rejected because the training job is "
-                                          f"in status {job.training_job_status}.")
+            raise ValidationError(
+                message=f"The request was rejected because the training job is "
+                f"in status {job.training_job_status}."
+            )
         with _lock:
             timeline = CONFIG.training.setdefault(job.arn, _Timeline(_now(), 0))
             timeline.stop_requested_at = _now()
             _advance_training(job, _now())
 
     _patch(SageMakerModelBackend, "create_training_job", create_training_job)
-    _advance_before(SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs")
+    _advance_before(
+        SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs"
+    )
     _patch(SageMakerModelBackend, "stop_training_job", stop_training_job)
 
     def stop_training_job_response(self: Any) -> Any:
@@ -244,8 +262,10 @@ def _missing_data(account_id: str, job: Any) -> str | None:
         backend = s3_backends[account_id]["aws"]
         bucket = backend.buckets.get(bucket_name)
         if bucket is None or not any(k.startswith(prefix) for k in bucket.keys):
-            return (f"ClientError: Data download failed:Failed to download data. "
-                    f"No objects at {uri} (NoSuchKey). Please check the S3 URI.")
+            return (
+                f"ClientError: Data download failed:Failed to download data. "
+                f"No objects at {uri} (NoSuchKey). Please check the S3 URI."
+            )
     return None
 
 
@@ -260,9 +280,13 @@ def _install_endpoints() -> None:
 
     original_create = SageMakerModelBackend.create_endpoint
 
-    def create_endpoint(self: Any, endpoint_name: str, endpoint_config_name: str, *args: Any, **kwargs: Any) -> Any:
+    def create_endpoint(
+        self: Any, endpoint_name: str, endpoint_config_name: str, *args: Any, **kwargs: Any
+    ) -> Any:
         if endpoint_name in self.endpoints:
-            raise ValidationError(message=f'Cannot create already existing endpoint "{FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)}".')
+            raise ValidationError(
+                message=f'Cannot create already existing endpoint "{FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)}".'
+            )
         endpoint = original_create(self, endpoint_name, endpoint_config_name, *args, **kwargs)
         with _lock:
             CONFIG.endpoints[endpoint.arn] = _Timeline(_now(), ENDPOINT_SECONDS * CONFIG.scale)
@@ -280,12 +304,16 @@ def _install_endpoints() -> None:
         if endpoint is None:
             raise ValidationError(message=f'Could not find endpoint "{endpoint_name}".')
         if endpoint.endpoint_status != "InService":
-            raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint.arn}\".")
+            raise ValidationError(message=f'Cannot update in-progress endpoint "{endpoint.arn}".')
         config = self.endpoint_configs.get(endpoint_config_name)
         if config is None:
-            raise ValidationError(message=f'Could not find endpoint configuration "{endpoint_config_name}".')
+            raise ValidationError(
+                message=f'Could not find endpoint configuration "{endpoint_config_name}".'
+            )
         endpoint.endpoint_config_name = endpoint_config_name
-        endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+        endpoint.production_variants = endpoint._process_production_variants(
+            config.production_variants
+        )
         with _lock:
             CONFIG.endpoints[endpoint.arn] = _Timeline(_now(), ENDPOINT_SECONDS * CONFIG.scale)
             endpoint.endpoint_status = "Updating" if CONFIG.scale > 0 else "InService"
@@ -296,8 +324,9 @@ def _install_endpoints() -> None:
     _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
 
     def update_endpoint_response(self: Any) -> Any:
-        arn = self.sagemaker_backend.update_endpoint(self._get_param("EndpointName"),
-                                                     self._get_param("EndpointConfigName"))
+        arn = self.sagemaker_backend.update_endpoint(
+            self._get_param("EndpointName"), self._get_param("EndpointConfigName")
+        )
         return ActionResult({"EndpointArn": arn})
 
     _patch(responses.SageMakerResponse, "update_endpoint", update_endpoint_response)
@@ -355,11 +384,15 @@ def _install_automl() -> None:
         return _candidates(job)
 
     _patch(SageMakerModelBackend, "create_auto_ml_job_v2", create_auto_ml_job_v2)
-    _advance_before(SageMakerModelBackend, advance_all, "describe_auto_ml_job_v2", "list_auto_ml_jobs")
+    _advance_before(
+        SageMakerModelBackend, advance_all, "describe_auto_ml_job_v2", "list_auto_ml_jobs"
+    )
     _patch(SageMakerModelBackend, "list_candidates_for_auto_ml_job", list_candidates)
 
     def list_candidates_response(self: Any) -> Any:
-        candidates = self.sagemaker_backend.list_candidates_for_auto_ml_job(self._get_param("AutoMLJobName"))
+        candidates = self.sagemaker_backend.list_candidates_for_auto_ml_job(
+            self._get_param("AutoMLJobName")
+        )
         return ActionResult({"Candidates": candidates})
 
     _patch(responses.SageMakerResponse, "list_candidates_for_auto_ml_job", list_candidates_response)
@@ -376,22 +409,40 @@ def _candidates(job: Any) -> list[dict[str, Any]]:
     values = [0.884 + base, 0.871 + base, 0.852 + base]
     created = job.creation_time
     out = []
-    for i, (algo, value) in enumerate(zip(("xgboost", "lightgbm", "catboost"), values, strict=True)):
+    for i, (algo, value) in enumerate(
+        zip(("xgboost", "lightgbm", "catboost"), values, strict=True)
+    ):
         name = f"{job.auto_ml_job_name[:20]}-{algo}-trial-{i + 1:03d}"
-        out.append({
-            "CandidateName": name,
-            "FinalAutoMLJobObjectiveMetric": {"Type": kind, "MetricName": metric, "Value": round(value, 4),
-                                              "StandardMetricName": metric},
-            "ObjectiveStatus": "Succeeded",
-            "CandidateSteps": [{"CandidateStepType": "AWS::SageMaker::TrainingJob",
-                                "CandidateStepArn": f"{job.arn.rsplit(':', 1)[0]}:training-job/{name}",
-                                "CandidateStepName": name}],
-            "CandidateStatus": "Completed",
-            "InferenceContainers": [{"Image": f"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-{algo}:1",
-                                     "ModelDataUrl": f"{job.output_data_config.get('S3OutputPath', 's3://out')}/{name}/model.tar.gz",
-                                     "Environment": {}}],
-            "CreationTime": created, "EndTime": job.end_time, "LastModifiedTime": job.end_time,
-        })
+        out.append(
+            {
+                "CandidateName": name,
+                "FinalAutoMLJobObjectiveMetric": {
+                    "Type": kind,
+                    "MetricName": metric,
+                    "Value": round(value, 4),
+                    "StandardMetricName": metric,
+                },
+                "ObjectiveStatus": "Succeeded",
+                "CandidateSteps": [
+                    {
+                        "CandidateStepType": "AWS::SageMaker::TrainingJob",
+                        "CandidateStepArn": f"{job.arn.rsplit(':', 1)[0]}:training-job/{name}",
+                        "CandidateStepName": name,
+                    }
+                ],
+                "CandidateStatus": "Completed",
+                "InferenceContainers": [
+                    {
+                        "Image": f"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-{algo}:1",
+                        "ModelDataUrl": f"{job.output_data_config.get('S3OutputPath', 's3://out')}/{name}/model.tar.gz",
+                        "Environment": {},
+                    }
+                ],
+                "CreationTime": created,
+                "EndTime": job.end_time,
+                "LastModifiedTime": job.end_time,
+            }
+        )
     return out
 
 
@@ -426,7 +477,11 @@ def _install_labeling() -> None:
 
     def list_monitoring_schedules(self: Any) -> Any:
         endpoint = self._get_param("EndpointName")
-        found = [s for s in CONFIG.monitoring_schedules if not endpoint or s.get("EndpointName") == endpoint]
+        found = [
+            s
+            for s in CONFIG.monitoring_schedules
+            if not endpoint or s.get("EndpointName") == endpoint
+        ]
         return ActionResult({"MonitoringScheduleSummaries": found})
 
     def list_monitoring_executions(self: Any) -> Any:
@@ -436,9 +491,12 @@ def _install_labeling() -> None:
             after_dt: datetime | None = after if after.tzinfo else after.replace(tzinfo=UTC)
         else:
             after_dt = datetime.fromtimestamp(float(after), UTC) if after is not None else None
-        found = [e for e in CONFIG.monitoring_executions
-                 if (not name or e["MonitoringScheduleName"] == name)
-                 and (after_dt is None or e["ScheduledTime"] >= after_dt)]
+        found = [
+            e
+            for e in CONFIG.monitoring_executions
+            if (not name or e["MonitoringScheduleName"] == name)
+            and (after_dt is None or e["ScheduledTime"] >= after_dt)
+        ]
         found.sort(key=lambda e: e["ScheduledTime"], reverse=True)
         return ActionResult({"MonitoringExecutionSummaries": found})
 
@@ -486,12 +544,19 @@ def _install_costs() -> None:
                         continue
                     totals[service] = totals.get(service, 0.0) + amount
                 day += timedelta(days=1)
-            entry: dict[str, Any] = {"TimePeriod": {"Start": a.isoformat(), "End": b.isoformat()},
-                                     "Estimated": b >= date.today()}
+            entry: dict[str, Any] = {
+                "TimePeriod": {"Start": a.isoformat(), "End": b.isoformat()},
+                "Estimated": b >= date.today(),
+            }
             if grouped:
                 entry["Total"] = {}
-                entry["Groups"] = [{"Keys": [s], "Metrics": {m: {"Amount": f"{v:.10f}", "Unit": "USD"} for m in metrics}}
-                                   for s, v in sorted(totals.items(), key=lambda x: -x[1])]
+                entry["Groups"] = [
+                    {
+                        "Keys": [s],
+                        "Metrics": {m: {"Amount": f"{v:.10f}", "Unit": "USD"} for m in metrics},
+                    }
+                    for s, v in sorted(totals.items(), key=lambda x: -x[1])
+                ]
             else:
                 total = sum(totals.values())
                 entry["Total"] = {m: {"Amount": f"{total:.10f}", "Unit": "USD"} for m in metrics}
@@ -521,44 +586,129 @@ def _install_invoke() -> None:
         if endpoint is None:
             raise ValidationError(f"Endpoint {name} of account {self.current_account} not found.")
         if endpoint.endpoint_status != "InService":
-            raise ValidationError(f"Endpoint {name} is not in service (status {endpoint.endpoint_status}).")
+            raise ValidationError(
+                f"Endpoint {name} is not in service (status {endpoint.endpoint_status})."
+            )
         body = self.body if isinstance(self.body, bytes) else str(self.body).encode()
         content_type = self.headers.get("Content-Type", "text/csv")
         digest = int(hashlib.sha256(name.encode() + body).hexdigest()[:8], 16)
         score = round((digest % 10000) / 10000, 4)
-        variant = (endpoint.production_variants or [{"VariantName": "AllTraffic"}])[0]["VariantName"]
+        variant = (endpoint.production_variants or [{"VariantName": "AllTraffic"}])[0][
+            "VariantName"
+        ]
         if b"__model_error__" in body:
-            raise ModelError("Received client error (400) from primary with message "
-                             "\"unable to evaluate payload provided\".")
+            raise ModelError(
+                "Received client error (400) from primary with message "
+                '"unable to evaluate payload provided".'
+            )
         if "json" in content_type:
             try:
                 parsed = json.loads(body)
             except ValueError:
-                raise ModelError("Received client error (415) from primary with message "
-                                 "\"could not parse JSON payload\".") from None
+                raise ModelError(
+                    "Received client error (415) from primary with message "
+                    '"could not parse JSON payload".'
+                ) from None
             rows = parsed.get("instances", [parsed]) if isinstance(parsed, dict) else parsed
-            count = len(rows) if isinstance(rows, list) and rows and isinstance(rows[0], list | dict) else 1
-            out = json.dumps({"predictions": [{"score": round((score + i * 0.137) % 1, 4),
-                                               "predicted_label": int((score + i * 0.137) % 1 >= 0.5)}
-                                              for i in range(count)]})
-            return 200, {"Content-Type": "application/json", "x-Amzn-Invoked-Production-Variant": variant}, out
-        lines = [line for line in body.decode(errors="replace").splitlines() if line.strip()] or [""]
+            count = (
+                len(rows)
+                if isinstance(rows, list) and rows and isinstance(rows[0], list | dict)
+                else 1
+            )
+            out = json.dumps(
+                {
+                    "predictions": [
+                        {
+                            "score": round((score + i * 0.137) % 1, 4),
+                            "predicted_label": int((score + i * 0.137) % 1 >= 0.5),
+                        }
+                        for i in range(count)
+                    ]
+                }
+            )
+            return (
+                200,
+                {"Content-Type": "application/json", "x-Amzn-Invoked-Production-Variant": variant},
+                out,
+            )
+        lines = [line for line in body.decode(errors="replace").splitlines() if line.strip()] or [
+            ""
+        ]
         out = "\n".join(f"{(score + i * 0.137) % 1:.4f}" for i in range(len(lines)))
-        return 200, {"Content-Type": "text/csv; charset=utf-8", "x-Amzn-Invoked-Production-Variant": variant}, out
+        return (
+            200,
+            {
+                "Content-Type": "text/csv; charset=utf-8",
+                "x-Amzn-Invoked-Production-Variant": variant,
+            },
+            out,
+        )
 
     _patch(responses.SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
 
-_POSITIVE = set(["good", "great", "love", "loved", "excellent", "amazing", "fantastic", "happy", "thrilled", "awesome", "nice", "fast", "helpful", "perfect", "wonderful", "best", "thanks", "fixed", "works", "smooth"])
-_NEGATIVE = set(["bad", "late", "broken", "slow", "worst", "terrible", "awful", "hate", "angry", "disaster", "confusing", "never", "waiting", "wrong", "failed", "fail", "error", "crash", "useless", "disappointed", "forever"])
+_POSITIVE = set(
+    [
+        "good",
+        "great",
+        "love",
+        "loved",
+        "excellent",
+        "amazing",
+        "fantastic",
+        "happy",
+        "thrilled",
+        "awesome",
+        "nice",
+        "fast",
+        "helpful",
+        "perfect",
+        "wonderful",
+        "best",
+        "thanks",
+        "fixed",
+        "works",
+        "smooth",
+    ]
+)
+_NEGATIVE = set(
+    [
+        "bad",
+        "late",
+        "broken",
+        "slow",
+        "worst",
+        "terrible",
+        "awful",
+        "hate",
+        "angry",
+        "disaster",
+        "confusing",
+        "never",
+        "waiting",
+        "wrong",
+        "failed",
+        "fail",
+        "error",
+        "crash",
+        "useless",
+        "disappointed",
+        "forever",
+    ]
+)
 IMAGE_LABELS = {  # labels the sandbox knows for its demo images, by words in the key
-    "cat": [("Cat", 98.7, ["Pet", "Animal", "Mammal"]), ("Pet", 98.7, ["Animal"]), ("Animal", 98.7, []),
-            ("Kitten", 87.2, ["Cat", "Pet", "Animal"]), ("Whiskers", 74.1, [])],
+    "cat": [
+        ("Cat", 98.7, ["Pet", "Animal", "Mammal"]),
+        ("Pet", 98.7, ["Animal"]),
+        ("Animal", 98.7, []),
+        ("Kitten", 87.2, ["Cat", "Pet", "Animal"]),
+        ("Whiskers", 74.1, []),
+    ],
 }
 TRANSCRIPTS = {  # what the demo recordings say
     "standup.mp3": "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
-                   "AUC of 0.91. The fraud detector is throwing five hundred errors since about six, so Dana "
-                   "is looking at the endpoint logs. Please shut down notebooks you are not using.",
+    "AUC of 0.91. The fraud detector is throwing five hundred errors since about six, so Dana "
+    "is looking at the endpoint logs. Please shut down notebooks you are not using.",
 }
 
 
@@ -584,7 +734,11 @@ def _install_ai() -> None:
         scores[label.capitalize()] = top
         return json.dumps({"Sentiment": label, "SentimentScore": scores})
 
-    _patch(comprehend_responses.ComprehendResponse, "detect_dominant_language", detect_dominant_language)
+    _patch(
+        comprehend_responses.ComprehendResponse,
+        "detect_dominant_language",
+        detect_dominant_language,
+    )
     _patch(comprehend_responses.ComprehendResponse, "detect_sentiment", detect_sentiment)
 
     original_labels = rekognition_responses.RekognitionResponse.detect_labels
@@ -594,9 +748,20 @@ def _install_ai() -> None:
         key = str((image.get("S3Object") or {}).get("Name", "")).lower()
         for word, labels in IMAGE_LABELS.items():
             if word in key:
-                return json.dumps({"LabelModelVersion": "3.0", "Labels": [
-                    {"Name": n, "Confidence": c, "Parents": [{"Name": p} for p in parents], "Instances": []}
-                    for n, c, parents in labels]})
+                return json.dumps(
+                    {
+                        "LabelModelVersion": "3.0",
+                        "Labels": [
+                            {
+                                "Name": n,
+                                "Confidence": c,
+                                "Parents": [{"Name": p} for p in parents],
+                                "Instances": [],
+                            }
+                            for n, c, parents in labels
+                        ],
+                    }
+                )
         return original_labels(self)
 
     _patch(rekognition_responses.RekognitionResponse, "detect_labels", detect_labels)
@@ -611,14 +776,22 @@ def _install_ai() -> None:
         media = self.media["MediaFileUri"]
         text = TRANSCRIPTS.get(media.rsplit("/", 1)[-1])
         if text is None:
-            self.status, self.failure_reason = "FAILED", (
-                "The offline sandbox has no speech recognition; only its demo recordings have transcripts.")
+            self.status, self.failure_reason = (
+                "FAILED",
+                (
+                    "The offline sandbox has no speech recognition; only its demo recordings have transcripts."
+                ),
+            )
             return
         key = self.output_key or f"{self.transcription_job_name}.json"
-        document = {"jobName": self.transcription_job_name, "status": "COMPLETED",
-                    "results": {"transcripts": [{"transcript": text}], "items": []}}
-        s3_backends[self._account_id]["aws"].put_object(self._output_bucket_name, key,
-                                                         json.dumps(document).encode())
+        document = {
+            "jobName": self.transcription_job_name,
+            "status": "COMPLETED",
+            "results": {"transcripts": [{"transcript": text}], "items": []},
+        }
+        s3_backends[self._account_id]["aws"].put_object(
+            self._output_bucket_name, key, json.dumps(document).encode()
+        )
 
     _patch(FakeTranscriptionJob, "advance", advance)
 

@@ -50,13 +50,24 @@ class EndpointPlan:
 
 ENDPOINTS = [
     EndpointPlan("churn-xgb-prod", "churn-xgb-model", "ml.m5.large", 2, 210, 0.0, 0.0005, 38),
-    EndpointPlan("fraud-detector-prod", "fraud-xgb-model", "ml.c5.xlarge", 1, 135, 0.052, 0.003, 870),
+    EndpointPlan(
+        "fraud-detector-prod", "fraud-xgb-model", "ml.c5.xlarge", 1, 135, 0.052, 0.003, 870
+    ),
     EndpointPlan("recsys-staging", "recsys-fm-model", "ml.t2.medium", 1, 0, 0.0, 0.0, 0),
 ]
 
 DAILY_COST = {  # USD a day, before weekly and random variation
-    "sagemaker": 142.0, "s3": 18.5, "ec2": 41.0, "rekognition": 3.2, "comprehend": 2.1,
-    "polly": 0.6, "translate": 1.4, "transcribe": 2.7, "lex": 0.9, "cloudwatch": 6.3, "lambda": 1.1,
+    "sagemaker": 142.0,
+    "s3": 18.5,
+    "ec2": 41.0,
+    "rekognition": 3.2,
+    "comprehend": 2.1,
+    "polly": 0.6,
+    "translate": 1.4,
+    "transcribe": 2.7,
+    "lex": 0.9,
+    "cloudwatch": 6.3,
+    "lambda": 1.1,
 }
 
 
@@ -76,9 +87,13 @@ def seed(aws: Any) -> dict[str, Any]:
         s3.put_object(Bucket=DATA_BUCKET, Key=key, Body=body.encode("latin-1"))
     for model in ("churn-xgb-model", "fraud-xgb-model", "recsys-fm-model"):
         s3.put_object(Bucket=ARTIFACT_BUCKET, Key=f"models/{model}/model.tar.gz", Body=b"model")
-    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=(
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
-        '{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}'))
+    iam.create_role(
+        RoleName=ROLE_NAME,
+        AssumeRolePolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+            '{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+        ),
+    )
 
     # Endpoints come up immediately while seeding, whatever the demo's time scale.
     scale = moto_ext.CONFIG.scale
@@ -86,21 +101,49 @@ def seed(aws: Any) -> dict[str, Any]:
     try:
         for plan in ENDPOINTS:
             image = FM_IMAGE if "recsys" in plan.model else XGB_IMAGE
-            sm.create_model(ModelName=plan.model, ExecutionRoleArn=ROLE_ARN, PrimaryContainer={
-                "Image": image, "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/{plan.model}/model.tar.gz"})
-            sm.create_endpoint_config(EndpointConfigName=f"{plan.name}-config", ProductionVariants=[{
-                "VariantName": "AllTraffic", "ModelName": plan.model, "InstanceType": plan.instance,
-                "InitialInstanceCount": plan.count, "InitialVariantWeight": 1.0}])
-            sm.create_endpoint(EndpointName=plan.name, EndpointConfigName=f"{plan.name}-config",
-                               Tags=[{"Key": "team", "Value": "ml-platform"}])
-        sm.create_model(ModelName="churn-xgb-model-v2", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={
-            "Image": XGB_IMAGE, "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz"})
+            sm.create_model(
+                ModelName=plan.model,
+                ExecutionRoleArn=ROLE_ARN,
+                PrimaryContainer={
+                    "Image": image,
+                    "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/{plan.model}/model.tar.gz",
+                },
+            )
+            sm.create_endpoint_config(
+                EndpointConfigName=f"{plan.name}-config",
+                ProductionVariants=[
+                    {
+                        "VariantName": "AllTraffic",
+                        "ModelName": plan.model,
+                        "InstanceType": plan.instance,
+                        "InitialInstanceCount": plan.count,
+                        "InitialVariantWeight": 1.0,
+                    }
+                ],
+            )
+            sm.create_endpoint(
+                EndpointName=plan.name,
+                EndpointConfigName=f"{plan.name}-config",
+                Tags=[{"Key": "team", "Value": "ml-platform"}],
+            )
+        sm.create_model(
+            ModelName="churn-xgb-model-v2",
+            ExecutionRoleArn=ROLE_ARN,
+            PrimaryContainer={
+                "Image": XGB_IMAGE,
+                "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz",
+            },
+        )
         _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
     finally:
         moto_ext.CONFIG.scale = scale
     put_metrics(aws.cloudwatch, rng, minutes=180)
-    sm.create_notebook_instance(NotebookInstanceName="data-science-scratch", InstanceType="ml.t3.xlarge",
-                                RoleArn=ROLE_ARN, Tags=[{"Key": "owner", "Value": "dana"}])
+    sm.create_notebook_instance(
+        NotebookInstanceName="data-science-scratch",
+        InstanceType="ml.t3.xlarge",
+        RoleArn=ROLE_ARN,
+        Tags=[{"Key": "owner", "Value": "dana"}],
+    )
     backend = sagemaker_backends[ACCOUNT][REGION]
     notebook = backend.notebook_instances["data-science-scratch"]
     # moto keeps these as ISO strings
@@ -109,18 +152,27 @@ def seed(aws: Any) -> dict[str, Any]:
     _seed_monitoring()
     _seed_budgets(aws.client("budgets"))
     _seed_costs(rng)
-    return {"role_arn": ROLE_ARN, "data_bucket": DATA_BUCKET, "artifact_bucket": ARTIFACT_BUCKET,
-            "endpoints": [e.name for e in ENDPOINTS]}
+    return {
+        "role_arn": ROLE_ARN,
+        "data_bucket": DATA_BUCKET,
+        "artifact_bucket": ARTIFACT_BUCKET,
+        "endpoints": [e.name for e in ENDPOINTS],
+    }
 
 
-def put_metrics(cloudwatch: Any, rng: random.Random, *, minutes: int, end: datetime | None = None) -> None:
+def put_metrics(
+    cloudwatch: Any, rng: random.Random, *, minutes: int, end: datetime | None = None
+) -> None:
     """Per-minute CloudWatch data points for each endpoint, the way SageMaker reports them."""
     end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
     data: list[dict[str, Any]] = []
     for plan in ENDPOINTS:
         if not plan.calls_per_min:
             continue
-        dims = [{"Name": "EndpointName", "Value": plan.name}, {"Name": "VariantName", "Value": "AllTraffic"}]
+        dims = [
+            {"Name": "EndpointName", "Value": plan.name},
+            {"Name": "VariantName", "Value": "AllTraffic"},
+        ]
         for i in range(minutes):
             ts = end - timedelta(minutes=minutes - i)
             wave = 1 + 0.25 * math.sin(i / 30)
@@ -128,24 +180,53 @@ def put_metrics(cloudwatch: Any, rng: random.Random, *, minutes: int, end: datet
             latency = plan.latency_ms * rng.uniform(0.8, 1.3) * 1000  # microseconds
             for name, value, unit in (
                 ("Invocations", calls, "Count"),
-                ("Invocation5XXErrors", round(calls * plan.error_5xx * rng.uniform(0.6, 1.4)), "Count"),
+                (
+                    "Invocation5XXErrors",
+                    round(calls * plan.error_5xx * rng.uniform(0.6, 1.4)),
+                    "Count",
+                ),
                 ("Invocation4XXErrors", round(calls * plan.error_4xx * rng.uniform(0, 2)), "Count"),
                 ("ModelLatency", latency, "Microseconds"),
                 ("OverheadLatency", rng.uniform(3, 9) * 1000, "Microseconds"),
             ):
-                data.append({"MetricName": name, "Dimensions": dims, "Timestamp": ts,
-                             "Value": float(value), "Unit": unit})
+                data.append(
+                    {
+                        "MetricName": name,
+                        "Dimensions": dims,
+                        "Timestamp": ts,
+                        "Value": float(value),
+                        "Unit": unit,
+                    }
+                )
     for i in range(0, len(data), 500):
-        cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[i:i + 500])
+        cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[i : i + 500])
 
 
-def _training(sm: Any, name: str, image: str, data: str, instance: str = "ml.m5.xlarge",
-              hyper: dict[str, str] | None = None) -> None:
+def _training(
+    sm: Any,
+    name: str,
+    image: str,
+    data: str,
+    instance: str = "ml.m5.xlarge",
+    hyper: dict[str, str] | None = None,
+) -> None:
     sm.create_training_job(
-        TrainingJobName=name, AlgorithmSpecification={"TrainingImage": image, "TrainingInputMode": "File"},
-        RoleArn=ROLE_ARN, HyperParameters=hyper or {},
-        InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {
-            "S3DataType": "S3Prefix", "S3Uri": f"s3://{DATA_BUCKET}/{data}", "S3DataDistributionType": "FullyReplicated"}}}],
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": image, "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN,
+        HyperParameters=hyper or {},
+        InputDataConfig=[
+            {
+                "ChannelName": "train",
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": f"s3://{DATA_BUCKET}/{data}",
+                        "S3DataDistributionType": "FullyReplicated",
+                    }
+                },
+            }
+        ],
         OutputDataConfig={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/training"},
         ResourceConfig={"InstanceType": instance, "InstanceCount": 1, "VolumeSizeInGB": 30},
         StoppingCondition={"MaxRuntimeInSeconds": 86400},
@@ -155,18 +236,52 @@ def _training(sm: Any, name: str, image: str, data: str, instance: str = "ml.m5.
 
 def _seed_jobs(sm: Any, backend: Any) -> None:
     jobs = [
-        ("churn-xgb-20261119-0930", XGB_IMAGE, "churn/train.csv", "Completed", "Completed", 8.2, 0.31),
-        ("demand-deepar-20261122-0600",
-         "522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1", "churn/train.csv",
-         "Completed", "Completed", 5.1, 0.9),
-        ("sentiment-blazingtext-20261124-1412",
-         "811284229777.dkr.ecr.us-east-1.amazonaws.com/blazingtext:1", "churn/train.csv",
-         "Stopped", "Stopped", 3.0, 0.2),
+        (
+            "churn-xgb-20261119-0930",
+            XGB_IMAGE,
+            "churn/train.csv",
+            "Completed",
+            "Completed",
+            8.2,
+            0.31,
+        ),
+        (
+            "demand-deepar-20261122-0600",
+            "522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1",
+            "churn/train.csv",
+            "Completed",
+            "Completed",
+            5.1,
+            0.9,
+        ),
+        (
+            "sentiment-blazingtext-20261124-1412",
+            "811284229777.dkr.ecr.us-east-1.amazonaws.com/blazingtext:1",
+            "churn/train.csv",
+            "Stopped",
+            "Stopped",
+            3.0,
+            0.2,
+        ),
         ("recsys-fm-20261125-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
-        ("fraud-xgb-retrain-20261127-0815", XGB_IMAGE, "fraud/train.csv", "InProgress", "Training", 0.15, None),
-        ("segments-kmeans-20261127-0902",
-         "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1", "segments/customers.csv",
-         "InProgress", "Starting", 0.02, None),
+        (
+            "fraud-xgb-retrain-20261127-0815",
+            XGB_IMAGE,
+            "fraud/train.csv",
+            "InProgress",
+            "Training",
+            0.15,
+            None,
+        ),
+        (
+            "segments-kmeans-20261127-0902",
+            "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1",
+            "segments/customers.csv",
+            "InProgress",
+            "Starting",
+            0.02,
+            None,
+        ),
     ]
     for name, image, data, status, secondary, age_days, hours in jobs:
         _training(sm, name, image, data, hyper={"num_round": "100"} if "xgb" in name else None)
@@ -175,8 +290,9 @@ def _seed_jobs(sm: Any, backend: Any) -> None:
         created = _utc(days=age_days)
         job.creation_time = job.training_start_time = created
         job.training_job_status, job.secondary_status = status, secondary
-        job.secondary_status_transitions = [{"Status": secondary, "StartTime": created,
-                                             "StatusMessage": f"{secondary}"}]
+        job.secondary_status_transitions = [
+            {"Status": secondary, "StartTime": created, "StatusMessage": f"{secondary}"}
+        ]
         if hours is None:
             job.training_end_time = None
             job.final_metric_data_list = []
@@ -184,80 +300,158 @@ def _seed_jobs(sm: Any, backend: Any) -> None:
         else:
             job.training_end_time = created + timedelta(hours=hours)
             job.billable_time_in_seconds = int(hours * 3600)
-            job.final_metric_data_list = ([
-                {"MetricName": "validation:auc", "Value": 0.9121, "Timestamp": job.training_end_time},
-                {"MetricName": "train:auc", "Value": 0.9433, "Timestamp": job.training_end_time},
-            ] if status == "Completed" and "xgb" in name else [
-                {"MetricName": "test:RMSE", "Value": 12.38, "Timestamp": job.training_end_time},
-            ] if status == "Completed" else [])
+            job.final_metric_data_list = (
+                [
+                    {
+                        "MetricName": "validation:auc",
+                        "Value": 0.9121,
+                        "Timestamp": job.training_end_time,
+                    },
+                    {
+                        "MetricName": "train:auc",
+                        "Value": 0.9433,
+                        "Timestamp": job.training_end_time,
+                    },
+                ]
+                if status == "Completed" and "xgb" in name
+                else [
+                    {"MetricName": "test:RMSE", "Value": 12.38, "Timestamp": job.training_end_time},
+                ]
+                if status == "Completed"
+                else []
+            )
         if status == "Failed":
-            job.failure_reason = ("ClientError: Data download failed:Failed to download data. "
-                                  "NoSuchKey: s3://acme-ml-data/recsys/ratings/part-0002.csv")
+            job.failure_reason = (
+                "ClientError: Data download failed:Failed to download data. "
+                "NoSuchKey: s3://acme-ml-data/recsys/ratings/part-0002.csv"
+            )
     sm.create_processing_job(
-        ProcessingJobName="churn-features-20261127-0700", RoleArn=ROLE_ARN,
-        AppSpecification={"ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"},
-        ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30}},
+        ProcessingJobName="churn-features-20261127-0700",
+        RoleArn=ROLE_ARN,
+        AppSpecification={
+            "ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+        },
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 30,
+            }
+        },
         StoppingCondition={"MaxRuntimeInSeconds": 3600},
     )
     sm.create_compilation_job(
-        CompilationJobName="churn-xgb-neo-arm64", RoleArn=ROLE_ARN,
-        InputConfig={"S3Uri": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz", "Framework": "XGBOOST",
-                     "DataInputConfig": '{"data": [1, 5]}'},
-        OutputConfig={"S3OutputLocation": f"s3://{ARTIFACT_BUCKET}/compiled", "TargetDevice": "ml_c5"},
+        CompilationJobName="churn-xgb-neo-arm64",
+        RoleArn=ROLE_ARN,
+        InputConfig={
+            "S3Uri": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz",
+            "Framework": "XGBOOST",
+            "DataInputConfig": '{"data": [1, 5]}',
+        },
+        OutputConfig={
+            "S3OutputLocation": f"s3://{ARTIFACT_BUCKET}/compiled",
+            "TargetDevice": "ml_c5",
+        },
         StoppingCondition={"MaxRuntimeInSeconds": 900},
     )
     sm.create_auto_ml_job_v2(
-        AutoMLJobName="churn-autopilot-1120", RoleArn=ROLE_ARN,
-        AutoMLJobInputDataConfig=[{"ChannelType": "training", "ContentType": "text/csv;header=present",
-                                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{DATA_BUCKET}/churn/train.csv"}}}],
+        AutoMLJobName="churn-autopilot-1120",
+        RoleArn=ROLE_ARN,
+        AutoMLJobInputDataConfig=[
+            {
+                "ChannelType": "training",
+                "ContentType": "text/csv;header=present",
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": f"s3://{DATA_BUCKET}/churn/train.csv",
+                    }
+                },
+            }
+        ],
         OutputDataConfig={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/autopilot"},
-        AutoMLProblemTypeConfig={"TabularJobConfig": {"TargetAttributeName": "churned",
-                                                      "CompletionCriteria": {"MaxCandidates": 20}}},
+        AutoMLProblemTypeConfig={
+            "TabularJobConfig": {
+                "TargetAttributeName": "churned",
+                "CompletionCriteria": {"MaxCandidates": 20},
+            }
+        },
         AutoMLJobObjective={"MetricName": "F1"},
     )
-    moto_ext.CONFIG.labeling_jobs.append({
-        "LabelingJobName": "support-tickets-intent-labels", "LabelingJobArn":
-            f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/support-tickets-intent-labels",
-        "CreationTime": _utc(days=1), "LastModifiedTime": _utc(hours=2),
-        "LabelingJobStatus": "InProgress",
-        "LabelCounters": {"TotalLabeled": 1840, "HumanLabeled": 1210, "MachineLabeled": 630,
-                          "FailedNonRetryableError": 3, "Unlabeled": 2160},
-        "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
-        "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
-    })
+    moto_ext.CONFIG.labeling_jobs.append(
+        {
+            "LabelingJobName": "support-tickets-intent-labels",
+            "LabelingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/support-tickets-intent-labels",
+            "CreationTime": _utc(days=1),
+            "LastModifiedTime": _utc(hours=2),
+            "LabelingJobStatus": "InProgress",
+            "LabelCounters": {
+                "TotalLabeled": 1840,
+                "HumanLabeled": 1210,
+                "MachineLabeled": 630,
+                "FailedNonRetryableError": 3,
+                "Unlabeled": 2160,
+            },
+            "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
+            "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+        }
+    )
 
 
 def _seed_monitoring() -> None:
     """Hourly data-quality checks: fraud-detector-prod drifts since this morning."""
-    plans = [("fraud-detector-prod", "fraud-detector-data-quality", "DataQuality", 9),
-             ("churn-xgb-prod", "churn-xgb-model-quality", "ModelQuality", 0)]
+    plans = [
+        ("fraud-detector-prod", "fraud-detector-data-quality", "DataQuality", 9),
+        ("churn-xgb-prod", "churn-xgb-model-quality", "ModelQuality", 0),
+    ]
     for endpoint, name, kind, bad_hours in plans:
         arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:monitoring-schedule/{name}"
-        moto_ext.CONFIG.monitoring_schedules.append({
-            "MonitoringScheduleName": name, "MonitoringScheduleArn": arn, "CreationTime": _utc(days=30),
-            "LastModifiedTime": _utc(days=2), "MonitoringScheduleStatus": "Scheduled", "EndpointName": endpoint,
-            "MonitoringType": kind,
-        })
+        moto_ext.CONFIG.monitoring_schedules.append(
+            {
+                "MonitoringScheduleName": name,
+                "MonitoringScheduleArn": arn,
+                "CreationTime": _utc(days=30),
+                "LastModifiedTime": _utc(days=2),
+                "MonitoringScheduleStatus": "Scheduled",
+                "EndpointName": endpoint,
+                "MonitoringType": kind,
+            }
+        )
         for hour in range(1, 7 * 24, 6):
             scheduled = _utc(hours=hour).replace(minute=0, second=0, microsecond=0)
             status = "CompletedWithViolations" if hour <= bad_hours else "Completed"
-            moto_ext.CONFIG.monitoring_executions.append({
-                "MonitoringScheduleName": name, "ScheduledTime": scheduled, "CreationTime": scheduled,
-                "LastModifiedTime": scheduled + timedelta(minutes=12), "MonitoringExecutionStatus": status,
-                "ProcessingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{name}-{hour}",
-                "EndpointName": endpoint, "MonitoringType": kind,
-            })
+            moto_ext.CONFIG.monitoring_executions.append(
+                {
+                    "MonitoringScheduleName": name,
+                    "ScheduledTime": scheduled,
+                    "CreationTime": scheduled,
+                    "LastModifiedTime": scheduled + timedelta(minutes=12),
+                    "MonitoringExecutionStatus": status,
+                    "ProcessingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{name}-{hour}",
+                    "EndpointName": endpoint,
+                    "MonitoringType": kind,
+                }
+            )
 
 
 def _seed_budgets(budgets: Any) -> None:
-    for name, limit, actual, forecast in (("ml-platform-monthly", 5000, 4312.55, 5480.10),
-                                          ("data-science-q4", 12000, 7050.00, 10900.00)):
-        budgets.create_budget(AccountId=ACCOUNT, Budget={
-            "BudgetName": name, "BudgetLimit": {"Amount": str(limit), "Unit": "USD"},
-            "TimeUnit": "MONTHLY" if "monthly" in name else "QUARTERLY", "BudgetType": "COST",
-            "CalculatedSpend": {"ActualSpend": {"Amount": f"{actual:.2f}", "Unit": "USD"},
-                                "ForecastedSpend": {"Amount": f"{forecast:.2f}", "Unit": "USD"}},
-        })
+    for name, limit, actual, forecast in (
+        ("ml-platform-monthly", 5000, 4312.55, 5480.10),
+        ("data-science-q4", 12000, 7050.00, 10900.00),
+    ):
+        budgets.create_budget(
+            AccountId=ACCOUNT,
+            Budget={
+                "BudgetName": name,
+                "BudgetLimit": {"Amount": str(limit), "Unit": "USD"},
+                "TimeUnit": "MONTHLY" if "monthly" in name else "QUARTERLY",
+                "BudgetType": "COST",
+                "CalculatedSpend": {
+                    "ActualSpend": {"Amount": f"{actual:.2f}", "Unit": "USD"},
+                    "ForecastedSpend": {"Amount": f"{forecast:.2f}", "Unit": "USD"},
+                },
+            },
+        )
 
 
 def _seed_costs(rng: random.Random) -> None:
@@ -266,7 +460,12 @@ def _seed_costs(rng: random.Random) -> None:
         day = today - timedelta(days=back)
         weekend = day.weekday() >= 5
         moto_ext.CONFIG.costs[day] = {
-            moto_ext.SERVICE_NAMES[service]: round(base * (0.7 if weekend and service != "s3" else 1.0)
-                                                   * rng.uniform(0.85, 1.2) * (1 + (60 - back) / 300), 4)
+            moto_ext.SERVICE_NAMES[service]: round(
+                base
+                * (0.7 if weekend and service != "s3" else 1.0)
+                * rng.uniform(0.85, 1.2)
+                * (1 + (60 - back) / 300),
+                4,
+            )
             for service, base in DAILY_COST.items()
         }

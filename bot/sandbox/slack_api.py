@@ -37,13 +37,24 @@ class Record:
     name: str = ""  # reaction name
 
     def buttons(self) -> list[dict[str, Any]]:
-        return [el for b in self.blocks if b.get("type") == "actions"
-                for el in b.get("elements", []) if el.get("type") == "button"]
+        return [
+            el
+            for b in self.blocks
+            if b.get("type") == "actions"
+            for el in b.get("elements", [])
+            if el.get("type") == "button"
+        ]
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind, "channel": self.channel, "ts": self.ts,
-                                "thread_ts": self.thread_ts, "text": self.text,
-                                "blocks": self.blocks, "files": self.files}
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "channel": self.channel,
+            "ts": self.ts,
+            "thread_ts": self.thread_ts,
+            "text": self.text,
+            "blocks": self.blocks,
+            "files": self.files,
+        }
         if self.user:
             data["user"] = self.user
         return data
@@ -64,8 +75,9 @@ class SlackStandIn:
         self._counter = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-stand-in",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="slack-stand-in", daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -99,8 +111,12 @@ class SlackStandIn:
 
     def posts(self, channel: str | None = None) -> list[Record]:
         with self._lock:
-            return [r for r in self.records if r.kind in ("post", "update", "ephemeral")
-                    and (channel is None or r.channel == channel)]
+            return [
+                r
+                for r in self.records
+                if r.kind in ("post", "update", "ephemeral")
+                and (channel is None or r.channel == channel)
+            ]
 
     def latest_with_button(self, label: str) -> tuple[Record, dict[str, Any]] | None:
         """The latest bot message (as it is now) offering a button with this label."""
@@ -110,7 +126,10 @@ class SlackStandIn:
                     continue
                 current = self.messages.get((record.channel, record.ts), record)
                 for button in current.buttons():
-                    if button.get("text", {}).get("text", "").strip().lower() == label.strip().lower():
+                    if (
+                        button.get("text", {}).get("text", "").strip().lower()
+                        == label.strip().lower()
+                    ):
                         return current, button
         return None
 
@@ -134,14 +153,27 @@ class SlackStandIn:
         return result
 
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://sandbox.slack.com/", "team": "Sandbox",
-                "user": "ml-bot", "team_id": self.team_id, "user_id": BOT_USER_ID,
-                "bot_id": BOT_ID, "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": "https://sandbox.slack.com/",
+            "team": "Sandbox",
+            "user": "ml-bot",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _message(self, kind: str, args: dict[str, Any], ts: str | None = None) -> Record:
-        return Record(kind=kind, channel=str(args.get("channel", "")), ts=ts or self.new_ts(),
-                      thread_ts=args.get("thread_ts") or None, text=str(args.get("text") or ""),
-                      blocks=_blocks(args.get("blocks")), user=args.get("user"))
+        return Record(
+            kind=kind,
+            channel=str(args.get("channel", "")),
+            ts=ts or self.new_ts(),
+            thread_ts=args.get("thread_ts") or None,
+            text=str(args.get("text") or ""),
+            blocks=_blocks(args.get("blocks")),
+            user=args.get("user"),
+        )
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
@@ -150,9 +182,18 @@ class SlackStandIn:
             return {"ok": False, "error": "no_text"}
         record = self._message("post", args)
         self._emit(record)
-        return {"ok": True, "channel": record.channel, "ts": record.ts,
-                "message": {"text": record.text, "ts": record.ts, "bot_id": BOT_ID,
-                            "user": BOT_USER_ID, "blocks": record.blocks}}
+        return {
+            "ok": True,
+            "channel": record.channel,
+            "ts": record.ts,
+            "message": {
+                "text": record.text,
+                "ts": record.ts,
+                "bot_id": BOT_ID,
+                "user": BOT_USER_ID,
+                "blocks": record.blocks,
+            },
+        }
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel", "")), str(args.get("ts", "")))
@@ -163,8 +204,15 @@ class SlackStandIn:
         record = self._message("update", args, ts=key[1])
         record.thread_ts = existing.thread_ts
         with self._lock:
-            self.messages[key] = Record("post", record.channel, record.ts, record.thread_ts,
-                                        record.text, record.blocks, existing.files)
+            self.messages[key] = Record(
+                "post",
+                record.channel,
+                record.ts,
+                record.thread_ts,
+                record.text,
+                record.blocks,
+                existing.files,
+            )
         self._emit(record)
         return {"ok": True, "channel": key[0], "ts": key[1], "text": record.text}
 
@@ -183,13 +231,25 @@ class SlackStandIn:
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
     def _m_reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._emit(Record("reaction", str(args.get("channel", "")), str(args.get("timestamp", "")),
-                          name=str(args.get("name", ""))))
+        self._emit(
+            Record(
+                "reaction",
+                str(args.get("channel", "")),
+                str(args.get("timestamp", "")),
+                name=str(args.get("name", "")),
+            )
+        )
         return {"ok": True}
 
     def _m_reactions_remove(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._emit(Record("unreaction", str(args.get("channel", "")), str(args.get("timestamp", "")),
-                          name=str(args.get("name", ""))))
+        self._emit(
+            Record(
+                "unreaction",
+                str(args.get("channel", "")),
+                str(args.get("timestamp", "")),
+                name=str(args.get("name", "")),
+            )
+        )
         return {"ok": True}
 
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -206,22 +266,38 @@ class SlackStandIn:
             for f in files:
                 upload = self._uploads.get(f.get("id", ""), {})
                 names.append(f.get("title") or upload.get("name", "file"))
-        record = Record("file", str(args.get("channel_id", "")), self.new_ts(),
-                        thread_ts=args.get("thread_ts") or None,
-                        text=str(args.get("initial_comment") or ""), files=names)
+        record = Record(
+            "file",
+            str(args.get("channel_id", "")),
+            self.new_ts(),
+            thread_ts=args.get("thread_ts") or None,
+            text=str(args.get("initial_comment") or ""),
+            files=names,
+        )
         self._emit(record)
-        return {"ok": True, "files": [{"id": f.get("id"), "title": n} for f, n in zip(files, names, strict=False)]}
+        return {
+            "ok": True,
+            "files": [{"id": f.get("id"), "title": n} for f, n in zip(files, names, strict=False)],
+        }
 
     def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": args.get("channel"), "is_member": True}}
 
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": args.get("user"), "name": args.get("user"), "is_bot": False}}
+        return {
+            "ok": True,
+            "user": {"id": args.get("user"), "name": args.get("user"), "is_bot": False},
+        }
 
     def response(self, payload: dict[str, Any]) -> None:
         kind = "ephemeral" if payload.get("response_type", "ephemeral") == "ephemeral" else "post"
-        record = Record(kind, payload.get("channel", "response_url"), self.new_ts(),
-                        text=str(payload.get("text") or ""), blocks=_blocks(payload.get("blocks")))
+        record = Record(
+            kind,
+            payload.get("channel", "response_url"),
+            self.new_ts(),
+            text=str(payload.get("text") or ""),
+            blocks=_blocks(payload.get("blocks")),
+        )
         self._emit(record)
 
     def upload(self, file_id: str, data: bytes) -> None:
@@ -266,7 +342,7 @@ class SlackStandIn:
                 if token != stand_in.token:
                     self._reply(200, {"ok": False, "error": "invalid_auth"})
                     return
-                self._reply(200, stand_in.call(self.path[len("/api/"):].split("?")[0], args))
+                self._reply(200, stand_in.call(self.path[len("/api/") :].split("?")[0], args))
 
             do_GET = do_POST
 

@@ -14,8 +14,9 @@ from tests.conftest import blocks_text
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False,
-                      follow_seconds=(0.01, 0.05))
+    sandbox = Sandbox(
+        scale=0, working_delay=5.0, traffic=False, start_follower=False, follow_seconds=(0.01, 0.05)
+    )
     sandbox.start()
     yield sandbox
     sandbox.stop()

@@ -18,8 +18,13 @@ DATASET = "s3://acme-ml-data/churn/train.csv"
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False,
-                      settings_overrides={"approvers": ["U0CAROL"]})
+    sandbox = Sandbox(
+        scale=0,
+        working_delay=5.0,
+        traffic=False,
+        start_follower=False,
+        settings_overrides={"approvers": ["U0CAROL"]},
+    )
     sandbox.start()
     yield sandbox
     sandbox.stop()
@@ -46,7 +51,9 @@ def _follow(box: Sandbox) -> list[Record]:
 
 def _training_jobs(box: Sandbox) -> list[str]:
     sm = box.chatops.deps.aws.sagemaker
-    return [j["TrainingJobName"] for j in sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]]
+    return [
+        j["TrainingJobName"] for j in sm.list_training_jobs(MaxResults=100)["TrainingJobSummaries"]
+    ]
 
 
 def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
@@ -54,7 +61,11 @@ def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     card = _say(box, f"train xgboost on {DATASET}")
     assert len(card) == 1
     text = blocks_text(card[0])
-    assert "Confirm: Start training job xgboost-" in text and "Worst-case cost" in text and "$5.52" in text
+    assert (
+        "Confirm: Start training job xgboost-" in text
+        and "Worst-case cost" in text
+        and "$5.52" in text
+    )
     assert [b["text"]["text"] for b in card[0].blocks[-1]["elements"]] == ["Approve", "Cancel"]
     assert set(_training_jobs(box)) == before, "nothing is created before approval"
 
@@ -67,7 +78,9 @@ def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     # When alice approves, the card is updated in place and one job starts
     approved = _click(box, "U0ALICE", "Approve")
     assert {r.ts for r in approved} == {card[0].ts} and all(r.kind == "update" for r in approved)
-    assert "Started training job" in blocks_text(approved[-1]) and "Approved by <@U0ALICE>" in blocks_text(approved[-1])
+    assert "Started training job" in blocks_text(
+        approved[-1]
+    ) and "Approved by <@U0ALICE>" in blocks_text(approved[-1])
     new = set(_training_jobs(box)) - before
     assert len(new) == 1
     job = new.pop()
@@ -134,8 +147,14 @@ def test_expired_and_forged_clicks_do_nothing(box: Sandbox) -> None:
 def test_a_repeated_slack_delivery_makes_one_card_and_one_job(box: Sandbox) -> None:
     before = set(_training_jobs(box))
     driver = box.driver
-    event = {"type": "message", "channel": CHANNEL, "user": "U0ALICE", "ts": box.slack.new_ts(),
-             "text": f"train xgboost on {DATASET} num_round=20", "channel_type": "channel"}
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": "U0ALICE",
+        "ts": box.slack.new_ts(),
+        "text": f"train xgboost on {DATASET} num_round=20",
+        "channel_type": "channel",
+    }
     posts = _turn(box, lambda: (driver._event(dict(event)), driver._event(dict(event))))
     assert len(posts) == 1
     _click(box, "U0ALICE", "Approve")
@@ -145,7 +164,11 @@ def test_a_repeated_slack_delivery_makes_one_card_and_one_job(box: Sandbox) -> N
 def test_guardrail_refusal_names_the_rule(box: Sandbox) -> None:
     reply = _say(box, f"train xgboost on {DATASET} using ml.p3.16xlarge")
     text = blocks_text(reply[0])
-    assert "not allowed" in text and "CHATOPS_ALLOWED_INSTANCE_TYPES" in text and "Allowed: ml.m5.large" in text
+    assert (
+        "not allowed" in text
+        and "CHATOPS_ALLOWED_INSTANCE_TYPES" in text
+        and "Allowed: ml.m5.large" in text
+    )
     assert not reply[0].buttons()
 
 
@@ -154,8 +177,11 @@ def test_deploy_predict_delete(box: Sandbox) -> None:
     card = _say(box, "deploy model churn-xgb-model-v2")
     assert "Confirm: Deploy churn-xgb-model-v2" in blocks_text(card[0])
     _click(box, "U0ALICE", "Approve")
-    endpoint = next(e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]
-                    if e["EndpointName"].startswith("churn-xgb-model-v2-"))
+    endpoint = next(
+        e["EndpointName"]
+        for e in sm.list_endpoints()["Endpoints"]
+        if e["EndpointName"].startswith("churn-xgb-model-v2-")
+    )
     ready = _follow(box)
     assert any("is in service" in blocks_text(r) for r in ready)
 
@@ -180,7 +206,9 @@ def test_stop_a_running_job_and_follow_it_to_stopped(box: Sandbox) -> None:
     _click(box, "U0ALICE", "Approve")
     updates = _follow(box)
     assert any("stopped" in blocks_text(r) for r in updates)
-    status = box.chatops.deps.aws.sagemaker.describe_training_job(TrainingJobName=job)["TrainingJobStatus"]
+    status = box.chatops.deps.aws.sagemaker.describe_training_job(TrainingJobName=job)[
+        "TrainingJobStatus"
+    ]
     assert status == "Stopped"
 
 
@@ -195,7 +223,13 @@ def test_autopilot_to_the_best_candidate(box: Sandbox) -> None:
 
 def test_list_jobs_covers_every_kind(box: Sandbox) -> None:
     text = blocks_text(_say(box, "list all jobs")[0])
-    for kind in ("Training", "Processing", "Labeling (Ground Truth)", "Compilation (Neo)", "Autopilot"):
+    for kind in (
+        "Training",
+        "Processing",
+        "Labeling (Ground Truth)",
+        "Compilation (Neo)",
+        "Autopilot",
+    ):
         assert f"*{kind}*" in text
     assert "support-tickets-intent-labels" in text
 

@@ -48,8 +48,12 @@ def test_message_in_bot_channel_answers_in_its_thread_unhealthy_first(sandbox: A
 
 
 def test_app_mention_in_another_channel_is_answered_once(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.message(
-        "U0BOB", f"<@{BOT_USER_ID}> how is training going", channel=OTHER_CHANNEL))
+    posts = _turn(
+        sandbox,
+        lambda: sandbox.driver.message(
+            "U0BOB", f"<@{BOT_USER_ID}> how is training going", channel=OTHER_CHANNEL
+        ),
+    )
     # Slack sends both a message and an app_mention event; only one answer.
     assert len(posts) == 1
     assert posts[0].channel == OTHER_CHANNEL
@@ -57,8 +61,10 @@ def test_app_mention_in_another_channel_is_answered_once(sandbox: Any) -> None:
 
 
 def test_dm_is_answered(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.message("U0CAROL", "help", channel="D0CAROL",
-                                                          channel_type="im"))
+    posts = _turn(
+        sandbox,
+        lambda: sandbox.driver.message("U0CAROL", "help", channel="D0CAROL", channel_type="im"),
+    )
     assert len(posts) == 1 and posts[0].channel == "D0CAROL"
     text = blocks_text(posts[0])
     for area in ("SageMaker training and jobs", "Endpoints", "About me"):
@@ -66,7 +72,9 @@ def test_dm_is_answered(sandbox: Any) -> None:
 
 
 def test_slash_command_posts_in_channel_with_the_command_shown(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "endpoints fraud-detector-prod"))
+    posts = _turn(
+        sandbox, lambda: sandbox.driver.command("U0ALICE", "endpoints fraud-detector-prod")
+    )
     assert len(posts) == 1
     text = blocks_text(posts[0])
     assert "/ml endpoints fraud-detector-prod" in text
@@ -74,7 +82,12 @@ def test_slash_command_posts_in_channel_with_the_command_shown(sandbox: Any) -> 
 
 
 def test_hostile_mrkdwn_in_user_text_is_escaped(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "<!channel> <@U0BOB> <https://evil.example|click>"))
+    posts = _turn(
+        sandbox,
+        lambda: sandbox.driver.command(
+            "U0ALICE", "<!channel> <@U0BOB> <https://evil.example|click>"
+        ),
+    )
     assert posts
     for post in posts:
         raw = json.dumps(post.blocks) + post.text
@@ -83,24 +96,50 @@ def test_hostile_mrkdwn_in_user_text_is_escaped(sandbox: Any) -> None:
 
 
 def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandbox: Any) -> None:
-    ts, _ = sandbox.driver.message("U0ALICE", f"<@{BOT_USER_ID}> how is training going",
-                                   channel=OTHER_CHANNEL)
+    ts, _ = sandbox.driver.message(
+        "U0ALICE", f"<@{BOT_USER_ID}> how is training going", channel=OTHER_CHANNEL
+    )
     sandbox.driver.settle()
     # A question in the bot's thread is answered...
-    posts = _turn(sandbox, lambda: sandbox.driver.message(
-        "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL, thread_ts=ts))
+    posts = _turn(
+        sandbox,
+        lambda: sandbox.driver.message(
+            "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL, thread_ts=ts
+        ),
+    )
     assert len(posts) == 1 and posts[0].thread_ts == ts
     # ...people talking among themselves there are not,
-    assert _turn(sandbox, lambda: sandbox.driver.message(
-        "U0BOB", "lol nice, see you at lunch", channel=OTHER_CHANNEL, thread_ts=ts)) == []
+    assert (
+        _turn(
+            sandbox,
+            lambda: sandbox.driver.message(
+                "U0BOB", "lol nice, see you at lunch", channel=OTHER_CHANNEL, thread_ts=ts
+            ),
+        )
+        == []
+    )
     # and a change overheard there needs the bot to be addressed first.
-    assert _turn(sandbox, lambda: sandbox.driver.message(
-        "U0BOB", "delete endpoint recsys-staging", channel=OTHER_CHANNEL, thread_ts=ts)) == []
+    assert (
+        _turn(
+            sandbox,
+            lambda: sandbox.driver.message(
+                "U0BOB", "delete endpoint recsys-staging", channel=OTHER_CHANNEL, thread_ts=ts
+            ),
+        )
+        == []
+    )
 
 
 def test_unaddressed_channel_messages_are_ignored(sandbox: Any) -> None:
-    assert _turn(sandbox, lambda: sandbox.driver.message(
-        "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL)) == []
+    assert (
+        _turn(
+            sandbox,
+            lambda: sandbox.driver.message(
+                "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL
+            ),
+        )
+        == []
+    )
 
 
 def test_fallback_gives_short_help_when_addressed(sandbox: Any) -> None:
@@ -111,7 +150,9 @@ def test_fallback_gives_short_help_when_addressed(sandbox: Any) -> None:
 
 def test_bots_itself_edits_and_deletions_get_no_answer(sandbox: Any) -> None:
     driver = sandbox.driver
-    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", extra={"bot_id": "B0OTHER"})) == []
+    assert (
+        _turn(sandbox, lambda: driver.message("U0BOB", "help", extra={"bot_id": "B0OTHER"})) == []
+    )
     assert _turn(sandbox, lambda: driver.message(BOT_USER_ID, "help")) == []
     assert _turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="message_changed")) == []
     assert _turn(sandbox, lambda: driver.message("U0BOB", "", subtype="message_deleted")) == []
@@ -119,8 +160,9 @@ def test_bots_itself_edits_and_deletions_get_no_answer(sandbox: Any) -> None:
 
 
 def test_empty_mention_gets_short_help(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.message("U0BOB", f"<@{BOT_USER_ID}>",
-                                                          channel=OTHER_CHANNEL))
+    posts = _turn(
+        sandbox, lambda: sandbox.driver.message("U0BOB", f"<@{BOT_USER_ID}>", channel=OTHER_CHANNEL)
+    )
     assert len(posts) == 1 and "help" in blocks_text(posts[0])
 
 
@@ -142,19 +184,43 @@ def test_unknown_subcommand_says_so(sandbox: Any) -> None:
 
 def test_a_repeated_delivery_is_answered_once(sandbox: Any) -> None:
     driver = sandbox.driver
-    event = {"type": "message", "channel": CHANNEL, "user": "U0BOB", "text": "help",
-             "ts": sandbox.slack.new_ts(), "channel_type": "channel"}
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "user": "U0BOB",
+        "text": "help",
+        "ts": sandbox.slack.new_ts(),
+        "channel_type": "channel",
+    }
     posts = _turn(sandbox, lambda: (driver._event(dict(event)), driver._event(dict(event))))
     assert len(posts) == 1
 
 
 def test_bad_signature_is_refused(sandbox: Any) -> None:
-    body = json.dumps({"type": "event_callback", "team_id": "T0SANDBOX", "event": {
-        "type": "message", "channel": CHANNEL, "user": "U0BOB", "text": "help", "ts": "1.1"}})
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0SANDBOX",
+            "event": {
+                "type": "message",
+                "channel": CHANNEL,
+                "user": "U0BOB",
+                "text": "help",
+                "ts": "1.1",
+            },
+        }
+    )
     start = len(sandbox.slack.records)
-    response = sandbox.chatops.app.dispatch(BoltRequest(body=body, headers={
-        "content-type": ["application/json"], "x-slack-request-timestamp": [str(int(time.time()))],
-        "x-slack-signature": ["v0=" + "0" * 64]}))
+    response = sandbox.chatops.app.dispatch(
+        BoltRequest(
+            body=body,
+            headers={
+                "content-type": ["application/json"],
+                "x-slack-request-timestamp": [str(int(time.time()))],
+                "x-slack-signature": ["v0=" + "0" * 64],
+            },
+        )
+    )
     sandbox.driver.settle()
     assert response.status == 401
     assert len(sandbox.slack.records) == start
@@ -220,8 +286,11 @@ def test_slow_answers_show_that_the_bot_is_working(sandbox: Any) -> None:
         sandbox.driver.settle()
         kinds = [(r.kind, r.name) for r in sandbox.slack.records[start:]]
         # Then a message gets a reaction that is removed once the answer is posted
-        assert kinds == [("reaction", "hourglass_flowing_sand"), ("post", ""),
-                         ("unreaction", "hourglass_flowing_sand")]
+        assert kinds == [
+            ("reaction", "hourglass_flowing_sand"),
+            ("post", ""),
+            ("unreaction", "hourglass_flowing_sand"),
+        ]
         start = len(sandbox.slack.records)
         sandbox.driver.command("U0ALICE", "help")
         sandbox.driver.settle()
@@ -239,8 +308,13 @@ def test_when_lex_fails_the_local_runtime_answers(caplog: Any) -> None:
     # Given a bot configured for Amazon Lex, whose Lex endpoint (the sandbox's moto) has no Lex runtime
     from bot.sandbox import Sandbox
 
-    with Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False,
-                 settings_overrides={"lex_bot_id": "BOTID12345", "lex_bot_alias_id": "ALIAS12345"}) as box:
+    with Sandbox(
+        scale=0,
+        working_delay=5.0,
+        traffic=False,
+        start_follower=False,
+        settings_overrides={"lex_bot_id": "BOTID12345", "lex_bot_alias_id": "ALIAS12345"},
+    ) as box:
         assert box.chatops.dispatcher.understander.lex is not None
         posts = _turn(box, lambda: box.driver.message("U0ALICE", "are my endpoints healthy"))
     # Then the user still gets the answer, and the log says why, with the request id
@@ -253,10 +327,14 @@ def test_aws_throttling_and_access_denied_get_a_clear_answer(sandbox: Any) -> No
     from botocore.stub import Stubber
 
     sm = sandbox.chatops.deps.aws.sagemaker
-    for code, words in (("ThrottlingException", "AWS is throttling requests"),
-                        ("AccessDeniedException", "not allowed to call ListEndpoints (access denied)")):
+    for code, words in (
+        ("ThrottlingException", "AWS is throttling requests"),
+        ("AccessDeniedException", "not allowed to call ListEndpoints (access denied)"),
+    ):
         with Stubber(sm) as stub:
             stub.add_client_error("list_endpoints", code, "no", 400)
-            posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "are my endpoints healthy"))
+            posts = _turn(
+                sandbox, lambda: sandbox.driver.message("U0ALICE", "are my endpoints healthy")
+            )
         text = blocks_text(posts[0])
         assert words in text and "request r-" in text

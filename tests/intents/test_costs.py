@@ -29,11 +29,23 @@ def test_periods_are_calendar_weeks_and_months() -> None:
     assert period_range("yesterday", today) == (date(2026, 11, 26), date(2026, 11, 27))
 
 
-def _ce_page(groups: dict[str, float], start: str, end: str, token: str | None = None) -> dict[str, Any]:
-    page: dict[str, Any] = {"ResultsByTime": [{
-        "TimePeriod": {"Start": start, "End": end}, "Total": {}, "Estimated": False,
-        "Groups": [{"Keys": [k], "Metrics": {"UnblendedCost": {"Amount": str(v), "Unit": "USD"}}}
-                   for k, v in groups.items()]}], "DimensionValueAttributes": []}
+def _ce_page(
+    groups: dict[str, float], start: str, end: str, token: str | None = None
+) -> dict[str, Any]:
+    page: dict[str, Any] = {
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": start, "End": end},
+                "Total": {},
+                "Estimated": False,
+                "Groups": [
+                    {"Keys": [k], "Metrics": {"UnblendedCost": {"Amount": str(v), "Unit": "USD"}}}
+                    for k, v in groups.items()
+                ],
+            }
+        ],
+        "DimensionValueAttributes": [],
+    }
     if token:
         page["NextPageToken"] = token
     return page
@@ -42,16 +54,40 @@ def _ce_page(groups: dict[str, float], start: str, end: str, token: str | None =
 def test_cost_report_by_service_follows_pages_and_compares(fixed: Any) -> None:
     ce = fixed.aws.client("ce")
     with Stubber(ce) as stub:
-        stub.add_response("get_cost_and_usage", _ce_page({"Amazon SageMaker": 700.0}, "2026-11-16", "2026-11-23", "t2"), {
-            "TimePeriod": {"Start": "2026-11-16", "End": "2026-11-23"}, "Granularity": "DAILY",
-            "Metrics": ["UnblendedCost"], "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-            "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}})
-        stub.add_response("get_cost_and_usage", _ce_page({"Amazon SageMaker": 100.0}, "2026-11-16", "2026-11-23"),
-                          {"TimePeriod": ANY, "Granularity": "DAILY", "Metrics": ANY, "GroupBy": ANY, "Filter": ANY,
-                           "NextPageToken": "t2"})
-        stub.add_response("get_cost_and_usage", _ce_page({"Amazon SageMaker": 1000.0}, "2026-11-09", "2026-11-16"),
-                          {"TimePeriod": {"Start": "2026-11-09", "End": "2026-11-16"}, "Granularity": "DAILY",
-                           "Metrics": ANY, "GroupBy": ANY, "Filter": ANY})
+        stub.add_response(
+            "get_cost_and_usage",
+            _ce_page({"Amazon SageMaker": 700.0}, "2026-11-16", "2026-11-23", "t2"),
+            {
+                "TimePeriod": {"Start": "2026-11-16", "End": "2026-11-23"},
+                "Granularity": "DAILY",
+                "Metrics": ["UnblendedCost"],
+                "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+                "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
+            },
+        )
+        stub.add_response(
+            "get_cost_and_usage",
+            _ce_page({"Amazon SageMaker": 100.0}, "2026-11-16", "2026-11-23"),
+            {
+                "TimePeriod": ANY,
+                "Granularity": "DAILY",
+                "Metrics": ANY,
+                "GroupBy": ANY,
+                "Filter": ANY,
+                "NextPageToken": "t2",
+            },
+        )
+        stub.add_response(
+            "get_cost_and_usage",
+            _ce_page({"Amazon SageMaker": 1000.0}, "2026-11-09", "2026-11-16"),
+            {
+                "TimePeriod": {"Start": "2026-11-09", "End": "2026-11-16"},
+                "Granularity": "DAILY",
+                "Metrics": ANY,
+                "GroupBy": ANY,
+                "Filter": ANY,
+            },
+        )
         reply = cost_report(request("CostReport", period="last_week", service="sagemaker"), fixed)
     assert reply.summary == "Amazon SageMaker costs last week: $800.00"
     assert "down 20% vs the 7 days before" in str(reply.blocks[1].text)
@@ -59,11 +95,23 @@ def test_cost_report_by_service_follows_pages_and_compares(fixed: Any) -> None:
 
 def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
     budgets = fixed.aws.client("budgets")
-    for name, limit, actual, forecast in (("small", 100, 20, 30), ("ml-platform-monthly", 5000, 4312.55, 5480.10)):
-        budgets.create_budget(AccountId="123456789012", Budget={
-            "BudgetName": name, "BudgetLimit": {"Amount": str(limit), "Unit": "USD"}, "TimeUnit": "MONTHLY",
-            "BudgetType": "COST", "CalculatedSpend": {"ActualSpend": {"Amount": str(actual), "Unit": "USD"},
-                                                      "ForecastedSpend": {"Amount": str(forecast), "Unit": "USD"}}})
+    for name, limit, actual, forecast in (
+        ("small", 100, 20, 30),
+        ("ml-platform-monthly", 5000, 4312.55, 5480.10),
+    ):
+        budgets.create_budget(
+            AccountId="123456789012",
+            Budget={
+                "BudgetName": name,
+                "BudgetLimit": {"Amount": str(limit), "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+                "CalculatedSpend": {
+                    "ActualSpend": {"Amount": str(actual), "Unit": "USD"},
+                    "ForecastedSpend": {"Amount": str(forecast), "Unit": "USD"},
+                },
+            },
+        )
     reply = budget_status(request("BudgetStatus"), fixed)
     text = str(reply.blocks[1].text)
     assert text.index("ml-platform-monthly") < text.index("small")
@@ -75,12 +123,29 @@ def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
 
 def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
     sm = deps.aws.sagemaker
-    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": "i", "ModelDataUrl": "s3://b/m"})
-    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[{
-        "VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 2}])
+    sm.create_model(
+        ModelName="m",
+        ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={"Image": "i", "ModelDataUrl": "s3://b/m"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="c",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "m",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 2,
+            }
+        ],
+    )
     sm.create_endpoint(EndpointName="quiet-ep", EndpointConfigName="c")
-    sm.create_notebook_instance(NotebookInstanceName="old-notebook", InstanceType="ml.t3.xlarge", RoleArn=ROLE_ARN)
-    later = dataclasses.replace(deps, clock=lambda: (datetime.now(UTC) + timedelta(days=3)).timestamp())
+    sm.create_notebook_instance(
+        NotebookInstanceName="old-notebook", InstanceType="ml.t3.xlarge", RoleArn=ROLE_ARN
+    )
+    later = dataclasses.replace(
+        deps, clock=lambda: (datetime.now(UTC) + timedelta(days=3)).timestamp()
+    )
     reply = idle_resources(request("IdleResources"), later)
     text = str(reply.blocks[1].text)
     assert "quiet-ep*: no invocations in 24 h, costs $0.23/h" in text  # 2 × ml.m5.large
@@ -90,17 +155,52 @@ def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
 def test_monitor_summary_counts_violations(fixed: Any) -> None:
     sm = fixed.aws.sagemaker
     with Stubber(sm) as stub:
-        stub.add_response("list_monitoring_schedules", {"MonitoringScheduleSummaries": [{
-            "MonitoringScheduleName": "fraud-dq", "MonitoringScheduleArn": "arn:aws:sagemaker:us-east-1:1:monitoring-schedule/fraud-dq",
-            "CreationTime": NOW, "LastModifiedTime": NOW, "MonitoringScheduleStatus": "Scheduled",
-            "EndpointName": "fraud-detector-prod", "MonitoringType": "DataQuality"}]}, {"EndpointName": "fraud-detector-prod"})
-        stub.add_response("list_monitoring_executions", {"MonitoringExecutionSummaries": [
-            {"MonitoringScheduleName": "fraud-dq", "ScheduledTime": NOW - timedelta(hours=h), "CreationTime": NOW,
-             "LastModifiedTime": NOW, "MonitoringExecutionStatus": s}
-            for h, s in ((1, "CompletedWithViolations"), (7, "CompletedWithViolations"), (13, "Completed"), (19, "Failed"))]},
-            {"MonitoringScheduleName": "fraud-dq", "ScheduledTimeAfter": NOW - timedelta(days=7),
-             "SortBy": "ScheduledTime", "SortOrder": "Descending"})
-        reply = monitor_summary(request("MonitorSummary", endpointName="fraud-detector-prod"), fixed)
+        stub.add_response(
+            "list_monitoring_schedules",
+            {
+                "MonitoringScheduleSummaries": [
+                    {
+                        "MonitoringScheduleName": "fraud-dq",
+                        "MonitoringScheduleArn": "arn:aws:sagemaker:us-east-1:1:monitoring-schedule/fraud-dq",
+                        "CreationTime": NOW,
+                        "LastModifiedTime": NOW,
+                        "MonitoringScheduleStatus": "Scheduled",
+                        "EndpointName": "fraud-detector-prod",
+                        "MonitoringType": "DataQuality",
+                    }
+                ]
+            },
+            {"EndpointName": "fraud-detector-prod"},
+        )
+        stub.add_response(
+            "list_monitoring_executions",
+            {
+                "MonitoringExecutionSummaries": [
+                    {
+                        "MonitoringScheduleName": "fraud-dq",
+                        "ScheduledTime": NOW - timedelta(hours=h),
+                        "CreationTime": NOW,
+                        "LastModifiedTime": NOW,
+                        "MonitoringExecutionStatus": s,
+                    }
+                    for h, s in (
+                        (1, "CompletedWithViolations"),
+                        (7, "CompletedWithViolations"),
+                        (13, "Completed"),
+                        (19, "Failed"),
+                    )
+                ]
+            },
+            {
+                "MonitoringScheduleName": "fraud-dq",
+                "ScheduledTimeAfter": NOW - timedelta(days=7),
+                "SortBy": "ScheduledTime",
+                "SortOrder": "Descending",
+            },
+        )
+        reply = monitor_summary(
+            request("MonitorSummary", endpointName="fraud-detector-prod"), fixed
+        )
     text = str(reply.blocks[1].text)
     assert "4 runs in 7 days, 2 with violations, 1 failed · last: CompletedWithViolations" in text
     assert reply.summary.startswith("1 of 1 monitoring schedules found violations")

@@ -23,19 +23,40 @@ from tests.conftest import ROLE_ARN, request
 
 
 def _approved(intent: str, params: Any) -> Approved:
-    return Approved(plan_id="p1", intent=intent, params=params, requester="U0ALICE", approver="U0ALICE",
-                    channel="C0MLOPS", thread_ts="1.0", request_id="r-1", origin_key="msg:T:C:1.0")
+    return Approved(
+        plan_id="p1",
+        intent=intent,
+        params=params,
+        requester="U0ALICE",
+        approver="U0ALICE",
+        channel="C0MLOPS",
+        thread_ts="1.0",
+        request_id="r-1",
+        origin_key="msg:T:C:1.0",
+    )
 
 
 def _model(sm: Any, name: str) -> None:
-    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE_ARN,
-                    PrimaryContainer={"Image": "img:1", "ModelDataUrl": "s3://b/model.tar.gz"})
+    sm.create_model(
+        ModelName=name,
+        ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={"Image": "img:1", "ModelDataUrl": "s3://b/model.tar.gz"},
+    )
 
 
 def _endpoint(sm: Any, name: str, config: str, model: str = "m1") -> None:
     try:
-        sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": model, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+        sm.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": model,
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+            ],
+        )
     except ClientError:
         pass
     sm.create_endpoint(EndpointName=name, EndpointConfigName=config)
@@ -47,10 +68,13 @@ def _endpoint(sm: Any, name: str, config: str, model: str = "m1") -> None:
 def _completed_training_job(sm: Any, name: str) -> None:
     """moto finishes a training job as soon as it is created."""
     sm.create_training_job(
-        TrainingJobName=name, AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
-        RoleArn=ROLE_ARN, OutputDataConfig={"S3OutputPath": "s3://b/out"},
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN,
+        OutputDataConfig={"S3OutputPath": "s3://b/out"},
         ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+    )
 
 
 def test_deploy_proposes_model_config_endpoint_with_hourly_cost(deps: Any) -> None:
@@ -67,14 +91,23 @@ def test_deploy_proposes_model_config_endpoint_with_hourly_cost(deps: Any) -> No
 def test_deploy_creates_everything_and_follows_the_endpoint(deps: Any) -> None:
     sm = deps.aws.sagemaker
     _model(sm, "churn-model")
-    proposal = deploy_model(request("DeployModel", "deploy churn-model on ml.c5.xlarge",
-                                    modelName="churn-model", instanceType="ml.c5.xlarge"), deps)
+    proposal = deploy_model(
+        request(
+            "DeployModel",
+            "deploy churn-model on ml.c5.xlarge",
+            modelName="churn-model",
+            instanceType="ml.c5.xlarge",
+        ),
+        deps,
+    )
     run_deploy_model(_approved("DeployModel", proposal.params), deps)  # type: ignore[union-attr]
     endpoint = sm.describe_endpoint(EndpointName=proposal.params["endpoint"])  # type: ignore[union-attr]
     config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     assert config["ProductionVariants"][0]["InstanceType"] == "ml.c5.xlarge"
     assert config["ProductionVariants"][0]["ModelName"] == "churn-model"
-    assert [(f.kind, f.name) for f in deps.store.active_follows()] == [("endpoint", endpoint["EndpointName"])]
+    assert [(f.kind, f.name) for f in deps.store.active_follows()] == [
+        ("endpoint", endpoint["EndpointName"])
+    ]
 
 
 def test_deploy_from_a_completed_training_job_creates_the_model(deps: Any) -> None:
@@ -83,7 +116,9 @@ def test_deploy_from_a_completed_training_job_creates_the_model(deps: Any) -> No
     proposal = deploy_model(request("DeployModel", modelName="xgb-job-1"), deps)
     assert proposal.params["create_model"]["image"] == "img:xgb"  # type: ignore[union-attr, index]
     run_deploy_model(_approved("DeployModel", proposal.params), deps)  # type: ignore[union-attr]
-    assert sm.describe_model(ModelName="xgb-job-1")["PrimaryContainer"]["ModelDataUrl"].endswith("model.tar.gz")
+    assert sm.describe_model(ModelName="xgb-job-1")["PrimaryContainer"]["ModelDataUrl"].endswith(
+        "model.tar.gz"
+    )
 
 
 def test_a_failure_half_way_cleans_up_and_says_what_exists(deps: Any) -> None:
@@ -93,23 +128,42 @@ def test_a_failure_half_way_cleans_up_and_says_what_exists(deps: Any) -> None:
 
     # Given CreateEndpoint fails (quota) after the model and its configuration were created
     def quota(**kwargs: Any) -> None:
-        raise ClientError({"Error": {"Code": "ResourceLimitExceeded", "Message": "endpoint quota reached"}},
-                          "CreateEndpoint")
+        raise ClientError(
+            {"Error": {"Code": "ResourceLimitExceeded", "Message": "endpoint quota reached"}},
+            "CreateEndpoint",
+        )
 
     sm.meta.events.register("before-call.sagemaker.CreateEndpoint", quota)
     with pytest.raises(UserError) as err:
         run_deploy_model(_approved("DeployModel", proposal.params), deps)  # type: ignore[union-attr]
-    assert "while creating endpoint" in err.value.message and "endpoint quota reached" in err.value.message
-    assert "I removed what I had created (endpoint configuration" in err.value.hint and "model xgb-job-2" in err.value.hint
+    assert (
+        "while creating endpoint" in err.value.message
+        and "endpoint quota reached" in err.value.message
+    )
+    assert (
+        "I removed what I had created (endpoint configuration" in err.value.hint
+        and "model xgb-job-2" in err.value.hint
+    )
     assert sm.list_models()["Models"] == [] and sm.list_endpoint_configs()["EndpointConfigs"] == []
 
 
-@pytest.mark.parametrize("slots,error,words", [
-    ({"modelName": "nope-model"}, NotFound, "no model or training job named nope-model"),
-    ({"modelName": "churn-model", "instanceType": "ml.x9.large"}, InvalidInput, "not a SageMaker hosting"),
-    ({"modelName": "churn-model", "instanceType": "ml.p3.8xlarge"}, Refused, "CHATOPS_ALLOWED_INSTANCE_TYPES"),
-    ({"modelName": "bad name"}, InvalidInput, "not a valid model name"),
-])
+@pytest.mark.parametrize(
+    "slots,error,words",
+    [
+        ({"modelName": "nope-model"}, NotFound, "no model or training job named nope-model"),
+        (
+            {"modelName": "churn-model", "instanceType": "ml.x9.large"},
+            InvalidInput,
+            "not a SageMaker hosting",
+        ),
+        (
+            {"modelName": "churn-model", "instanceType": "ml.p3.8xlarge"},
+            Refused,
+            "CHATOPS_ALLOWED_INSTANCE_TYPES",
+        ),
+        ({"modelName": "bad name"}, InvalidInput, "not a valid model name"),
+    ],
+)
 def test_deploy_bad_input(deps: Any, slots: dict[str, str], error: type, words: str) -> None:
     _model(deps.aws.sagemaker, "churn-model")
     with pytest.raises(error, match=words):
@@ -126,7 +180,10 @@ def test_delete_removes_an_unshared_configuration(deps: Any) -> None:
     proposal = delete_endpoint(request("DeleteEndpoint", endpointName="alone-ep"), deps)
     assert "deleted too" in dict(proposal.details)["Configuration"]  # type: ignore[union-attr]
     reply = run_delete_endpoint(_approved("DeleteEndpoint", proposal.params), deps)  # type: ignore[union-attr]
-    assert sm.list_endpoints()["Endpoints"] == [] and sm.list_endpoint_configs()["EndpointConfigs"] == []
+    assert (
+        sm.list_endpoints()["Endpoints"] == []
+        and sm.list_endpoint_configs()["EndpointConfigs"] == []
+    )
     assert "alone-cfg" in str(reply.blocks[0].text)
 
 
@@ -139,7 +196,9 @@ def test_delete_keeps_a_configuration_another_endpoint_uses(deps: Any) -> None:
     assert "kept: also used by ep-b" in dict(proposal.details)["Configuration"]  # type: ignore[union-attr]
     run_delete_endpoint(_approved("DeleteEndpoint", proposal.params), deps)  # type: ignore[union-attr]
     assert [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]] == ["ep-b"]
-    assert [c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]] == ["shared-cfg"]
+    assert [c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]] == [
+        "shared-cfg"
+    ]
 
 
 def test_delete_unknown_endpoint_suggests_close_names(deps: Any) -> None:
@@ -161,39 +220,72 @@ def _body(text: str) -> StreamingBody:
 def test_invoke_csv_shows_the_prediction(deps: Any) -> None:
     runtime = deps.aws.sagemaker_runtime
     with Stubber(runtime) as stub:
-        stub.add_response("invoke_endpoint", {"Body": _body("0.8734\n"), "ContentType": "text/csv",
-                                              "InvokedProductionVariant": "AllTraffic"},
-                          {"EndpointName": "churn-prod", "ContentType": "text/csv", "Accept": "text/csv",
-                           "Body": b"34,1,0,59.99"})
-        reply = invoke_endpoint(request("InvokeEndpoint", endpointName="churn-prod", payload="`34,1,0,59.99`"), deps)
+        stub.add_response(
+            "invoke_endpoint",
+            {
+                "Body": _body("0.8734\n"),
+                "ContentType": "text/csv",
+                "InvokedProductionVariant": "AllTraffic",
+            },
+            {
+                "EndpointName": "churn-prod",
+                "ContentType": "text/csv",
+                "Accept": "text/csv",
+                "Body": b"34,1,0,59.99",
+            },
+        )
+        reply = invoke_endpoint(
+            request("InvokeEndpoint", endpointName="churn-prod", payload="`34,1,0,59.99`"), deps
+        )
     assert str(reply.blocks[1].text) == "Prediction: *0.8734*"
 
 
 def test_invoke_json_picks_the_content_type(deps: Any) -> None:
     runtime = deps.aws.sagemaker_runtime
     with Stubber(runtime) as stub:
-        stub.add_response("invoke_endpoint", {"Body": _body('{"predictions": [{"score": 0.91}]}'),
-                                              "ContentType": "application/json"},
-                          {"EndpointName": "fraud-prod", "ContentType": "application/json",
-                           "Accept": "application/json", "Body": b'{"amount": 120}'})
-        reply = invoke_endpoint(request("InvokeEndpoint", endpointName="fraud-prod", payload='{"amount": 120}'), deps)
+        stub.add_response(
+            "invoke_endpoint",
+            {
+                "Body": _body('{"predictions": [{"score": 0.91}]}'),
+                "ContentType": "application/json",
+            },
+            {
+                "EndpointName": "fraud-prod",
+                "ContentType": "application/json",
+                "Accept": "application/json",
+                "Body": b'{"amount": 120}',
+            },
+        )
+        reply = invoke_endpoint(
+            request("InvokeEndpoint", endpointName="fraud-prod", payload='{"amount": 120}'), deps
+        )
     assert '"score": 0.91' in str(reply.blocks[1].text)
 
 
 def test_invoke_errors_are_explained(deps: Any) -> None:
     runtime = deps.aws.sagemaker_runtime
     with Stubber(runtime) as stub:
-        stub.add_client_error("invoke_endpoint", "ModelError", "Received client error (400) from primary", 424)
+        stub.add_client_error(
+            "invoke_endpoint", "ModelError", "Received client error (400) from primary", 424
+        )
         with pytest.raises(UserError, match="returned an error: Received client error"):
-            invoke_endpoint(request("InvokeEndpoint", endpointName="churn-prod", payload="1,2"), deps)
-        stub.add_client_error("invoke_endpoint", "ValidationError",
-                              "Endpoint ghost of account 123456789012 not found.", 400)
+            invoke_endpoint(
+                request("InvokeEndpoint", endpointName="churn-prod", payload="1,2"), deps
+            )
+        stub.add_client_error(
+            "invoke_endpoint",
+            "ValidationError",
+            "Endpoint ghost of account 123456789012 not found.",
+            400,
+        )
         with pytest.raises(NotFound, match="no endpoint named ghost"):
             invoke_endpoint(request("InvokeEndpoint", endpointName="ghost", payload="1,2"), deps)
 
 
 def test_invoke_refuses_oversized_and_malformed_payloads(deps: Any) -> None:
     with pytest.raises(InvalidInput, match="6 MB"):
-        invoke_endpoint(request("InvokeEndpoint", endpointName="ep", payload="1," * 3_200_000 + "1"), deps)
+        invoke_endpoint(
+            request("InvokeEndpoint", endpointName="ep", payload="1," * 3_200_000 + "1"), deps
+        )
     with pytest.raises(InvalidInput, match="isn't valid JSON"):
         invoke_endpoint(request("InvokeEndpoint", endpointName="ep", payload='{"amount": }'), deps)

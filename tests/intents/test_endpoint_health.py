@@ -11,11 +11,22 @@ from tests.conftest import request
 
 
 def _endpoint(sm: Any, name: str) -> None:
-    sm.create_model(ModelName=f"{name}-model", ExecutionRoleArn="arn:aws:iam::123456789012:role/R",
-                    PrimaryContainer={"Image": "img", "ModelDataUrl": "s3://b/m.tar.gz"})
-    sm.create_endpoint_config(EndpointConfigName=f"{name}-cfg", ProductionVariants=[{
-        "VariantName": "AllTraffic", "ModelName": f"{name}-model", "InstanceType": "ml.m5.large",
-        "InitialInstanceCount": 1}])
+    sm.create_model(
+        ModelName=f"{name}-model",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/R",
+        PrimaryContainer={"Image": "img", "ModelDataUrl": "s3://b/m.tar.gz"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-cfg",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-model",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-cfg")
 
 
@@ -27,9 +38,19 @@ def _metrics(cw: Any, name: str, calls: int, errors_5xx: int, latency_ms: float)
         ts = now - timedelta(minutes=minute)
         data += [
             {"MetricName": "Invocations", "Dimensions": dims, "Timestamp": ts, "Value": calls / 10},
-            {"MetricName": "Invocation5XXErrors", "Dimensions": dims, "Timestamp": ts, "Value": errors_5xx / 10},
+            {
+                "MetricName": "Invocation5XXErrors",
+                "Dimensions": dims,
+                "Timestamp": ts,
+                "Value": errors_5xx / 10,
+            },
             {"MetricName": "Invocation4XXErrors", "Dimensions": dims, "Timestamp": ts, "Value": 0},
-            {"MetricName": "ModelLatency", "Dimensions": dims, "Timestamp": ts, "Value": latency_ms * 1000},
+            {
+                "MetricName": "ModelLatency",
+                "Dimensions": dims,
+                "Timestamp": ts,
+                "Value": latency_ms * 1000,
+            },
         ]
     cw.put_metric_data(Namespace="AWS/SageMaker", MetricData=data)
 
@@ -41,7 +62,12 @@ def test_unhealthy_endpoints_come_first_with_their_error_count(deps: Any) -> Non
     _metrics(cw, "alpha-prod", calls=1000, errors_5xx=0, latency_ms=30)
     _metrics(cw, "beta-prod", calls=1000, errors_5xx=120, latency_ms=900)
     reply = endpoint_health(request("EndpointHealth"), deps)
-    rows = [b.text for b in reply.blocks if (getattr(b, "text", "") and "prod" in getattr(b, "text", "")) or "idle" in str(getattr(b, "text", ""))]
+    rows = [
+        b.text
+        for b in reply.blocks
+        if (getattr(b, "text", "") and "prod" in getattr(b, "text", ""))
+        or "idle" in str(getattr(b, "text", ""))
+    ]
     assert "beta-prod" in rows[0] and "120 5xx errors (12.0%)" in rows[0] and "900 ms" in rows[0]
     assert "gamma-idle" in rows[1] and "no invocations" in rows[1]
     assert "alpha-prod" in rows[2] and "1,000 invocations" in rows[2]

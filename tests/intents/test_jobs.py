@@ -27,18 +27,38 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 def _job(status: str = "InProgress", secondary: str = "Training") -> dict[str, Any]:
     return {
-        "TrainingJobName": "fraud-train-42", "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/fraud-train-42",
-        "TrainingJobStatus": status, "SecondaryStatus": secondary, "CreationTime": NOW - timedelta(hours=2),
-        "TrainingStartTime": NOW - timedelta(hours=2), "ModelArtifacts": {"S3ModelArtifacts": "s3://o/m.tar.gz"},
-        "AlgorithmSpecification": {"TrainingImage": "x/sagemaker-xgboost:1.7-1", "TrainingInputMode": "File"},
-        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 2, "VolumeSizeInGB": 30},
+        "TrainingJobName": "fraud-train-42",
+        "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/fraud-train-42",
+        "TrainingJobStatus": status,
+        "SecondaryStatus": secondary,
+        "CreationTime": NOW - timedelta(hours=2),
+        "TrainingStartTime": NOW - timedelta(hours=2),
+        "ModelArtifacts": {"S3ModelArtifacts": "s3://o/m.tar.gz"},
+        "AlgorithmSpecification": {
+            "TrainingImage": "x/sagemaker-xgboost:1.7-1",
+            "TrainingInputMode": "File",
+        },
+        "ResourceConfig": {
+            "InstanceType": "ml.m5.xlarge",
+            "InstanceCount": 2,
+            "VolumeSizeInGB": 30,
+        },
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
     }
 
 
 def _approved(intent: str, params: dict[str, Any]) -> Approved:
-    return Approved(plan_id="p1", intent=intent, params=params, requester="U0ALICE", approver="U0ALICE",
-                    channel="C0MLOPS", thread_ts="1.0", request_id="r-1", origin_key="msg:T:C:1.0")
+    return Approved(
+        plan_id="p1",
+        intent=intent,
+        params=params,
+        requester="U0ALICE",
+        approver="U0ALICE",
+        channel="C0MLOPS",
+        thread_ts="1.0",
+        request_id="r-1",
+        origin_key="msg:T:C:1.0",
+    )
 
 
 # ---------------------------------------------------------------------------- StopTraining (Stubber: moto lacks it)
@@ -77,20 +97,31 @@ def test_stopping_a_job_that_does_not_exist(deps: Any) -> None:
 
 def _training(sm: Any, name: str) -> None:
     sm.create_training_job(
-        TrainingJobName=name, AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
-        RoleArn="arn:aws:iam::123456789012:role/R", OutputDataConfig={"S3OutputPath": "s3://b/o"},
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
+        RoleArn="arn:aws:iam::123456789012:role/R",
+        OutputDataConfig={"S3OutputPath": "s3://b/o"},
         ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+    )
 
 
 def test_list_jobs_groups_by_kind_and_says_which_kinds_it_could_not_list(deps: Any) -> None:
     sm = deps.aws.sagemaker
     for i in range(12):
         _training(sm, f"job-{i:02d}")
-    sm.create_processing_job(ProcessingJobName="features-1", RoleArn="arn:aws:iam::123456789012:role/R",
-                             AppSpecification={"ImageUri": "img"},
-                             ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
-                                                                    "VolumeSizeInGB": 10}})
+    sm.create_processing_job(
+        ProcessingJobName="features-1",
+        RoleArn="arn:aws:iam::123456789012:role/R",
+        AppSpecification={"ImageUri": "img"},
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 10,
+            }
+        },
+    )
     reply = list_jobs(request("ListJobs"), deps)
     text = "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
     assert "*Training* · 0 in progress, 12 listed" in text and "…and 4 more" in text
@@ -101,11 +132,22 @@ def test_list_jobs_groups_by_kind_and_says_which_kinds_it_could_not_list(deps: A
 
 def test_list_one_kind_puts_in_progress_first(deps: Any) -> None:
     sm = deps.aws.sagemaker
-    pages = {"TrainingJobSummaries": [
-        {"TrainingJobName": "done-1", "TrainingJobArn": "arn:1", "CreationTime": NOW, "TrainingJobStatus": "Completed"},
-        {"TrainingJobName": "busy-1", "TrainingJobArn": "arn:2", "CreationTime": NOW - timedelta(days=3),
-         "TrainingJobStatus": "InProgress"},
-    ]}
+    pages = {
+        "TrainingJobSummaries": [
+            {
+                "TrainingJobName": "done-1",
+                "TrainingJobArn": "arn:1",
+                "CreationTime": NOW,
+                "TrainingJobStatus": "Completed",
+            },
+            {
+                "TrainingJobName": "busy-1",
+                "TrainingJobArn": "arn:2",
+                "CreationTime": NOW - timedelta(days=3),
+                "TrainingJobStatus": "InProgress",
+            },
+        ]
+    }
     with Stubber(sm) as stub:
         stub.add_response("list_training_jobs", pages, None)
         reply = list_jobs(request("ListJobs", jobKind="training"), deps)
@@ -120,35 +162,69 @@ def test_list_one_kind_puts_in_progress_first(deps: Any) -> None:
 def data(deps: Any) -> Any:
     deps.aws.s3.create_bucket(Bucket="acme-ml-data")
     deps.aws.s3.create_bucket(Bucket="acme-ml-artifacts")
-    deps.aws.s3.put_object(Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,tenure,plan\n0,3,b\n")
+    deps.aws.s3.put_object(
+        Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,tenure,plan\n0,3,b\n"
+    )
     return deps
 
 
 def test_autopilot_checks_the_target_column_against_the_header(data: Any) -> None:
     with pytest.raises(InvalidInput) as err:
-        start_autopilot(request("StartAutopilot", dataset="s3://acme-ml-data/churn/train.csv", target="churn"), data)
+        start_autopilot(
+            request("StartAutopilot", dataset="s3://acme-ml-data/churn/train.csv", target="churn"),
+            data,
+        )
     assert "Did you mean churned?" in err.value.hint
 
 
 def test_autopilot_proposal_and_creation(data: Any) -> None:
-    proposal = start_autopilot(request("StartAutopilot", "run autopilot with 5 candidates",
-                                       dataset="s3://acme-ml-data/churn/train.csv", target="churned"), data)
+    proposal = start_autopilot(
+        request(
+            "StartAutopilot",
+            "run autopilot with 5 candidates",
+            dataset="s3://acme-ml-data/churn/train.csv",
+            target="churned",
+        ),
+        data,
+    )
     assert isinstance(proposal, Proposal)
     name = proposal.params["job_name"]
     assert name.startswith("autopilot-") and len(name) <= 32
     assert proposal.params["candidates"] == 5 and proposal.params["max_runtime"] == 4 * 3600
     # moto's CreateAutoMLJobV2 insists on a ProblemType that AWS infers; check the real call shape.
     with Stubber(data.aws.sagemaker) as stub:
-        stub.add_response("create_auto_ml_job_v2", {"AutoMLJobArn": f"arn:aws:sagemaker:us-east-1:1:automl-job/{name}"}, {
-            "AutoMLJobName": name,
-            "AutoMLJobInputDataConfig": [{"ChannelType": "training", "ContentType": "text/csv;header=present",
-                                          "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
-                                                                          "S3Uri": "s3://acme-ml-data/churn/train.csv"}}}],
-            "OutputDataConfig": {"S3OutputPath": "s3://acme-ml-artifacts/chatops"},
-            "AutoMLProblemTypeConfig": {"TabularJobConfig": {"TargetAttributeName": "churned", "CompletionCriteria": {
-                "MaxCandidates": 5, "MaxAutoMLJobRuntimeInSeconds": 14400, "MaxRuntimePerTrainingJobInSeconds": 3600}}},
-            "RoleArn": data.settings.sagemaker_role_arn, "Tags": ANY,
-        })
+        stub.add_response(
+            "create_auto_ml_job_v2",
+            {"AutoMLJobArn": f"arn:aws:sagemaker:us-east-1:1:automl-job/{name}"},
+            {
+                "AutoMLJobName": name,
+                "AutoMLJobInputDataConfig": [
+                    {
+                        "ChannelType": "training",
+                        "ContentType": "text/csv;header=present",
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": "s3://acme-ml-data/churn/train.csv",
+                            }
+                        },
+                    }
+                ],
+                "OutputDataConfig": {"S3OutputPath": "s3://acme-ml-artifacts/chatops"},
+                "AutoMLProblemTypeConfig": {
+                    "TabularJobConfig": {
+                        "TargetAttributeName": "churned",
+                        "CompletionCriteria": {
+                            "MaxCandidates": 5,
+                            "MaxAutoMLJobRuntimeInSeconds": 14400,
+                            "MaxRuntimePerTrainingJobInSeconds": 3600,
+                        },
+                    }
+                },
+                "RoleArn": data.settings.sagemaker_role_arn,
+                "Tags": ANY,
+            },
+        )
         reply = run_start_autopilot(_approved("StartAutopilot", proposal.params), data)
     assert "Started Autopilot job" in reply.summary
     assert [(f.kind, f.name) for f in data.store.active_follows()] == [("autopilot", name)]
@@ -161,17 +237,40 @@ def test_price_list_api_answer_is_used_when_reachable() -> None:
     import boto3
 
     pricing = boto3.client("pricing", region_name="us-east-1")
-    product = {"product": {"attributes": {"instanceName": "ml.m5.xlarge", "component": "Training"}},
-               "terms": {"OnDemand": {"SKU.JRTCKXETXF": {"priceDimensions": {"SKU.JRTCKXETXF.6YS6EN2CT7": {
-                   "unit": "Hrs", "pricePerUnit": {"USD": "0.2300000000"}, "description": "$0.23 per Hour"}}}}}}
+    product = {
+        "product": {"attributes": {"instanceName": "ml.m5.xlarge", "component": "Training"}},
+        "terms": {
+            "OnDemand": {
+                "SKU.JRTCKXETXF": {
+                    "priceDimensions": {
+                        "SKU.JRTCKXETXF.6YS6EN2CT7": {
+                            "unit": "Hrs",
+                            "pricePerUnit": {"USD": "0.2300000000"},
+                            "description": "$0.23 per Hour",
+                        }
+                    }
+                }
+            }
+        },
+    }
     with Stubber(pricing) as stub:
-        stub.add_response("get_products", {"PriceList": [json.dumps(product)], "FormatVersion": "aws_v1"}, {
-            "ServiceCode": "AmazonSageMaker", "MaxResults": 10, "Filters": [
-                {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-3"},
-                {"Type": "TERM_MATCH", "Field": "instanceName", "Value": "ml.m5.xlarge"},
-                {"Type": "TERM_MATCH", "Field": "component", "Value": "Training"}]})
+        stub.add_response(
+            "get_products",
+            {"PriceList": [json.dumps(product)], "FormatVersion": "aws_v1"},
+            {
+                "ServiceCode": "AmazonSageMaker",
+                "MaxResults": 10,
+                "Filters": [
+                    {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "eu-west-3"},
+                    {"Type": "TERM_MATCH", "Field": "instanceName", "Value": "ml.m5.xlarge"},
+                    {"Type": "TERM_MATCH", "Field": "component", "Value": "Training"},
+                ],
+            },
+        )
         price = hourly_price("ml.m5.xlarge", "training", region="eu-west-3", pricing=pricing)
-    assert price == hourly_price("ml.m5.xlarge", "training", region="eu-west-3", pricing=pricing)  # cached
+    assert price == hourly_price(
+        "ml.m5.xlarge", "training", region="eu-west-3", pricing=pricing
+    )  # cached
     assert price is not None and (price.hourly_usd, price.source) == (0.23, "AWS Price List API")
 
 

@@ -26,8 +26,17 @@ def test_fallback_points_to_help(deps: Any) -> None:
 
 
 def test_audit_log_most_recent_first(deps: Any) -> None:
-    deps.store.audit(request_id="r-1", user="U1", channel="C", intent="Help", slots={}, outcome="answered")
-    deps.store.audit(request_id="r-2", user="U2", channel="C", intent="StartTraining", slots={}, outcome="proposed")
+    deps.store.audit(
+        request_id="r-1", user="U1", channel="C", intent="Help", slots={}, outcome="answered"
+    )
+    deps.store.audit(
+        request_id="r-2",
+        user="U2",
+        channel="C",
+        intent="StartTraining",
+        slots={},
+        outcome="proposed",
+    )
     reply = audit_log(request("AuditLog"), deps)
     body = str(reply.blocks[1].text)
     assert body.index("StartTraining") < body.index("Help")

@@ -29,19 +29,37 @@ def fixed(deps: Any) -> Any:
 
 
 def _approve(proposal: Any, intent: str) -> Approved:
-    return Approved(plan_id="p", intent=intent, params=proposal.params, requester="U0ALICE", approver="U0ALICE",
-                    channel="C0MLOPS", thread_ts="1.0", request_id="r", origin_key="k")
+    return Approved(
+        plan_id="p",
+        intent=intent,
+        params=proposal.params,
+        requester="U0ALICE",
+        approver="U0ALICE",
+        channel="C0MLOPS",
+        thread_ts="1.0",
+        request_id="r",
+        origin_key="k",
+    )
 
 
 def test_cron_fields_and_next_runs() -> None:
     assert cron("weekly", "09:00", "monday") == {"day_of_week": "mon", "hour": 9, "minute": 0}
-    assert next_run("weekly", "09:00", "monday", FRIDAY_NOON) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-    assert next_run("daily", "08:30", None, FRIDAY_NOON) == datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
-    assert next_run("hourly", "00:15", None, FRIDAY_NOON) == datetime(2026, 11, 27, 12, 15, tzinfo=UTC)
+    assert next_run("weekly", "09:00", "monday", FRIDAY_NOON) == datetime(
+        2026, 11, 30, 9, 0, tzinfo=UTC
+    )
+    assert next_run("daily", "08:30", None, FRIDAY_NOON) == datetime(
+        2026, 11, 28, 8, 30, tzinfo=UTC
+    )
+    assert next_run("hourly", "00:15", None, FRIDAY_NOON) == datetime(
+        2026, 11, 27, 12, 15, tzinfo=UTC
+    )
 
 
 def test_schedule_list_replace_cancel(fixed: Any) -> None:
-    proposal = schedule_report(request("ScheduleReport", report="cost", frequency="weekly", day="monday", time="09:00"), fixed)
+    proposal = schedule_report(
+        request("ScheduleReport", report="cost", frequency="weekly", day="monday", time="09:00"),
+        fixed,
+    )
     assert "every Monday at 09:00 UTC" in str(proposal.summary)
     assert dict(proposal.details)["First post"] == "Mon Nov 30 09:00 UTC"
     run_schedule_report(_approve(proposal, "ScheduleReport"), fixed)
@@ -49,7 +67,9 @@ def test_schedule_list_replace_cancel(fixed: Any) -> None:
     assert dict(again.details)["Replaces"] == "every Monday at 09:00 UTC"
     run_schedule_report(_approve(again, "ScheduleReport"), fixed)
     listing = list_schedules(request("ListSchedules"), fixed)
-    assert "*cost*: every day at 09:00 UTC · next Sat Nov 28 09:00 UTC" in str(listing.blocks[1].text)
+    assert "*cost*: every day at 09:00 UTC · next Sat Nov 28 09:00 UTC" in str(
+        listing.blocks[1].text
+    )
     assert len(fixed.store.schedules("C0MLOPS")) == 1
     cancel = cancel_schedule(request("CancelSchedule", report="cost"), fixed)
     run_cancel_schedule(_approve(cancel, "CancelSchedule"), fixed)
@@ -58,11 +78,14 @@ def test_schedule_list_replace_cancel(fixed: Any) -> None:
         cancel_schedule(request("CancelSchedule", report="cost"), fixed)
 
 
-@pytest.mark.parametrize("slots,words", [
-    ({"report": "weather", "frequency": "daily"}, "no weather report"),
-    ({"report": "cost", "frequency": "monthly"}, "hourly, daily or weekly"),
-    ({"report": "cost", "frequency": "daily", "time": "25:00"}, "not a time"),
-])
+@pytest.mark.parametrize(
+    "slots,words",
+    [
+        ({"report": "weather", "frequency": "daily"}, "no weather report"),
+        ({"report": "cost", "frequency": "monthly"}, "hourly, daily or weekly"),
+        ({"report": "cost", "frequency": "daily", "time": "25:00"}, "not a time"),
+    ],
+)
 def test_bad_schedules(fixed: Any, slots: dict[str, str], words: str) -> None:
     with pytest.raises(InvalidInput, match=words):
         schedule_report(request("ScheduleReport", **slots), fixed)

@@ -20,7 +20,11 @@ def account(deps: Any) -> Any:
     s3 = deps.aws.s3
     for bucket in ("acme-ml-data", "acme-ml-artifacts", "other-bucket"):
         s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,tenure,charges,contract\n0,1,2,3\n")
+    s3.put_object(
+        Bucket="acme-ml-data",
+        Key="churn/train.csv",
+        Body=b"churned,tenure,charges,contract\n0,1,2,3\n",
+    )
     s3.put_object(Bucket="other-bucket", Key="x.csv", Body=b"1,2\n")
     return deps
 
@@ -42,9 +46,14 @@ def test_card_shows_what_where_how_long_and_worst_case_cost(account: Any) -> Non
     assert details["Instances"] == "ml.m5.xlarge × 1"
     assert details["Stops after"] == "24 h at most"
     # 1 instance × $0.23/h (snapshot) × 24 h
-    assert details["Worst-case cost"].startswith("*$5.52* = 1 × $0.23/h × 24 h (price snapshot of 2026-11-01")
+    assert details["Worst-case cost"].startswith(
+        "*$5.52* = 1 × $0.23/h × 24 h (price snapshot of 2026-11-01"
+    )
     assert "sagemaker-xgboost:1.7-1" in details["Algorithm"]
-    assert proposal.params["image"] == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    assert (
+        proposal.params["image"]
+        == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    )
     assert proposal.params["hyperparameters"]["num_round"] == "100"
 
 
@@ -53,8 +62,9 @@ def test_job_name_is_readable_unique_and_stable_for_a_repeated_delivery(account:
     req = dataclasses.replace(req, origin_key="msg:T1:C1:1795757756.000100")
     first = start_training(req, account).params["job_name"]  # type: ignore[union-attr]
     again = start_training(req, account).params["job_name"]  # type: ignore[union-attr]
-    other = start_training(dataclasses.replace(req, origin_key="msg:T1:C1:1795757756.000200"),
-                           account).params["job_name"]  # type: ignore[union-attr]
+    other = start_training(
+        dataclasses.replace(req, origin_key="msg:T1:C1:1795757756.000200"), account
+    ).params["job_name"]  # type: ignore[union-attr]
     assert first == again != other
     assert first.startswith("xgboost-20261127-") and len(first.split("-")) == 4
 
@@ -70,20 +80,29 @@ def test_feature_dim_is_read_from_the_data(account: Any) -> None:
     assert proposal.params["hyperparameters"]["feature_dim"] == "4"  # unsupervised: every column
 
 
-@pytest.mark.parametrize("text,slots,error,words", [
-    ("train", {"dataset": "bucket/train.csv"}, InvalidInput, "is not an S3 URI"),
-    ("train", {"dataset": "s3://other-bucket/x.csv"}, Refused, "CHATOPS_ALLOWED_BUCKETS"),
-    ("train", {"instanceType": "ml.m5.huge"}, InvalidInput, "is not a SageMaker training instance type"),
-    ("train", {"instanceType": "ml.p4d.24xlarge"}, Refused, "CHATOPS_ALLOWED_INSTANCE_TYPES"),
-    ("train", {"algorithm": "xgbooost"}, InvalidInput, "Did you mean xgboost"),
-    ("train with hyperparameters num_round 200", {}, InvalidInput, "name=value"),
-    ("train num_rounds=200", {}, InvalidInput, "Did you mean num_round"),
-    ("train on 5 instances", {}, Refused, "CHATOPS_MAX_INSTANCE_COUNT"),
-    ("train for up to 48 hours", {}, Refused, "CHATOPS_MAX_RUNTIME_HOURS"),
-    ("train", {"dataset": "s3://acme-ml-data/nothing/here.csv"}, NotFound, "nothing at"),
-])
-def test_bad_requests_say_what_was_wrong(account: Any, text: str, slots: dict[str, str], error: type,
-                                        words: str) -> None:
+@pytest.mark.parametrize(
+    "text,slots,error,words",
+    [
+        ("train", {"dataset": "bucket/train.csv"}, InvalidInput, "is not an S3 URI"),
+        ("train", {"dataset": "s3://other-bucket/x.csv"}, Refused, "CHATOPS_ALLOWED_BUCKETS"),
+        (
+            "train",
+            {"instanceType": "ml.m5.huge"},
+            InvalidInput,
+            "is not a SageMaker training instance type",
+        ),
+        ("train", {"instanceType": "ml.p4d.24xlarge"}, Refused, "CHATOPS_ALLOWED_INSTANCE_TYPES"),
+        ("train", {"algorithm": "xgbooost"}, InvalidInput, "Did you mean xgboost"),
+        ("train with hyperparameters num_round 200", {}, InvalidInput, "name=value"),
+        ("train num_rounds=200", {}, InvalidInput, "Did you mean num_round"),
+        ("train on 5 instances", {}, Refused, "CHATOPS_MAX_INSTANCE_COUNT"),
+        ("train for up to 48 hours", {}, Refused, "CHATOPS_MAX_RUNTIME_HOURS"),
+        ("train", {"dataset": "s3://acme-ml-data/nothing/here.csv"}, NotFound, "nothing at"),
+    ],
+)
+def test_bad_requests_say_what_was_wrong(
+    account: Any, text: str, slots: dict[str, str], error: type, words: str
+) -> None:
     with pytest.raises(error) as err:
         _plan(account, text, **slots)
     assert words.lower() in (err.value.message + " " + err.value.hint).lower()
@@ -100,9 +119,17 @@ def test_required_kms_key(account: Any, tmp_path: Any) -> None:
 
 
 def _approved(proposal: Proposal) -> Approved:
-    return Approved(plan_id="plan-1", intent="StartTraining", params=proposal.params, requester="U0ALICE",
-                    approver="U0BOB", channel="C0MLOPS", thread_ts="1700000000.000100", request_id="r-test0001",
-                    origin_key="msg:T0TEST:C0MLOPS:1")
+    return Approved(
+        plan_id="plan-1",
+        intent="StartTraining",
+        params=proposal.params,
+        requester="U0ALICE",
+        approver="U0BOB",
+        channel="C0MLOPS",
+        thread_ts="1700000000.000100",
+        request_id="r-test0001",
+        origin_key="msg:T0TEST:C0MLOPS:1",
+    )
 
 
 def test_approval_creates_one_tagged_job_and_follows_it(account: Any) -> None:
@@ -114,9 +141,17 @@ def test_approval_creates_one_tagged_job_and_follows_it(account: Any) -> None:
     assert job["ResourceConfig"]["InstanceType"] == "ml.m5.xlarge"
     assert job["StoppingCondition"]["MaxRuntimeInSeconds"] == 86400
     assert job["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == DATASET
-    tags = {t["Key"]: t["Value"] for t in account.aws.sagemaker.list_tags(ResourceArn=job["TrainingJobArn"])["Tags"]}
-    assert tags == {"chatops:requested-by": "U0ALICE", "chatops:approved-by": "U0BOB", "chatops:channel": "C0MLOPS",
-                    "chatops:request-id": "r-test0001", "chatops:plan": "plan-1"}
+    tags = {
+        t["Key"]: t["Value"]
+        for t in account.aws.sagemaker.list_tags(ResourceArn=job["TrainingJobArn"])["Tags"]
+    }
+    assert tags == {
+        "chatops:requested-by": "U0ALICE",
+        "chatops:approved-by": "U0BOB",
+        "chatops:channel": "C0MLOPS",
+        "chatops:request-id": "r-test0001",
+        "chatops:plan": "plan-1",
+    }
     assert [f.name for f in account.store.active_follows()] == [name]
     assert "Started training job" in reply.summary
 
@@ -130,9 +165,25 @@ def test_running_the_same_approval_twice_starts_one_job(account: Any) -> None:
     sm = account.aws.sagemaker
     job = sm.describe_training_job(TrainingJobName=proposal.params["job_name"])
     with Stubber(sm) as stub:
-        stub.add_client_error("create_training_job", "ResourceInUse", "Training job names must be unique", 400)
-        stub.add_response("describe_training_job", {k: job[k] for k in (
-            "TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "SecondaryStatus", "AlgorithmSpecification",
-            "ResourceConfig", "StoppingCondition", "CreationTime", "ModelArtifacts")})
+        stub.add_client_error(
+            "create_training_job", "ResourceInUse", "Training job names must be unique", 400
+        )
+        stub.add_response(
+            "describe_training_job",
+            {
+                k: job[k]
+                for k in (
+                    "TrainingJobName",
+                    "TrainingJobArn",
+                    "TrainingJobStatus",
+                    "SecondaryStatus",
+                    "AlgorithmSpecification",
+                    "ResourceConfig",
+                    "StoppingCondition",
+                    "CreationTime",
+                    "ModelArtifacts",
+                )
+            },
+        )
         reply = run_start_training(_approved(proposal), account)
     assert "already exists" in reply.summary and "didn't start another" in reply.summary

@@ -25,7 +25,9 @@ from lex.deploy import (
 )
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-ROLE = "arn:aws:iam::123456789012:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots"
+ROLE = (
+    "arn:aws:iam::123456789012:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots"
+)
 
 
 # ---------------------------------------------------------------------------- moto
@@ -43,10 +45,18 @@ def test_service_linked_role_is_created_once() -> None:
 @mock_aws
 def test_bot_is_found_by_name_and_the_alias_is_created_then_moved() -> None:
     lex = boto3.client("lexv2-models", region_name="us-east-1")
-    bot_id = lex.create_bot(botName="MLOpsAssistant", roleArn=ROLE, dataPrivacy={"childDirected": False},
-                            idleSessionTTLInSeconds=300)["botId"]
-    lex.create_bot(botName="SomethingElse", roleArn=ROLE, dataPrivacy={"childDirected": False},
-                   idleSessionTTLInSeconds=300)
+    bot_id = lex.create_bot(
+        botName="MLOpsAssistant",
+        roleArn=ROLE,
+        dataPrivacy={"childDirected": False},
+        idleSessionTTLInSeconds=300,
+    )["botId"]
+    lex.create_bot(
+        botName="SomethingElse",
+        roleArn=ROLE,
+        dataPrivacy={"childDirected": False},
+        idleSessionTTLInSeconds=300,
+    )
     assert find_bot(lex, "MLOpsAssistant") == bot_id
     assert find_bot(lex, "Missing") is None
     alias_id = point_alias(lex, bot_id, "live", "1", "en_US")
@@ -96,43 +106,129 @@ def clients() -> Any:
 
 def _first_deploy(stub: Stubber, definition: Any, upload_url: str) -> None:
     name = definition.name
-    stub.add_response("list_bots", {"botSummaries": []},
-                      {"filters": [{"name": "BotName", "values": [name], "operator": "EQ"}]})
+    stub.add_response(
+        "list_bots",
+        {"botSummaries": []},
+        {"filters": [{"name": "BotName", "values": [name], "operator": "EQ"}]},
+    )
     stub.add_response("create_upload_url", {"importId": "IMPORT1234", "uploadUrl": upload_url})
-    stub.add_response("start_import", {"importId": "IMPORT1234", "importStatus": "InProgress",
-                                       "mergeStrategy": "Overwrite", "creationDateTime": NOW},
-                      {"importId": "IMPORT1234", "resourceSpecification": ANY, "mergeStrategy": "Overwrite"})
-    stub.add_response("describe_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, {"importId": "IMPORT1234"})
-    stub.add_response("describe_import", {"importId": "IMPORT1234", "importStatus": "Completed",
-                                          "importedResourceId": "BOTID12345", "importedResourceName": name},
-                      {"importId": "IMPORT1234"})
-    stub.add_response("build_bot_locale", {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US",
-                                           "botLocaleStatus": "Building"},
-                      {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"})
-    stub.add_response("describe_bot_locale", {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US",
-                                              "botLocaleStatus": "Building"},
-                      {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"})
-    stub.add_response("describe_bot_locale", {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US",
-                                              "botLocaleStatus": "Built"},
-                      {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"})
-    stub.add_response("create_bot_version", {"botId": "BOTID12345", "botVersion": "1",
-                                             "description": definition_tag(definition), "botStatus": "Versioning"},
-                      {"botId": "BOTID12345", "description": definition_tag(definition),
-                       "botVersionLocaleSpecification": {"en_US": {"sourceBotVersion": "DRAFT"}}})
-    stub.add_response("describe_bot_version", {"botId": "BOTID12345", "botVersion": "1", "botStatus": "Available",
-                                               "description": definition_tag(definition)},
-                      {"botId": "BOTID12345", "botVersion": "1"})
-    stub.add_response("list_bot_aliases", {"botAliasSummaries": [], "botId": "BOTID12345"}, {"botId": "BOTID12345"})
-    stub.add_response("create_bot_alias", {"botAliasId": "ALIAS12345", "botAliasName": "live", "botVersion": "1",
-                                           "botAliasStatus": "Creating", "botId": "BOTID12345"},
-                      {"botAliasName": "live", "botId": "BOTID12345", "botVersion": "1",
-                       "botAliasLocaleSettings": {"en_US": {"enabled": True}}, "description": ANY})
-    stub.add_response("describe_bot_alias", {"botAliasId": "ALIAS12345", "botAliasName": "live", "botVersion": "1",
-                                             "botAliasStatus": "Available", "botId": "BOTID12345"},
-                      {"botAliasId": "ALIAS12345", "botId": "BOTID12345"})
+    stub.add_response(
+        "start_import",
+        {
+            "importId": "IMPORT1234",
+            "importStatus": "InProgress",
+            "mergeStrategy": "Overwrite",
+            "creationDateTime": NOW,
+        },
+        {"importId": "IMPORT1234", "resourceSpecification": ANY, "mergeStrategy": "Overwrite"},
+    )
+    stub.add_response(
+        "describe_import",
+        {"importId": "IMPORT1234", "importStatus": "InProgress"},
+        {"importId": "IMPORT1234"},
+    )
+    stub.add_response(
+        "describe_import",
+        {
+            "importId": "IMPORT1234",
+            "importStatus": "Completed",
+            "importedResourceId": "BOTID12345",
+            "importedResourceName": name,
+        },
+        {"importId": "IMPORT1234"},
+    )
+    stub.add_response(
+        "build_bot_locale",
+        {
+            "botId": "BOTID12345",
+            "botVersion": "DRAFT",
+            "localeId": "en_US",
+            "botLocaleStatus": "Building",
+        },
+        {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"},
+    )
+    stub.add_response(
+        "describe_bot_locale",
+        {
+            "botId": "BOTID12345",
+            "botVersion": "DRAFT",
+            "localeId": "en_US",
+            "botLocaleStatus": "Building",
+        },
+        {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"},
+    )
+    stub.add_response(
+        "describe_bot_locale",
+        {
+            "botId": "BOTID12345",
+            "botVersion": "DRAFT",
+            "localeId": "en_US",
+            "botLocaleStatus": "Built",
+        },
+        {"botId": "BOTID12345", "botVersion": "DRAFT", "localeId": "en_US"},
+    )
+    stub.add_response(
+        "create_bot_version",
+        {
+            "botId": "BOTID12345",
+            "botVersion": "1",
+            "description": definition_tag(definition),
+            "botStatus": "Versioning",
+        },
+        {
+            "botId": "BOTID12345",
+            "description": definition_tag(definition),
+            "botVersionLocaleSpecification": {"en_US": {"sourceBotVersion": "DRAFT"}},
+        },
+    )
+    stub.add_response(
+        "describe_bot_version",
+        {
+            "botId": "BOTID12345",
+            "botVersion": "1",
+            "botStatus": "Available",
+            "description": definition_tag(definition),
+        },
+        {"botId": "BOTID12345", "botVersion": "1"},
+    )
+    stub.add_response(
+        "list_bot_aliases",
+        {"botAliasSummaries": [], "botId": "BOTID12345"},
+        {"botId": "BOTID12345"},
+    )
+    stub.add_response(
+        "create_bot_alias",
+        {
+            "botAliasId": "ALIAS12345",
+            "botAliasName": "live",
+            "botVersion": "1",
+            "botAliasStatus": "Creating",
+            "botId": "BOTID12345",
+        },
+        {
+            "botAliasName": "live",
+            "botId": "BOTID12345",
+            "botVersion": "1",
+            "botAliasLocaleSettings": {"en_US": {"enabled": True}},
+            "description": ANY,
+        },
+    )
+    stub.add_response(
+        "describe_bot_alias",
+        {
+            "botAliasId": "ALIAS12345",
+            "botAliasName": "live",
+            "botVersion": "1",
+            "botAliasStatus": "Available",
+            "botId": "BOTID12345",
+        },
+        {"botAliasId": "ALIAS12345", "botId": "BOTID12345"},
+    )
 
 
-def test_first_deploy_imports_builds_publishes_and_points_the_alias(clients: Any, upload: Any) -> None:
+def test_first_deploy_imports_builds_publishes_and_points_the_alias(
+    clients: Any, upload: Any
+) -> None:
     lex, iam = clients
     definition = load_definition()
     sleeps: list[float] = []
@@ -140,7 +236,12 @@ def test_first_deploy_imports_builds_publishes_and_points_the_alias(clients: Any
         _first_deploy(stub, definition, upload.url)
         result = deploy(definition, lex, iam, sleep=sleeps.append)
         stub.assert_no_pending_responses()
-    assert (result.bot_id, result.alias_id, result.version, result.changed) == ("BOTID12345", "ALIAS12345", "1", True)
+    assert (result.bot_id, result.alias_id, result.version, result.changed) == (
+        "BOTID12345",
+        "ALIAS12345",
+        "1",
+        True,
+    )
     from lex.export import archive_bytes
 
     assert upload.bodies == [archive_bytes(definition)]
@@ -151,14 +252,40 @@ def test_second_deploy_with_the_same_definition_changes_nothing(clients: Any) ->
     lex, iam = clients
     definition = load_definition()
     with Stubber(lex) as stub:
-        stub.add_response("list_bots", {"botSummaries": [{"botId": "BOTID12345", "botName": definition.name,
-                                                          "botStatus": "Available"}]}, None)
-        stub.add_response("list_bot_aliases", {"botId": "BOTID12345", "botAliasSummaries": [
-            {"botAliasId": "ALIAS12345", "botAliasName": "live", "botVersion": "3", "botAliasStatus": "Available"}]},
-            {"botId": "BOTID12345"})
-        stub.add_response("describe_bot_version", {"botId": "BOTID12345", "botVersion": "3", "botStatus": "Available",
-                                                   "description": definition_tag(definition)},
-                          {"botId": "BOTID12345", "botVersion": "3"})
+        stub.add_response(
+            "list_bots",
+            {
+                "botSummaries": [
+                    {"botId": "BOTID12345", "botName": definition.name, "botStatus": "Available"}
+                ]
+            },
+            None,
+        )
+        stub.add_response(
+            "list_bot_aliases",
+            {
+                "botId": "BOTID12345",
+                "botAliasSummaries": [
+                    {
+                        "botAliasId": "ALIAS12345",
+                        "botAliasName": "live",
+                        "botVersion": "3",
+                        "botAliasStatus": "Available",
+                    }
+                ],
+            },
+            {"botId": "BOTID12345"},
+        )
+        stub.add_response(
+            "describe_bot_version",
+            {
+                "botId": "BOTID12345",
+                "botVersion": "3",
+                "botStatus": "Available",
+                "description": definition_tag(definition),
+            },
+            {"botId": "BOTID12345", "botVersion": "3"},
+        )
         # No further call is stubbed: any import, build or alias change would raise.
         result = deploy(definition, lex, iam, upload=lambda *a: pytest.fail("uploaded again"))
         stub.assert_no_pending_responses()
@@ -170,14 +297,31 @@ def test_a_failed_build_reports_lex_reasons(clients: Any) -> None:
     definition = load_definition()
     with Stubber(lex) as stub:
         stub.add_response("list_bots", {"botSummaries": []}, None)
-        stub.add_response("create_upload_url", {"importId": "IMPORT1234", "uploadUrl": "https://example.invalid/u"})
-        stub.add_response("start_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None)
-        stub.add_response("describe_import", {"importId": "IMPORT1234", "importStatus": "Completed",
-                                              "importedResourceId": "BOTID12345"}, None)
+        stub.add_response(
+            "create_upload_url",
+            {"importId": "IMPORT1234", "uploadUrl": "https://example.invalid/u"},
+        )
+        stub.add_response(
+            "start_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None
+        )
+        stub.add_response(
+            "describe_import",
+            {
+                "importId": "IMPORT1234",
+                "importStatus": "Completed",
+                "importedResourceId": "BOTID12345",
+            },
+            None,
+        )
         stub.add_response("build_bot_locale", {"botLocaleStatus": "Building"}, None)
-        stub.add_response("describe_bot_locale", {"botLocaleStatus": "Failed", "failureReasons": [
-            "Slot type 'S3Uri' has no values"]}, None)
-        with pytest.raises(DeployError, match="en_US build failed: Slot type 'S3Uri' has no values"):
+        stub.add_response(
+            "describe_bot_locale",
+            {"botLocaleStatus": "Failed", "failureReasons": ["Slot type 'S3Uri' has no values"]},
+            None,
+        )
+        with pytest.raises(
+            DeployError, match="en_US build failed: Slot type 'S3Uri' has no values"
+        ):
             deploy(definition, lex, iam, upload=lambda url, data: None, sleep=lambda s: None)
 
 
@@ -187,14 +331,28 @@ def test_waits_time_out(clients: Any) -> None:
     clock = [0.0]
     with Stubber(lex) as stub:
         stub.add_response("list_bots", {"botSummaries": []}, None)
-        stub.add_response("create_upload_url", {"importId": "IMPORT1234", "uploadUrl": "https://example.invalid/u"})
-        stub.add_response("start_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None)
+        stub.add_response(
+            "create_upload_url",
+            {"importId": "IMPORT1234", "uploadUrl": "https://example.invalid/u"},
+        )
+        stub.add_response(
+            "start_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None
+        )
         for _ in range(5):
-            stub.add_response("describe_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None)
+            stub.add_response(
+                "describe_import", {"importId": "IMPORT1234", "importStatus": "InProgress"}, None
+            )
 
         def sleep(seconds: float) -> None:
             clock[0] += seconds
 
         with pytest.raises(DeployError, match="timed out after 10 s waiting for the import"):
-            deploy(definition, lex, iam, timeout=10, upload=lambda url, data: None, sleep=sleep,
-                   clock=lambda: clock[0])
+            deploy(
+                definition,
+                lex,
+                iam,
+                timeout=10,
+                upload=lambda url, data: None,
+                sleep=sleep,
+                clock=lambda: clock[0],
+            )

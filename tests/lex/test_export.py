@@ -17,18 +17,40 @@ from lex.export import archive_bytes
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "intents.md"
 CATALOG = {
-    "StartTraining": {"algorithm", "dataset", "instanceType"}, "TrainingStatus": {"jobName"},
-    "StopTraining": {"jobName"}, "StartAutopilot": {"dataset", "target"}, "ListJobs": {"jobKind"},
-    "EndpointHealth": {"endpointName"}, "DeployModel": {"modelName", "instanceType"},
-    "DeleteEndpoint": {"endpointName"}, "InvokeEndpoint": {"endpointName", "payload"},
-    "DetectLabels": {"imageUri"}, "AnalyzeSentiment": {"text"}, "TranslateText": {"text", "targetLanguage"},
-    "SynthesizeSpeech": {"text", "voice"}, "TranscribeAudio": {"audioUri"}, "CostReport": {"period", "service"},
-    "BudgetStatus": {"budgetName"}, "MonitorSummary": {"endpointName"}, "IdleResources": set(),
-    "ScheduleReport": {"report", "frequency", "time", "day"}, "ListSchedules": set(), "CancelSchedule": {"report"},
-    "Help": {"topic"}, "AuditLog": set(), "FallbackIntent": set(),
+    "StartTraining": {"algorithm", "dataset", "instanceType"},
+    "TrainingStatus": {"jobName"},
+    "StopTraining": {"jobName"},
+    "StartAutopilot": {"dataset", "target"},
+    "ListJobs": {"jobKind"},
+    "EndpointHealth": {"endpointName"},
+    "DeployModel": {"modelName", "instanceType"},
+    "DeleteEndpoint": {"endpointName"},
+    "InvokeEndpoint": {"endpointName", "payload"},
+    "DetectLabels": {"imageUri"},
+    "AnalyzeSentiment": {"text"},
+    "TranslateText": {"text", "targetLanguage"},
+    "SynthesizeSpeech": {"text", "voice"},
+    "TranscribeAudio": {"audioUri"},
+    "CostReport": {"period", "service"},
+    "BudgetStatus": {"budgetName"},
+    "MonitorSummary": {"endpointName"},
+    "IdleResources": set(),
+    "ScheduleReport": {"report", "frequency", "time", "day"},
+    "ListSchedules": set(),
+    "CancelSchedule": {"report"},
+    "Help": {"topic"},
+    "AuditLog": set(),
+    "FallbackIntent": set(),
 }
-MUTATING = {"StartTraining", "StopTraining", "StartAutopilot", "DeployModel", "DeleteEndpoint",
-            "ScheduleReport", "CancelSchedule"}
+MUTATING = {
+    "StartTraining",
+    "StopTraining",
+    "StartAutopilot",
+    "DeployModel",
+    "DeleteEndpoint",
+    "ScheduleReport",
+    "CancelSchedule",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +60,16 @@ def files() -> dict[str, dict]:
 
 
 def test_layout(files: dict[str, dict]) -> None:
-    assert files["manifest.json"] == {"metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson",
-                                                   "resourceType": "Bot"}}
+    assert files["manifest.json"] == {
+        "metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson", "resourceType": "Bot"}
+    }
     base = "MLOpsAssistant/BotLocales/en_US"
     assert "MLOpsAssistant/Bot.json" in files and f"{base}/BotLocale.json" in files
-    intents = {p.split("/")[4] for p in files if p.startswith(f"{base}/Intents/") and p.endswith("Intent.json")}
+    intents = {
+        p.split("/")[4]
+        for p in files
+        if p.startswith(f"{base}/Intents/") and p.endswith("Intent.json")
+    }
     assert intents == set(CATALOG)
     for intent, slots in CATALOG.items():
         found = {p.split("/")[6] for p in files if p.startswith(f"{base}/Intents/{intent}/Slots/")}
@@ -50,7 +77,10 @@ def test_layout(files: dict[str, dict]) -> None:
     for path, doc in files.items():
         if path.endswith("Slot.json"):
             slot_type = doc["slotTypeName"]
-            assert slot_type.startswith("AMAZON.") or f"{base}/SlotTypes/{slot_type}/SlotType.json" in files
+            assert (
+                slot_type.startswith("AMAZON.")
+                or f"{base}/SlotTypes/{slot_type}/SlotType.json" in files
+            )
 
 
 def test_intents_have_utterances_confirmations_and_known_slots(files: dict[str, dict]) -> None:
@@ -70,12 +100,48 @@ def test_intents_have_utterances_confirmations_and_known_slots(files: dict[str, 
 
 def test_canonical_values_are_the_catalog_values(files: dict[str, dict]) -> None:
     base = "MLOpsAssistant/BotLocales/en_US/SlotTypes"
-    values = lambda t: {v["sampleValue"]["value"] for v in files[f"{base}/{t}/SlotType.json"]["slotTypeValues"]}  # noqa: E731
-    assert values("AlgorithmName") == {"linear-learner", "xgboost", "kmeans", "knn", "pca", "random-cut-forest",
-                                       "factorization-machines", "blazingtext", "image-classification",
-                                       "object-detection", "deepar"}
-    assert values("LanguageName") == {"de", "es", "fr", "it", "pt", "ja", "zh", "ko", "ar", "hi", "ru", "nl", "en"}
-    assert values("CostPeriod") == {"today", "yesterday", "this_week", "last_week", "this_month", "last_month"}
+
+    def values(t):
+        return {
+            v["sampleValue"]["value"] for v in files[f"{base}/{t}/SlotType.json"]["slotTypeValues"]
+        }
+
+    assert values("AlgorithmName") == {
+        "linear-learner",
+        "xgboost",
+        "kmeans",
+        "knn",
+        "pca",
+        "random-cut-forest",
+        "factorization-machines",
+        "blazingtext",
+        "image-classification",
+        "object-detection",
+        "deepar",
+    }
+    assert values("LanguageName") == {
+        "de",
+        "es",
+        "fr",
+        "it",
+        "pt",
+        "ja",
+        "zh",
+        "ko",
+        "ar",
+        "hi",
+        "ru",
+        "nl",
+        "en",
+    }
+    assert values("CostPeriod") == {
+        "today",
+        "yesterday",
+        "this_week",
+        "last_week",
+        "this_month",
+        "last_month",
+    }
     assert values("ReportFrequency") == {"hourly", "daily", "weekly"}
 
 
@@ -88,10 +154,14 @@ def _validate(operation: str, params: dict) -> None:
 def _api(doc: dict, drop: tuple[str, ...]) -> dict:
     """Import-format JSON -> API parameters: no nulls, and the API's member names
     (the import format says messageGroupsList where boto3 says messageGroups)."""
+
     def convert(value: object) -> object:
         if isinstance(value, dict):
-            return {("messageGroups" if k == "messageGroupsList" else k): convert(v)
-                    for k, v in value.items() if v is not None}
+            return {
+                ("messageGroups" if k == "messageGroupsList" else k): convert(v)
+                for k, v in value.items()
+                if v is not None
+            }
         if isinstance(value, list):
             return [convert(v) for v in value]
         return value
@@ -107,23 +177,46 @@ def test_every_file_has_the_shapes_of_the_lex_v2_api(files: dict[str, dict]) -> 
             # import format names slots where the API uses their ids.
             params = _api(doc, ("name", "identifier", "version"))
             if "slotPriorities" in params:
-                params["slotPriorities"] = [{"priority": p["priority"], "slotId": p["slotName"][:10].upper().ljust(10, "X")}
-                                            for p in params["slotPriorities"]]
-            _validate("UpdateIntent", {**params, **ids, "intentName": doc["name"], "intentId": doc["identifier"]})
+                params["slotPriorities"] = [
+                    {"priority": p["priority"], "slotId": p["slotName"][:10].upper().ljust(10, "X")}
+                    for p in params["slotPriorities"]
+                ]
+            _validate(
+                "UpdateIntent",
+                {**params, **ids, "intentName": doc["name"], "intentId": doc["identifier"]},
+            )
         elif path.endswith("Slot.json"):
             params = _api(doc, ("name", "identifier", "slotTypeName"))
-            _validate("CreateSlot", {**params, **ids, "slotName": doc["name"], "intentId": "INTENT1234",
-                                     "slotTypeId": doc["slotTypeName"]})
+            _validate(
+                "CreateSlot",
+                {
+                    **params,
+                    **ids,
+                    "slotName": doc["name"],
+                    "intentId": "INTENT1234",
+                    "slotTypeId": doc["slotTypeName"],
+                },
+            )
         elif path.endswith("SlotType.json"):
             params = _api(doc, ("name", "identifier"))
             _validate("CreateSlotType", {**params, **ids, "slotTypeName": doc["name"]})
         elif path.endswith("BotLocale.json"):
-            _validate("CreateBotLocale", {"botId": "BOT1234567", "botVersion": "DRAFT", "localeId": doc["identifier"],
-                                          "nluIntentConfidenceThreshold": doc["nluConfidenceThreshold"],
-                                          "voiceSettings": doc["voiceSettings"], "description": doc["description"]})
+            _validate(
+                "CreateBotLocale",
+                {
+                    "botId": "BOT1234567",
+                    "botVersion": "DRAFT",
+                    "localeId": doc["identifier"],
+                    "nluIntentConfidenceThreshold": doc["nluConfidenceThreshold"],
+                    "voiceSettings": doc["voiceSettings"],
+                    "description": doc["description"],
+                },
+            )
 
 
-def test_archive_is_reproducible_and_written_by_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_archive_is_reproducible_and_written_by_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     assert archive_bytes(load_definition()) == archive_bytes(load_definition())
@@ -141,6 +234,7 @@ def test_free_form_values_use_a_pattern_or_a_built_in_type(files: dict[str, dict
     # Lex's rules for regexFilter: letters, digits, \\uXXXX escapes; no wildcard or unbounded repeat
     assert "." not in pattern and "*" not in pattern and "+" not in pattern and len(pattern) <= 100
     import re as _re
+
     python_form = pattern.replace("\\u002E", r"\.")
     for value in ("ml.m5.xlarge", "ml.g4dn.12xlarge", "ml.p3.2xlarge"):
         assert _re.fullmatch(python_form, value)

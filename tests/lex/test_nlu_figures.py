@@ -39,8 +39,16 @@ def test_eval_command_prints_the_figures_as_json(capsys: pytest.CaptureFixture[s
 
     assert main(["nlu", "eval", str(DATA / "nlu_dev.jsonl"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    for key in ("intent_accuracy", "slot_f1", "slot_precision", "slot_recall",
-                "mutating_false_positives", "latency_ms_p50", "latency_ms_p99", "n"):
+    for key in (
+        "intent_accuracy",
+        "slot_f1",
+        "slot_precision",
+        "slot_recall",
+        "mutating_false_positives",
+        "latency_ms_p50",
+        "latency_ms_p99",
+        "n",
+    ):
         assert key in data
     assert data["n"] == len(load_examples(DATA / "nlu_dev.jsonl"))
 

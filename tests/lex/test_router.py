@@ -21,27 +21,51 @@ def local() -> LocalLexRuntime:
 
 def _router(local: LocalLexRuntime) -> tuple[LexRouter, Stubber]:
     client = boto3.client("lexv2-runtime", region_name="us-east-1")
-    return LexRouter(local, lex=client, bot_id=IDS["botId"], alias_id=IDS["botAliasId"]), Stubber(client)
+    return LexRouter(local, lex=client, bot_id=IDS["botId"], alias_id=IDS["botAliasId"]), Stubber(
+        client
+    )
 
 
 def test_uses_lex_when_it_answers(local: LocalLexRuntime) -> None:
     router, stub = _router(local)
-    stub.add_response("recognize_text", {
-        "sessionState": {"dialogAction": {"type": "Close"}, "intent": {
-            "name": "EndpointHealth", "slots": {}, "state": "ReadyForFulfillment",
-            "confirmationState": "None"}},
-        "interpretations": [{"intent": {"name": "EndpointHealth", "slots": {}, "state": "ReadyForFulfillment",
-                                        "confirmationState": "None"}, "nluConfidence": {"score": 0.93}}],
-        "sessionId": "T1:C1:U1",
-    }, {"sessionId": "T1:C1:U1", "text": "are my endpoints healthy", **IDS})
+    stub.add_response(
+        "recognize_text",
+        {
+            "sessionState": {
+                "dialogAction": {"type": "Close"},
+                "intent": {
+                    "name": "EndpointHealth",
+                    "slots": {},
+                    "state": "ReadyForFulfillment",
+                    "confirmationState": "None",
+                },
+            },
+            "interpretations": [
+                {
+                    "intent": {
+                        "name": "EndpointHealth",
+                        "slots": {},
+                        "state": "ReadyForFulfillment",
+                        "confirmationState": "None",
+                    },
+                    "nluConfidence": {"score": 0.93},
+                }
+            ],
+            "sessionId": "T1:C1:U1",
+        },
+        {"sessionId": "T1:C1:U1", "text": "are my endpoints healthy", **IDS},
+    )
     with stub:
         out = router.understand("T1:C1:U1", "are my endpoints healthy")
     assert (out.intent, out.source, out.confidence) == ("EndpointHealth", "lex", 0.93)
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "InternalFailureException", "DependencyFailedException"])
-def test_falls_back_to_the_local_runtime_and_logs_it(local: LocalLexRuntime, code: str,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "code", ["ThrottlingException", "InternalFailureException", "DependencyFailedException"]
+)
+def test_falls_back_to_the_local_runtime_and_logs_it(
+    local: LocalLexRuntime, code: str, caplog: pytest.LogCaptureFixture
+) -> None:
     router, stub = _router(local)
     stub.add_client_error("recognize_text", service_error_code=code, http_status_code=500)
     with stub, caplog.at_level(logging.WARNING):

@@ -21,12 +21,22 @@ def test_ci_runs_the_readme_test_command() -> None:
     blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
     test_command = next(b for b in blocks if "pytest" in b)
     ci = (ROOT / ".ci" / "run").read_text()
-    install, run = test_command.split(" && .venv/bin/python -m pytest")[0], ".venv/bin/python -m pytest"
+    install, run = (
+        test_command.split(" && .venv/bin/python -m pytest")[0],
+        ".venv/bin/python -m pytest",
+    )
     assert install.replace("-q ", "") in ci.replace("-q ", "") and run in ci
 
 
 def test_manifest_subscribes_to_every_way_in() -> None:
     manifest = (ROOT / "deploy" / "slack-app-manifest.yaml").read_text()
-    for needed in ("command: /ml", "app_mention", "message.channels", "message.im", "interactivity",
-                   "chat:write", "commands"):
+    for needed in (
+        "command: /ml",
+        "app_mention",
+        "message.channels",
+        "message.im",
+        "interactivity",
+        "chat:write",
+        "commands",
+    ):
         assert needed in manifest

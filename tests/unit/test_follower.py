@@ -21,13 +21,26 @@ T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 def _job(status: str, secondary: str, **extra: Any) -> dict[str, Any]:
     base = {
-        "TrainingJobName": "xgb-1", "TrainingJobArn": "arn:aws:sagemaker:us-east-1:1:training-job/xgb-1",
-        "TrainingJobStatus": status, "SecondaryStatus": secondary, "CreationTime": T0,
-        "TrainingStartTime": T0, "ModelArtifacts": {"S3ModelArtifacts": "s3://out/xgb-1/output/model.tar.gz"},
-        "AlgorithmSpecification": {"TrainingImage": "x/sagemaker-xgboost:1.7-1", "TrainingInputMode": "File"},
-        "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        "TrainingJobName": "xgb-1",
+        "TrainingJobArn": "arn:aws:sagemaker:us-east-1:1:training-job/xgb-1",
+        "TrainingJobStatus": status,
+        "SecondaryStatus": secondary,
+        "CreationTime": T0,
+        "TrainingStartTime": T0,
+        "ModelArtifacts": {"S3ModelArtifacts": "s3://out/xgb-1/output/model.tar.gz"},
+        "AlgorithmSpecification": {
+            "TrainingImage": "x/sagemaker-xgboost:1.7-1",
+            "TrainingInputMode": "File",
+        },
+        "ResourceConfig": {
+            "InstanceType": "ml.m5.xlarge",
+            "InstanceCount": 1,
+            "VolumeSizeInGB": 30,
+        },
         "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-        "SecondaryStatusTransitions": [{"Status": secondary, "StartTime": T0, "StatusMessage": f"{secondary} now"}],
+        "SecondaryStatusTransitions": [
+            {"Status": secondary, "StartTime": T0, "StatusMessage": f"{secondary} now"}
+        ],
     }
     base.update(extra)
     return base
@@ -40,18 +53,36 @@ def slack() -> Any:
     stand_in.stop()
 
 
-def test_status_changes_are_posted_once_with_backoff_and_final_metrics(deps: Any, slack: Any) -> None:
+def test_status_changes_are_posted_once_with_backoff_and_final_metrics(
+    deps: Any, slack: Any
+) -> None:
     now = [T0.timestamp()]
     deps = dataclasses.replace(deps, clock=lambda: now[0])
     out = SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url))
     follower = Follower(deps, out)
-    deps.store.follow("training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r-1",
-                      interval=1.0, now=now[0])
+    deps.store.follow(
+        "training",
+        "xgb-1",
+        channel="C0MLOPS",
+        thread_ts="1.0",
+        request_id="r-1",
+        interval=1.0,
+        now=now[0],
+    )
     answers = [
-        _job("InProgress", "Starting"), _job("InProgress", "Starting"), _job("InProgress", "Starting"),
+        _job("InProgress", "Starting"),
+        _job("InProgress", "Starting"),
+        _job("InProgress", "Starting"),
         _job("InProgress", "Training"),
-        _job("Completed", "Completed", TrainingEndTime=T0 + timedelta(minutes=20), BillableTimeInSeconds=1150,
-             FinalMetricDataList=[{"MetricName": "validation:auc", "Value": 0.9137, "Timestamp": T0}]),
+        _job(
+            "Completed",
+            "Completed",
+            TrainingEndTime=T0 + timedelta(minutes=20),
+            BillableTimeInSeconds=1150,
+            FinalMetricDataList=[
+                {"MetricName": "validation:auc", "Value": 0.9137, "Timestamp": T0}
+            ],
+        ),
     ]
     intervals = []
     with Stubber(deps.aws.sagemaker) as stub:
@@ -61,14 +92,18 @@ def test_status_changes_are_posted_once_with_backoff_and_final_metrics(deps: Any
             follow = deps.store.active_follows()[0]
             now[0] = follow.next_check_at
             assert follower.poll_once() == 1
-            intervals.append(deps.store.due_follows(10**12)[0].interval if deps.store.active_follows() else None)
+            intervals.append(
+                deps.store.due_follows(10**12)[0].interval if deps.store.active_follows() else None
+            )
         stub.assert_no_pending_responses()
     texts = [r.text for r in slack.posts()]
     assert len(texts) == 3  # Starting, Training, Completed: unchanged checks post nothing
     assert "Starting" in texts[0] and "Training" in texts[1]
     final = slack.posts()[-1]
     assert "completed" in final.text
-    assert "validation:auc" in str(final.blocks) and "19 min 10 s" in str(final.blocks)  # billable time
+    assert "validation:auc" in str(final.blocks) and "19 min 10 s" in str(
+        final.blocks
+    )  # billable time
     assert final.thread_ts == "1.0"
     # backoff while nothing changes, back to the minimum after a change
     assert intervals[:4] == [1.0, 1.6, pytest.approx(2.56), 1.0]
@@ -77,21 +112,30 @@ def test_status_changes_are_posted_once_with_backoff_and_final_metrics(deps: Any
 def test_following_survives_a_restart(deps: Any, slack: Any, tmp_path: Any) -> None:
     path = tmp_path / "state.db"
     first = Store(path)
-    first.follow("training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r-1", interval=1, now=0)
+    first.follow(
+        "training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r-1", interval=1, now=0
+    )
     first.close()
     # A new process: new store on the same file, new follower
     restarted = dataclasses.replace(deps, store=Store(path), clock=lambda: 10.0)
-    follower = Follower(restarted, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url)))
+    follower = Follower(
+        restarted, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url))
+    )
     with Stubber(restarted.aws.sagemaker) as stub:
-        stub.add_response("describe_training_job", _job("Failed", "Failed", FailureReason="AlgorithmError: bad data",
-                                                          TrainingEndTime=T0), {"TrainingJobName": "xgb-1"})
+        stub.add_response(
+            "describe_training_job",
+            _job("Failed", "Failed", FailureReason="AlgorithmError: bad data", TrainingEndTime=T0),
+            {"TrainingJobName": "xgb-1"},
+        )
         assert follower.poll_once() == 1
     assert "failed: AlgorithmError: bad data" in slack.posts()[-1].text
     assert restarted.store.active_follows() == []
 
 
 def test_a_job_that_disappears_is_reported_and_no_longer_followed(deps: Any, slack: Any) -> None:
-    deps.store.follow("training", "ghost-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=1, now=0)
+    deps.store.follow(
+        "training", "ghost-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=1, now=0
+    )
     follower = Follower(deps, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url)))
     assert follower.poll_once() == 1  # moto: no such job
     assert "no training job named ghost-1" in slack.posts()[-1].text
@@ -99,7 +143,9 @@ def test_a_job_that_disappears_is_reported_and_no_longer_followed(deps: Any, sla
 
 
 def test_aws_trouble_backs_off_without_posting(deps: Any, slack: Any) -> None:
-    deps.store.follow("training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=2, now=0)
+    deps.store.follow(
+        "training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=2, now=0
+    )
     follower = Follower(deps, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url)))
     with Stubber(deps.aws.sagemaker) as stub:
         stub.add_client_error("describe_training_job", "ThrottlingException", "slow down", 400)

@@ -9,15 +9,22 @@ BOT = "U0BOT"
 
 
 def _event(**event: object) -> dict[str, object]:
-    base = {"type": "message", "channel": "C0MLOPS", "user": "U0ALICE", "text": "help",
-            "ts": "1700000000.000100", "channel_type": "channel"}
+    base = {
+        "type": "message",
+        "channel": "C0MLOPS",
+        "user": "U0ALICE",
+        "text": "help",
+        "ts": "1700000000.000100",
+        "channel_type": "channel",
+    }
     base.update(event)
     return {"team_id": "T1", "event": base}
 
 
 def _in(body: dict[str, object], threads: set[tuple[str, str]] = frozenset()) -> object:  # type: ignore[assignment]
-    return from_event(body, bot_user_id=BOT, bot_channels={"C0MLOPS"},
-                      in_thread=lambda c, t: (c, t) in threads)
+    return from_event(
+        body, bot_user_id=BOT, bot_channels={"C0MLOPS"}, in_thread=lambda c, t: (c, t) in threads
+    )
 
 
 def test_bot_channel_message_is_addressed_and_answered_in_its_thread() -> None:
@@ -61,13 +68,26 @@ def test_thread_replies_are_heard_only_in_threads_the_bot_is_in() -> None:
 
 
 def test_file_share_carries_the_files() -> None:
-    inbound = _in(_event(subtype="file_share", files=[{"id": "F1", "name": "cat.jpg",
-                                                      "mimetype": "image/jpeg", "size": 10}]))
+    inbound = _in(
+        _event(
+            subtype="file_share",
+            files=[{"id": "F1", "name": "cat.jpg", "mimetype": "image/jpeg", "size": 10}],
+        )
+    )
     assert inbound.files[0].name == "cat.jpg"
 
 
 def test_slash_command() -> None:
-    inbound = from_command({"team_id": "T1", "channel_id": "C1", "user_id": "U1", "text": " jobs ",
-                            "trigger_id": "tr1", "command": "/ml", "response_url": "https://x"})
+    inbound = from_command(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "text": " jobs ",
+            "trigger_id": "tr1",
+            "command": "/ml",
+            "response_url": "https://x",
+        }
+    )
     assert inbound.text == "jobs" and inbound.source == "command" and inbound.thread_ts is None
     assert from_command({"channel_id": "C1"}) is None

@@ -38,17 +38,24 @@ def test_code_and_bold_cannot_be_broken_out_of() -> None:
 def test_mentions_and_links_only_for_well_formed_values() -> None:
     assert mention("U0ALICE") == "<@U0ALICE>"
     assert mention("<!channel>") == "&lt;!channel&gt;"
-    assert link("https://console.aws.amazon.com/x", "open <!here>") == \
-        "<https://console.aws.amazon.com/x|open &lt;!here&gt;>"
+    assert (
+        link("https://console.aws.amazon.com/x", "open <!here>")
+        == "<https://console.aws.amazon.com/x|open &lt;!here&gt;>"
+    )
     assert link("javascript:alert(1)", "x") == "x"
     assert link("https://a.example/|<!channel>", "x") == "x"
 
 
 def test_render_lays_out_blocks_and_escapes_the_notification_text() -> None:
-    reply = Reply(summary="alert <!channel>", blocks=(
-        Header("Title"), Section(md("hello {x}", x="<b>")), Context(plain("ctx")),
-        Actions((Button("Approve", "plan_approve", "id1", "primary"),)),
-    ))
+    reply = Reply(
+        summary="alert <!channel>",
+        blocks=(
+            Header("Title"),
+            Section(md("hello {x}", x="<b>")),
+            Context(plain("ctx")),
+            Actions((Button("Approve", "plan_approve", "id1", "primary"),)),
+        ),
+    )
     rendered = render(reply)
     assert rendered.text == "alert &lt;!channel&gt;"
     kinds = [b["type"] for b in rendered.blocks]
@@ -64,8 +71,10 @@ def test_clip_never_cuts_an_entity_or_a_mention_in_half() -> None:
 
 
 def test_long_sections_and_many_fields_stay_within_block_kit_limits() -> None:
-    reply = Reply(summary="s", blocks=(Section(plain("x" * 5000), fields(
-        [(f"f{i}", "v" * 3000) for i in range(23)])),))
+    reply = Reply(
+        summary="s",
+        blocks=(Section(plain("x" * 5000), fields([(f"f{i}", "v" * 3000) for i in range(23)])),),
+    )
     blocks = render(reply).blocks
     assert len(blocks[0]["text"]["text"]) <= 3000
     assert all(len(b.get("fields", [])) <= MAX_FIELDS for b in blocks)

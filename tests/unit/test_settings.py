@@ -7,14 +7,18 @@ import pytest
 from bot.settings import SettingsError, load_settings
 
 
-def test_defaults_are_valid_without_any_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_defaults_are_valid_without_any_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
     assert settings.aws_region == "us-east-1" and not settings.socket_mode
     assert "ml.m5.xlarge" in settings.allowed_instance_types
 
 
-def test_lists_come_from_comma_separated_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_lists_come_from_comma_separated_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHATOPS_BOT_CHANNELS", "C1, C2")
     monkeypatch.setenv("CHATOPS_ALLOWED_BUCKETS", "s3://data-bucket,other-bucket")
@@ -23,7 +27,9 @@ def test_lists_come_from_comma_separated_variables(monkeypatch: pytest.MonkeyPat
     assert settings.allowed_buckets == ["data-bucket", "other-bucket"]
 
 
-def test_each_bad_setting_is_one_line_naming_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_each_bad_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "not-a-token")
     monkeypatch.setenv("CHATOPS_MAX_INSTANCE_COUNT", "many")
@@ -41,11 +47,15 @@ def test_require_names_missing_variables(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SettingsError) as err:
         load_settings().require("slack_bot_token", "slack_signing_secret")
-    assert [p.split(" ")[0] for p in err.value.problems] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert [p.split(" ")[0] for p in err.value.problems] == [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    ]
 
 
-def test_cli_reports_settings_problems_without_a_traceback(monkeypatch: pytest.MonkeyPatch,
-                                                           tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_settings_problems_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -65,8 +75,9 @@ def test_tokens_never_appear_in_logs(capsys: pytest.CaptureFixture[str]) -> None
     assert "xoxb-1234" not in err and "xapp-1-A1" not in err and "redacted" in err
 
 
-def test_run_with_a_token_slack_rejects_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_with_a_token_slack_rejects_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
     from bot.sandbox.slack_api import SlackStandIn
 
@@ -80,4 +91,8 @@ def test_run_with_a_token_slack_rejects_says_so(monkeypatch: pytest.MonkeyPatch,
     finally:
         slack.stop()
     err = capsys.readouterr().err
-    assert "Slack did not accept SLACK_BOT_TOKEN" in err and "Traceback" not in err and "xoxb-a-wrong" not in err
+    assert (
+        "Slack did not accept SLACK_BOT_TOKEN" in err
+        and "Traceback" not in err
+        and "xoxb-a-wrong" not in err
+    )
