@@ -1,4 +1,4 @@
-"""The app factory: settings → dependencies → dispatcher → Bolt app.
+"""The composition root: settings -> state, clients, registry -> gate -> Slack front -> Bolt app.
 
 Listeners only acknowledge (well inside Slack's 3 seconds) and hand the work to
 lazy listeners, which run after the ack on Bolt's executor.
@@ -9,19 +9,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from urllib.parse import urlparse
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.deps import AwsClients, Deps
-from bot.dispatch import APPROVE, CANCEL, Click, Dispatcher
-from bot.inbound import from_command, from_event
-from bot.settings import Settings
-from bot.slack_out import SlackOut
-from bot.store import Store
+from bot.follow import Follower
+from bot.gate import Gate
+from bot.scheduler import ReportScheduler
+from bot.settings import Settings, env_name
+from bot.slack import listeners
+from bot.slack.files import SlackFiles
+from bot.slack.front import SlackFront
+from bot.slack.outbox import SlackOutbox
+from bot.state import State, open_state
 from intents import registry as build_registry
+from intents.clients import AwsClients
+from intents.deps import Deps
+from intents.registry import Registry
 from lex.commands import CommandParser
 from lex.local import LocalLexRuntime
 from lex.runtime import LexRouter
@@ -35,39 +41,44 @@ class ChatOps:
 
     app: App
     deps: Deps
-    dispatcher: Dispatcher
-    follower: Any  # bot.follow.Follower
-    scheduler: Any  # bot.scheduler.ReportScheduler
+    state: State
+    gate: Gate
+    front: SlackFront
+    follower: Follower
+    scheduler: ReportScheduler
 
     def close(self) -> None:
         self.follower.stop()
         self.scheduler.stop()
-        self.deps.store.close()
+        self.state.close()
 
 
 def build_deps(
     settings: Settings,
+    state: State,
     *,
     aws: AwsClients | None = None,
-    store: Store | None = None,
+    registry: Registry | None = None,
     clock: Callable[[], float] | None = None,
     sandbox: bool = False,
 ) -> Deps:
     aws = aws or AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    kwargs: dict[str, Any] = {"clock": clock} if clock else {}
+    extra = {"clock": clock} if clock else {}
     return Deps(
         settings=settings,
         aws=aws,
-        store=store or Store(settings.state_db),
-        registry=build_registry(),
+        state=state,
+        registry=registry or build_registry(),
         sandbox=sandbox,
-        **kwargs,
+        **extra,  # type: ignore[arg-type]
     )
 
 
-def build_router(settings: Settings, deps: Deps, local: LocalLexRuntime | None = None) -> LexRouter:
+def build_router(
+    settings: Settings, aws: AwsClients, local: LocalLexRuntime | None = None
+) -> LexRouter:
     local = local or LocalLexRuntime()
-    lex = deps.aws.client("lexv2-runtime") if settings.uses_aws_lex else None
+    lex = aws.lex_runtime if settings.uses_aws_lex else None
     return LexRouter(
         local,
         lex=lex,
@@ -81,33 +92,35 @@ def create(
     settings: Settings,
     *,
     deps: Deps | None = None,
+    state: State | None = None,
     client: WebClient | None = None,
     router: LexRouter | None = None,
     executor: Executor | None = None,
     working_delay: float = 1.0,
     start_follower: bool = True,
 ) -> ChatOps:
-    """Build the whole assistant. Slack token and signing secret must be set."""
-    from bot.follow import Follower
-    from bot.scheduler import ReportScheduler
+    """Build the whole assistant. Slack token and signing secret must be set.
 
+    With *deps*, its state must be *state* (the full backend handlers see a part of)."""
     settings.require("slack_bot_token", "slack_signing_secret")
     token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
-    deps = deps or build_deps(settings)
+    state = state or open_state(settings.state_db)
+    deps = deps or build_deps(settings, state)
     if deps.fetch_file is None:
-        from dataclasses import replace
-        from urllib.parse import urlparse
-
-        from bot.slack_files import SlackFiles
-
         local = (
             {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
         )
         deps = replace(deps, fetch_file=SlackFiles(token, extra_hosts=local - {""}))
     client = client or WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
-    router = router or build_router(settings, deps)
-    out = SlackOut(client)
-    follower = Follower(deps, out)
+    router = router or build_router(settings, deps.aws)
+    outbox = SlackOutbox(client)
+    follower = Follower(
+        deps,
+        state,
+        outbox,
+        min_seconds=settings.follow_min_seconds,
+        max_seconds=settings.follow_max_seconds,
+    )
     schedulers: list[ReportScheduler] = []
 
     def changed() -> None:  # something new to follow, or a schedule added or removed
@@ -115,78 +128,38 @@ def create(
         for scheduler in schedulers:
             scheduler.sync()
 
-    dispatcher = Dispatcher(
+    gate = Gate(
         deps,
+        state,
         router,
         CommandParser(router.local.definition, router.local.nlu),
-        out,
-        working_delay=working_delay,
+        outbox,
+        approvers=tuple(settings.approvers),
+        ttl_seconds=settings.confirmation_ttl_minutes * 60,
+        env_name=env_name,
         on_change=changed,
     )
-    scheduler = ReportScheduler(dispatcher)
+    scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)
+    front = SlackFront(gate, state, outbox, working_delay=working_delay, on_change=changed)
     app = App(
         signing_secret=settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
         client=client,
         process_before_response=False,
         listener_executor=executor,
     )
-    register_listeners(app, dispatcher, settings)
+    listeners.register(
+        app, front, bot_channels=frozenset(settings.bot_channels), in_thread=state.in_thread
+    )
     if start_follower:
         follower.start()
         scheduler.start()
     return ChatOps(
-        app=app, deps=deps, dispatcher=dispatcher, follower=follower, scheduler=scheduler
+        app=app,
+        deps=deps,
+        state=state,
+        gate=gate,
+        front=front,
+        follower=follower,
+        scheduler=scheduler,
     )
-
-
-def register_listeners(app: App, dispatcher: Dispatcher, settings: Settings) -> None:
-    bot_channels = frozenset(settings.bot_channels)
-    store = dispatcher.deps.store
-
-    def ack_now(ack: Ack) -> None:
-        ack()
-
-    def on_event(body: dict[str, Any], context: BoltContext) -> None:
-        inbound = from_event(
-            body,
-            bot_user_id=context.bot_user_id or "",
-            bot_id=context.bot_id or "",
-            bot_channels=bot_channels,
-            in_thread=store.in_thread,
-        )
-        if inbound is not None:
-            dispatcher.handle_inbound(inbound)
-
-    def on_command(body: dict[str, Any]) -> None:
-        inbound = from_command(body)
-        if inbound is not None:
-            dispatcher.handle_inbound(inbound)
-
-    def on_click(body: dict[str, Any]) -> None:
-        actions = body.get("actions") or [{}]
-        action = actions[0] if isinstance(actions[0], dict) else {}
-        user = (body.get("user") or {}).get("id", "")
-        channel = (body.get("channel") or {}).get("id", "")
-        if not user or not channel:
-            return
-        dispatcher.handle_click(
-            Click(
-                action_id=str(action.get("action_id", "")),
-                value=str(action.get("value", ""))[:200],
-                user=user,
-                team=(body.get("team") or {}).get("id", ""),
-                channel=channel,
-                message_ts=(body.get("container") or {}).get("message_ts"),
-            )
-        )
-
-    app.event("message")(ack=ack_now, lazy=[on_event])
-    app.event("app_mention")(ack=ack_now, lazy=[on_event])
-    app.command("/ml")(ack=ack_now, lazy=[on_command])
-    app.action(APPROVE)(ack=ack_now, lazy=[on_click])
-    app.action(CANCEL)(ack=ack_now, lazy=[on_click])
-
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)

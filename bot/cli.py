@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.settings import SettingsError, load_settings
+from intents.registry import RegistryError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"chatops: {problem}", file=sys.stderr)
+        return 2
+    except RegistryError as exc:  # a handler and lex/bot.toml disagree: a developer's mistake
+        print(f"chatops: intent handlers do not match lex/bot.toml: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -156,7 +160,7 @@ def _lex(args: argparse.Namespace) -> int:
             f"wrote {path} ({len(definition.intents)} intents, {len(definition.slot_types)} slot types)"
         )
         return 0
-    from bot.deps import AwsClients
+    from intents.clients import AwsClients
     from lex.deploy import DeployError, deploy
 
     settings = load_settings()
@@ -166,8 +170,8 @@ def _lex(args: argparse.Namespace) -> int:
     try:
         result = deploy(
             definition,
-            aws.client("lexv2-models"),
-            aws.client("iam"),
+            aws.lex_models,
+            aws.iam,
             alias_name=args.alias,
             timeout=args.timeout,
             log=print,
@@ -191,8 +195,13 @@ def _lex(args: argparse.Namespace) -> int:
 
 
 def _nlu(args: argparse.Namespace) -> int:
+    from bot.slack.text import to_plain
     from lex.evaluate import evaluate, format_report, load_examples
     from lex.local import LocalLexRuntime
+    from lex.text import normalize
+
+    def as_in_production(text: str) -> str:  # what the gate hands to language
+        return normalize(to_plain(text))
 
     try:
         examples = load_examples(args.file)
@@ -201,20 +210,21 @@ def _nlu(args: argparse.Namespace) -> int:
         return 2
     local = LocalLexRuntime()
     if args.lex:
-        from bot.deps import AwsClients
+        from intents.clients import AwsClients
 
         settings = load_settings()
         settings.require("lex_bot_id", "lex_bot_alias_id")
         report = evaluate(
-            AwsClients(settings.aws_region).client("lexv2-runtime"),
+            AwsClients(settings.aws_region).lex_runtime,
             examples,
             local.definition,
             bot_id=str(settings.lex_bot_id),
             alias_id=str(settings.lex_bot_alias_id),
             locale_id=settings.lex_locale_id,
+            prepare=as_in_production,
         )
     else:
-        report = evaluate(local, examples, local.definition)
+        report = evaluate(local, examples, local.definition, prepare=as_in_production)
     if args.json:
         data = report.as_json()
         data.pop("errors")

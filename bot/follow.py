@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.deps import Deps
+from bot.gate.outbox import Outbox
 from bot.logs import request_context
-from bot.slack_out import SlackOut
-from bot.store import Follow
+from bot.state import Follow, State
 from intents.aws import translate
-from intents.base import NotFound, Progress
+from intents.base import Progress
+from intents.deps import Deps
+from intents.errors import NotFound
 from intents.reply import Reply, md
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,11 @@ BACKOFF = 1.6
 
 
 class Follower:
-    def __init__(self, deps: Deps, out: SlackOut) -> None:
-        self.deps, self.out = deps, out
+    def __init__(
+        self, deps: Deps, state: State, out: Outbox, *, min_seconds: float, max_seconds: float
+    ) -> None:
+        self.deps, self.state, self.out = deps, state, out
+        self.min_seconds, self.max_seconds = min_seconds, max_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -51,25 +55,21 @@ class Follower:
                 self.poll_once()
             except Exception:  # the loop must survive anything one check throws
                 log.exception("follower pass failed")
-            next_at = self.deps.store.next_follow_at()
-            wait = (
-                self.deps.settings.follow_max_seconds
-                if next_at is None
-                else max(0.05, next_at - self.deps.clock())
-            )
-            self._wake.wait(timeout=min(wait, self.deps.settings.follow_max_seconds))
+            next_at = self.state.next_follow_at()
+            wait = self.max_seconds if next_at is None else max(0.05, next_at - self.deps.clock())
+            self._wake.wait(timeout=min(wait, self.max_seconds))
             self._wake.clear()
 
     def poll_once(self) -> int:
         """Check every job that is due; returns how many were checked."""
-        due = self.deps.store.due_follows(self.deps.clock())
+        due = self.state.due_follows(self.deps.clock())
         for follow in due:
             with request_context(follow.request_id or "follow"):
                 self._check(follow)
         return len(due)
 
     def _check(self, follow: Follow) -> None:
-        settings, store, now = self.deps.settings, self.deps.store, self.deps.clock()
+        store, now = self.state, self.deps.clock()
         check = self.deps.registry.followers.get(follow.kind)
         if check is None:
             log.error("no follower for kind %s; dropping %s", follow.kind, follow.name)
@@ -105,7 +105,7 @@ class Follower:
                 log.error("checking %s %s failed", follow.kind, follow.name, exc_info=exc)
             else:
                 log.warning("checking %s %s: %s", follow.kind, follow.name, known.message)
-            interval = min(follow.interval * BACKOFF, settings.follow_max_seconds)
+            interval = min(follow.interval * BACKOFF, self.max_seconds)
             store.update_follow(
                 follow.kind,
                 follow.name,
@@ -118,11 +118,7 @@ class Follower:
         changed = progress.status != follow.last_status
         if changed and progress.reply is not None:
             self.out.post(follow.channel, progress.reply, thread_ts=follow.thread_ts)
-        interval = (
-            settings.follow_min_seconds
-            if changed
-            else min(follow.interval * BACKOFF, settings.follow_max_seconds)
-        )
+        interval = self.min_seconds if changed else min(follow.interval * BACKOFF, self.max_seconds)
         store.update_follow(
             follow.kind,
             follow.name,

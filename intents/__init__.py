@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from intents.base import Registry
+from intents.registry import Registry
+from lex.definition import BotDefinition, load_definition
 
 
-def registry() -> Registry:
-    """Every registered intent, collected from the area routers."""
+def registry(definition: BotDefinition | None = None) -> Registry:
+    """Every intent of the bot definition, joined to its handler (checked; see Registry.build)."""
     from intents import ai, costs, endpoints, meta, reports, training
 
-    return Registry.of(
-        meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router
-    )
+    routers = (meta.router, training.router, endpoints.router, ai.router, costs.router)
+    return Registry.build(definition or load_definition(), (*routers, reports.router))

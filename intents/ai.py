@@ -10,22 +10,28 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code
-from intents.base import (
-    InvalidInput,
-    NotFound,
-    Progress,
-    Request,
-    Router,
-    SlackFile,
-    UserError,
-    unquote,
-)
+from intents.base import Approved, Attachment, Progress, Request, unquote
+from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import check_bucket, parse_s3, require_dataset
-from intents.reply import Context, FileOut, Header, Reply, Section, bold, fields, italic, lines, md
+from intents.registry import Router
+from intents.reply import (
+    Context,
+    FileOut,
+    Header,
+    Proposal,
+    Reply,
+    Section,
+    bold,
+    code,
+    fields,
+    italic,
+    lines,
+    md,
+)
 from intents.resources import job_name
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 router = Router("ai")
 
@@ -79,7 +85,7 @@ def _text(request: Request, limit: int, what: str) -> str:
 
 def _attached(
     request: Request, deps: Deps, kind: str, limit: int
-) -> tuple[SlackFile, bytes] | None:
+) -> tuple[Attachment, bytes] | None:
     files = [f for f in request.files if f.mimetype.startswith(kind + "/")]
     if not files:
         return None
@@ -94,7 +100,7 @@ def _attached(
     return file, deps.fetch_file(file, limit)
 
 
-@router.intent("DetectLabels", example="what's in s3://acme-ml-data/images/cat.jpg")
+@router.intent("DetectLabels")
 def detect_labels(request: Request, deps: Deps) -> Reply:
     """Objects and scenes in an image (attached, or in S3), with Rekognition."""
     uri = request.slot("imageUri")
@@ -151,7 +157,7 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
     )
 
 
-@router.intent("AnalyzeSentiment", example='what\'s the sentiment of "the delivery was late again"')
+@router.intent("AnalyzeSentiment")
 def analyze_sentiment(request: Request, deps: Deps) -> Reply:
     """Whether a text is positive, negative, neutral or mixed, with Comprehend."""
     text = _text(request, 5000, "analyse")
@@ -191,7 +197,7 @@ def analyze_sentiment(request: Request, deps: Deps) -> Reply:
     )
 
 
-@router.intent("TranslateText", example="translate 'good morning' to German")
+@router.intent("TranslateText")
 def translate_text(request: Request, deps: Deps) -> Reply:
     """Translate a text with Amazon Translate."""
     text = _text(request, 10_000, "translate")
@@ -214,7 +220,7 @@ def translate_text(request: Request, deps: Deps) -> Reply:
     )
 
 
-@router.intent("SynthesizeSpeech", example="say 'the model is deployed' with the voice Matthew")
+@router.intent("SynthesizeSpeech")
 def synthesize_speech(request: Request, deps: Deps) -> Reply:
     """Turn a text into speech with Polly and post the audio."""
     text = _text(request, 3000, "say")
@@ -250,58 +256,122 @@ def _transcript_location(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-@router.intent(
-    "TranscribeAudio",
-    example="transcribe s3://acme-ml-data/audio/standup.mp3",
-    requires=("output_s3_uri",),
-)
-def transcribe_audio(request: Request, deps: Deps) -> Reply:
-    """Turn a recording (attached, or in S3) into text with Amazon Transcribe; the text follows in the thread."""
+TRANSCRIBE_USD_PER_MINUTE = 0.024  # standard batch, first tier, us-east-1 (2026-11-01)
+
+
+def _recording(request: Request) -> Attachment | None:
+    for file in request.files:
+        if file.mimetype.startswith(("audio/", "video/")):
+            return file
+    return None
+
+
+@router.intent("TranscribeAudio", requires=("output_s3_uri",))
+def transcribe_audio(request: Request, deps: Deps) -> Proposal:
+    """Turn a recording (attached, or in S3) into text with Amazon Transcribe, after you approve it."""
     settings = deps.settings
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "transcripts")
     uri = request.slot("audioUri")
     name = job_name("transcribe", request, max_len=200)
+    attachment: dict[str, object] | None = None
     if uri:
         media = parse_s3(uri, "recording")
         check_bucket(media, settings, "recordings")
         require_dataset(deps.aws.s3, media)
-        media_uri = str(media)
+        media_uri, shown = str(media), code(str(media))
     else:
-        attached = _attached(request, deps, "audio", MAX_AUDIO_BYTES) or _attached(
-            request, deps, "video", MAX_AUDIO_BYTES
-        )
-        if attached is None:
+        file = _recording(request)
+        if file is None:
             raise InvalidInput("Which recording?", hint="Attach one or give me its S3 URI.")
-        key = f"{output.key.rstrip('/')}/transcribe-input/{name}-{attached[0].name}".lstrip("/")
-        deps.aws.s3.put_object(Bucket=output.bucket, Key=key, Body=attached[1])
-        media_uri = f"s3://{output.bucket}/{key}"
+        if deps.fetch_file is None:
+            raise InvalidInput("I can't read attachments here.", hint="Give me an S3 URI instead.")
+        if file.size > MAX_AUDIO_BYTES:
+            raise InvalidInput(
+                f"{file.name} is {file.size / 1_048_576:.1f} MB; I can take up to "
+                f"{MAX_AUDIO_BYTES / 1_048_576:.0f} MB."
+            )
+        key = f"{output.key.rstrip('/')}/transcribe-input/{name}-{file.name}".lstrip("/")
+        media_uri, shown = f"s3://{output.bucket}/{key}", md("{f} (attached)", f=file.name)
+        attachment = {
+            "id": file.id,
+            "name": file.name,
+            "mimetype": file.mimetype,
+            "size": file.size,
+            "url": file.url,
+            "bucket": output.bucket,
+            "key": key,
+        }
     extension = media_uri.rsplit(".", 1)[-1].lower()
     if extension not in AUDIO_FORMATS:
         raise InvalidInput(
             f"Transcribe reads {', '.join(sorted(AUDIO_FORMATS))} files, not .{extension}."
         )
-    deps.aws.client("transcribe").start_transcription_job(
-        TranscriptionJobName=name,
-        Media={"MediaFileUri": media_uri},
-        MediaFormat="mp4" if extension == "m4a" else extension,
-        IdentifyLanguage=True,
-        OutputBucketName=output.bucket,
-        OutputKey=f"{output.key.rstrip('/')}/transcripts/{name}.json".lstrip("/"),
+    transcript = f"{output.key.rstrip('/')}/transcripts/{name}.json".lstrip("/")
+    return Proposal(
+        title=f"Transcribe {attachment['name'] if attachment else media_uri}",
+        summary=md(
+            "Start an Amazon Transcribe job for {m}; the text follows in this thread.", m=shown
+        ),
+        details=fields(
+            {
+                "Job name": code(name),
+                "Recording": shown,
+                "Transcript": code(f"s3://{output.bucket}/{transcript}"),
+                "Cost": md(
+                    "about {c} per minute of audio (Amazon Transcribe, standard)",
+                    c=f"${TRANSCRIBE_USD_PER_MINUTE:.3f}",
+                ),
+            }
+        ),
+        params={
+            "job_name": name,
+            "media_uri": media_uri,
+            "format": extension,
+            "output_bucket": output.bucket,
+            "output_key": transcript,
+            "attachment": attachment,
+        },
     )
-    deps.store.follow(
+
+
+@router.executor("TranscribeAudio")
+def run_transcribe_audio(approved: Approved, deps: Deps) -> Reply:
+    p = approved.params
+    attachment = p.get("attachment")
+    if attachment:
+        if deps.fetch_file is None:
+            raise InvalidInput("I can't read attachments here.", hint="Give me an S3 URI instead.")
+        file = Attachment(
+            id=attachment["id"],
+            name=attachment["name"],
+            mimetype=attachment["mimetype"],
+            size=attachment["size"],
+            url=attachment["url"],
+        )
+        data = deps.fetch_file(file, MAX_AUDIO_BYTES)
+        deps.aws.s3.put_object(Bucket=attachment["bucket"], Key=attachment["key"], Body=data)
+    deps.aws.transcribe.start_transcription_job(
+        TranscriptionJobName=p["job_name"],
+        Media={"MediaFileUri": p["media_uri"]},
+        MediaFormat="mp4" if p["format"] == "m4a" else p["format"],
+        IdentifyLanguage=True,
+        OutputBucketName=p["output_bucket"],
+        OutputKey=p["output_key"],
+    )
+    deps.state.follow(
         "transcription",
-        name,
-        channel=request.channel,
-        thread_ts=request.thread_ts,
-        request_id=request.id,
-        interval=settings.follow_min_seconds,
+        p["job_name"],
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=deps.settings.follow_min_seconds,
         now=deps.clock(),
     )
     return Reply.text(
         md(
             ":studio_microphone: Transcribing {m}. I'll post the text here when it's ready.",
-            m=media_uri,
+            m=(attachment or {}).get("name") or p["media_uri"],
         )
     )
 

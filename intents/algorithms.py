@@ -7,7 +7,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from intents.base import InvalidInput, NotAvailable
+from intents.errors import InvalidInput, NotAvailable
 
 
 @dataclass(frozen=True)

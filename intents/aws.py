@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from intents.base import AwsProblem, NotAvailable, NotFound, UserError
+from intents.errors import AwsProblem, NotAvailable, NotFound, UserError
 
 THROTTLED = {
     "ThrottlingException",

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.aws import paginate
-from intents.base import InvalidInput, NotFound, Request, Router
+from intents.base import Request
+from intents.errors import InvalidInput, NotFound
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import hourly_price, money, pricing_client
+from intents.registry import Router
 from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
 from intents.resources import check_name
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 router = Router("cost")
 
@@ -95,7 +97,7 @@ def costs(ce: Any, start: date, end: date, service: str | None = None) -> Costs:
     return Costs(sum(by_service.values()), by_service, estimated)
 
 
-@router.intent("CostReport", example="how much did we spend on sagemaker last week")
+@router.intent("CostReport")
 def cost_report(request: Request, deps: Deps) -> Reply:
     """What the account spent in a period, by service, against the period before."""
     period = request.slot("period") or "this_month"
@@ -156,7 +158,7 @@ def _amount(block: dict[str, Any] | None) -> float | None:
     return float(block["Amount"]) if block and block.get("Amount") is not None else None
 
 
-@router.intent("BudgetStatus", example="are we over budget?")
+@router.intent("BudgetStatus")
 def budget_status(request: Request, deps: Deps) -> Reply:
     """How far along each AWS Budget is, with the forecast, the tightest first."""
     budgets_client = deps.aws.client("budgets")
@@ -231,7 +233,7 @@ NOTEBOOK_IDLE = timedelta(days=1)
 STARTING_TOO_LONG = timedelta(hours=1)
 
 
-@router.intent("IdleResources", example="what's sitting idle?")
+@router.intent("IdleResources")
 def idle_resources(request: Request, deps: Deps) -> Reply:
     """Endpoints with no traffic in a day, notebooks left running, and jobs that look stuck."""
     sm, now = deps.aws.sagemaker, datetime.fromtimestamp(deps.clock(), UTC)
@@ -364,7 +366,7 @@ def _as_time(value: Any) -> datetime | None:
 # ---------------------------------------------------------------------------- Model Monitor
 
 
-@router.intent("MonitorSummary", example="any drift on fraud-detector-prod?")
+@router.intent("MonitorSummary")
 def monitor_summary(request: Request, deps: Deps) -> Reply:
     """Model Monitor schedules, their latest runs and constraint violations."""
     sm = deps.aws.sagemaker

@@ -11,16 +11,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code, is_not_found, paginate
-from intents.base import (
-    Approved,
-    InvalidInput,
-    NotFound,
-    Progress,
-    Request,
-    Router,
-    UserError,
-    unquote,
-)
+from intents.base import Approved, Progress, Request, unquote
+from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
     MAX_PAYLOAD_BYTES,
     check_instance_count,
@@ -29,6 +21,7 @@ from intents.guardrails import (
 )
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import hourly_price, money, pricing_client
+from intents.registry import Router
 from intents.reply import (
     Context,
     Header,
@@ -47,7 +40,7 @@ from intents.reply import (
 from intents.resources import check_name, console_url, describe, exists, job_name, tags, vpc_config
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 router = Router("endpoints")
 
@@ -116,7 +109,7 @@ def _window(deps: Deps) -> tuple[datetime, datetime]:
     return end - timedelta(hours=1), end
 
 
-@router.intent("EndpointHealth", example="are my endpoints healthy")
+@router.intent("EndpointHealth")
 def endpoint_health(request: Request, deps: Deps) -> Reply:
     """Status, last-hour traffic, errors and latency of every endpoint, unhealthy first."""
     name = request.slot("endpointName")
@@ -239,12 +232,7 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
 # ---------------------------------------------------------------------------- DeployModel
 
 
-@router.intent(
-    "DeployModel",
-    example="deploy model churn-xgb-model-v2",
-    mutating=True,
-    requires=("sagemaker_role_arn",),
-)
+@router.intent("DeployModel", requires=("sagemaker_role_arn",))
 def deploy_model(request: Request, deps: Deps) -> Proposal:
     """Deploy a model (or a completed training job's model) to a new real-time endpoint."""
     settings = deps.settings
@@ -372,7 +360,7 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
             f"Deploying stopped while {step}: {exc.response.get('Error', {}).get('Message', error_code(exc))}",
             hint=_clean_up(deps, created),
         ) from None
-    deps.store.follow(
+    deps.state.follow(
         "endpoint",
         p["endpoint"],
         channel=approved.channel,
@@ -477,7 +465,7 @@ def _sharing(deps: Deps, config: str, but: str) -> list[str]:
     return users
 
 
-@router.intent("DeleteEndpoint", example="delete endpoint recsys-staging", mutating=True)
+@router.intent("DeleteEndpoint")
 def delete_endpoint(request: Request, deps: Deps) -> Proposal:
     """Delete an endpoint, and its configuration unless another endpoint uses it."""
     name = check_name(request.slot("endpointName") or "")
@@ -569,7 +557,7 @@ def _prediction(body: bytes, content_type: str) -> tuple[Md, str]:
     return code_block("\n".join(rows)[:2500]), text[:200]
 
 
-@router.intent("InvokeEndpoint", example="predict 5.1,3.5,1.4,0.2 with churn-xgb-prod")
+@router.intent("InvokeEndpoint")
 def invoke_endpoint(request: Request, deps: Deps) -> Reply:
     """Send a CSV row or a JSON document to an endpoint and show its prediction."""
     name = check_name(request.slot("endpointName") or "")

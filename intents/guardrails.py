@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code
-from intents.base import InvalidInput, NotFound, Refused
+from intents.errors import InvalidInput, NotFound, Refused
 from intents.pricing import Component, known_instance_types
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from intents.settings import HandlerSettings as Settings
 
 _S3 = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
 _INSTANCE = re.compile(

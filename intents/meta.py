@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from intents.base import Request, Router
+from intents.base import Request
+from intents.registry import Router
 from intents.reply import (
     Context,
     Header,
@@ -21,7 +22,7 @@ from intents.reply import (
 )
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 router = Router("meta")
 
@@ -37,7 +38,7 @@ AREA_TITLES = {
 TOPICS = ("training", "endpoints", "ai", "cost", "reports")
 
 
-@router.intent("Help", example="help with endpoints")
+@router.intent("Help")
 def help_(request: Request, deps: Deps) -> Reply:
     """Everything I can do, grouped by area, with one example each."""
     topic = request.slot("topic")
@@ -71,7 +72,7 @@ def help_(request: Request, deps: Deps) -> Reply:
     return Reply(summary="What I can do", blocks=tuple(blocks))  # type: ignore[arg-type]
 
 
-@router.intent("FallbackIntent", example="what can you do?")
+@router.intent("FallbackIntent")
 def fallback(request: Request, deps: Deps) -> Reply:
     """When nothing else fits: a short pointer to what I understand."""
     examples = [
@@ -88,10 +89,10 @@ def fallback(request: Request, deps: Deps) -> Reply:
     )
 
 
-@router.intent("AuditLog", example="show the audit log")
+@router.intent("AuditLog")
 def audit_log(request: Request, deps: Deps) -> Reply:
     """Who did what through me, most recent first."""
-    entries = deps.store.audit_entries(limit=20)
+    entries = deps.state.audit_entries(limit=20)
     if not entries:
         return Reply.text(md("Nothing in the audit log yet."))
     rows = [

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 log = logging.getLogger(__name__)
 SNAPSHOT = Path(__file__).with_name("data") / "prices.json"

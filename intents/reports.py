@@ -1,7 +1,7 @@
 """Scheduled reports: post a report to a channel hourly, daily or weekly.
 
 The reports are the chat intents themselves (CostReport, EndpointHealth...):
-``bot.scheduler`` runs the same handler through the dispatcher at the set times.
+``bot.scheduler`` runs the same handler through the gate at the set times.
 """
 
 from __future__ import annotations
@@ -10,78 +10,24 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from intents.base import Approved, InvalidInput, Request, Router
+from intents.base import Approved, Request
+from intents.errors import InvalidInput
+from intents.registry import Router
 from intents.reply import Context, Header, Proposal, Reply, Section, bold, code, lines, md
+from intents.schedules import DAYS, FREQUENCIES, REPORT_TITLES, REPORTS, describe, next_run
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
-    from bot.store import Schedule
+    from intents.deps import Deps
 
 router = Router("reports")
-
-# report -> (intent, slots by frequency)
-REPORTS: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
-    "cost": (
-        "CostReport",
-        {
-            "hourly": {"period": "today"},
-            "daily": {"period": "yesterday"},
-            "weekly": {"period": "last_week"},
-        },
-    ),
-    "endpoints": ("EndpointHealth", {}),
-    "monitor": ("MonitorSummary", {}),
-    "budget": ("BudgetStatus", {}),
-    "idle": ("IdleResources", {}),
-}
-REPORT_TITLES = {
-    "cost": "cost",
-    "endpoints": "endpoint health",
-    "monitor": "Model Monitor",
-    "budget": "budget",
-    "idle": "idle resources",
-}
-FREQUENCIES = ("hourly", "daily", "weekly")
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def cron(frequency: str, time_of_day: str, day: str | None) -> dict[str, object]:
-    """APScheduler cron fields (UTC) for a schedule."""
-    hour, minute = (int(x) for x in time_of_day.split(":"))
-    if frequency == "hourly":
-        return {"minute": minute}
-    if frequency == "daily":
-        return {"hour": hour, "minute": minute}
-    return {"day_of_week": (day or "monday")[:3], "hour": hour, "minute": minute}
-
-
-def describe(frequency: str, time_of_day: str, day: str | None) -> str:
-    if frequency == "hourly":
-        return f"every hour at :{time_of_day[3:]}"
-    if frequency == "daily":
-        return f"every day at {time_of_day} UTC"
-    return f"every {(day or 'monday').capitalize()} at {time_of_day} UTC"
-
-
-def next_run(frequency: str, time_of_day: str, day: str | None, now: datetime) -> datetime | None:
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger(timezone=UTC, **cron(frequency, time_of_day, day))  # type: ignore[arg-type]
-    fire: datetime | None = trigger.get_next_fire_time(None, now)
-    return fire
-
-
-def report_request(schedule: Schedule) -> tuple[str, dict[str, str]]:
-    intent, by_frequency = REPORTS[schedule.report]
-    return intent, dict(by_frequency.get(schedule.frequency, {}))
 
 
 def _now(deps: Deps) -> datetime:
     return datetime.fromtimestamp(deps.clock(), UTC)
 
 
-@router.intent("ScheduleReport", example="post the cost report every monday at 9am", mutating=True)
+@router.intent("ScheduleReport")
 def schedule_report(request: Request, deps: Deps) -> Proposal:
     """Post a report (cost, endpoints, monitor, budget or idle) to this channel on a schedule."""
     report = request.slot("report") or ""
@@ -100,7 +46,7 @@ def schedule_report(request: Request, deps: Deps) -> Proposal:
         raise InvalidInput(f"{day!r} is not a day of the week.")
     when = describe(frequency, time_of_day, day)
     first = next_run(frequency, time_of_day, day, _now(deps))
-    existing = deps.store.schedule(f"{request.channel}:{report}")
+    existing = deps.state.schedule(f"{request.channel}:{report}")
     details = [
         ("When", md("{w}", w=when)),
         ("First post", md("{f}", f=f"{first:%a %b %d %H:%M} UTC" if first else "–")),
@@ -129,7 +75,7 @@ def schedule_report(request: Request, deps: Deps) -> Proposal:
 @router.executor("ScheduleReport")
 def run_schedule_report(approved: Approved, deps: Deps) -> Reply:
     p = approved.params
-    schedule = deps.store.put_schedule(
+    schedule = deps.state.put_schedule(
         team=p["team"],
         channel=p["channel"],
         report=p["report"],
@@ -150,10 +96,10 @@ def run_schedule_report(approved: Approved, deps: Deps) -> Reply:
     )
 
 
-@router.intent("ListSchedules", example="which reports are scheduled here?")
+@router.intent("ListSchedules")
 def list_schedules(request: Request, deps: Deps) -> Reply:
     """The reports scheduled for this channel, with their next post."""
-    schedules = deps.store.schedules(request.channel)
+    schedules = deps.state.schedules(request.channel)
     if not schedules:
         return Reply.text(
             md(
@@ -183,11 +129,11 @@ def list_schedules(request: Request, deps: Deps) -> Reply:
     )
 
 
-@router.intent("CancelSchedule", example="stop posting the budget report", mutating=True)
+@router.intent("CancelSchedule")
 def cancel_schedule(request: Request, deps: Deps) -> Proposal:
     """Stop posting a scheduled report here (or all of them)."""
     report = request.slot("report")
-    schedules = deps.store.schedules(request.channel)
+    schedules = deps.state.schedules(request.channel)
     if report:
         schedules = [s for s in schedules if s.report == report]
         if not schedules:
@@ -215,7 +161,7 @@ def cancel_schedule(request: Request, deps: Deps) -> Proposal:
 
 @router.executor("CancelSchedule")
 def run_cancel_schedule(approved: Approved, deps: Deps) -> Reply:
-    removed = deps.store.delete_schedules(list(approved.params["ids"]))
+    removed = deps.state.delete_schedules(list(approved.params["ids"]))
     return Reply.text(
         md(
             ":no_bell: Stopped {n}.",

@@ -12,11 +12,12 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from intents.aws import is_not_found, paginate
-from intents.base import Approved, InvalidInput, NotFound, Request
+from intents.base import Approved, Request
+from intents.errors import InvalidInput, NotFound
 from intents.reply import code
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _CONSOLE = {"jobs": "jobs", "automl": "automl-jobs", "endpoints": "endpoints", "models": "models"}

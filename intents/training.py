@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
 from intents.aws import error_code, is_not_found, paginate, translate
-from intents.base import Approved, InvalidInput, NotFound, Progress, Request, Router, UserError
+from intents.base import Approved, Progress, Request
+from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
     S3Uri,
     check_bucket,
@@ -26,6 +27,7 @@ from intents.guardrails import (
     runtime_in,
 )
 from intents.pricing import hourly_price, money, pricing_client
+from intents.registry import Router
 from intents.reply import (
     Context,
     Header,
@@ -51,7 +53,7 @@ from intents.resources import (
 )
 
 if TYPE_CHECKING:
-    from bot.deps import Deps
+    from intents.deps import Deps
 
 router = Router("training")
 
@@ -135,7 +137,7 @@ def metrics_line(job: dict[str, Any]) -> Md | None:
     )
 
 
-@router.intent("TrainingStatus", example="how is training job churn-xgb-001 going?")
+@router.intent("TrainingStatus")
 def training_status(request: Request, deps: Deps) -> Reply:
     """The latest training jobs, or one job in detail."""
     name = request.slot("jobName")
@@ -211,12 +213,7 @@ def _feature_dim(deps: Deps, dataset: S3Uri, supervised: bool) -> str | None:
     return str(columns - 1 if supervised else columns)
 
 
-@router.intent(
-    "StartTraining",
-    example="train xgboost on s3://acme-ml-data/churn/train.csv",
-    mutating=True,
-    requires=("sagemaker_role_arn", "output_s3_uri"),
-)
+@router.intent("StartTraining", requires=("sagemaker_role_arn", "output_s3_uri"))
 def start_training(request: Request, deps: Deps) -> Proposal:
     """Start a training job with a built-in algorithm, after you approve its cost."""
     settings = deps.settings
@@ -356,7 +353,7 @@ def run_start_training(approved: Approved, deps: Deps) -> Reply:
                 s=existing.get("TrainingJobStatus", "?"),
             )
         )
-    deps.store.follow(
+    deps.state.follow(
         "training",
         name,
         channel=approved.channel,
@@ -462,7 +459,7 @@ def _elapsed(job: dict[str, Any]) -> float | None:
 # ---------------------------------------------------------------------------- StopTraining
 
 
-@router.intent("StopTraining", example="stop training job churn-xgb-001", mutating=True)
+@router.intent("StopTraining")
 def stop_training(request: Request, deps: Deps) -> Proposal:
     """Stop a training job that is in progress."""
     name = check_name(request.slot("jobName") or "", "training job")
@@ -518,7 +515,7 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
                 f"{exc.response.get('Error', {}).get('Message', 'no reason given')}"
             ) from None
         raise
-    deps.store.follow(
+    deps.state.follow(
         "training",
         name,
         channel=approved.channel,
@@ -580,7 +577,7 @@ def _is_active(status: str) -> bool:
     return status.replace(" ", "").lower() in ACTIVE
 
 
-@router.intent("ListJobs", example="list processing jobs")
+@router.intent("ListJobs")
 def list_jobs(request: Request, deps: Deps) -> Reply:
     """SageMaker jobs of every kind (training, processing, labeling, compilation, Autopilot), in progress first."""
     wanted = request.slot("jobKind")
@@ -654,12 +651,7 @@ AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
 AUTOPILOT_PARALLEL = 4
 
 
-@router.intent(
-    "StartAutopilot",
-    example="run autopilot on s3://acme-ml-data/churn/train.csv to predict churned",
-    mutating=True,
-    requires=("sagemaker_role_arn", "output_s3_uri"),
-)
+@router.intent("StartAutopilot", requires=("sagemaker_role_arn", "output_s3_uri"))
 def start_autopilot(request: Request, deps: Deps) -> Proposal:
     """Let Autopilot find the best model for a tabular dataset and a target column."""
     settings = deps.settings
@@ -769,7 +761,7 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
         Tags=tags(approved),
         **({"SecurityConfig": security} if security else {}),
     )
-    deps.store.follow(
+    deps.state.follow(
         "autopilot",
         p["job_name"],
         channel=approved.channel,

@@ -1,8 +1,9 @@
 """`/ml <subcommand> ...`: deterministic parsing into the same Understanding as chat.
 
 ``/ml train xgboost s3://bucket/train.csv`` means StartTraining exactly; the
-arguments are read by the same slot readers the local runtime uses. Text that
-does not start with a subcommand is understood as natural language.
+arguments are read by the same slot readers the local runtime uses. The
+subcommands are the ``commands`` forms of ``lex/bot.toml``. Text that does not
+start with a subcommand is understood as natural language.
 """
 
 from __future__ import annotations
@@ -17,45 +18,7 @@ from lex.runtime import Understanding
 @dataclass(frozen=True)
 class Subcommand:
     intent: str
-    usage: str
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {
-    "help": Subcommand("Help", "help [training|endpoints|ai|cost|reports]"),
-    "train": Subcommand(
-        "StartTraining", "train <algorithm> <s3://dataset> [instance type] [name=value ...]"
-    ),
-    "status": Subcommand("TrainingStatus", "status [training job name]"),
-    "stop": Subcommand("StopTraining", "stop <training job name>"),
-    "autopilot": Subcommand("StartAutopilot", "autopilot <s3://dataset.csv> <target column>"),
-    "jobs": Subcommand("ListJobs", "jobs [training|processing|labeling|compilation|autopilot]"),
-    "endpoints": Subcommand("EndpointHealth", "endpoints [endpoint name]"),
-    "health": Subcommand("EndpointHealth", "health [endpoint name]"),
-    "deploy": Subcommand("DeployModel", "deploy <model name> [instance type]"),
-    "delete": Subcommand("DeleteEndpoint", "delete <endpoint name>"),
-    "invoke": Subcommand("InvokeEndpoint", "invoke <endpoint name> <CSV row or JSON>"),
-    "predict": Subcommand("InvokeEndpoint", "predict <endpoint name> <CSV row or JSON>"),
-    "labels": Subcommand("DetectLabels", "labels [s3://image] (or attach an image)"),
-    "sentiment": Subcommand("AnalyzeSentiment", 'sentiment "<text>"'),
-    "translate": Subcommand("TranslateText", 'translate <language> "<text>"'),
-    "say": Subcommand("SynthesizeSpeech", 'say [voice] "<text>"'),
-    "transcribe": Subcommand("TranscribeAudio", "transcribe [s3://audio] (or attach audio)"),
-    "cost": Subcommand(
-        "CostReport", "cost [today|yesterday|this week|last week|this month|last month] [service]"
-    ),
-    "costs": Subcommand("CostReport", "costs [period] [service]"),
-    "budget": Subcommand("BudgetStatus", "budget [budget name]"),
-    "budgets": Subcommand("BudgetStatus", "budgets [budget name]"),
-    "monitor": Subcommand("MonitorSummary", "monitor [endpoint name]"),
-    "idle": Subcommand("IdleResources", "idle"),
-    "schedule": Subcommand(
-        "ScheduleReport",
-        "schedule <cost|endpoints|monitor|budget|idle> <hourly|daily|weekly|every monday> [at HH:MM]",
-    ),
-    "schedules": Subcommand("ListSchedules", "schedules"),
-    "unschedule": Subcommand("CancelSchedule", "unschedule [report]"),
-    "audit": Subcommand("AuditLog", "audit"),
-}
+    usage: str  # the form, e.g. "stop <training job name>"
 
 
 @dataclass(frozen=True)
@@ -64,10 +27,20 @@ class Parsed:
     problem: str | None = None  # a usage message, when the command is incomplete or unknown
 
 
+def subcommands(definition: BotDefinition) -> dict[str, Subcommand]:
+    """First word of each `/ml` form -> its intent and usage, in definition order."""
+    return {
+        form.split()[0]: Subcommand(intent.name, form)
+        for intent in definition.intents.values()
+        for form in intent.commands
+    }
+
+
 class CommandParser:
     def __init__(self, definition: BotDefinition, nlu: Nlu) -> None:
         self.definition = definition
         self.nlu = nlu
+        self.subcommands = subcommands(definition)
 
     def parse(self, text: str) -> Parsed:
         words = text.strip().split(maxsplit=1)
@@ -75,7 +48,7 @@ class CommandParser:
             return Parsed(Understanding("Help", source="command"))
         head = words[0].lower().lstrip("/")
         rest = words[1] if len(words) > 1 else ""
-        sub = SUBCOMMANDS.get(head)
+        sub = self.subcommands.get(head)
         if sub is None:
             result = self.nlu.parse(text)
             if result.intent == FALLBACK:
@@ -108,12 +81,5 @@ class CommandParser:
             return Parsed(None, f"Missing {', '.join(missing)}. Usage: `/ml {sub.usage}`")
         return Parsed(Understanding(intent.name, slots, source="command", confidence=1.0))
 
-
-def usage_lines() -> list[str]:
-    seen: set[str] = set()
-    lines = []
-    for sub in SUBCOMMANDS.values():
-        if sub.usage not in seen:
-            seen.add(sub.usage)
-            lines.append(f"/ml {sub.usage}")
-    return lines
+    def usage_lines(self) -> list[str]:
+        return [f"/ml {sub.usage}" for sub in self.subcommands.values()]

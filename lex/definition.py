@@ -55,6 +55,8 @@ class Intent:
     confirmation: str | None = None
     declination: str | None = None
     parent: str | None = None
+    example: str = ""  # shown in Help
+    commands: tuple[str, ...] = ()  # `/ml` forms; the first word is the subcommand
 
     def slot(self, name: str) -> Slot | None:
         return next((s for s in self.slots if s.name == name), None)
@@ -123,6 +125,8 @@ def parse_definition(source: bytes) -> BotDefinition:
             confirmation=spec.get("confirmation"),
             declination=spec.get("declination"),
             parent=spec.get("parent"),
+            example=spec.get("example", ""),
+            commands=tuple(spec.get("commands", ())),
         )
         for name, spec in raw["intents"].items()
     }
@@ -156,7 +160,16 @@ def _alternative(text: str) -> tuple[tuple[str, ...], ...]:
 def validate(definition: BotDefinition) -> None:
     """Catch definition mistakes at load time rather than in Lex's build logs."""
     problems: list[str] = []
+    subcommands: dict[str, str] = {}
     for intent in definition.intents.values():
+        if not intent.example:
+            problems.append(f"{intent.name}: needs an example (shown in Help)")
+        if len(intent.description) > 200:
+            problems.append(f"{intent.name}: Lex allows descriptions of up to 200 characters")
+        for form in intent.commands:
+            head = form.split()[0]
+            if subcommands.setdefault(head, intent.name) != intent.name:
+                problems.append(f"{intent.name}: /ml {head} is already {subcommands[head]}")
         names = {s.name for s in intent.slots}
         for slot in intent.slots:
             try:

@@ -10,7 +10,7 @@ import json
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +76,10 @@ def evaluate(
     bot_id: str = "local",
     alias_id: str = "local",
     locale_id: str = "en_US",
+    prepare: Callable[[str], str] = str.strip,
 ) -> Report:
+    """Score *runtime* on *examples*; *prepare* turns each line's text into what the
+    application would hand to language (the transport's markup removed)."""
     mutating = {name for name, intent in definition.intents.items() if intent.mutating}
     correct = tp = fp = fn = mutating_fp = 0
     latencies: list[float] = []
@@ -91,7 +94,7 @@ def evaluate(
                 botAliasId=alias_id,
                 localeId=locale_id,
                 sessionId=f"eval-{i}-{int(start * 1e6)}",
-                text=ex.text,
+                text=prepare(ex.text),
             )
             got = parse_response(response, "eval")
             intent, slots = got.intent, got.slots

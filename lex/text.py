@@ -1,9 +1,10 @@
 """Text clean-up and value spotting shared by the local runtime and the slash-command parser.
 
-Slack hands us mrkdwn: ``<@U123>`` mentions, ``<https://x|label>`` links, ``&amp;``
-entities, smart quotes. :func:`normalize` turns that into plain text;
-:func:`find_spans` finds values that have a shape of their own (S3 URIs,
-quoted text, JSON, CSV rows, instance types, times) before any word is read.
+Text arrives here as plain text: the transport (``bot.slack.text``) has already
+turned its own markup (mentions, links, entities) into words. :func:`normalize`
+folds Unicode forms, quotes and symbols; :func:`find_spans` finds values that have
+a shape of their own (S3 URIs, quoted text, JSON, CSV rows, instance types,
+times) before any word is read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _QUOTES = str.maketrans(
     {
         "\u201c": '"',
@@ -32,29 +32,15 @@ _QUOTES = str.maketrans(
     }
 )
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
-_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 _SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
-    """Slack message text → plain text (mentions dropped, entities decoded, quotes straightened)."""
-
-    def link(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith(("@", "!")):
-            return " "
-        if target.startswith("#"):
-            return f"#{label}" if label else " "
-        if target.startswith("mailto:"):
-            return label or target[7:]
-        return label or target
-
+    """Plain text -> one form: Unicode folded, zero-width characters and pictographs
+    dropped, quotes straightened, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
-    text = _SLACK_LINK.sub(link, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.translate(_QUOTES)
-    text = _EMOJI_CODE.sub(" ", text)
     text = "".join(" " if _is_symbol(ch) else ch for ch in text)
     return _SPACES.sub(" ", text).strip()
 

@@ -1,9 +1,11 @@
-"""Shared fixtures: isolated settings, moto-backed dependencies, a running sandbox."""
+"""Shared fixtures and helpers: isolated settings, state, moto-backed dependencies, a running
+sandbox, and one set of helpers for full-stack turns (say, command, click)."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,20 +61,28 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def deps(settings: Settings) -> Iterator[Any]:
-    """Dependencies on moto in decorator (in-memory) mode; the clock is fixed per test."""
+def state(settings: Settings) -> Iterator[Any]:
+    """The default state backend: a real SQLite file in the test's own folder."""
+    from bot.state import open_state
+
+    backend = open_state(settings.state_db)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def deps(settings: Settings, state: Any) -> Iterator[Any]:
+    """Dependencies on moto in decorator (in-memory) mode."""
     from moto import mock_aws
 
     from bot.app import build_deps
 
     with mock_aws():
-        deps = build_deps(settings)
-        yield deps
-        deps.store.close()
+        yield build_deps(settings, state)
 
 
 def request(intent: str, message: str = "", /, **slots: str) -> Any:
-    """A Request as the dispatcher builds it; *message* is what the user wrote."""
+    """A Request as the gate builds it; *message* is what the user wrote."""
     from intents.base import Request
 
     key = abs(hash((intent, message, tuple(slots.items())))) % 10**6
@@ -89,6 +99,23 @@ def request(intent: str, message: str = "", /, **slots: str) -> Any:
     )
 
 
+def approved(proposal: Any, intent: str, *, approver: str = "U0BOB") -> Any:
+    """What the executor gets once someone approved *proposal* (asked for by U0ALICE)."""
+    from intents.base import Approved
+
+    return Approved(
+        plan_id="plan-1",
+        intent=intent,
+        params=proposal.params,
+        requester="U0ALICE",
+        approver=approver,
+        channel="C0MLOPS",
+        thread_ts="1700000000.000100",
+        request_id="r-test0001",
+        origin_key="msg:T0TEST:C0MLOPS:1",
+    )
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Any]:
     """The whole bot against an in-process moto server and the Slack stand-in; jobs move instantly."""
@@ -100,8 +127,52 @@ def sandbox() -> Iterator[Any]:
     box.stop()
 
 
+def with_handlers(registry: Any, **handlers: Callable[..., Any]) -> Any:
+    """The same registry with some intents' handlers replaced (a dependency passed in,
+    never a patched object)."""
+    import dataclasses
+
+    from intents.registry import Registry
+
+    specs = dict(registry.specs)
+    for name, handler in handlers.items():
+        specs[name] = dataclasses.replace(specs[name], handler=handler)
+    return Registry(specs, registry.executors, registry.followers)
+
+
 def blocks_text(record: Any) -> str:
     """Everything a person would read in a recorded post, as one string."""
-    import json
-
     return record.text + "\n" + json.dumps(record.blocks, ensure_ascii=False)
+
+
+def event_payload(name: str) -> dict[str, Any]:
+    """A recorded Slack payload from tests/events/."""
+    data: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return data
+
+
+# --------------------------------------------------------------------------- full-stack turns
+
+
+def turn(box: Any, action: Callable[[], object]) -> list[Any]:
+    """Run one Slack action through the sandbox's Bolt app; what the bot posted, updated or
+    showed ephemerally as a result, once all the work it started has finished."""
+    start = len(box.slack.records)
+    action()
+    assert box.driver.settle(30)
+    return [r for r in box.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]
+
+
+def say(box: Any, text: str, user: str = "U0ALICE", **where: Any) -> list[Any]:
+    """A message (in the bot channel unless *where* says otherwise)."""
+    return turn(box, lambda: box.driver.message(user, text, **where))
+
+
+def command(box: Any, text: str, user: str = "U0ALICE", **where: Any) -> list[Any]:
+    """``/ml <text>``."""
+    return turn(box, lambda: box.driver.command(user, text, **where))
+
+
+def click(box: Any, label: str, user: str = "U0ALICE") -> list[Any]:
+    """Click the button with *label* on the latest bot message offering it."""
+    return turn(box, lambda: box.driver.click(user, label))

@@ -14,10 +14,13 @@ import tempfile
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.driver import SlackDriver, TrackingExecutor
 from bot.sandbox.slack_api import SlackStandIn
+
+if TYPE_CHECKING:
+    from intents.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class Sandbox:
         traffic: bool = True,
         start_follower: bool = True,
         settings_overrides: dict[str, Any] | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.scale = scale
         self._own_dir = state_dir is None
@@ -51,6 +55,7 @@ class Sandbox:
         self.traffic = traffic
         self.start_follower = start_follower
         self.overrides = settings_overrides or {}
+        self.registry = registry  # handlers to use instead of the real ones (tests)
         self._stop = threading.Event()
         self.moto: Any = None
         self.slack: SlackStandIn | None = None
@@ -61,9 +66,10 @@ class Sandbox:
         from moto.server import ThreadedMotoServer
 
         from bot.app import build_deps, create
-        from bot.deps import AwsClients
         from bot.sandbox import moto_ext, seed
         from bot.settings import Settings
+        from bot.state import open_state
+        from intents.clients import AwsClients
 
         moto_ext.install(scale=self.scale)
         # moto's web server logs each failed request with a traceback; the bot reports them itself.
@@ -108,10 +114,12 @@ class Sandbox:
         values.update(self.overrides)
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.executor = TrackingExecutor()
-        deps = build_deps(settings, aws=aws, sandbox=True)
+        state = open_state(settings.state_db)
+        deps = build_deps(settings, state, aws=aws, registry=self.registry, sandbox=True)
         self.chatops = create(
             settings,
             deps=deps,
+            state=state,
             executor=self.executor,
             working_delay=self.working_delay,
             start_follower=self.start_follower,

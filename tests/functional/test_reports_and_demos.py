@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandbox import CHANNEL, Sandbox
-from bot.sandbox.slack_api import Record
-from tests.conftest import blocks_text
+from tests.conftest import blocks_text, click, say
 
 
 @pytest.fixture(scope="module")
@@ -22,18 +21,11 @@ def box() -> Iterator[Sandbox]:
     sandbox.stop()
 
 
-def _say(box: Sandbox, text: str, user: str = "U0ALICE") -> list[Record]:
-    start = len(box.slack.records)  # type: ignore[union-attr]
-    box.driver.message(user, text)  # type: ignore[union-attr]
-    box.driver.settle()  # type: ignore[union-attr]
-    return [r for r in box.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]  # type: ignore[union-attr]
-
-
 def test_scheduled_report_posts_what_chat_would_answer(box: Sandbox) -> None:
-    _say(box, "post the budget report every friday at 5pm")
+    say(box, "post the budget report every friday at 5pm")
     box.driver.click("U0ALICE", "Approve")  # type: ignore[union-attr]
     box.driver.settle()  # type: ignore[union-attr]
-    schedule = box.chatops.deps.store.schedule(f"{CHANNEL}:budget")
+    schedule = box.chatops.deps.state.schedule(f"{CHANNEL}:budget")
     assert (schedule.frequency, schedule.day, schedule.time) == ("weekly", "friday", "17:00")
 
     # The scheduler mirrors the state file
@@ -46,7 +38,7 @@ def test_scheduled_report_posts_what_chat_would_answer(box: Sandbox) -> None:
         record = box.slack.records[start]
     finally:
         scheduler.stop()
-    chat = _say(box, "are we over budget?")[0]
+    chat = say(box, "are we over budget?")[0]
     assert record.channel == CHANNEL and record.thread_ts is None
     assert "ml-platform-monthly" in blocks_text(record) and "86%" in blocks_text(record)
     assert "Scheduled budget report · every Friday at 17:00 UTC" in blocks_text(record)
@@ -54,20 +46,24 @@ def test_scheduled_report_posts_what_chat_would_answer(box: Sandbox) -> None:
 
 
 def test_cost_idle_and_monitor_answers(box: Sandbox) -> None:
-    assert "Amazon SageMaker" in blocks_text(_say(box, "how much did we spend this month?")[0])
-    idle = blocks_text(_say(box, "anything left running?")[0])
+    assert "Amazon SageMaker" in blocks_text(say(box, "how much did we spend this month?")[0])
+    idle = blocks_text(say(box, "anything left running?")[0])
     assert "recsys-staging" in idle and "data-science-scratch" in idle
-    monitor = blocks_text(_say(box, "any drift on fraud-detector-prod?")[0])
+    monitor = blocks_text(say(box, "any drift on fraud-detector-prod?")[0])
     assert "fraud-detector-prod" in monitor and "with violations" in monitor
 
 
 def test_ai_demos_and_what_the_sandbox_lacks(box: Sandbox) -> None:
-    assert "*Cat*" in blocks_text(_say(box, "what's in s3://acme-ml-data/images/cat.jpg")[0])
-    assert "Negative" in blocks_text(_say(box, "sentiment of 'the delivery was late again'")[0])
-    lacks = blocks_text(_say(box, "translate 'good morning' to German")[0])
+    assert "*Cat*" in blocks_text(say(box, "what's in s3://acme-ml-data/images/cat.jpg")[0])
+    assert "Negative" in blocks_text(say(box, "sentiment of 'the delivery was late again'")[0])
+    lacks = blocks_text(say(box, "translate 'good morning' to German")[0])
     assert "Amazon Translate is not available in the offline sandbox" in lacks
-    transcribing = _say(box, "transcribe s3://acme-ml-data/audio/standup.mp3")
-    assert "Transcribing" in blocks_text(transcribing[0])
+    # Transcribe uploads and starts a billable job: a card first, then the work
+    card = say(box, "transcribe s3://acme-ml-data/audio/standup.mp3")
+    assert len(card) == 1 and "Confirm: Transcribe" in blocks_text(card[0])
+    assert "per minute of audio" in blocks_text(card[0])
+    transcribing = click(box, "Approve")
+    assert "Transcribing" in blocks_text(transcribing[-1])
     start = len(box.slack.records)
     for _ in range(10):  # Transcribe moves QUEUED -> IN_PROGRESS -> COMPLETED, one step per check
         box.chatops.follower.poll_once()

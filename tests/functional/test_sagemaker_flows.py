@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from bot.sandbox import CHANNEL, Sandbox
 from bot.sandbox.slack_api import Record
-from tests.conftest import blocks_text
+from tests.conftest import blocks_text, click, say, turn
 
 DATASET = "s3://acme-ml-data/churn/train.csv"
 
@@ -30,23 +29,8 @@ def box() -> Iterator[Sandbox]:
     sandbox.stop()
 
 
-def _turn(box: Sandbox, action: Any) -> list[Record]:
-    start = len(box.slack.records)  # type: ignore[union-attr]
-    action()
-    assert box.driver.settle(30)  # type: ignore[union-attr]
-    return [r for r in box.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]  # type: ignore[union-attr]
-
-
-def _say(box: Sandbox, text: str, user: str = "U0ALICE") -> list[Record]:
-    return _turn(box, lambda: box.driver.message(user, text))  # type: ignore[union-attr]
-
-
-def _click(box: Sandbox, user: str, label: str) -> list[Record]:
-    return _turn(box, lambda: box.driver.click(user, label))  # type: ignore[union-attr]
-
-
 def _follow(box: Sandbox) -> list[Record]:
-    return _turn(box, lambda: [box.chatops.follower.poll_once() for _ in range(3)])
+    return turn(box, lambda: [box.chatops.follower.poll_once() for _ in range(3)])
 
 
 def _training_jobs(box: Sandbox) -> list[str]:
@@ -58,7 +42,7 @@ def _training_jobs(box: Sandbox) -> list[str]:
 
 def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    card = _say(box, f"train xgboost on {DATASET}")
+    card = say(box, f"train xgboost on {DATASET}")
     assert len(card) == 1
     text = blocks_text(card[0])
     assert (
@@ -70,13 +54,13 @@ def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     assert set(_training_jobs(box)) == before, "nothing is created before approval"
 
     # Given bob (not the requester, not an approver) clicks Approve: refused, only he sees why
-    refused = _click(box, "U0BOB", "Approve")
+    refused = click(box, "Approve", "U0BOB")
     assert [r.kind for r in refused] == ["ephemeral"] and refused[0].user == "U0BOB"
     assert "Only <@U0ALICE> or an approver can approve" in blocks_text(refused[0])
     assert set(_training_jobs(box)) == before
 
     # When alice approves, the card is updated in place and one job starts
-    approved = _click(box, "U0ALICE", "Approve")
+    approved = click(box, "Approve", "U0ALICE")
     assert {r.ts for r in approved} == {card[0].ts} and all(r.kind == "update" for r in approved)
     assert "Started training job" in blocks_text(
         approved[-1]
@@ -92,53 +76,53 @@ def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     assert f"{job}* completed" in final and "validation:auc" in final and "Billable time" in final
 
     # A second click does nothing but say why
-    again = _click(box, "U0ALICE", "Approve")
+    again = click(box, "Approve", "U0ALICE")
     assert again == [] or (again[0].kind == "ephemeral" and "already" in blocks_text(again[0]))
     assert len(set(_training_jobs(box)) - before) == 1
 
 
 def test_a_configured_approver_may_approve_someone_elses_card(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    _say(box, f"train linear learner on {DATASET}", user="U0BOB")
-    approved = _click(box, "U0CAROL", "Approve")
+    say(box, f"train linear learner on {DATASET}", user="U0BOB")
+    approved = click(box, "Approve", "U0CAROL")
     assert "Approved by <@U0CAROL>" in blocks_text(approved[-1])
     assert len(set(_training_jobs(box)) - before) == 1
 
 
 def test_cancel_and_typed_no_create_nothing(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    _say(box, f"train kmeans on {DATASET}")
-    cancelled = _click(box, "U0ALICE", "Cancel")
+    say(box, f"train kmeans on {DATASET}")
+    cancelled = click(box, "Cancel", "U0ALICE")
     assert "Cancelled by <@U0ALICE>" in blocks_text(cancelled[-1])
-    _say(box, f"train pca on {DATASET}")
-    answer = _say(box, "no")
+    say(box, f"train pca on {DATASET}")
+    answer = say(box, "no")
     assert any("Cancelled by" in blocks_text(r) for r in answer)
     assert set(_training_jobs(box)) == before
 
 
 def test_typed_yes_approves_the_pending_card(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    _say(box, f"train knn on {DATASET} feature_dim=3")
-    answer = _say(box, "yes please")
+    say(box, f"train knn on {DATASET} feature_dim=3")
+    answer = say(box, "yes please")
     assert any("Started training job knn-" in blocks_text(r) for r in answer)
     assert len(set(_training_jobs(box)) - before) == 1
 
 
 def test_expired_and_forged_clicks_do_nothing(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    card = _say(box, f"train xgboost on {DATASET} num_round=10")[0]
-    store = box.chatops.deps.store
+    card = say(box, f"train xgboost on {DATASET} num_round=10")[0]
+    store = box.chatops.deps.state
     plan_id = card.buttons()[0]["value"]
     # Forged: an id that was never issued, and a real id clicked from another channel
     forged = dict(card.buttons()[0], value="made-up-plan-id")
-    replies = _turn(box, lambda: box.driver.click_button("U0ALICE", card, forged))
+    replies = turn(box, lambda: box.driver.click_button("U0ALICE", card, forged))
     assert "unknown or no longer valid" in blocks_text(replies[0])
     elsewhere = Record(kind="post", channel="C0ELSEWHERE", ts=card.ts, blocks=card.blocks)
-    replies = _turn(box, lambda: box.driver.click_button("U0ALICE", elsewhere, card.buttons()[0]))
+    replies = turn(box, lambda: box.driver.click_button("U0ALICE", elsewhere, card.buttons()[0]))
     assert "unknown or no longer valid" in blocks_text(replies[0])
     # Expired: the card's time is up
     store._db.execute("UPDATE plans SET expires_at = 0 WHERE id = ?", (plan_id,))
-    replies = _click(box, "U0ALICE", "Approve")
+    replies = click(box, "Approve", "U0ALICE")
     assert any(r.kind == "update" and "Expired" in blocks_text(r) for r in replies)
     assert any(r.kind == "ephemeral" and "expired" in blocks_text(r) for r in replies)
     assert set(_training_jobs(box)) == before
@@ -155,14 +139,14 @@ def test_a_repeated_slack_delivery_makes_one_card_and_one_job(box: Sandbox) -> N
         "text": f"train xgboost on {DATASET} num_round=20",
         "channel_type": "channel",
     }
-    posts = _turn(box, lambda: (driver._event(dict(event)), driver._event(dict(event))))
+    posts = turn(box, lambda: (driver._event(dict(event)), driver._event(dict(event))))
     assert len(posts) == 1
-    _click(box, "U0ALICE", "Approve")
+    click(box, "Approve", "U0ALICE")
     assert len(set(_training_jobs(box)) - before) == 1
 
 
 def test_guardrail_refusal_names_the_rule(box: Sandbox) -> None:
-    reply = _say(box, f"train xgboost on {DATASET} using ml.p3.16xlarge")
+    reply = say(box, f"train xgboost on {DATASET} using ml.p3.16xlarge")
     text = blocks_text(reply[0])
     assert (
         "not allowed" in text
@@ -174,9 +158,9 @@ def test_guardrail_refusal_names_the_rule(box: Sandbox) -> None:
 
 def test_deploy_predict_delete(box: Sandbox) -> None:
     sm = box.chatops.deps.aws.sagemaker
-    card = _say(box, "deploy model churn-xgb-model-v2")
+    card = say(box, "deploy model churn-xgb-model-v2")
     assert "Confirm: Deploy churn-xgb-model-v2" in blocks_text(card[0])
-    _click(box, "U0ALICE", "Approve")
+    click(box, "Approve", "U0ALICE")
     endpoint = next(
         e["EndpointName"]
         for e in sm.list_endpoints()["Endpoints"]
@@ -185,25 +169,25 @@ def test_deploy_predict_delete(box: Sandbox) -> None:
     ready = _follow(box)
     assert any("is in service" in blocks_text(r) for r in ready)
 
-    prediction = _say(box, f"predict 34,1,0,59.99 with {endpoint}")
+    prediction = say(box, f"predict 34,1,0,59.99 with {endpoint}")
     assert "Prediction: *0." in blocks_text(prediction[0])
-    json_prediction = _say(box, 'invoke fraud-detector-prod with {"amount": 980}')
+    json_prediction = say(box, 'invoke fraud-detector-prod with {"amount": 980}')
     assert "predictions" in blocks_text(json_prediction[0])
-    missing = _say(box, "predict 1,2,3 with no-such-endpoint")
+    missing = say(box, "predict 1,2,3 with no-such-endpoint")
     assert "There is no endpoint named no-such-endpoint" in blocks_text(missing[0])
 
-    card = _say(box, f"delete endpoint {endpoint}")
+    card = say(box, f"delete endpoint {endpoint}")
     assert f"Confirm: Delete endpoint {endpoint}" in blocks_text(card[0])
-    done = _click(box, "U0ALICE", "Approve")
+    done = click(box, "Approve", "U0ALICE")
     assert "Deleted endpoint" in blocks_text(done[-1])
     assert endpoint not in [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]
 
 
 def test_stop_a_running_job_and_follow_it_to_stopped(box: Sandbox) -> None:
     job = "fraud-xgb-retrain-20261127-0815"
-    card = _say(box, f"stop training job {job}")
+    card = say(box, f"stop training job {job}")
     assert f"Confirm: Stop training job {job}" in blocks_text(card[0])
-    _click(box, "U0ALICE", "Approve")
+    click(box, "Approve", "U0ALICE")
     updates = _follow(box)
     assert any("stopped" in blocks_text(r) for r in updates)
     status = box.chatops.deps.aws.sagemaker.describe_training_job(TrainingJobName=job)[
@@ -213,16 +197,16 @@ def test_stop_a_running_job_and_follow_it_to_stopped(box: Sandbox) -> None:
 
 
 def test_autopilot_to_the_best_candidate(box: Sandbox) -> None:
-    card = _say(box, f"run autopilot on {DATASET} to predict churned")
+    card = say(box, f"run autopilot on {DATASET} to predict churned")
     assert "Confirm: Start Autopilot job autopilot-" in blocks_text(card[0])
-    _click(box, "U0ALICE", "Approve")
+    click(box, "Approve", "U0ALICE")
     updates = _follow(box)
     final = blocks_text(updates[-1])
     assert "Best candidate" in final and "F1 = " in final and "Top candidates" in final
 
 
 def test_list_jobs_covers_every_kind(box: Sandbox) -> None:
-    text = blocks_text(_say(box, "list all jobs")[0])
+    text = blocks_text(say(box, "list all jobs")[0])
     for kind in (
         "Training",
         "Processing",
@@ -235,10 +219,10 @@ def test_list_jobs_covers_every_kind(box: Sandbox) -> None:
 
 
 def test_multi_turn_training_conversation(box: Sandbox) -> None:
-    first = _say(box, "train a model", user="U0BOB")
+    first = say(box, "train a model", user="U0BOB")
     assert "Which algorithm?" in blocks_text(first[0])
-    second = _say(box, "xgboost", user="U0BOB")
+    second = say(box, "xgboost", user="U0BOB")
     assert "Which dataset?" in blocks_text(second[0])
-    card = _say(box, DATASET, user="U0BOB")
+    card = say(box, DATASET, user="U0BOB")
     assert "Confirm: Start training job xgboost-" in blocks_text(card[0])
     assert json.dumps(card[0].blocks).count("plan_approve") == 1

@@ -9,22 +9,17 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from slack_bolt.request import BoltRequest
 
 from bot.sandbox import CHANNEL
-from bot.sandbox.slack_api import BOT_USER_ID, Record
-from tests.conftest import blocks_text
+from bot.sandbox.slack_api import BOT_USER_ID
+from tests.conftest import blocks_text, say, turn, with_handlers
 
 OTHER_CHANNEL = "C0GENERAL"
-
-
-def _turn(sandbox: Any, action: Any) -> list[Record]:
-    start = len(sandbox.slack.records)
-    action()
-    assert sandbox.driver.settle(30)
-    return [r for r in sandbox.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]
 
 
 def test_message_in_bot_channel_answers_in_its_thread_unhealthy_first(sandbox: Any) -> None:
@@ -34,7 +29,7 @@ def test_message_in_bot_channel_answers_in_its_thread_unhealthy_first(sandbox: A
     def say() -> None:
         holder["ts"], _ = sandbox.driver.message("U0ALICE", "are my endpoints healthy")
 
-    posts = _turn(sandbox, say)
+    posts = turn(sandbox, say)
     assert len(posts) == 1
     post = posts[0]
     assert post.channel == CHANNEL and post.thread_ts == holder["ts"]
@@ -48,7 +43,7 @@ def test_message_in_bot_channel_answers_in_its_thread_unhealthy_first(sandbox: A
 
 
 def test_app_mention_in_another_channel_is_answered_once(sandbox: Any) -> None:
-    posts = _turn(
+    posts = turn(
         sandbox,
         lambda: sandbox.driver.message(
             "U0BOB", f"<@{BOT_USER_ID}> how is training going", channel=OTHER_CHANNEL
@@ -61,7 +56,7 @@ def test_app_mention_in_another_channel_is_answered_once(sandbox: Any) -> None:
 
 
 def test_dm_is_answered(sandbox: Any) -> None:
-    posts = _turn(
+    posts = turn(
         sandbox,
         lambda: sandbox.driver.message("U0CAROL", "help", channel="D0CAROL", channel_type="im"),
     )
@@ -72,7 +67,7 @@ def test_dm_is_answered(sandbox: Any) -> None:
 
 
 def test_slash_command_posts_in_channel_with_the_command_shown(sandbox: Any) -> None:
-    posts = _turn(
+    posts = turn(
         sandbox, lambda: sandbox.driver.command("U0ALICE", "endpoints fraud-detector-prod")
     )
     assert len(posts) == 1
@@ -82,7 +77,7 @@ def test_slash_command_posts_in_channel_with_the_command_shown(sandbox: Any) -> 
 
 
 def test_hostile_mrkdwn_in_user_text_is_escaped(sandbox: Any) -> None:
-    posts = _turn(
+    posts = turn(
         sandbox,
         lambda: sandbox.driver.command(
             "U0ALICE", "<!channel> <@U0BOB> <https://evil.example|click>"
@@ -101,7 +96,7 @@ def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandb
     )
     sandbox.driver.settle()
     # A question in the bot's thread is answered...
-    posts = _turn(
+    posts = turn(
         sandbox,
         lambda: sandbox.driver.message(
             "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL, thread_ts=ts
@@ -110,7 +105,7 @@ def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandb
     assert len(posts) == 1 and posts[0].thread_ts == ts
     # ...people talking among themselves there are not,
     assert (
-        _turn(
+        turn(
             sandbox,
             lambda: sandbox.driver.message(
                 "U0BOB", "lol nice, see you at lunch", channel=OTHER_CHANNEL, thread_ts=ts
@@ -120,7 +115,7 @@ def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandb
     )
     # and a change overheard there needs the bot to be addressed first.
     assert (
-        _turn(
+        turn(
             sandbox,
             lambda: sandbox.driver.message(
                 "U0BOB", "delete endpoint recsys-staging", channel=OTHER_CHANNEL, thread_ts=ts
@@ -132,7 +127,7 @@ def test_thread_reply_in_a_bot_thread_is_heard_but_chatter_is_not_answered(sandb
 
 def test_unaddressed_channel_messages_are_ignored(sandbox: Any) -> None:
     assert (
-        _turn(
+        turn(
             sandbox,
             lambda: sandbox.driver.message(
                 "U0BOB", "are my endpoints healthy", channel=OTHER_CHANNEL
@@ -143,24 +138,22 @@ def test_unaddressed_channel_messages_are_ignored(sandbox: Any) -> None:
 
 
 def test_fallback_gives_short_help_when_addressed(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "what's the weather in paris"))
+    posts = turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "what's the weather in paris"))
     assert len(posts) == 1
     assert "didn't catch that" in blocks_text(posts[0])
 
 
 def test_bots_itself_edits_and_deletions_get_no_answer(sandbox: Any) -> None:
     driver = sandbox.driver
-    assert (
-        _turn(sandbox, lambda: driver.message("U0BOB", "help", extra={"bot_id": "B0OTHER"})) == []
-    )
-    assert _turn(sandbox, lambda: driver.message(BOT_USER_ID, "help")) == []
-    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="message_changed")) == []
-    assert _turn(sandbox, lambda: driver.message("U0BOB", "", subtype="message_deleted")) == []
-    assert _turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="channel_join")) == []
+    assert turn(sandbox, lambda: driver.message("U0BOB", "help", extra={"bot_id": "B0OTHER"})) == []
+    assert turn(sandbox, lambda: driver.message(BOT_USER_ID, "help")) == []
+    assert turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="message_changed")) == []
+    assert turn(sandbox, lambda: driver.message("U0BOB", "", subtype="message_deleted")) == []
+    assert turn(sandbox, lambda: driver.message("U0BOB", "help", subtype="channel_join")) == []
 
 
 def test_empty_mention_gets_short_help(sandbox: Any) -> None:
-    posts = _turn(
+    posts = turn(
         sandbox, lambda: sandbox.driver.message("U0BOB", f"<@{BOT_USER_ID}>", channel=OTHER_CHANNEL)
     )
     assert len(posts) == 1 and "help" in blocks_text(posts[0])
@@ -168,7 +161,7 @@ def test_empty_mention_gets_short_help(sandbox: Any) -> None:
 
 def test_long_messages_get_a_clear_answer(sandbox: Any) -> None:
     for length in (1500, 4500):
-        posts = _turn(sandbox, lambda n=length: sandbox.driver.message("U0ALICE", "x" * n))
+        posts = turn(sandbox, lambda n=length: sandbox.driver.message("U0ALICE", "x" * n))
         assert len(posts) == 1
         text = blocks_text(posts[0])
         assert f"{length:,} characters" in text and "1,024" in text
@@ -176,7 +169,7 @@ def test_long_messages_get_a_clear_answer(sandbox: Any) -> None:
 
 
 def test_unknown_subcommand_says_so(sandbox: Any) -> None:
-    posts = _turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "frobnicate now"))
+    posts = turn(sandbox, lambda: sandbox.driver.command("U0ALICE", "frobnicate now"))
     assert len(posts) == 1
     text = blocks_text(posts[0])
     assert "frobnicate" in text and "/ml help" in text
@@ -192,7 +185,7 @@ def test_a_repeated_delivery_is_answered_once(sandbox: Any) -> None:
         "ts": sandbox.slack.new_ts(),
         "channel_type": "channel",
     }
-    posts = _turn(sandbox, lambda: (driver._event(dict(event)), driver._event(dict(event))))
+    posts = turn(sandbox, lambda: (driver._event(dict(event)), driver._event(dict(event))))
     assert len(posts) == 1
 
 
@@ -226,40 +219,66 @@ def test_bad_signature_is_refused(sandbox: Any) -> None:
     assert len(sandbox.slack.records) == start
 
 
-def test_slack_is_acked_before_the_work_is_done(sandbox: Any) -> None:
+class Hooks:
+    """What the injected handlers do before answering; a test sets it and clears it."""
+
+    def __init__(self) -> None:
+        self.before: Callable[[], None] = lambda: None
+        self.fail: bool = False
+
+
+@pytest.fixture(scope="module")
+def hooked() -> Iterator[tuple[Any, Hooks]]:
+    """A sandbox whose Help and AuditLog handlers can be slowed down or broken by a test."""
+    from bot.sandbox import Sandbox
+    from intents import registry
+    from intents.meta import audit_log, help_
+
+    hooks = Hooks()
+
+    def help_hooked(request: Any, deps: Any) -> Any:
+        hooks.before()
+        return help_(request, deps)
+
+    def audit_hooked(request: Any, deps: Any) -> Any:
+        if hooks.fail:
+            raise RuntimeError("secret internals: /etc/passwd line 3")
+        return audit_log(request, deps)
+
+    injected = with_handlers(registry(), Help=help_hooked, AuditLog=audit_hooked)
+    box = Sandbox(
+        scale=0, working_delay=5.0, traffic=False, start_follower=False, registry=injected
+    )
+    box.start()
+    yield box, hooks
+    box.stop()
+
+
+def test_slack_is_acked_before_the_work_is_done(hooked: tuple[Any, Hooks]) -> None:
+    box, hooks = hooked
     # Given a handler that cannot finish until we let it
     release = threading.Event()
-    spec = sandbox.chatops.deps.registry.specs["Help"]
-    original = spec.handler
-
-    def slow(request: Any, deps: Any) -> Any:
-        release.wait(10)
-        return original(request, deps)
-
-    object.__setattr__(spec, "handler", slow)
+    hooks.before = lambda: release.wait(10)
     try:
-        _, response = sandbox.driver.message("U0ALICE", "help")
+        _, response = box.driver.message("U0ALICE", "help")
         # Then the ack came back while the handler was still blocked
         assert response.status == 200
         assert not release.is_set()
     finally:
         release.set()
-        object.__setattr__(spec, "handler", original)
-    sandbox.driver.settle()
+        hooks.before = lambda: None
+    box.driver.settle()
 
 
-def test_an_unexpected_error_shows_a_request_id_and_no_traceback(sandbox: Any, caplog: Any) -> None:
-    spec = sandbox.chatops.deps.registry.specs["AuditLog"]
-    original = spec.handler
-
-    def broken(request: Any, deps: Any) -> Any:
-        raise RuntimeError("secret internals: /etc/passwd line 3")
-
-    object.__setattr__(spec, "handler", broken)
+def test_an_unexpected_error_shows_a_request_id_and_no_traceback(
+    hooked: tuple[Any, Hooks], caplog: Any
+) -> None:
+    box, hooks = hooked
+    hooks.fail = True
     try:
-        posts = _turn(sandbox, lambda: sandbox.driver.message("U0ALICE", "show the audit log"))
+        posts = say(box, "show the audit log")
     finally:
-        object.__setattr__(spec, "handler", original)
+        hooks.fail = False
     text = blocks_text(posts[0])
     assert "Something went wrong" in text and "request r-" in text
     assert "secret internals" not in text and "Traceback" not in text
@@ -268,40 +287,35 @@ def test_an_unexpected_error_shows_a_request_id_and_no_traceback(sandbox: Any, c
     assert any(getattr(r, "request_id", "") == request_id for r in logged)
 
 
-def test_slow_answers_show_that_the_bot_is_working(sandbox: Any) -> None:
+def test_slow_answers_show_that_the_bot_is_working(hooked: tuple[Any, Hooks]) -> None:
+    box, hooks = hooked
     # Given an answer that takes longer than the indicator's delay
-    dispatcher = sandbox.chatops.dispatcher
-    spec = sandbox.chatops.deps.registry.specs["Help"]
-    original, delay = spec.handler, dispatcher.working_delay
-
-    def slow(request: Any, deps: Any) -> Any:
-        time.sleep(0.4)
-        return original(request, deps)
-
-    object.__setattr__(spec, "handler", slow)
-    dispatcher.working_delay = 0.05
+    front = box.chatops.front
+    delay = front.working_delay
+    hooks.before = lambda: time.sleep(0.4)
+    front.working_delay = 0.05
     try:
-        start = len(sandbox.slack.records)
-        _ts, _ = sandbox.driver.message("U0ALICE", "help")
-        sandbox.driver.settle()
-        kinds = [(r.kind, r.name) for r in sandbox.slack.records[start:]]
+        start = len(box.slack.records)
+        _ts, _ = box.driver.message("U0ALICE", "help")
+        box.driver.settle()
+        kinds = [(r.kind, r.name) for r in box.slack.records[start:]]
         # Then a message gets a reaction that is removed once the answer is posted
         assert kinds == [
             ("reaction", "hourglass_flowing_sand"),
             ("post", ""),
             ("unreaction", "hourglass_flowing_sand"),
         ]
-        start = len(sandbox.slack.records)
-        sandbox.driver.command("U0ALICE", "help")
-        sandbox.driver.settle()
-        records = sandbox.slack.records[start:]
+        start = len(box.slack.records)
+        box.driver.command("U0ALICE", "help")
+        box.driver.settle()
+        records = box.slack.records[start:]
         # And a slash command gets a placeholder that the answer replaces in place
         assert [r.kind for r in records] == ["post", "update"]
         assert "Working on" in records[0].text and records[1].ts == records[0].ts
         assert "What I can do" in blocks_text(records[1])
     finally:
-        object.__setattr__(spec, "handler", original)
-        dispatcher.working_delay = delay
+        hooks.before = lambda: None
+        front.working_delay = delay
 
 
 def test_when_lex_fails_the_local_runtime_answers(caplog: Any) -> None:
@@ -315,8 +329,8 @@ def test_when_lex_fails_the_local_runtime_answers(caplog: Any) -> None:
         start_follower=False,
         settings_overrides={"lex_bot_id": "BOTID12345", "lex_bot_alias_id": "ALIAS12345"},
     ) as box:
-        assert box.chatops.dispatcher.understander.lex is not None
-        posts = _turn(box, lambda: box.driver.message("U0ALICE", "are my endpoints healthy"))
+        assert box.chatops.gate.understander.lex is not None
+        posts = turn(box, lambda: box.driver.message("U0ALICE", "are my endpoints healthy"))
     # Then the user still gets the answer, and the log says why, with the request id
     assert len(posts) == 1 and "fraud-detector-prod" in blocks_text(posts[0])
     warnings = [r for r in caplog.records if "lex failed" in r.getMessage()]
@@ -333,7 +347,7 @@ def test_aws_throttling_and_access_denied_get_a_clear_answer(sandbox: Any) -> No
     ):
         with Stubber(sm) as stub:
             stub.add_client_error("list_endpoints", code, "no", 400)
-            posts = _turn(
+            posts = turn(
                 sandbox, lambda: sandbox.driver.message("U0ALICE", "are my endpoints healthy")
             )
         text = blocks_text(posts[0])

@@ -15,12 +15,14 @@ from intents.ai import (
     analyze_sentiment,
     detect_labels,
     follow_transcription,
+    run_transcribe_audio,
     synthesize_speech,
     transcribe_audio,
     translate_text,
 )
-from intents.base import InvalidInput, Refused, SlackFile
-from tests.conftest import request
+from intents.base import Attachment
+from intents.errors import InvalidInput, Refused
+from tests.conftest import approved, request
 
 
 def test_labels_for_an_image_in_s3(deps: Any) -> None:
@@ -54,13 +56,13 @@ def test_labels_for_an_image_in_s3(deps: Any) -> None:
 def test_labels_for_an_attached_image(deps: Any) -> None:
     fetched: list[str] = []
 
-    def fetch(file: SlackFile, limit: int) -> bytes:
+    def fetch(file: Attachment, limit: int) -> bytes:
         fetched.append(file.name)
         return b"\xff\xd8 jpeg"
 
     with_files = dataclasses.replace(deps, fetch_file=fetch)
     req = dataclasses.replace(
-        request("DetectLabels"), files=(SlackFile("F1", "dog.jpg", "image/jpeg", 9),)
+        request("DetectLabels"), files=(Attachment("F1", "dog.jpg", "image/jpeg", 9),)
     )
     with Stubber(with_files.aws.client("rekognition")) as stub:
         stub.add_response(
@@ -175,10 +177,14 @@ def test_transcription_starts_then_the_transcript_follows(deps: Any) -> None:
                 "OutputKey": ANY,
             },
         )
-        reply = transcribe_audio(
+        proposal = transcribe_audio(
             request("TranscribeAudio", audioUri="s3://acme-ml-data/audio/standup.mp3"), deps
         )
-    follow = deps.store.active_follows()[0]
+        # Nothing starts before someone approves the card
+        assert deps.state.active_follows() == []
+        assert "Transcribe s3://acme-ml-data/audio/standup.mp3" == proposal.title
+        reply = run_transcribe_audio(approved(proposal, "TranscribeAudio"), deps)
+    follow = deps.state.active_follows()[0]
     assert follow.kind == "transcription" and "Transcribing" in reply.summary
     key = f"chatops/transcripts/{follow.name}.json"
     deps.aws.s3.put_object(
@@ -208,8 +214,8 @@ def test_transcription_starts_then_the_transcript_follows(deps: Any) -> None:
 
 
 def test_offline_sandbox_says_what_it_lacks(deps: Any) -> None:
-    from bot.deps import AwsClients
-    from intents.base import NotAvailable
+    from intents.clients import AwsClients
+    from intents.errors import NotAvailable
 
     offline = dataclasses.replace(
         deps, aws=AwsClients("us-east-1", unavailable={"translate": "Amazon Translate"})

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from intents.base import Approved, InvalidInput, NotFound, Refused, UserError
+from intents.base import Approved
 from intents.endpoints import (
     delete_endpoint,
     deploy_model,
@@ -18,6 +18,7 @@ from intents.endpoints import (
     run_delete_endpoint,
     run_deploy_model,
 )
+from intents.errors import InvalidInput, NotFound, Refused, UserError
 from intents.reply import Proposal
 from tests.conftest import ROLE_ARN, request
 
@@ -105,7 +106,7 @@ def test_deploy_creates_everything_and_follows_the_endpoint(deps: Any) -> None:
     config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     assert config["ProductionVariants"][0]["InstanceType"] == "ml.c5.xlarge"
     assert config["ProductionVariants"][0]["ModelName"] == "churn-model"
-    assert [(f.kind, f.name) for f in deps.store.active_follows()] == [
+    assert [(f.kind, f.name) for f in deps.state.active_follows()] == [
         ("endpoint", endpoint["EndpointName"])
     ]
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from intents.base import InvalidInput, NotFound
 from intents.endpoints import endpoint_health
+from intents.errors import InvalidInput, NotFound
 from tests.conftest import request
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from botocore.stub import ANY, Stubber
 
-from intents.base import Approved, InvalidInput, NotFound
+from intents.base import Approved
+from intents.errors import InvalidInput, NotFound
 from intents.pricing import hourly_price
 from intents.reply import Proposal
 from intents.training import (
@@ -77,7 +78,7 @@ def test_stop_shows_cost_so_far_then_stops_and_follows(deps: Any) -> None:
     assert details["Running for"] == "2 h 00 min"
     assert details["Cost so far"] == "$0.92"  # 2 × $0.23/h × 2 h
     assert "Stopping" in reply.summary
-    assert [f.name for f in deps.store.active_follows()] == ["fraud-train-42"]
+    assert [f.name for f in deps.state.active_follows()] == ["fraud-train-42"]
 
 
 def test_only_a_job_in_progress_can_be_stopped(deps: Any) -> None:
@@ -227,7 +228,7 @@ def test_autopilot_proposal_and_creation(data: Any) -> None:
         )
         reply = run_start_autopilot(_approved("StartAutopilot", proposal.params), data)
     assert "Started Autopilot job" in reply.summary
-    assert [(f.kind, f.name) for f in data.store.active_follows()] == [("autopilot", name)]
+    assert [(f.kind, f.name) for f in data.state.active_follows()] == [("autopilot", name)]
 
 
 # ---------------------------------------------------------------------------- prices

@@ -26,10 +26,10 @@ def test_fallback_points_to_help(deps: Any) -> None:
 
 
 def test_audit_log_most_recent_first(deps: Any) -> None:
-    deps.store.audit(
+    deps.state.audit(
         request_id="r-1", user="U1", channel="C", intent="Help", slots={}, outcome="answered"
     )
-    deps.store.audit(
+    deps.state.audit(
         request_id="r-2",
         user="U2",
         channel="C",

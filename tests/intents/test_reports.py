@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from intents.base import Approved, InvalidInput
+from intents.base import Approved
+from intents.errors import InvalidInput
 from intents.reports import (
     cancel_schedule,
-    cron,
     list_schedules,
-    next_run,
     run_cancel_schedule,
     run_schedule_report,
     schedule_report,
 )
+from intents.schedules import cron, next_run
 from tests.conftest import request
 
 FRIDAY_NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -70,10 +70,10 @@ def test_schedule_list_replace_cancel(fixed: Any) -> None:
     assert "*cost*: every day at 09:00 UTC · next Sat Nov 28 09:00 UTC" in str(
         listing.blocks[1].text
     )
-    assert len(fixed.store.schedules("C0MLOPS")) == 1
+    assert len(fixed.state.schedules("C0MLOPS")) == 1
     cancel = cancel_schedule(request("CancelSchedule", report="cost"), fixed)
     run_cancel_schedule(_approve(cancel, "CancelSchedule"), fixed)
-    assert fixed.store.schedules("C0MLOPS") == []
+    assert fixed.state.schedules("C0MLOPS") == []
     with pytest.raises(InvalidInput, match="No cost report is scheduled"):
         cancel_schedule(request("CancelSchedule", report="cost"), fixed)
 

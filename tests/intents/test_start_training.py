@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from intents.base import Approved, InvalidInput, NotFound, Refused
+from intents.base import Approved
+from intents.errors import InvalidInput, NotFound, Refused
 from intents.reply import Proposal
 from intents.training import run_start_training, start_training
 from tests.conftest import request
@@ -152,7 +153,7 @@ def test_approval_creates_one_tagged_job_and_follows_it(account: Any) -> None:
         "chatops:request-id": "r-test0001",
         "chatops:plan": "plan-1",
     }
-    assert [f.name for f in account.store.active_follows()] == [name]
+    assert [f.name for f in account.state.active_follows()] == [name]
     assert "Started training job" in reply.summary
 
 

@@ -50,6 +50,7 @@ MUTATING = {
     "DeleteEndpoint",
     "ScheduleReport",
     "CancelSchedule",
+    "TranscribeAudio",  # uploads to S3 and starts a billable job: a card first
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from bot.inbound import from_command, from_event
+from bot.slack.inbound import from_command, from_event
 from tests.conftest import EVENTS
 
 BOT = "U0BOT"
@@ -29,16 +29,18 @@ def _in(body: dict[str, object], threads: set[tuple[str, str]] = frozenset()) ->
 
 def test_bot_channel_message_is_addressed_and_answered_in_its_thread() -> None:
     inbound = _in(_event())
-    assert inbound.source == "message" and inbound.addressed
-    assert inbound.thread_ts == "1700000000.000100"
-    assert inbound.delivery_key == "msg:T1:C0MLOPS:1700000000.000100"
+    assert inbound.message.source == "message" and inbound.message.addressed
+    assert inbound.message.thread_ts == "1700000000.000100"
+    assert inbound.message.delivery_key == "msg:T1:C0MLOPS:1700000000.000100"
 
 
 def test_recorded_app_mention_payload_strips_the_mention() -> None:
     body = json.loads((EVENTS / "app_mention.json").read_text())
     inbound = from_event(body, bot_user_id="U0BOT", bot_channels=set())
-    assert inbound.source == "mention" and inbound.text == "are my endpoints healthy?"
-    assert inbound.thread_ts == body["event"]["ts"]
+    assert (
+        inbound.message.source == "mention" and inbound.message.text == "are my endpoints healthy?"
+    )
+    assert inbound.message.thread_ts == body["event"]["ts"]
 
 
 def test_message_that_mentions_the_bot_waits_for_the_app_mention_event() -> None:
@@ -47,7 +49,7 @@ def test_message_that_mentions_the_bot_waits_for_the_app_mention_event() -> None
 
 def test_dm_is_addressed() -> None:
     inbound = _in(_event(channel="D1", channel_type="im"))
-    assert inbound.source == "dm" and inbound.addressed
+    assert inbound.message.source == "dm" and inbound.message.addressed
 
 
 def test_ignored_messages() -> None:
@@ -64,7 +66,11 @@ def test_thread_replies_are_heard_only_in_threads_the_bot_is_in() -> None:
     reply = _event(channel="C0OTHER", thread_ts="1.0", ts="2.0")
     assert _in(reply) is None
     inbound = _in(reply, {("C0OTHER", "1.0")})
-    assert inbound.source == "thread" and not inbound.addressed and inbound.thread_ts == "1.0"
+    assert (
+        inbound.message.source == "thread"
+        and not inbound.message.addressed
+        and inbound.message.thread_ts == "1.0"
+    )
 
 
 def test_file_share_carries_the_files() -> None:
@@ -74,7 +80,7 @@ def test_file_share_carries_the_files() -> None:
             files=[{"id": "F1", "name": "cat.jpg", "mimetype": "image/jpeg", "size": 10}],
         )
     )
-    assert inbound.files[0].name == "cat.jpg"
+    assert inbound.message.files[0].name == "cat.jpg"
 
 
 def test_slash_command() -> None:
@@ -89,5 +95,9 @@ def test_slash_command() -> None:
             "response_url": "https://x",
         }
     )
-    assert inbound.text == "jobs" and inbound.source == "command" and inbound.thread_ts is None
+    assert (
+        inbound.message.text == "jobs"
+        and inbound.message.source == "command"
+        and inbound.message.thread_ts is None
+    )
     assert from_command({"channel_id": "C1"}) is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import urllib.request
 from urllib.parse import urlparse
 
-from intents.base import InvalidInput, SlackFile
+from intents.base import Attachment
+from intents.errors import InvalidInput
 
 SLACK_FILE_HOSTS = {"files.slack.com", "files-edge.slack.com"}
 
@@ -15,15 +16,15 @@ class SlackFiles:
         self._token = token
         self._hosts = SLACK_FILE_HOSTS | (extra_hosts or set())
 
-    def __call__(self, file: SlackFile, max_bytes: int) -> bytes:
-        url = urlparse(file.url_private)
+    def __call__(self, file: Attachment, max_bytes: int) -> bytes:
+        url = urlparse(file.url)
         # The bot token goes only to Slack's own file hosts, over HTTPS (or the local stand-in).
         if url.hostname not in self._hosts or (
             url.scheme != "https" and url.hostname not in ("127.0.0.1",)
         ):
             raise InvalidInput(f"I can't download {file.name} from {url.hostname or 'there'}.")
         request = urllib.request.Request(
-            file.url_private, headers={"Authorization": f"Bearer {self._token}"}
+            file.url, headers={"Authorization": f"Bearer {self._token}"}
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             data: bytes = response.read(max_bytes + 1)

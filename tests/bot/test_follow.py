@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 
 from bot.follow import Follower
 from bot.sandbox.slack_api import SlackStandIn
-from bot.slack_out import SlackOut
-from bot.store import Store
+from bot.slack.outbox import SlackOutbox
+from bot.state.sqlite import SqliteState
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -53,14 +53,18 @@ def slack() -> Any:
     stand_in.stop()
 
 
+def _follower(deps: Any, state: Any, slack: Any) -> Follower:
+    out = SlackOutbox(WebClient(token="xoxb-follow-test", base_url=slack.url))
+    return Follower(deps, state, out, min_seconds=1.0, max_seconds=5.0)
+
+
 def test_status_changes_are_posted_once_with_backoff_and_final_metrics(
-    deps: Any, slack: Any
+    deps: Any, state: Any, slack: Any
 ) -> None:
     now = [T0.timestamp()]
     deps = dataclasses.replace(deps, clock=lambda: now[0])
-    out = SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url))
-    follower = Follower(deps, out)
-    deps.store.follow(
+    follower = _follower(deps, state, slack)
+    deps.state.follow(
         "training",
         "xgb-1",
         channel="C0MLOPS",
@@ -88,12 +92,12 @@ def test_status_changes_are_posted_once_with_backoff_and_final_metrics(
     with Stubber(deps.aws.sagemaker) as stub:
         for answer in answers:
             stub.add_response("describe_training_job", answer, {"TrainingJobName": "xgb-1"})
-        while deps.store.active_follows():
-            follow = deps.store.active_follows()[0]
+        while state.active_follows():
+            follow = state.active_follows()[0]
             now[0] = follow.next_check_at
             assert follower.poll_once() == 1
             intervals.append(
-                deps.store.due_follows(10**12)[0].interval if deps.store.active_follows() else None
+                state.due_follows(10**12)[0].interval if state.active_follows() else None
             )
         stub.assert_no_pending_responses()
     texts = [r.text for r in slack.posts()]
@@ -109,18 +113,17 @@ def test_status_changes_are_posted_once_with_backoff_and_final_metrics(
     assert intervals[:4] == [1.0, 1.6, pytest.approx(2.56), 1.0]
 
 
-def test_following_survives_a_restart(deps: Any, slack: Any, tmp_path: Any) -> None:
+def test_following_survives_a_restart(deps: Any, state: Any, slack: Any, tmp_path: Any) -> None:
     path = tmp_path / "state.db"
-    first = Store(path)
+    first = SqliteState(path)
     first.follow(
         "training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r-1", interval=1, now=0
     )
     first.close()
     # A new process: new store on the same file, new follower
-    restarted = dataclasses.replace(deps, store=Store(path), clock=lambda: 10.0)
-    follower = Follower(
-        restarted, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url))
-    )
+    again = SqliteState(path)
+    restarted = dataclasses.replace(deps, state=again, clock=lambda: 10.0)
+    follower = _follower(restarted, again, slack)
     with Stubber(restarted.aws.sagemaker) as stub:
         stub.add_response(
             "describe_training_job",
@@ -129,26 +132,28 @@ def test_following_survives_a_restart(deps: Any, slack: Any, tmp_path: Any) -> N
         )
         assert follower.poll_once() == 1
     assert "failed: AlgorithmError: bad data" in slack.posts()[-1].text
-    assert restarted.store.active_follows() == []
+    assert again.active_follows() == []
 
 
-def test_a_job_that_disappears_is_reported_and_no_longer_followed(deps: Any, slack: Any) -> None:
-    deps.store.follow(
+def test_a_job_that_disappears_is_reported_and_no_longer_followed(
+    deps: Any, state: Any, slack: Any
+) -> None:
+    deps.state.follow(
         "training", "ghost-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=1, now=0
     )
-    follower = Follower(deps, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url)))
+    follower = _follower(deps, state, slack)
     assert follower.poll_once() == 1  # moto: no such job
     assert "no training job named ghost-1" in slack.posts()[-1].text
-    assert deps.store.active_follows() == []
+    assert state.active_follows() == []
 
 
-def test_aws_trouble_backs_off_without_posting(deps: Any, slack: Any) -> None:
-    deps.store.follow(
+def test_aws_trouble_backs_off_without_posting(deps: Any, state: Any, slack: Any) -> None:
+    deps.state.follow(
         "training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r", interval=2, now=0
     )
-    follower = Follower(deps, SlackOut(WebClient(token="xoxb-follow-test", base_url=slack.url)))
+    follower = _follower(deps, state, slack)
     with Stubber(deps.aws.sagemaker) as stub:
         stub.add_client_error("describe_training_job", "ThrottlingException", "slow down", 400)
         follower.poll_once()
-    follow = deps.store.active_follows()[0]
+    follow = state.active_follows()[0]
     assert follow.interval == pytest.approx(3.2) and slack.posts() == []

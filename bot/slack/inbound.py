@@ -1,52 +1,52 @@
-"""Slack payloads → :class:`Inbound`, the one shape every way in takes.
+"""Slack payloads -> what the gate reads: messages, commands and button clicks.
 
 Decides what the bot should even look at: DMs, mentions, slash commands,
 messages in the bot's own channels, and replies in threads it takes part in.
 Everything else (other bots, itself, edits, deletions, joins) is ignored.
+Slack markup is turned into plain text here, before language sees it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from intents.base import SlackFile, Source
+from bot.gate.types import Decision, Message
+from bot.render.cards import APPROVE, CANCEL
+from bot.slack.text import to_plain
+from intents.base import Attachment, Source
 
 # Message subtypes that are a person saying something; every other subtype
 # (message_changed, message_deleted, bot_message, channel_join...) is ignored.
 _SPOKEN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 MAX_SLACK_TEXT = 40_000
+InThread = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
 class Inbound:
-    team: str
-    channel: str
-    user: str
-    text: str
-    source: Source
-    addressed: bool  # said to the bot (DM, mention, command, bot channel) vs overheard in a thread
-    delivery_key: str  # identity of this Slack delivery: a retry has the same key
-    message_ts: str | None = None  # the user's message, when there is one
-    thread_ts: str | None = None  # where the answer goes
-    files: tuple[SlackFile, ...] = ()
-    response_url: str | None = None
-    command: str = ""
+    """A message for the gate, with what only Slack needs to answer it."""
+
+    message: Message
+    message_ts: str | None = None  # the user's message, when there is one (for the ⏳ reaction)
+    response_url: str | None = None  # slash commands: works where the bot is not a member
+    command: str = ""  # "/ml"
+    raw_text: str = ""  # as the user wrote it (the command echo shows this)
 
 
-def _files(event: Mapping[str, Any]) -> tuple[SlackFile, ...]:
+def _files(event: Mapping[str, Any]) -> tuple[Attachment, ...]:
     out = []
     for f in event.get("files") or ():
         if isinstance(f, Mapping) and f.get("id"):
             out.append(
-                SlackFile(
+                Attachment(
                     id=str(f["id"]),
                     name=str(f.get("name") or f.get("title") or f["id"]),
                     mimetype=str(f.get("mimetype") or ""),
                     size=int(f.get("size") or 0),
-                    url_private=str(f.get("url_private_download") or f.get("url_private") or ""),
+                    url=str(f.get("url_private_download") or f.get("url_private") or ""),
                 )
             )
     return tuple(out)
@@ -64,9 +64,9 @@ def from_event(
     bot_user_id: str,
     bot_id: str = "",
     bot_channels: frozenset[str] | set[str] = frozenset(),
-    in_thread: Any = None,
+    in_thread: InThread | None = None,
 ) -> Inbound | None:
-    """An Events API ``message`` or ``app_mention`` callback → Inbound, or None to ignore.
+    """An Events API ``message`` or ``app_mention`` callback -> Inbound, or None to ignore.
 
     ``in_thread(channel, thread_ts)`` tells whether the bot takes part in a thread.
     """
@@ -98,9 +98,9 @@ def from_event(
     mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in text
     channel_type = event.get("channel_type")
 
+    source: Source
     if kind == "app_mention":
-        source: Source = "mention"
-        addressed = True
+        source, addressed = "mention", True
     elif channel_type == "im":
         source, addressed = "dm", True
     elif mentioned:
@@ -112,34 +112,64 @@ def from_event(
     else:
         return None
 
-    return Inbound(
+    written = _strip_mention(text[: MAX_SLACK_TEXT + 1], bot_user_id)
+    message = Message(
         team=team,
         channel=channel,
         user=user,
-        text=_strip_mention(text[: MAX_SLACK_TEXT + 1], bot_user_id),
+        text=to_plain(written).strip(),
         source=source,
         addressed=addressed,
         delivery_key=f"msg:{team}:{channel}:{ts}",
-        message_ts=ts,
         thread_ts=thread_ts or ts,
         files=_files(event),
     )
+    return Inbound(message, message_ts=ts, raw_text=written)
 
 
 def from_command(body: Mapping[str, Any]) -> Inbound | None:
-    """A slash command payload (``/ml <text>``) → Inbound."""
+    """A slash command payload (``/ml <text>``) -> Inbound."""
     user, channel = body.get("user_id"), body.get("channel_id")
     if not isinstance(user, str) or not isinstance(channel, str) or not user or not channel:
         return None
     trigger = str(body.get("trigger_id") or "")
-    return Inbound(
-        team=str(body.get("team_id") or ""),
+    team = str(body.get("team_id") or "")
+    written = str(body.get("text") or "").strip()[: MAX_SLACK_TEXT + 1]
+    message = Message(
+        team=team,
         channel=channel,
         user=user,
-        text=str(body.get("text") or "").strip(),
+        text=to_plain(written).strip(),
         source="command",
         addressed=True,
-        delivery_key=f"cmd:{body.get('team_id', '')}:{trigger or channel + ':' + user}",
+        delivery_key=f"cmd:{team}:{trigger or channel + ':' + user}",
+    )
+    return Inbound(
+        message,
         response_url=str(body.get("response_url") or "") or None,
         command=str(body.get("command") or "/ml"),
+        raw_text=written,
     )
+
+
+def from_action(body: Mapping[str, Any]) -> Decision | None:
+    """A ``block_actions`` payload for a card's Approve or Cancel button -> Decision."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, Mapping) or action.get("action_id") not in (APPROVE, CANCEL):
+        return None
+    user, channel, team = (_id(body.get(k)) for k in ("user", "channel", "team"))
+    if not user or not channel:
+        return None
+    return Decision(
+        plan_id=str(action.get("value") or "")[:200],
+        approve=action.get("action_id") == APPROVE,
+        user=user,
+        team=team,
+        channel=channel,
+    )
+
+
+def _id(value: object) -> str:
+    found = value.get("id") if isinstance(value, Mapping) else None
+    return found if isinstance(found, str) else ""

@@ -1,4 +1,5 @@
-"""Everything the bot sends to Slack goes through here.
+"""Everything the bot sends to Slack goes through here: the :class:`bot.gate.outbox.Outbox`
+for Slack, plus the reactions of the working indicator.
 
 Slack API failures are logged (never with the token) and reported to the caller
 as ``None``: a lost reply must not turn into an exception that loses the work.
@@ -7,8 +8,6 @@ as ``None``: a lost reply must not turn into an exception that loses the work.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,11 +17,9 @@ from bot.render import render
 from intents.reply import Reply
 
 log = logging.getLogger(__name__)
-WORKING_REACTION = "hourglass_flowing_sand"
-WORKING_DELAY = 1.0  # seconds before we show that we're working
 
 
-class SlackOut:
+class SlackOutbox:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
@@ -109,63 +106,3 @@ class SlackOut:
 
     def unreact(self, channel: str, ts: str, name: str) -> None:
         self._call("reactions_remove", channel=channel, timestamp=ts, name=name)
-
-
-class Working:
-    """Shows that the bot is working when an answer takes longer than a second.
-
-    For a message: a reaction on it, removed when the answer is posted. For a
-    slash command (no message to react to): a placeholder post that the answer
-    then replaces.
-    """
-
-    def __init__(
-        self,
-        out: SlackOut,
-        channel: str,
-        *,
-        message_ts: str | None,
-        thread_ts: str | None,
-        placeholder: Reply | None = None,
-        delay: float = WORKING_DELAY,
-        timer: Callable[[float, Callable[[], None]], threading.Timer] = threading.Timer,
-    ) -> None:
-        self.out, self.channel = out, channel
-        self.message_ts, self.thread_ts = message_ts, thread_ts
-        self._placeholder = placeholder
-        self._lock = threading.Lock()
-        self._done = False
-        self._reacted = False
-        self.placeholder_ts: str | None = None
-        self._timer = timer(delay, self._show)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _show(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            if self.message_ts:
-                self._reacted = self.out.react(self.channel, self.message_ts, WORKING_REACTION)
-            elif self._placeholder is not None:
-                self.placeholder_ts = self.out.post(
-                    self.channel, self._placeholder, thread_ts=self.thread_ts
-                )
-
-    def finish(self, reply: Reply) -> str | None:
-        """Post (or put in place of the placeholder) the answer; returns its ts."""
-        self._timer.cancel()
-        with self._lock:
-            self._done = True
-            if self.placeholder_ts and reply.silent:
-                self.out.delete(self.channel, self.placeholder_ts)
-                return None
-            if self.placeholder_ts and self.out.update(self.channel, self.placeholder_ts, reply):
-                self.out.upload(
-                    self.channel, reply, thread_ts=self.thread_ts or self.placeholder_ts
-                )
-                return self.placeholder_ts
-            ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts)
-            if self._reacted and self.message_ts:
-                self.out.unreact(self.channel, self.message_ts, WORKING_REACTION)
-            return ts

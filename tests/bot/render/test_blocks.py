@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from bot.render import MAX_FIELDS, clip, render
+from bot.render.blocks import MAX_FIELDS, clip, render
 from intents.reply import (
     Actions,
     Button,

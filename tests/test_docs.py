@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.settings import Settings, env_name
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_setting_is_in_the_readme_table() -> None:

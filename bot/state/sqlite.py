@@ -1,8 +1,8 @@
-"""The bot's state in one SQLite file.
+"""The bot's state in one SQLite file: the default implementation of :class:`bot.state.State`.
 
-What must survive a restart lives here: Slack deliveries already handled (so a
-retried delivery does nothing twice), threads the bot takes part in, pending
-confirmation cards, jobs being followed, and the audit log.
+One connection, serialised by a lock; writes that must happen exactly once
+(first delivery, deciding a plan) are single conditional statements inside an
+immediate transaction.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.state import Plan
+from intents.state import AuditEntry, Follow, Schedule
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -90,67 +92,7 @@ CREATE TABLE IF NOT EXISTS audit (
 """
 
 
-@dataclass(frozen=True)
-class Plan:
-    id: str
-    intent: str
-    params: dict[str, Any]
-    requester: str
-    team: str
-    channel: str
-    thread_ts: str | None
-    card_ts: str | None
-    request_id: str
-    origin_key: str
-    title: str
-    card: dict[str, Any]
-    created_at: float
-    expires_at: float
-    state: str
-    decided_by: str | None
-    decided_at: float | None
-    outcome: str | None
-
-
-@dataclass(frozen=True)
-class Follow:
-    kind: str
-    name: str
-    channel: str
-    thread_ts: str | None
-    request_id: str
-    last_status: str
-    interval: float
-    next_check_at: float
-    started_at: float
-
-
-@dataclass(frozen=True)
-class Schedule:
-    id: str
-    team: str
-    channel: str
-    report: str
-    frequency: str  # hourly | daily | weekly
-    time: str  # HH:MM (hourly uses the minutes)
-    day: str | None  # weekly only
-    created_by: str
-    created_at: float
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: float
-    request_id: str
-    user: str
-    channel: str
-    intent: str
-    slots: dict[str, str]
-    outcome: str
-    detail: str
-
-
-class Store:
+class SqliteState:
     """Thread-safe access to the state file (one connection, serialised)."""
 
     def __init__(self, path: Path | str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from bot.store import Store
+from bot.state.sqlite import SqliteState as Store
 
 
 def _plan(store: Store, origin: str = "msg:T:C:1", now: float = 1000.0) -> str:

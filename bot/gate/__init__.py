@@ -1,0 +1,188 @@
+"""The one gate every request passes: understand -> route -> propose/approve -> run -> audit.
+
+A :class:`Message` (plain text, transport details removed) becomes an understood
+:class:`intents.base.Request`; read-only intents are answered, mutating ones
+become confirmation cards (:mod:`bot.gate.confirm`); every answer is audited and
+every failure becomes a short reply with a request id. The gate talks to the
+chat only through an :class:`bot.gate.outbox.Outbox`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.gate.audit import Auditor
+from bot.gate.confirm import Confirmations
+from bot.gate.dialog import FALLBACK, Step, next_step
+from bot.gate.outbox import Outbox
+from bot.gate.rules import answer_overheard
+from bot.gate.runner import Runner
+from bot.gate.types import Answer, Decision, Message
+from bot.render.notices import error_reply, internal_error_reply, too_long
+from bot.state import State
+from intents.base import Request
+from intents.deps import Deps
+from intents.errors import UserError
+from intents.reply import Reply, md
+from lex.commands import CommandParser
+from lex.local import MAX_TEXT, yes_or_no
+from lex.runtime import LexRouter, TextTooLong, Understanding, session_id
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Answer", "Decision", "Gate", "Message"]
+
+
+class Gate:
+    def __init__(
+        self,
+        deps: Deps,
+        state: State,
+        understander: LexRouter,
+        commands: CommandParser,
+        outbox: Outbox,
+        *,
+        approvers: tuple[str, ...] = (),
+        ttl_seconds: float = 900,
+        env_name: Callable[[str], str] = str.upper,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.deps, self.state = deps, state
+        self.understander, self.commands, self.outbox = understander, commands, outbox
+        self.runner = Runner(deps, Auditor(state), env_name)
+        self.confirmations = Confirmations(
+            deps,
+            state,
+            self.runner,
+            outbox,
+            approvers=approvers,
+            ttl_seconds=ttl_seconds,
+            forget=self.forget,
+            on_change=on_change,
+        )
+
+    def answer(self, message: Message, request_id: str) -> Answer:
+        """The answer to one message; never raises (a failure is a short reply)."""
+        try:
+            return self._answer(message, request_id)
+        except Exception:
+            log.exception("failed to answer %s from %s", message.source, message.user)
+            reply = internal_error_reply(request_id) if message.addressed else Reply.nothing()
+            return Answer(reply)
+
+    def click(self, decision: Decision, request_id: str) -> None:
+        """Approve or Cancel on a card; refusals are shown to the clicker only."""
+        try:
+            self.confirmations.click(decision, request_id)
+        except Exception:
+            log.exception("failed to handle a decision on %s", decision.plan_id)
+            self.outbox.ephemeral(decision.channel, decision.user, internal_error_reply(request_id))
+
+    def run(self, request: Request) -> Reply:
+        """Run a read-only intent directly (scheduled reports): the same errors and audit."""
+        return self.runner.run(request, self.deps.registry.specs[request.intent])
+
+    def forget(self, team: str, channel: str, user: str) -> None:
+        """Drop the Lex conversation of one person in one place."""
+        self.understander.reset(session_id(team, channel, user))
+
+    # ------------------------------------------------------------------ understanding
+
+    def _answer(self, message: Message, request_id: str) -> Answer:
+        text = message.text
+        if len(text) > MAX_TEXT:
+            return Answer(too_long(len(text), request_id) if message.addressed else Reply.nothing())
+        if message.source == "command":
+            parsed = self.commands.parse(text)
+            if parsed.understanding is None:
+                problem = UserError(
+                    parsed.problem or "I didn't understand that.", hint="Try `/ml help`."
+                )
+                return Answer(error_reply(problem, request_id))
+            u = parsed.understanding
+        else:
+            try:
+                session = session_id(message.team, message.channel, message.user)
+                u = self.understander.understand(session, text, request_id=request_id)
+            except TextTooLong as exc:
+                reply = too_long(exc.length, request_id) if message.addressed else Reply.nothing()
+                return Answer(reply)
+        log.info(
+            "%s from %s: %s (%s, %s)", message.source, message.user, u.intent, u.dialog, u.source
+        )
+        request = Request(
+            id=request_id,
+            intent=u.intent,
+            slots=u.slots,
+            user=message.user,
+            channel=message.channel,
+            team=message.team,
+            thread_ts=message.thread_ts,
+            text=text,
+            files=message.files,
+            source=message.source,
+            origin_key=message.delivery_key,
+        )
+        return self._route(message, request, u)
+
+    def _route(self, message: Message, request: Request, u: Understanding) -> Answer:
+        spec = self.deps.registry.specs.get(u.intent)
+        step = next_step(
+            u,
+            addressed=message.addressed,
+            known=spec is not None,
+            mutating=bool(spec and spec.mutating),
+            yes_no=yes_or_no(request.text) if u.intent == FALLBACK else None,
+        )
+        confirmations = self.confirmations
+        if step is Step.YES_NO:
+            # "yes" after Lex forgot the conversation (idle timeout) but the card is still valid.
+            approve = yes_or_no(request.text)
+            said = confirmations.by_text(request, approve=bool(approve), intent=None)
+            if said is not None:
+                return Answer(Reply.text(said) if said else Reply.nothing())
+            step = Step.SAY if u.message else Step.FALLBACK
+        if step is Step.OVERHEARD:
+            return Answer(self._overheard(request, u))
+        if step is Step.IGNORE:
+            return Answer(Reply.nothing())
+        if step is Step.SAY:
+            default = "OK, I've dropped that." if u.state == "Failed" else ""
+            return Answer(Reply.text(md("{m}", m=u.message or default)))
+        if step is Step.FALLBACK:
+            return Answer(self.runner.run(request, self.deps.registry.specs[FALLBACK]))
+        if step is Step.DENIED:
+            confirmations.by_text(request, approve=False, intent=request.intent)
+            return Answer(Reply.text(md("{m}", m=u.message or "OK, cancelled.")))
+        assert spec is not None
+        if step is Step.CONFIRMED:
+            said = confirmations.by_text(request, approve=True, intent=request.intent)
+            if said is None:
+                return Answer(
+                    Reply.text(
+                        md(
+                            "There's nothing waiting for your confirmation here"
+                            " (it may have expired). Ask again and I'll prepare a new one."
+                        )
+                    )
+                )
+            return Answer(Reply.text(said) if said else Reply.nothing())
+        if step is Step.PROPOSE:
+            reply, plan = confirmations.propose(request, spec)
+            return Answer(reply, plan.id if plan else None)
+        return Answer(self.runner.run(request, spec))
+
+    def _overheard(self, request: Request, u: Understanding) -> Reply:
+        spec = self.deps.registry.specs.get(u.intent)
+        if not answer_overheard(u, spec):
+            self.forget(request.team, request.channel, request.user)
+            return Reply.nothing()
+        assert spec is not None
+        try:
+            reply = self.runner.answer(spec, request)
+        except Exception:
+            log.info("overheard %s could not be answered; staying quiet", u.intent, exc_info=True)
+            return Reply.nothing()
+        self.runner.audit.request(request, "answered")
+        return reply

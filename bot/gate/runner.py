@@ -1,0 +1,65 @@
+"""Runs handlers: the settings gate before, errors turned into short replies after, audited."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.gate.audit import Auditor
+from bot.gate.rules import missing_settings
+from bot.render.notices import error_reply, internal_error_reply
+from intents.aws import translate
+from intents.base import Request
+from intents.deps import Deps
+from intents.errors import Refused, UserError
+from intents.registry import IntentSpec
+from intents.reply import Proposal, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    def __init__(self, deps: Deps, audit: Auditor, env_name: Callable[[str], str]) -> None:
+        self.deps = deps
+        self.audit = audit
+        self._env_name = env_name  # a settings attribute -> the variable a person sets
+
+    def call(self, spec: IntentSpec, request: Request) -> Reply | Proposal:
+        """The handler's own result; raises Refused when a setting it needs is missing."""
+        missing = missing_settings(spec, self.deps.settings)
+        if missing:
+            names = ", ".join(self._env_name(n) for n in missing)
+            raise Refused(
+                f"This needs a setting the bot doesn't have yet: {names}.",
+                hint="Ask whoever runs the bot to set it.",
+            )
+        return spec.handler(request, self.deps)
+
+    def answer(self, spec: IntentSpec, request: Request) -> Reply:
+        """A read-only handler's reply; a Proposal here is a bug, never a way past the gate."""
+        result = self.call(spec, request)
+        if isinstance(result, Proposal):
+            raise TypeError(f"{spec.name} returned a Proposal but is not mutating")
+        return result
+
+    def run(self, request: Request, spec: IntentSpec) -> Reply:
+        """Run a read-only handler; every failure becomes a short reply."""
+        try:
+            reply = self.answer(spec, request)
+        except Exception as exc:
+            return self.failure(request, exc)
+        self.audit.request(request, "answered")
+        return reply
+
+    def failure(self, request: Request, exc: BaseException, outcome: str = "error") -> Reply:
+        """A short reply with the request id; the traceback goes to the log, never the channel."""
+        known = exc if isinstance(exc, UserError) else translate(exc)
+        if known is not None:
+            log.info("%s refused: %s", request.intent, known.message)
+            self.audit.request(
+                request, "refused" if isinstance(known, Refused) else outcome, known.message
+            )
+            return error_reply(known, request.id)
+        log.error("%s failed", request.intent, exc_info=exc)
+        self.audit.request(request, outcome, type(exc).__name__)
+        return internal_error_reply(request.id)

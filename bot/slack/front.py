@@ -1,0 +1,93 @@
+"""The Slack side of a request, after Slack was acknowledged: drop repeated deliveries,
+show that the bot is working, ask the gate, and deliver its answer in the right place.
+
+Repeated deliveries (Slack retries) are dropped here by their delivery key, before
+any understanding or AWS call. Answers go in the message's thread; a slash
+command's answer replaces its placeholder, or goes through the command's
+``response_url`` where the bot is not a channel member. The bot joins the
+thread it answered in, and a confirmation card's ts is kept with its plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.gate import Gate
+from bot.gate.types import Decision
+from bot.logs import new_request_id, request_context
+from bot.slack.inbound import Inbound
+from bot.slack.outbox import SlackOutbox
+from bot.slack.working import WORKING_DELAY, Working
+from bot.state import State
+from intents.reply import Context, Reply, code, md, mention
+
+log = logging.getLogger(__name__)
+
+
+class SlackFront:
+    def __init__(
+        self,
+        gate: Gate,
+        state: State,
+        outbox: SlackOutbox,
+        *,
+        working_delay: float = WORKING_DELAY,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.gate, self.state, self.outbox = gate, state, outbox
+        self.working_delay = working_delay
+        self._on_change = on_change
+
+    def message(self, inbound: Inbound) -> None:
+        """A message, mention, DM, thread reply or slash command."""
+        message = inbound.message
+        with request_context(new_request_id()) as request_id:
+            if not self.state.first_delivery(message.delivery_key):
+                log.info("ignoring a repeated delivery of %s", message.delivery_key)
+                return
+            placeholder = None
+            if message.source == "command":
+                placeholder = Reply.text(md("_Working on {c}…_", c=code(_echo(inbound))))
+            working = Working(
+                self.outbox,
+                message.channel,
+                message_ts=inbound.message_ts,
+                thread_ts=message.thread_ts,
+                placeholder=placeholder,
+                delay=self.working_delay,
+            )
+            answer = self.gate.answer(message, request_id)
+            reply = answer.reply
+            if message.source == "command" and not reply.silent:
+                reply = _with_command_context(reply, inbound)
+            ts = working.finish(reply)
+            if ts is None and inbound.response_url and not reply.silent:
+                # Not a member of the channel: answer through the command's response URL.
+                self.outbox.respond(inbound.response_url, reply)
+            if ts is not None:
+                self.state.join_thread(message.channel, message.thread_ts or ts)
+                if answer.plan_id is not None:
+                    self.state.set_card(answer.plan_id, ts)
+            self._on_change()  # a handler may have started something to follow
+
+    def click(self, decision: Decision) -> None:
+        with request_context(new_request_id()) as request_id:
+            self.gate.click(decision, request_id)
+
+
+def _echo(inbound: Inbound) -> str:
+    return f"{inbound.command} {inbound.raw_text}".strip()
+
+
+def _with_command_context(reply: Reply, inbound: Inbound) -> Reply:
+    context = Context(
+        md("{c} · asked by {u}", c=code(_echo(inbound)), u=mention(inbound.message.user))
+    )
+    return Reply(
+        summary=reply.summary,
+        blocks=(context, *reply.blocks),
+        files=reply.files,
+        ephemeral=reply.ephemeral,
+        silent=reply.silent,
+    )

@@ -1,0 +1,32 @@
+"""Slack message markup -> plain text, before the language layer sees a message.
+
+Slack hands us mrkdwn: ``<@U123>`` mentions, ``<https://x|label>`` links,
+``<#C123|name>`` channels, ``&amp;`` entities and ``:emoji:`` codes. Language
+understanding only ever reads the plain text this module makes of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_EMOJI_CODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]+:(?![\w])")
+
+
+def _link(match: re.Match[str]) -> str:
+    target, label = match.group(1), match.group(2)
+    if target.startswith(("@", "!")):
+        return " "  # a user mention or a special mention (<!here>) is not part of the request
+    if target.startswith("#"):
+        return f"#{label}" if label else " "
+    if target.startswith("mailto:"):
+        return label or target[7:]
+    return label or target
+
+
+def to_plain(text: str) -> str:
+    """Mentions dropped, links shown as their label, channels as #name, entities decoded,
+    emoji codes dropped."""
+    text = _LINK.sub(_link, text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _EMOJI_CODE.sub(" ", text)

@@ -1,0 +1,148 @@
+"""The bot's state behind one interface, so a second backend can be added without touching the gate.
+
+What must survive a restart: deliveries already handled (a retried delivery does
+nothing twice), threads the bot takes part in, confirmation plans (cards), jobs
+being followed, report schedules and the audit log. Handlers see only their
+part of it (:class:`intents.state.HandlerState`); the gate, the follower and the
+scheduler use all of it. ``tests/bot/state/test_contract.py`` is the contract
+every implementation passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from intents.state import AuditEntry, Follow, HandlerState
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A proposed change waiting for (or past) its approval: one confirmation card."""
+
+    id: str
+    intent: str
+    params: dict[str, Any]
+    requester: str
+    team: str
+    channel: str
+    thread_ts: str | None
+    card_ts: str | None
+    request_id: str
+    origin_key: str
+    title: str
+    card: dict[str, Any]
+    created_at: float
+    expires_at: float
+    state: str  # pending | approved | cancelled | expired | done | failed
+    decided_by: str | None
+    decided_at: float | None
+    outcome: str | None
+
+
+class Deliveries(Protocol):
+    def first_delivery(self, key: str, *, now: float | None = None) -> bool:
+        """True the first time *key* is seen; a retried delivery gets False."""
+        ...
+
+
+class Threads(Protocol):
+    def join_thread(self, channel: str, thread_ts: str) -> None: ...
+
+    def in_thread(self, channel: str, thread_ts: str) -> bool: ...
+
+
+class Plans(Protocol):
+    def add_plan(
+        self,
+        *,
+        plan_id: str,
+        intent: str,
+        params: Mapping[str, Any],
+        requester: str,
+        team: str,
+        channel: str,
+        thread_ts: str | None,
+        request_id: str,
+        origin_key: str,
+        title: str,
+        ttl_seconds: float,
+        card: Mapping[str, Any] | None = None,
+        now: float | None = None,
+    ) -> Plan:
+        """Store a pending plan; a second plan for the same delivery returns the first."""
+        ...
+
+    def set_card(self, plan_id: str, card_ts: str) -> None: ...
+
+    def plan(self, plan_id: str) -> Plan | None: ...
+
+    def plan_by_origin(self, origin_key: str, intent: str) -> Plan | None: ...
+
+    def latest_pending(
+        self, channel: str, requester: str, intent: str | None = None
+    ) -> Plan | None: ...
+
+    def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
+        """Move a pending, unexpired plan to *state*; only one caller ever wins."""
+        ...
+
+    def expire(self, plan_id: str, *, now: float | None = None) -> bool: ...
+
+    def finish_plan(self, plan_id: str, *, state: str, outcome: str) -> None: ...
+
+
+class FollowQueue(Protocol):
+    """The follower's side of followed jobs (handlers only add them)."""
+
+    def due_follows(self, now: float | None = None) -> list[Follow]: ...
+
+    def active_follows(self) -> list[Follow]: ...
+
+    def next_follow_at(self) -> float | None: ...
+
+    def update_follow(
+        self,
+        kind: str,
+        name: str,
+        *,
+        status: str,
+        interval: float,
+        next_check_at: float,
+        done: bool,
+    ) -> None: ...
+
+
+class AuditWriter(Protocol):
+    def audit(
+        self,
+        *,
+        request_id: str,
+        user: str,
+        channel: str,
+        intent: str,
+        slots: Mapping[str, str],
+        outcome: str,
+        detail: str = "",
+    ) -> None: ...
+
+
+class State(HandlerState, Deliveries, Threads, Plans, FollowQueue, AuditWriter, Protocol):
+    """Everything the bot keeps."""
+
+    # Bumped when schedules change, so the scheduler re-reads them only then.
+    schedule_revision: int
+
+    def close(self) -> None: ...
+
+
+def open_state(path: Path | str) -> State:
+    """The default backend: one SQLite file."""
+    from bot.state.sqlite import SqliteState
+
+    return SqliteState(path)
+
+
+__all__ = ["AuditEntry", "Follow", "Plan", "State", "open_state"]

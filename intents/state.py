@@ -1,0 +1,100 @@
+"""The state a handler may touch, as small protocols, and the records they return.
+
+Handlers start jobs that the bot then follows, keep a channel's report
+schedules, and read the audit log. The application's state backend
+(``bot.state``) implements these along with what only the gate needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A job or resource the bot posts status changes of, in a thread."""
+
+    kind: str
+    name: str
+    channel: str
+    thread_ts: str | None
+    request_id: str
+    last_status: str
+    interval: float
+    next_check_at: float
+    started_at: float
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A report posted to a channel on a schedule (one per report and channel)."""
+
+    id: str
+    team: str
+    channel: str
+    report: str
+    frequency: str  # hourly | daily | weekly
+    time: str  # HH:MM (hourly uses the minutes)
+    day: str | None  # weekly only
+    created_by: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: float
+    request_id: str
+    user: str
+    channel: str
+    intent: str
+    slots: dict[str, str]
+    outcome: str
+    detail: str
+
+
+class JobFollows(Protocol):
+    def follow(
+        self,
+        kind: str,
+        name: str,
+        *,
+        channel: str,
+        thread_ts: str | None,
+        request_id: str,
+        interval: float,
+        now: float | None = None,
+    ) -> bool:
+        """Start following *name*; False when it is already followed."""
+        ...
+
+
+class ScheduleBook(Protocol):
+    def put_schedule(
+        self,
+        *,
+        team: str,
+        channel: str,
+        report: str,
+        frequency: str,
+        time_of_day: str,
+        day: str | None,
+        created_by: str,
+        now: float | None = None,
+    ) -> Schedule:
+        """Create or replace the channel's schedule for *report*."""
+        ...
+
+    def schedule(self, schedule_id: str) -> Schedule | None: ...
+
+    def schedules(self, channel: str | None = None) -> list[Schedule]: ...
+
+    def delete_schedules(self, ids: list[str]) -> int: ...
+
+
+class AuditReader(Protocol):
+    def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]: ...
+
+
+class HandlerState(JobFollows, ScheduleBook, AuditReader, Protocol):
+    """Everything a handler may do with the bot's state."""
