@@ -182,7 +182,7 @@ def test_transcription_starts_then_the_transcript_follows(deps: Any) -> None:
         )
         # Nothing starts before someone approves the card
         assert deps.state.active_follows() == []
-        assert "Transcribe s3://acme-ml-data/audio/standup.mp3" == proposal.title
+        assert proposal.title == "Transcribe s3://acme-ml-data/audio/standup.mp3"
         reply = run_transcribe_audio(approved(proposal, "TranscribeAudio"), deps)
     follow = deps.state.active_follows()[0]
     assert follow.kind == "transcription" and "Transcribing" in reply.summary
