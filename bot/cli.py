@@ -117,6 +117,15 @@ def _run() -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("bot.sandbox") is None:
+        print(
+            "chatops: the sandbox is not installed here; install it with "
+            "pip install 'mlops-chatops[sandbox]' (from a checkout: pip install -e '.[sandbox]')",
+            file=sys.stderr,
+        )
+        return 2
     from bot.logs import setup_logging
     from bot.sandbox import Sandbox
     from bot.sandbox.console import Console
