@@ -19,15 +19,14 @@ from bot.gate.outbox import Outbox
 from bot.gate.rules import answer_overheard
 from bot.gate.runner import Runner
 from bot.gate.types import Answer, Decision, Message
-from bot.render.notices import error_reply, internal_error_reply, too_long
+from bot.gate.understand import Commands, Understander, understand
+from bot.render.notices import internal_error_reply
 from bot.state import State
 from intents.base import Request
 from intents.deps import Deps
-from intents.errors import UserError
 from intents.reply import Reply, md
-from lex.commands import CommandParser
-from lex.local import MAX_TEXT, yes_or_no
-from lex.runtime import LexRouter, TextTooLong, Understanding, session_id
+from lex.local import yes_or_no
+from lex.runtime import Understanding, session_id
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +38,8 @@ class Gate:
         self,
         deps: Deps,
         state: State,
-        understander: LexRouter,
-        commands: CommandParser,
+        understander: Understander,
+        commands: Commands,
         outbox: Outbox,
         *,
         approvers: tuple[str, ...] = (),
@@ -90,56 +89,25 @@ class Gate:
     # ------------------------------------------------------------------ understanding
 
     def _answer(self, message: Message, request_id: str) -> Answer:
-        text = message.text
-        if len(text) > MAX_TEXT:
-            return Answer(too_long(len(text), request_id) if message.addressed else Reply.nothing())
-        if message.source == "command":
-            parsed = self.commands.parse(text)
-            if parsed.understanding is None:
-                problem = UserError(
-                    parsed.problem or "I didn't understand that.", hint="Try `/ml help`."
-                )
-                return Answer(error_reply(problem, request_id))
-            u = parsed.understanding
-        else:
-            try:
-                session = session_id(message.team, message.channel, message.user)
-                u = self.understander.understand(session, text, request_id=request_id)
-            except TextTooLong as exc:
-                reply = too_long(exc.length, request_id) if message.addressed else Reply.nothing()
-                return Answer(reply)
-        log.info(
-            "%s from %s: %s (%s, %s)", message.source, message.user, u.intent, u.dialog, u.source
-        )
-        request = Request(
-            id=request_id,
-            intent=u.intent,
-            slots=u.slots,
-            user=message.user,
-            channel=message.channel,
-            team=message.team,
-            thread_ts=message.thread_ts,
-            text=text,
-            files=message.files,
-            source=message.source,
-            origin_key=message.delivery_key,
-        )
-        return self._route(message, request, u)
+        understood = understand(message, request_id, self.understander, self.commands)
+        if isinstance(understood, Reply):
+            return Answer(understood)
+        return self._route(message, understood.request, understood.understanding)
 
     def _route(self, message: Message, request: Request, u: Understanding) -> Answer:
         spec = self.deps.registry.specs.get(u.intent)
+        yes_no = yes_or_no(request.text) if u.intent == FALLBACK else None
         step = next_step(
             u,
             addressed=message.addressed,
             known=spec is not None,
             mutating=bool(spec and spec.mutating),
-            yes_no=yes_or_no(request.text) if u.intent == FALLBACK else None,
+            yes_no=yes_no,
         )
         confirmations = self.confirmations
         if step is Step.YES_NO:
             # "yes" after Lex forgot the conversation (idle timeout) but the card is still valid.
-            approve = yes_or_no(request.text)
-            said = confirmations.by_text(request, approve=bool(approve), intent=None)
+            said = confirmations.by_text(request, approve=bool(yes_no), intent=None)
             if said is not None:
                 return Answer(Reply.text(said) if said else Reply.nothing())
             step = Step.SAY if u.message else Step.FALLBACK

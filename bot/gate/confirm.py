@@ -1,7 +1,8 @@
 """Confirmation cards: propose a change, let the right person approve or cancel it once,
 run it, and keep the card showing where it stands.
 
-A plan moves pending -> approved -> done | failed, or pending -> cancelled | expired.
+A plan moves pending -> approved -> done | failed (see :mod:`bot.gate.execute`), or
+pending -> cancelled | expired.
 Deciding is one conditional write (:meth:`bot.state.Plans.decide`), so of two
 clicks at once exactly one wins.
 """
@@ -13,13 +14,14 @@ import secrets
 from collections.abc import Callable, Iterable
 
 from bot.gate.audit import Auditor
+from bot.gate.execute import Execution, show_card
 from bot.gate.outbox import Outbox
 from bot.gate.rules import may_decide
 from bot.gate.runner import Runner
 from bot.gate.types import Decision
 from bot.render.cards import STATE_WORDS, card, card_content, clock
 from bot.state import Plan, State
-from intents.base import Approved, Request
+from intents.base import Request
 from intents.deps import Deps
 from intents.registry import IntentSpec
 from intents.reply import Md, Proposal, Reply, md, mention
@@ -46,7 +48,7 @@ class Confirmations:
         self.approvers = frozenset(approvers)
         self.ttl_seconds = ttl_seconds
         self._forget = forget
-        self._on_change = on_change
+        self.execution = Execution(deps, state, runner, outbox, on_change=on_change)
 
     def propose(self, request: Request, spec: IntentSpec) -> tuple[Reply, Plan | None]:
         """Validate a mutating request and show what it would do, with Approve / Cancel."""
@@ -139,45 +141,8 @@ class Confirmations:
             self._update_card(decided, "cancelled")
             return None
         self._update_card(decided, "running")
-        self._execute(decided, user, request_id)
+        self.execution.run(decided, user, request_id)
         return None
 
-    def _execute(self, plan: Plan, approver: str, request_id: str) -> None:
-        executor = self.deps.registry.executors[plan.intent]
-        approved = Approved(
-            plan_id=plan.id,
-            intent=plan.intent,
-            params=plan.params,
-            requester=plan.requester,
-            approver=approver,
-            channel=plan.channel,
-            thread_ts=plan.thread_ts or plan.card_ts,
-            request_id=plan.request_id,
-            origin_key=plan.origin_key,
-        )
-        request = Request(
-            id=request_id,
-            intent=plan.intent,
-            slots={},
-            user=approver,
-            channel=plan.channel,
-            team=plan.team,
-            thread_ts=approved.thread_ts,
-        )
-        try:
-            outcome = executor(approved, self.deps)
-        except Exception as exc:
-            reply = self.runner.failure(request, exc, "failed")
-            self.state.finish_plan(plan.id, state="failed", outcome=reply.summary[:500])
-            self._update_card(self.state.plan(plan.id) or plan, "failed", reply)
-            return
-        self.state.finish_plan(plan.id, state="done", outcome=outcome.summary[:500])
-        self.audit.request(request, "done", outcome.summary)
-        self._update_card(self.state.plan(plan.id) or plan, "done", outcome)
-        self._on_change()
-
-    def _update_card(self, plan: Plan, state: str, outcome: Reply | None = None) -> None:
-        reply = card(plan, state, outcome)
-        if plan.card_ts and self.outbox.update(plan.channel, plan.card_ts, reply):
-            return
-        self.outbox.post(plan.channel, reply, thread_ts=plan.thread_ts)
+    def _update_card(self, plan: Plan, state: str) -> None:
+        show_card(self.outbox, plan, state)

@@ -1,0 +1,79 @@
+"""The first stage of the gate: a plain-text message -> an understood Request.
+
+``/ml`` commands are parsed deterministically; everything else goes to Lex (or the
+local runtime). Text too long to read, or a command that doesn't parse, ends here
+with a reply instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.gate.types import Message
+from bot.render.notices import error_reply, too_long
+from intents.base import Request
+from intents.errors import UserError
+from intents.reply import Reply
+from lex.commands import Parsed
+from lex.local import MAX_TEXT
+from lex.runtime import TextTooLong, Understanding, session_id
+
+log = logging.getLogger(__name__)
+
+
+class Understander(Protocol):
+    """What the gate needs of language: ``lex.runtime.LexRouter`` in the application."""
+
+    def understand(self, session: str, text: str, *, request_id: str = "") -> Understanding: ...
+
+    def reset(self, session: str) -> None: ...
+
+
+class Commands(Protocol):
+    def parse(self, text: str) -> Parsed: ...
+
+
+@dataclass(frozen=True)
+class Understood:
+    request: Request
+    understanding: Understanding
+
+
+def understand(
+    message: Message, request_id: str, language: Understander, commands: Commands
+) -> Understood | Reply:
+    """The message understood, or the reply that ends it here."""
+    text = message.text
+    if len(text) > MAX_TEXT:
+        return too_long(len(text), request_id) if message.addressed else Reply.nothing()
+    if message.source == "command":
+        parsed = commands.parse(text)
+        if parsed.understanding is None:
+            problem = UserError(
+                parsed.problem or "I didn't understand that.", hint="Try `/ml help`."
+            )
+            return error_reply(problem, request_id)
+        u = parsed.understanding
+    else:
+        try:
+            session = session_id(message.team, message.channel, message.user)
+            u = language.understand(session, text, request_id=request_id)
+        except TextTooLong as exc:
+            return too_long(exc.length, request_id) if message.addressed else Reply.nothing()
+    log.info("%s from %s: %s (%s, %s)", message.source, message.user, u.intent, u.dialog, u.source)
+    request = Request(
+        id=request_id,
+        intent=u.intent,
+        slots=u.slots,
+        user=message.user,
+        channel=message.channel,
+        team=message.team,
+        thread_ts=message.thread_ts,
+        text=text,
+        files=message.files,
+        source=message.source,
+        origin_key=message.delivery_key,
+    )
+    return Understood(request, u)
