@@ -110,7 +110,8 @@ def _run() -> int:
             from bot.http import serve
 
             log.info("listening for Slack on port %d (/slack/events)", settings.port)
-            serve(chatops.app, settings.port)
+            secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
+            serve(chatops.app, secret, settings.port)
     finally:
         chatops.close()
     return 0

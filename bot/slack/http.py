@@ -1,33 +1,76 @@
-"""HTTP mode: Slack's Events API, commands and interactivity at /slack/events, served by waitress."""
+"""HTTP mode: Slack's Events API, commands and interactivity at /slack/events, served by waitress.
+
+Signatures are checked here, before Bolt parses anything: an unsigned, stale or
+malformed request costs one comparison and one log line.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack.verify import MAX_BODY_BYTES, SlackVerifier, reject
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Health = Callable[[], tuple[bool, str]]
 
 
-def wsgi_app(app: App) -> WsgiApp:
+def _plain(start_response: Callable[..., Any], status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> WsgiApp:
     slack = SlackRequestHandler(app)
+    verifier = SlackVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok"]
-        if path == "/slack/events":
-            return slack(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found"]
+            ok, detail = health() if health else (True, "ok")
+            return _plain(
+                start_response, "200 OK" if ok else "503 Service Unavailable", detail.encode()
+            )
+        if path != "/slack/events":
+            return _plain(start_response, "404 Not Found", b"not found")
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _plain(start_response, "405 Method Not Allowed", b"")
+        source = str(environ.get("REMOTE_ADDR", ""))
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            reject(
+                "body too large or of unknown size", path=path, size=max(length, 0), source=source
+            )
+            return _plain(start_response, "413 Payload Too Large", b"")
+        body = environ["wsgi.input"].read(length) if length else b""
+        problem = verifier.problem(
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            environ.get("HTTP_X_SLACK_SIGNATURE"),
+            body,
+        )
+        if problem:
+            reject(problem, path=path, size=len(body), source=source)
+            return _plain(start_response, "401 Unauthorized", b"")
+        environ["wsgi.input"] = io.BytesIO(body)  # Bolt reads it again, checks again, parses
+        return slack(environ, start_response)
 
     return application
 
 
-def serve(app: App, port: int) -> None:
+def serve(app: App, signing_secret: str, port: int, *, health: Health | None = None) -> None:
     from waitress import serve as waitress_serve
 
-    waitress_serve(wsgi_app(app), host="0.0.0.0", port=port, threads=8, ident="chatops")
+    waitress_serve(
+        wsgi_app(app, signing_secret, health=health),
+        host="0.0.0.0",
+        port=port,
+        threads=8,
+        ident="chatops",
+    )
