@@ -3,8 +3,11 @@ sandbox, and one set of helpers for full-stack turns (say, command, click)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -161,6 +164,22 @@ def turn(box: Any, action: Callable[[], object]) -> list[Any]:
     action()
     assert box.driver.settle(30)
     return [r for r in box.slack.records[start:] if r.kind in ("post", "update", "ephemeral")]
+
+
+def dispatch_signed(box: Any, body: str, content_type: str) -> Any:
+    """POST *body* to the sandbox's Bolt app as Slack does: signed with the app's signing
+    secret (``v0=`` HMAC-SHA256 of ``v0:{timestamp}:{body}``). Returns Bolt's response (the ack)."""
+    from slack_bolt.request import BoltRequest
+
+    timestamp = str(int(time.time()))
+    secret = box.driver.verifier.signing_secret.encode()
+    digest = hmac.new(secret, f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {
+        "content-type": [content_type],
+        "x-slack-request-timestamp": [timestamp],
+        "x-slack-signature": [f"v0={digest}"],
+    }
+    return box.chatops.app.dispatch(BoltRequest(body=body, headers=headers))
 
 
 def say(box: Any, text: str, user: str = "U0ALICE", **where: Any) -> list[Any]:
