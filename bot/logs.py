@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_SECRETS = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+_SECRETS = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+# A command's response_url lets anyone post as the app for 30 minutes; a legacy
+# verification token ("token" in Slack's bodies) is a credential too.
+_RESPONSE_URL = re.compile(r"https://hooks\.slack\.com/[A-Za-z0-9/_\-%.]+")
+_BODY_TOKEN = re.compile(r"""(\btoken["']?\s*[=:]\s*["']?)[A-Za-z0-9_\-]{6,}""", re.I)
 
 
 def new_request_id() -> str:
@@ -34,7 +38,10 @@ def request_context(request_id: str) -> Iterator[str]:
 
 
 def redact(text: str) -> str:
-    return _SECRETS.sub(lambda m: m.group(1)[:5] + "…redacted", text)
+    """The text with Slack tokens, response URLs and body tokens replaced."""
+    text = _SECRETS.sub(lambda m: m.group(1)[:5] + "…redacted", text)
+    text = _RESPONSE_URL.sub("https://hooks.slack.com/…redacted", text)
+    return _BODY_TOKEN.sub(lambda m: m.group(1) + "…redacted", text)
 
 
 _base_factory = logging.getLogRecordFactory()
