@@ -8,8 +8,15 @@ from intents.reply import Reply
 
 
 class Outbox(Protocol):
-    def post(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str | None:
-        """Post a reply (and its files); returns its ts, or None when it could not be posted."""
+    def post(
+        self, channel: str, reply: Reply, *, thread_ts: str | None = None, key: str | None = None
+    ) -> str | None:
+        """Post a reply (and its files); returns its ts, or None when it could not be posted.
+        *key* marks the post so that :meth:`posted` finds it again after a restart."""
+        ...
+
+    def posted(self, channel: str, thread_ts: str | None, key: str) -> str | None:
+        """The ts of our post marked *key* in that thread, if it was made."""
         ...
 
     def update(self, channel: str, ts: str, reply: Reply) -> bool:

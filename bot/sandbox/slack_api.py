@@ -35,6 +35,7 @@ class Record:
     files: list[str] = field(default_factory=list)
     user: str | None = None  # who sees an ephemeral message
     name: str = ""  # reaction name
+    metadata: dict[str, Any] | None = None  # Slack message metadata, as posted
 
     def buttons(self) -> list[dict[str, Any]]:
         return [
@@ -73,6 +74,8 @@ class SlackStandIn:
         self._listeners: list[Callable[[Record], None]] = []
         self._lock = threading.RLock()
         self._counter = 0
+        # method -> (HTTP status, headers) answers to give before the real one (tests of retries)
+        self.failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -165,6 +168,12 @@ class SlackStandIn:
         }
 
     def _message(self, kind: str, args: dict[str, Any], ts: str | None = None) -> Record:
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
         return Record(
             kind=kind,
             channel=str(args.get("channel", "")),
@@ -173,6 +182,7 @@ class SlackStandIn:
             text=str(args.get("text") or ""),
             blocks=_blocks(args.get("blocks")),
             user=args.get("user"),
+            metadata=metadata if isinstance(metadata, dict) else None,
         )
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +222,7 @@ class SlackStandIn:
                 record.text,
                 record.blocks,
                 existing.files,
+                metadata=existing.metadata,
             )
         self._emit(record)
         return {"ok": True, "channel": key[0], "ts": key[1], "text": record.text}
@@ -280,6 +291,47 @@ class SlackStandIn:
             "files": [{"id": f.get("id"), "title": n} for f, n in zip(files, names, strict=False)],
         }
 
+    def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        with self._lock:
+            found = [
+                r
+                for (c, _), r in self.messages.items()
+                if c == channel and (r.ts == ts or r.thread_ts == ts)
+            ]
+        return {
+            "ok": True,
+            "messages": [self._as_message(r) for r in sorted(found, key=lambda r: r.ts)],
+            "has_more": False,
+        }
+
+    def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        with self._lock:
+            found = [r for (c, _), r in self.messages.items() if c == channel and not r.thread_ts]
+        return {
+            "ok": True,
+            "messages": [
+                self._as_message(r) for r in sorted(found, key=lambda r: r.ts, reverse=True)
+            ],
+            "has_more": False,
+        }
+
+    @staticmethod
+    def _as_message(record: Record) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": record.ts,
+            "text": record.text,
+            "bot_id": BOT_ID,
+            "user": BOT_USER_ID,
+        }
+        if record.thread_ts:
+            message["thread_ts"] = record.thread_ts
+        if record.metadata:
+            message["metadata"] = record.metadata
+        return message
+
     def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": args.get("channel"), "is_member": True}}
 
@@ -335,6 +387,23 @@ class SlackStandIn:
                     return
                 if not self.path.startswith("/api/"):
                     self._reply(404, {"ok": False, "error": "not_found"})
+                    return
+                method = self.path[len("/api/") :].split("?")[0]
+                with stand_in._lock:
+                    queued = stand_in.failures.get(method)
+                    failure = queued.pop(0) if queued else None
+                if failure is not None:
+                    status, headers = failure
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    body = json.dumps(
+                        {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+                    ).encode()
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                     return
                 auth = self.headers.get("Authorization", "")
                 args = _parse(raw, self.headers.get("Content-Type", ""))

@@ -12,6 +12,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.render import render
 from intents.reply import Reply
@@ -19,9 +24,23 @@ from intents.reply import Reply
 log = logging.getLogger(__name__)
 
 
+METADATA_TYPE = "chatops_post"  # Slack message metadata: which post of ours a message is
+
+
+def retry_handlers() -> list[Any]:
+    """Retry what Slack asks us to (429 with Retry-After), its 5xx and dropped connections."""
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionErrorRetryHandler(max_retry_count=2),
+    ]
+
+
 class SlackOutbox:
     def __init__(self, client: WebClient) -> None:
         self.client = client
+        kinds = {type(h) for h in client.retry_handlers}
+        client.retry_handlers.extend(h for h in retry_handlers() if type(h) not in kinds)
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
         try:
@@ -33,11 +52,19 @@ class SlackOutbox:
             log.exception("slack %s failed", method)
         return None
 
-    def post(self, channel: str, reply: Reply, *, thread_ts: str | None = None) -> str | None:
-        """Post a reply; returns its ts. Files are uploaded into the same thread."""
+    def post(
+        self, channel: str, reply: Reply, *, thread_ts: str | None = None, key: str | None = None
+    ) -> str | None:
+        """Post a reply; returns its ts. Files are uploaded into the same thread.
+
+        *key* marks the message (Slack message metadata) so :meth:`posted` can find it
+        again: how a restarted bot knows whether a post it meant to make was made."""
         if reply.silent:
             return None
         rendered = render(reply)
+        extra: dict[str, Any] = {}
+        if key:
+            extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
         data = self._call(
             "chat_postMessage",
             channel=channel,
@@ -46,10 +73,36 @@ class SlackOutbox:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            **extra,
         )
         ts = data.get("ts") if data else None
         self.upload(channel, reply, thread_ts=thread_ts or ts)
         return ts
+
+    def posted(self, channel: str, thread_ts: str | None, key: str) -> str | None:
+        """The ts of our message marked *key* in the thread (or channel), if there is one.
+
+        None also when Slack could not be asked: the caller then decides whether to post."""
+        if thread_ts:
+            data = self._call(
+                "conversations_replies",
+                channel=channel,
+                ts=thread_ts,
+                include_all_metadata=True,
+                limit=200,
+            )
+        else:
+            data = self._call(
+                "conversations_history", channel=channel, include_all_metadata=True, limit=200
+            )
+        for message in (data or {}).get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_TYPE
+                and (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return str(message.get("ts"))
+        return None
 
     def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
         for f in reply.files:
@@ -93,7 +146,7 @@ class SlackOutbox:
 
         rendered = render(reply)
         try:
-            WebhookClient(response_url, timeout=10).send(
+            WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers()).send(
                 text=rendered.text,
                 blocks=rendered.blocks,
                 response_type="ephemeral" if reply.ephemeral else "in_channel",
