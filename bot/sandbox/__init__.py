@@ -20,6 +20,7 @@ from bot.sandbox.driver import SlackDriver, TrackingExecutor
 from bot.sandbox.slack_api import SlackStandIn
 
 if TYPE_CHECKING:
+    from intents.clients import AwsClients
     from intents.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class Sandbox:
             ).start()
         return self
 
-    def _traffic(self, aws: Any) -> None:
+    def _traffic(self, aws: AwsClients) -> None:
         """Keep the endpoints' last hour of metrics fresh while the sandbox runs."""
         import random
 
