@@ -113,6 +113,8 @@ class Sandbox:
             "lex_bot_alias_id": None,
         }
         values.update(self.overrides)
+        # pydantic-settings takes _env_file at runtime; the __init__ mypy derives from the
+        # fields (dataclass_transform) does not list it.
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.executor = TrackingExecutor()
         state = open_state(settings.state_db)

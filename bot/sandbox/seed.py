@@ -159,7 +159,8 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     )
     backend = sagemaker_backends[ACCOUNT][REGION]
     notebook = backend.notebook_instances["data-science-scratch"]
-    # moto keeps these as ISO strings
+    # moto annotates these as datetime but keeps and serves ISO strings; a datetime here
+    # would break its responses, so the annotation is what is wrong.
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
