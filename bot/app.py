@@ -63,15 +63,14 @@ def build_deps(
     sandbox: bool = False,
 ) -> Deps:
     aws = aws or AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    extra = {"clock": clock} if clock else {}
-    return Deps(
+    deps = Deps(
         settings=settings,
         aws=aws,
         state=state,
         registry=registry or build_registry(),
         sandbox=sandbox,
-        **extra,  # type: ignore[arg-type]
     )
+    return replace(deps, clock=clock) if clock else deps
 
 
 def build_router(
@@ -103,7 +102,9 @@ def create(
 
     With *deps*, its state must be *state* (the full backend handlers see a part of)."""
     settings.require("slack_bot_token", "slack_signing_secret")
-    token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+    # require() has just checked both; the assert tells mypy.
+    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    token = settings.slack_bot_token.get_secret_value()
     state = state or open_state(settings.state_db)
     deps = deps or build_deps(settings, state)
     if deps.fetch_file is None:
@@ -143,7 +144,7 @@ def create(
     schedulers.append(scheduler)
     front = SlackFront(gate, state, outbox, working_delay=working_delay, on_change=changed)
     app = App(
-        signing_secret=settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,
         process_before_response=False,
         listener_executor=executor,

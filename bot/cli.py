@@ -105,7 +105,9 @@ def _run() -> int:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("starting in Socket Mode")
-            SocketModeHandler(chatops.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
+            app_token = settings.slack_app_token
+            assert app_token is not None  # that is what socket_mode means
+            SocketModeHandler(chatops.app, app_token.get_secret_value()).start()
         else:
             from bot.http import serve
 

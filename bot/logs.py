@@ -10,6 +10,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SECRETS = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
@@ -49,7 +50,7 @@ _base_factory = logging.getLogRecordFactory()
 
 def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
     # Every record, whichever handler prints it, knows the request it belongs to.
-    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    record = _base_factory(*args, **kwargs)
     record.request_id = _request_id.get()
     return record
 
@@ -76,8 +77,8 @@ class _JsonFormatter(logging.Formatter):
         return redact(json.dumps(data))
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text", stream: object = None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
     else:

@@ -60,7 +60,7 @@ class ReportScheduler:
         for schedule_id, s in wanted.items():
             self._scheduler.add_job(
                 self.post,
-                CronTrigger(timezone=UTC, **cron(s.frequency, s.time, s.day)),  # type: ignore[arg-type]
+                CronTrigger(timezone=UTC, **cron(s.frequency, s.time, s.day)),
                 id=schedule_id,
                 args=[schedule_id],
                 replace_existing=True,

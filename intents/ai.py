@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
@@ -31,6 +31,10 @@ from intents.reply import (
 from intents.resources import job_name
 
 if TYPE_CHECKING:
+    from types_boto3_comprehend.literals import LanguageCodeType
+    from types_boto3_polly.literals import VoiceIdType
+    from types_boto3_rekognition.type_defs import ImageTypeDef
+
     from intents.deps import Deps
 
 router = Router("ai")
@@ -50,8 +54,22 @@ LANGUAGE_NAMES = {
     "nl": "Dutch",
     "en": "English",
 }
-SENTIMENT_LANGUAGES = {"en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"}
-VOICES = {
+# Typed with the services' own names, so mypy checks each is one they accept.
+SENTIMENT_LANGUAGES: set[LanguageCodeType] = {
+    "en",
+    "es",
+    "fr",
+    "de",
+    "it",
+    "pt",
+    "ar",
+    "hi",
+    "ja",
+    "ko",
+    "zh",
+    "zh-TW",
+}
+VOICES: set[VoiceIdType] = {
     "Joanna",
     "Matthew",
     "Amy",
@@ -67,6 +85,14 @@ VOICES = {
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # Rekognition's limit for image bytes
 MAX_AUDIO_BYTES = 100 * 1024 * 1024
 AUDIO_FORMATS = {"mp3", "mp4", "wav", "flac", "ogg", "amr", "webm", "m4a"}
+
+
+def _reads_sentiment(language: str) -> TypeGuard[LanguageCodeType]:
+    return language in SENTIMENT_LANGUAGES
+
+
+def _known_voice(voice: str) -> TypeGuard[VoiceIdType]:
+    return voice in VOICES
 
 
 def _text(request: Request, limit: int, what: str) -> str:
@@ -108,7 +134,7 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
         location = parse_s3(uri, "image")
         check_bucket(location, deps.settings, "images")
         require_dataset(deps.aws.s3, location)
-        image: dict[str, Any] = {"S3Object": {"Bucket": location.bucket, "Name": location.key}}
+        image: ImageTypeDef = {"S3Object": {"Bucket": location.bucket, "Name": location.key}}
         source = uri
     else:
         attached = _attached(request, deps, "image", MAX_IMAGE_BYTES)
@@ -118,9 +144,7 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
             )
         image, source = {"Bytes": attached[1]}, attached[0].name
     try:
-        response = deps.aws.client("rekognition").detect_labels(
-            Image=image, MaxLabels=12, MinConfidence=70
-        )
+        response = deps.aws.rekognition.detect_labels(Image=image, MaxLabels=12, MinConfidence=70)
     except ClientError as exc:
         if error_code(exc) in (
             "InvalidImageFormatException",
@@ -161,10 +185,10 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
 def analyze_sentiment(request: Request, deps: Deps) -> Reply:
     """Whether a text is positive, negative, neutral or mixed, with Comprehend."""
     text = _text(request, 5000, "analyse")
-    comprehend = deps.aws.client("comprehend")
+    comprehend = deps.aws.comprehend
     languages = comprehend.detect_dominant_language(Text=text).get("Languages", [])
     language = languages[0]["LanguageCode"] if languages else "en"
-    if language not in SENTIMENT_LANGUAGES:
+    if not _reads_sentiment(language):
         raise UserError(
             f"Comprehend can't read sentiment in that language ({language}).",
             hint="It reads English, Spanish, French, German, Italian, Portuguese and a few more.",
@@ -207,7 +231,7 @@ def translate_text(request: Request, deps: Deps) -> Reply:
             f"I can't translate into {target or 'that language'}.",
             hint="I know: " + ", ".join(sorted(LANGUAGE_NAMES.values())) + ".",
         )
-    result = deps.aws.client("translate").translate_text(
+    result = deps.aws.translate.translate_text(
         Text=text, SourceLanguageCode="auto", TargetLanguageCode=target
     )
     source = result.get("SourceLanguageCode", "?")
@@ -225,11 +249,11 @@ def synthesize_speech(request: Request, deps: Deps) -> Reply:
     """Turn a text into speech with Polly and post the audio."""
     text = _text(request, 3000, "say")
     voice = request.slot("voice") or "Joanna"
-    if voice not in VOICES:
+    if not _known_voice(voice):
         raise InvalidInput(
             f"I don't know the voice {voice!r}.", hint="Try " + ", ".join(sorted(VOICES)) + "."
         )
-    polly = deps.aws.client("polly")
+    polly = deps.aws.polly
     try:
         audio = polly.synthesize_speech(
             Text=text, OutputFormat="mp3", VoiceId=voice, Engine="neural"
@@ -379,7 +403,7 @@ def run_transcribe_audio(approved: Approved, deps: Deps) -> Reply:
 @router.follower("transcription")
 def follow_transcription(name: str, deps: Deps) -> Progress:
     try:
-        job = deps.aws.client("transcribe").get_transcription_job(TranscriptionJobName=name)[
+        job = deps.aws.transcribe.get_transcription_job(TranscriptionJobName=name)[
             "TranscriptionJob"
         ]
     except ClientError as exc:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from intents.errors import AwsProblem, NotAvailable, NotFound, UserError
+
+P = TypeVar("P")
+T = TypeVar("T")
 
 THROTTLED = {
     "ThrottlingException",
@@ -29,17 +33,16 @@ DENIED = {
 }
 
 
-def paginate(
-    client: Any, operation: str, key: str, *, limit: int | None = None, **kwargs: Any
-) -> Iterator[Any]:
-    """Every item of a listing, across pages (up to *limit* items)."""
-    count = 0
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        for item in page.get(key, ()):
-            yield item
-            count += 1
-            if limit is not None and count >= limit:
-                return
+def items(
+    pages: Iterable[P], extract: Callable[[P], Iterable[T]], *, limit: int | None = None
+) -> Iterator[T]:
+    """Every item of a listing, across pages (up to *limit* items).
+
+    *pages* is a typed paginator's pages (``client.get_paginator(...).paginate(...)``),
+    so mypy checks the operation and its parameters; *extract* picks the items of a page.
+    """
+    found = (item for page in pages for item in extract(page))
+    return found if limit is None else islice(found, limit)
 
 
 def error_code(exc: ClientError) -> str:

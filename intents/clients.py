@@ -9,11 +9,13 @@ boto3 stubs installed (the ``test`` extra), mypy checks every call.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from intents.errors import NotAvailable
 
 if TYPE_CHECKING:
+    from boto3.session import Session
+    from botocore.client import BaseClient
     from types_boto3_budgets import BudgetsClient
     from types_boto3_ce import CostExplorerClient
     from types_boto3_cloudwatch import CloudWatchClient
@@ -31,6 +33,35 @@ if TYPE_CHECKING:
     from types_boto3_transcribe import TranscribeServiceClient
     from types_boto3_translate import TranslateClient
 
+# The services the bot uses, by boto3's name.
+Service = Literal[
+    "sagemaker",
+    "sagemaker-runtime",
+    "cloudwatch",
+    "s3",
+    "ce",
+    "budgets",
+    "pricing",
+    "rekognition",
+    "comprehend",
+    "translate",
+    "polly",
+    "transcribe",
+    "sts",
+    "lexv2-runtime",
+    "lexv2-models",
+    "iam",
+]
+
+
+class Credentials(TypedDict, total=False):
+    """Explicit credentials (the sandbox's); without them boto3 finds its own."""
+
+    aws_access_key_id: str
+    aws_secret_access_key: str
+    aws_session_token: str
+
+
 # Lex must answer fast or we fall back to the local runtime: no retries, short timeouts.
 _FAST = {"lexv2-runtime"}
 # Global services whose API lives in us-east-1 whatever the bot's region.
@@ -45,7 +76,7 @@ class AwsClients:
         region: str,
         *,
         endpoint_url: str | None = None,
-        credentials: dict[str, str] | None = None,
+        credentials: Credentials | None = None,
         overrides: dict[str, Any] | None = None,
         unavailable: dict[str, str] | None = None,
     ) -> None:
@@ -53,13 +84,13 @@ class AwsClients:
         # service -> name, for services this endpoint (the offline sandbox) does not have
         self.unavailable = dict(unavailable or {})
         self.endpoint_url = endpoint_url
-        self._credentials = credentials or {}
-        self._clients: dict[str, Any] = dict(overrides or {})
+        self._credentials: Credentials = credentials or {}
+        self._clients: dict[str, BaseClient] = dict(overrides or {})
         self._lock = threading.Lock()
-        self._session: Any = None
+        self._session: Session | None = None
         self._account: str | None = None
 
-    def client(self, service: str) -> Any:
+    def client(self, service: Service) -> BaseClient:
         """The client for *service* (boto3's name), built on first use."""
         if service in self.unavailable:
             raise NotAvailable(
@@ -74,7 +105,7 @@ class AwsClients:
                 self._clients[service] = self._build(service)
             return self._clients[service]
 
-    def _build(self, service: str) -> Any:
+    def _build(self, service: Service) -> BaseClient:
         import boto3
         from botocore.config import Config
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import paginate
+from intents.aws import items
 from intents.base import Request
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
@@ -18,6 +18,12 @@ from intents.reply import Context, Header, Md, Reply, Section, bold, code, field
 from intents.resources import check_name
 
 if TYPE_CHECKING:
+    from types_boto3_budgets.type_defs import SpendTypeDef
+    from types_boto3_ce import CostExplorerClient
+    from types_boto3_ce.type_defs import GetCostAndUsageRequestTypeDef
+    from types_boto3_pricing import PricingClient
+    from types_boto3_sagemaker.type_defs import ListMonitoringSchedulesRequestPaginateTypeDef
+
     from intents.deps import Deps
 
 router = Router("cost")
@@ -70,9 +76,9 @@ class Costs:
     estimated: bool
 
 
-def costs(ce: Any, start: date, end: date, service: str | None = None) -> Costs:
+def costs(ce: CostExplorerClient, start: date, end: date, service: str | None = None) -> Costs:
     """Unblended cost per service over [start, end), every page of Cost Explorer's answer."""
-    request: dict[str, Any] = {
+    request: GetCostAndUsageRequestTypeDef = {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
         "Granularity": "MONTHLY" if (end - start).days > 31 else "DAILY",
         "Metrics": ["UnblendedCost"],
@@ -84,7 +90,9 @@ def costs(ce: Any, start: date, end: date, service: str | None = None) -> Costs:
     estimated = False
     token = None
     while True:
-        page = ce.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
+        if token:
+            request["NextPageToken"] = token
+        page = ce.get_cost_and_usage(**request)
         for result in page.get("ResultsByTime", []):
             estimated = estimated or bool(result.get("Estimated"))
             for group in result.get("Groups", []):
@@ -108,7 +116,7 @@ def cost_report(request: Request, deps: Deps) -> Reply:
             + ", ".join(CE_SERVICES)
             + "."
         )
-    ce = deps.aws.client("ce")
+    ce = deps.aws.ce
     start, end = period_range(period, _today(deps))
     now = costs(ce, start, end, service)
     length = end - start
@@ -154,14 +162,14 @@ def _span(start: date, end: date) -> str:
 # ---------------------------------------------------------------------------- budgets
 
 
-def _amount(block: dict[str, Any] | None) -> float | None:
+def _amount(block: SpendTypeDef | None) -> float | None:
     return float(block["Amount"]) if block and block.get("Amount") is not None else None
 
 
 @router.intent("BudgetStatus")
 def budget_status(request: Request, deps: Deps) -> Reply:
     """How far along each AWS Budget is, with the forecast, the tightest first."""
-    budgets_client = deps.aws.client("budgets")
+    budgets_client = deps.aws.budgets
     account = deps.aws.account_id()
     name = request.slot("budgetName")
     if name:
@@ -174,15 +182,20 @@ def budget_status(request: Request, deps: Deps) -> Reply:
                 f"There is no budget named {name}.", hint="Say 'show budgets' to see them."
             ) from None
     else:
-        found = list(paginate(budgets_client, "describe_budgets", "Budgets", AccountId=account))
+        found = list(
+            items(
+                budgets_client.get_paginator("describe_budgets").paginate(AccountId=account),
+                lambda page: page.get("Budgets", []),
+            )
+        )
     if not found:
         return Reply.text(md("There are no AWS Budgets in this account."))
     rows = []
     for budget in found:
         limit = _amount(budget.get("BudgetLimit")) or 0.0
-        spend = budget.get("CalculatedSpend") or {}
-        actual = _amount(spend.get("ActualSpend")) or 0.0
-        forecast = _amount(spend.get("ForecastedSpend"))
+        spend = budget.get("CalculatedSpend")
+        actual = _amount(spend.get("ActualSpend") if spend else None) or 0.0
+        forecast = _amount(spend.get("ForecastedSpend") if spend else None)
         used = actual / limit if limit else 0.0
         rows.append(
             (used, budget["BudgetName"], limit, actual, forecast, budget.get("TimeUnit", ""))
@@ -242,7 +255,11 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     waste = 0.0
 
     endpoints = [
-        e for e in paginate(sm, "list_endpoints", "Endpoints") if e["EndpointStatus"] == "InService"
+        e
+        for e in items(
+            sm.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+        )
+        if e["EndpointStatus"] == "InService"
     ]
     known = variants_by_endpoint(deps.aws.cloudwatch)
     stats = endpoint_stats(
@@ -269,8 +286,9 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
             )
         )
 
-    for notebook in paginate(
-        sm, "list_notebook_instances", "NotebookInstances", StatusEquals="InService"
+    for notebook in items(
+        sm.get_paginator("list_notebook_instances").paginate(StatusEquals="InService"),
+        lambda p: p.get("NotebookInstances", []),
     ):
         since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
         if since and now - since < NOTEBOOK_IDLE:
@@ -290,8 +308,9 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
             )
         )
 
-    for job in paginate(
-        sm, "list_training_jobs", "TrainingJobSummaries", StatusEquals="InProgress"
+    for job in items(
+        sm.get_paginator("list_training_jobs").paginate(StatusEquals="InProgress"),
+        lambda p: p.get("TrainingJobSummaries", []),
     ):
         described = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
         started = _as_time(described.get("TrainingStartTime") or described.get("CreationTime"))
@@ -334,7 +353,7 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     )
 
 
-def _endpoint_hourly(deps: Deps, name: str, pricing: Any) -> float:
+def _endpoint_hourly(deps: Deps, name: str, pricing: PricingClient | None) -> float:
     try:
         endpoint = deps.aws.sagemaker.describe_endpoint(EndpointName=name)
         config = deps.aws.sagemaker.describe_endpoint_config(
@@ -371,9 +390,14 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     """Model Monitor schedules, their latest runs and constraint violations."""
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
-    kwargs: dict[str, Any] = {"EndpointName": check_name(endpoint)} if endpoint else {}
+    listing: ListMonitoringSchedulesRequestPaginateTypeDef = (
+        {"EndpointName": check_name(endpoint)} if endpoint else {}
+    )
     schedules = list(
-        paginate(sm, "list_monitoring_schedules", "MonitoringScheduleSummaries", **kwargs)
+        items(
+            sm.get_paginator("list_monitoring_schedules").paginate(**listing),
+            lambda p: p.get("MonitoringScheduleSummaries", []),
+        )
     )
     if not schedules:
         where = f" for {endpoint}" if endpoint else ""
@@ -388,15 +412,15 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     for schedule in sorted(schedules, key=lambda s: s.get("EndpointName", "")):
         name = schedule["MonitoringScheduleName"]
         runs = list(
-            paginate(
-                sm,
-                "list_monitoring_executions",
-                "MonitoringExecutionSummaries",
+            items(
+                sm.get_paginator("list_monitoring_executions").paginate(
+                    MonitoringScheduleName=name,
+                    ScheduledTimeAfter=since,
+                    SortBy="ScheduledTime",
+                    SortOrder="Descending",
+                ),
+                lambda p: p.get("MonitoringExecutionSummaries", []),
                 limit=50,
-                MonitoringScheduleName=name,
-                ScheduledTimeAfter=since,
-                SortBy="ScheduledTime",
-                SortOrder="Descending",
             )
         )
         violations = sum(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import error_code, is_not_found, paginate
+from intents.aws import error_code, is_not_found, items
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -38,8 +38,11 @@ from intents.reply import (
     md,
 )
 from intents.resources import check_name, console_url, describe, exists, job_name, tags, vpc_config
+from intents.settings import required
 
 if TYPE_CHECKING:
+    from types_boto3_sagemaker.type_defs import CreateEndpointConfigInputTypeDef
+
     from intents.deps import Deps
 
 router = Router("endpoints")
@@ -118,7 +121,9 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     sagemaker, cloudwatch = deps.aws.sagemaker, deps.aws.cloudwatch
     endpoints = [
         (e["EndpointName"], e["EndpointStatus"])
-        for e in paginate(sagemaker, "list_endpoints", "Endpoints")
+        for e in items(
+            sagemaker.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+        )
     ]
     if not endpoints:
         return Reply.text(md("There are no SageMaker endpoints in {r}.", r=deps.aws.region))
@@ -193,9 +198,11 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
     except ClientError:
         by_variant = {}
     for v in endpoint.get("ProductionVariants", []):
-        spec = by_variant.get(v["VariantName"], {})
-        count = v.get("CurrentInstanceCount", spec.get("InitialInstanceCount", "?"))
-        instances.append(f"{v['VariantName']}: {spec.get('InstanceType', 'serverless')} × {count}")
+        spec = by_variant.get(v["VariantName"])
+        initial = spec.get("InitialInstanceCount", "?") if spec else "?"
+        kind = spec.get("InstanceType", "serverless") if spec else "serverless"
+        count = v.get("CurrentInstanceCount", initial)
+        instances.append(f"{v['VariantName']}: {kind} × {count}")
     created = endpoint.get("CreationTime")
     info = {
         "Status": md("{i} {s}", i=Md(ICONS[health.verdict]), s=status),
@@ -324,7 +331,7 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
             step = f"creating model {p['model']}"
             sm.create_model(
                 ModelName=p["model"],
-                ExecutionRoleArn=settings.sagemaker_role_arn,
+                ExecutionRoleArn=required(settings.sagemaker_role_arn, "sagemaker_role_arn"),
                 PrimaryContainer={
                     "Image": p["create_model"]["image"],
                     "ModelDataUrl": p["create_model"]["artifacts"],
@@ -334,7 +341,7 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
             )
             created.append(("model", p["model"]))
         step = f"creating endpoint configuration {p['config']}"
-        config: dict[str, Any] = {
+        config: CreateEndpointConfigInputTypeDef = {
             "EndpointConfigName": p["config"],
             "Tags": tags(approved),
             "ProductionVariants": [
@@ -449,7 +456,10 @@ def _sharing(deps: Deps, config: str, but: str) -> list[str]:
     """Other endpoints that use the configuration *config*."""
     others = [
         e["EndpointName"]
-        for e in paginate(deps.aws.sagemaker, "list_endpoints", "Endpoints")
+        for e in items(
+            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(),
+            lambda p: p.get("Endpoints", []),
+        )
         if e["EndpointName"] != but
     ]
     users = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
@@ -16,6 +16,8 @@ from intents.errors import InvalidInput, NotFound, Refused
 from intents.pricing import Component, known_instance_types
 
 if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+
     from intents.settings import HandlerSettings as Settings
 
 _S3 = re.compile(r"^s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
@@ -135,7 +137,7 @@ def runtime_in(text: str) -> int | None:
     return int(value * (60 if unit.startswith("m") else 3600))
 
 
-def dataset_status(s3: Any, uri: S3Uri) -> str:
+def dataset_status(s3: S3Client, uri: S3Uri) -> str:
     """'ok', or why the data cannot be used; access denied means we could not check."""
     try:
         if uri.key and not uri.key.endswith("/"):
@@ -156,7 +158,7 @@ def dataset_status(s3: Any, uri: S3Uri) -> str:
         raise
 
 
-def require_dataset(s3: Any, uri: S3Uri) -> bool:
+def require_dataset(s3: S3Client, uri: S3Uri) -> bool:
     """Raise when there is certainly nothing at *uri*; False when we could not check."""
     status = dataset_status(s3, uri)
     if status == "missing":
@@ -164,7 +166,7 @@ def require_dataset(s3: Any, uri: S3Uri) -> bool:
     return status == "ok"
 
 
-def first_line(s3: Any, uri: S3Uri) -> str | None:
+def first_line(s3: S3Client, uri: S3Uri) -> str | None:
     """The first line of a CSV file (the header, or the first row), read with a small range GET."""
     if not uri.key or uri.key.endswith("/"):
         listing = s3.list_objects_v2(Bucket=uri.bucket, Prefix=uri.key, MaxKeys=5)

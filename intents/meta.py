@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from intents.base import Request
 from intents.registry import Router
 from intents.reply import (
+    Block,
     Context,
     Header,
     Reply,
@@ -44,7 +45,7 @@ def help_(request: Request, deps: Deps) -> Reply:
     topic = request.slot("topic")
     grouped = deps.registry.by_area()
     areas = [topic] if topic in grouped else list(grouped)
-    blocks: list[object] = [
+    blocks: list[Block] = [
         Header("What I can do" + (f": {AREA_TITLES[topic]}" if topic in grouped else ""))
     ]
     for area in areas:
@@ -69,7 +70,7 @@ def help_(request: Request, deps: Deps) -> Reply:
             )
         )
     )
-    return Reply(summary="What I can do", blocks=tuple(blocks))  # type: ignore[arg-type]
+    return Reply(summary="What I can do", blocks=tuple(blocks))
 
 
 @router.intent("FallbackIntent")

@@ -11,9 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from intents.aws import paginate
+from intents.aws import items
+
+if TYPE_CHECKING:
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
 
 NAMESPACE = "AWS/SageMaker"
 MAX_QUERIES = 500
@@ -50,11 +54,14 @@ class EndpointStats:
         return self.errors_4xx / self.invocations if self.invocations else 0.0
 
 
-def variants_by_endpoint(cloudwatch: Any) -> dict[str, list[str]]:
+def variants_by_endpoint(cloudwatch: CloudWatchClient) -> dict[str, list[str]]:
     """Every endpoint that reported metrics, with its variant names (one paginated listing)."""
     found: dict[str, list[str]] = defaultdict(list)
-    for metric in paginate(
-        cloudwatch, "list_metrics", "Metrics", Namespace=NAMESPACE, MetricName="Invocations"
+    for metric in items(
+        cloudwatch.get_paginator("list_metrics").paginate(
+            Namespace=NAMESPACE, MetricName="Invocations"
+        ),
+        lambda p: p.get("Metrics", []),
     ):
         dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", ())}
         if (
@@ -68,8 +75,8 @@ def variants_by_endpoint(cloudwatch: Any) -> dict[str, list[str]]:
 
 def _queries(
     targets: Iterable[tuple[str, str]], period: int
-) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str, str]]]:
-    queries: list[dict[str, Any]] = []
+) -> tuple[list[MetricDataQueryTypeDef], dict[str, tuple[str, str, str]]]:
+    queries: list[MetricDataQueryTypeDef] = []
     index: dict[str, tuple[str, str, str]] = {}
     for endpoint, variant in targets:
         for metric, stat, key in ENDPOINT_METRICS:
@@ -97,7 +104,7 @@ def _queries(
 
 
 def endpoint_stats(
-    cloudwatch: Any,
+    cloudwatch: CloudWatchClient,
     variants: dict[str, list[str]],
     *,
     start: datetime,
@@ -110,22 +117,20 @@ def endpoint_stats(
     per_variant: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for i in range(0, len(queries), MAX_QUERIES):
         chunk = queries[i : i + MAX_QUERIES]
-        for result in paginate(
-            cloudwatch,
-            "get_metric_data",
-            "MetricDataResults",
-            MetricDataQueries=chunk,
-            StartTime=start,
-            EndTime=end,
+        for result in items(
+            cloudwatch.get_paginator("get_metric_data").paginate(
+                MetricDataQueries=chunk, StartTime=start, EndTime=end
+            ),
+            lambda p: p.get("MetricDataResults", []),
         ):
-            values = result.get("Values") or []
-            if not values:
+            points = result.get("Values") or []
+            if not points:
                 continue
             endpoint, variant, key = index[result["Id"]]
             if key in ("latency_us", "overhead_us"):
-                per_variant[(endpoint, variant)][key] = sum(values) / len(values)
+                per_variant[(endpoint, variant)][key] = sum(points) / len(points)
             else:
-                per_variant[(endpoint, variant)][key] = float(sum(values))
+                per_variant[(endpoint, variant)][key] = float(sum(points))
     stats: dict[str, EndpointStats] = {
         e: EndpointStats(variants=list(vs)) for e, vs in variants.items()
     }

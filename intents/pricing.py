@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
+    from types_boto3_pricing import PricingClient
+
     from intents.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ _lock = threading.Lock()
 
 
 def _from_price_list(
-    pricing: Any, region: str, instance_type: str, component: Component
+    pricing: PricingClient, region: str, instance_type: str, component: Component
 ) -> Price | None:
     response = pricing.get_products(
         ServiceCode="AmazonSageMaker",
@@ -74,7 +76,7 @@ def hourly_price(
     component: Component,
     *,
     region: str,
-    pricing: Any = None,
+    pricing: PricingClient | None = None,
     now: float | None = None,
 ) -> Price | None:
     """The on-demand price of one instance-hour, or None when nobody knows it."""
@@ -105,6 +107,6 @@ def money(usd: float) -> str:
     return f"${usd:,.2f}" if usd < 1000 else f"${usd:,.0f}"
 
 
-def pricing_client(deps: Deps) -> Any:
+def pricing_client(deps: Deps) -> PricingClient | None:
     """The Price List API client, or None when settings say to use the snapshot."""
-    return deps.aws.client("pricing") if deps.settings.price_list_api else None
+    return deps.aws.pricing if deps.settings.price_list_api else None

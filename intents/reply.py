@@ -30,7 +30,7 @@ class Md(str):
 
     __slots__ = ()
 
-    def __add__(self, other: object) -> Md:  # type: ignore[override]
+    def __add__(self, other: object) -> Md:
         return Md(str.__add__(self, other if isinstance(other, Md) else escape(other)))
 
 

@@ -5,19 +5,30 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from intents.aws import is_not_found, paginate
+from intents.aws import is_not_found, items
 from intents.base import Approved, Request
 from intents.errors import InvalidInput, NotFound
 from intents.reply import code
 
 if TYPE_CHECKING:
+    from types_boto3_sagemaker import SageMakerClient
+    from types_boto3_sagemaker.type_defs import TagTypeDef, VpcConfigTypeDef
+
     from intents.deps import Deps
+
+    class VpcKwargs(TypedDict, total=False):
+        """The optional ``VpcConfig`` argument of SageMaker's create calls."""
+
+        VpcConfig: VpcConfigTypeDef
+
 
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _CONSOLE = {"jobs": "jobs", "automl": "automl-jobs", "endpoints": "endpoints", "models": "models"}
@@ -47,44 +58,49 @@ def _suggest(names: list[str], name: str, listing: str) -> str:
     return f"Say '{listing}' to see them all." if names else ""
 
 
+# kind -> (what it is called, what to say to see them all)
+_KINDS = {
+    "endpoint": ("endpoint", "are my endpoints healthy"),
+    "training": ("training job", "training status"),
+    "model": ("model", "list jobs"),
+}
+
+
 def describe(deps: Deps, kind: str, name: str) -> dict[str, Any]:
     """describe_<kind>, turning 'not found' into a NotFound with close names as a hint."""
-    call, arg, list_call, key, name_key, listing, what = {
-        "endpoint": (
-            "describe_endpoint",
-            "EndpointName",
-            "list_endpoints",
-            "Endpoints",
-            "EndpointName",
-            "are my endpoints healthy",
-            "endpoint",
-        ),
-        "training": (
-            "describe_training_job",
-            "TrainingJobName",
-            "list_training_jobs",
-            "TrainingJobSummaries",
-            "TrainingJobName",
-            "training status",
-            "training job",
-        ),
-        "model": (
-            "describe_model",
-            "ModelName",
-            "list_models",
-            "Models",
-            "ModelName",
-            "list jobs",
-            "model",
-        ),
-    }[kind]
+    what, listing = _KINDS[kind]
+    sm = deps.aws.sagemaker
     try:
-        return dict(getattr(deps.aws.sagemaker, call)(**{arg: name}))
+        if kind == "endpoint":
+            return dict(sm.describe_endpoint(EndpointName=name))
+        if kind == "training":
+            return dict(sm.describe_training_job(TrainingJobName=name))
+        return dict(sm.describe_model(ModelName=name))
     except ClientError as exc:
         if not is_not_found(exc):
             raise
-    names = [item[name_key] for item in paginate(deps.aws.sagemaker, list_call, key, limit=500)]
+    names = list(islice(_names(sm, kind), 500))
     raise NotFound(f"There is no {what} named {name}.", hint=_suggest(names, name, listing))
+
+
+def _names(sm: SageMakerClient, kind: str) -> Iterator[str]:
+    """The names of every resource of *kind*, page by page."""
+    if kind == "endpoint":
+        for endpoint in items(
+            sm.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+        ):
+            yield endpoint["EndpointName"]
+    elif kind == "training":
+        for job in items(
+            sm.get_paginator("list_training_jobs").paginate(),
+            lambda p: p.get("TrainingJobSummaries", []),
+        ):
+            yield job["TrainingJobName"]
+    else:
+        for model in items(
+            sm.get_paginator("list_models").paginate(), lambda p: p.get("Models", [])
+        ):
+            yield model["ModelName"]
 
 
 def exists(deps: Deps, kind: str, name: str) -> dict[str, Any] | None:
@@ -113,7 +129,7 @@ def job_name(prefix: str, request: Request, *, max_len: int = 63) -> str:
     return prefix[: max_len - len(suffix)].rstrip("-") + suffix
 
 
-def tags(approved: Approved) -> list[dict[str, str]]:
+def tags(approved: Approved) -> list[TagTypeDef]:
     """Who asked, who approved, where, under which request: on every resource the bot creates."""
     values = {
         "chatops:requested-by": approved.requester,
@@ -125,7 +141,7 @@ def tags(approved: Approved) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in values.items()]
 
 
-def vpc_config(deps: Deps) -> dict[str, Any]:
+def vpc_config(deps: Deps) -> VpcKwargs:
     s = deps.settings
     return (
         {"VpcConfig": {"Subnets": s.vpc_subnets, "SecurityGroupIds": s.vpc_security_groups}}

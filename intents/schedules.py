@@ -57,7 +57,7 @@ def describe(frequency: str, time_of_day: str, day: str | None) -> str:
 def next_run(frequency: str, time_of_day: str, day: str | None, now: datetime) -> datetime | None:
     from apscheduler.triggers.cron import CronTrigger
 
-    trigger = CronTrigger(timezone=UTC, **cron(frequency, time_of_day, day))  # type: ignore[arg-type]
+    trigger = CronTrigger(timezone=UTC, **cron(frequency, time_of_day, day))
     fire: datetime | None = trigger.get_next_fire_time(None, now)
     return fire
 

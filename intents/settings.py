@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from intents.errors import Refused
+
 
 class HandlerSettings(Protocol):
     """Read-only view of the settings that handlers use."""
@@ -70,3 +72,17 @@ def setting_names() -> frozenset[str]:
     return frozenset(
         name for name, value in vars(HandlerSettings).items() if isinstance(value, property)
     )
+
+
+def required(value: str | None, name: str) -> str:
+    """The value of a setting that a handler lists in ``requires``.
+
+    The gate refuses to run a handler while such a setting is unset; an executor runs
+    later, after an approval, so it checks again here rather than call AWS with nothing.
+    """
+    if not value:
+        raise Refused(
+            f"This needs a setting the bot doesn't have yet: {name}.",
+            hint="Ask whoever runs the bot to set it.",
+        )
+    return value

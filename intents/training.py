@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
-from intents.aws import error_code, is_not_found, paginate, translate
+from intents.aws import error_code, is_not_found, items, translate
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -51,8 +53,19 @@ from intents.resources import (
     tags,
     vpc_config,
 )
+from intents.settings import required
 
 if TYPE_CHECKING:
+    from types_boto3_sagemaker import SageMakerClient
+    from types_boto3_sagemaker.type_defs import (
+        AutoMLCandidateTypeDef,
+        AutoMLOutputDataConfigTypeDef,
+        AutoMLSecurityConfigTypeDef,
+        CreateAutoMLJobV2RequestTypeDef,
+        OutputDataConfigTypeDef,
+        ResourceConfigTypeDef,
+    )
+
     from intents.deps import Deps
 
 router = Router("training")
@@ -153,13 +166,12 @@ def training_status(request: Request, deps: Deps) -> Reply:
         summary = f"{name}: {job.get('TrainingJobStatus')} ({job.get('SecondaryStatus', '')})"
         return Reply(summary=summary, blocks=tuple(blocks))
     jobs = sorted(
-        paginate(
-            deps.aws.sagemaker,
-            "list_training_jobs",
-            "TrainingJobSummaries",
+        items(
+            deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(
+                SortBy="CreationTime", SortOrder="Descending"
+            ),
+            lambda p: p.get("TrainingJobSummaries", []),
             limit=10,
-            SortBy="CreationTime",
-            SortOrder="Descending",
         ),
         key=lambda j: j["CreationTime"],
         reverse=True,
@@ -307,19 +319,20 @@ def start_training(request: Request, deps: Deps) -> Proposal:
 def run_start_training(approved: Approved, deps: Deps) -> Reply:
     p, settings = approved.params, deps.settings
     name = p["job_name"]
-    resources: dict[str, Any] = {
+    resources: ResourceConfigTypeDef = {
         "InstanceType": p["instance_type"],
         "InstanceCount": p["instance_count"],
         "VolumeSizeInGB": 30,
     }
-    output: dict[str, Any] = {"S3OutputPath": p["output"]}
+    output: OutputDataConfigTypeDef = {"S3OutputPath": p["output"]}
     if settings.kms_key_id:
         resources["VolumeKmsKeyId"] = output["KmsKeyId"] = settings.kms_key_id
+    role = required(settings.sagemaker_role_arn, "sagemaker_role_arn")
     try:
         deps.aws.sagemaker.create_training_job(
             TrainingJobName=name,
             AlgorithmSpecification={"TrainingImage": p["image"], "TrainingInputMode": "File"},
-            RoleArn=settings.sagemaker_role_arn,
+            RoleArn=role,
             HyperParameters=p["hyperparameters"],
             InputDataConfig=[
                 {
@@ -531,42 +544,90 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
 
 # ---------------------------------------------------------------------------- ListJobs
 
-# kind -> (title, list call, result key, name key, status key)
-JOB_KINDS: dict[str, tuple[str, str, str, str, str]] = {
+
+def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
+    return items(
+        sm.get_paginator("list_training_jobs").paginate(
+            SortBy="CreationTime", SortOrder="Descending"
+        ),
+        lambda p: p.get("TrainingJobSummaries", []),
+    )
+
+
+def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
+    return items(
+        sm.get_paginator("list_processing_jobs").paginate(
+            SortBy="CreationTime", SortOrder="Descending"
+        ),
+        lambda p: p.get("ProcessingJobSummaries", []),
+    )
+
+
+def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
+    return items(
+        sm.get_paginator("list_labeling_jobs").paginate(
+            SortBy="CreationTime", SortOrder="Descending"
+        ),
+        lambda p: p.get("LabelingJobSummaryList", []),
+    )
+
+
+def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
+    return items(
+        sm.get_paginator("list_compilation_jobs").paginate(
+            SortBy="CreationTime", SortOrder="Descending"
+        ),
+        lambda p: p.get("CompilationJobSummaries", []),
+    )
+
+
+def _auto_ml_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
+    return items(
+        sm.get_paginator("list_auto_ml_jobs").paginate(
+            SortBy="CreationTime", SortOrder="Descending"
+        ),
+        lambda p: p.get("AutoMLJobSummaries", []),
+    )
+
+
+# kind -> (title, list call, name key, status key, the listing)
+JOB_KINDS: dict[
+    str, tuple[str, str, str, str, Callable[[SageMakerClient], Iterator[Mapping[str, Any]]]]
+] = {
     "training": (
         "Training",
         "list_training_jobs",
-        "TrainingJobSummaries",
         "TrainingJobName",
         "TrainingJobStatus",
+        _training_jobs,
     ),
     "processing": (
         "Processing",
         "list_processing_jobs",
-        "ProcessingJobSummaries",
         "ProcessingJobName",
         "ProcessingJobStatus",
+        _processing_jobs,
     ),
     "labeling": (
         "Labeling (Ground Truth)",
         "list_labeling_jobs",
-        "LabelingJobSummaryList",
         "LabelingJobName",
         "LabelingJobStatus",
+        _labeling_jobs,
     ),
     "compilation": (
         "Compilation (Neo)",
         "list_compilation_jobs",
-        "CompilationJobSummaries",
         "CompilationJobName",
         "CompilationJobStatus",
+        _compilation_jobs,
     ),
     "autopilot": (
         "Autopilot",
         "list_auto_ml_jobs",
-        "AutoMLJobSummaries",
         "AutoMLJobName",
         "AutoMLJobStatus",
+        _auto_ml_jobs,
     ),
 }
 ACTIVE = {"inprogress", "starting", "stopping", "initializing", "pending", "in_progress"}
@@ -587,18 +648,9 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     ]
     active_total = 0
     for kind in kinds:
-        title, call, key, name_key, status_key = JOB_KINDS[kind]
+        title, call, name_key, status_key, listing = JOB_KINDS[kind]
         try:
-            jobs = list(
-                paginate(
-                    deps.aws.sagemaker,
-                    call,
-                    key,
-                    limit=100,
-                    SortBy="CreationTime",
-                    SortOrder="Descending",
-                )
-            )
+            jobs = list(islice(listing(deps.aws.sagemaker), 100))
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
@@ -726,7 +778,7 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
 @router.executor("StartAutopilot")
 def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
     p, settings = approved.params, deps.settings
-    security: dict[str, Any] = {}
+    security: AutoMLSecurityConfigTypeDef = {}
     if settings.kms_key_id:
         security["VolumeKmsKeyId"] = settings.kms_key_id
     if settings.vpc_subnets and settings.vpc_security_groups:
@@ -734,20 +786,20 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
             "Subnets": settings.vpc_subnets,
             "SecurityGroupIds": settings.vpc_security_groups,
         }
-    output: dict[str, Any] = {"S3OutputPath": p["output"]}
+    output: AutoMLOutputDataConfigTypeDef = {"S3OutputPath": p["output"]}
     if settings.kms_key_id:
         output["KmsKeyId"] = settings.kms_key_id
-    deps.aws.sagemaker.create_auto_ml_job_v2(
-        AutoMLJobName=p["job_name"],
-        AutoMLJobInputDataConfig=[
+    request: CreateAutoMLJobV2RequestTypeDef = {
+        "AutoMLJobName": p["job_name"],
+        "AutoMLJobInputDataConfig": [
             {
                 "ChannelType": "training",
                 "ContentType": "text/csv;header=present",
                 "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": p["dataset"]}},
             }
         ],
-        OutputDataConfig=output,
-        AutoMLProblemTypeConfig={
+        "OutputDataConfig": output,
+        "AutoMLProblemTypeConfig": {
             "TabularJobConfig": {
                 "TargetAttributeName": p["target"],
                 "CompletionCriteria": {
@@ -757,10 +809,12 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
                 },
             }
         },
-        RoleArn=settings.sagemaker_role_arn,
-        Tags=tags(approved),
-        **({"SecurityConfig": security} if security else {}),
-    )
+        "RoleArn": required(settings.sagemaker_role_arn, "sagemaker_role_arn"),
+        "Tags": tags(approved),
+    }
+    if security:
+        request["SecurityConfig"] = security
+    deps.aws.sagemaker.create_auto_ml_job_v2(**request)
     deps.state.follow(
         "autopilot",
         p["job_name"],
@@ -787,8 +841,10 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
     )
 
 
-def _metric(candidate: dict[str, Any]) -> tuple[str, float]:
-    metric = candidate.get("FinalAutoMLJobObjectiveMetric") or {}
+def _metric(candidate: AutoMLCandidateTypeDef | None) -> tuple[str, float]:
+    metric = candidate.get("FinalAutoMLJobObjectiveMetric") if candidate else None
+    if not metric:
+        return "objective", 0.0
     return str(metric.get("MetricName", "objective")), float(metric.get("Value", 0.0))
 
 
@@ -803,21 +859,22 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
     status, secondary = job.get("AutoMLJobStatus", "?"), job.get("AutoMLJobSecondaryStatus", "")
     key = f"{status}/{secondary}"
     if status == "Completed":
-        best = job.get("BestCandidate") or {}
+        best = job.get("BestCandidate")
         metric, value = _metric(best)
         candidates = list(
-            paginate(
-                deps.aws.sagemaker,
-                "list_candidates_for_auto_ml_job",
-                "Candidates",
+            items(
+                deps.aws.sagemaker.get_paginator("list_candidates_for_auto_ml_job").paginate(
+                    AutoMLJobName=name
+                ),
+                lambda p: p.get("Candidates", []),
                 limit=50,
-                AutoMLJobName=name,
             )
         )
+        objective = best.get("FinalAutoMLJobObjectiveMetric") if best else None
         ranked = sorted(
             candidates,
             key=lambda c: _metric(c)[1],
-            reverse=(best.get("FinalAutoMLJobObjectiveMetric") or {}).get("Type") != "Minimize",
+            reverse=(objective.get("Type") if objective else None) != "Minimize",
         )
         rows = [
             md(
@@ -835,7 +892,7 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
                     ":white_check_mark: Autopilot job {n} completed. Best candidate: {b} with "
                     "{m} = {v}.",
                     n=bold(name),
-                    b=code(best.get("CandidateName", "?")),
+                    b=code(best.get("CandidateName", "?") if best else "?"),
                     m=metric,
                     v=bold(f"{value:.4f}"),
                 )

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lex.definition import BotDefinition
 from lex.export import archive_bytes
+
+if TYPE_CHECKING:
+    from types_boto3_iam import IAMClient
+    from types_boto3_lexv2_models import LexModelsV2Client
+    from types_boto3_lexv2_models.type_defs import (
+        BotAliasLocaleSettingsTypeDef,
+        BotAliasSummaryTypeDef,
+        BotSummaryTypeDef,
+        ListBotAliasesRequestTypeDef,
+        ListBotsRequestTypeDef,
+    )
+
+T = TypeVar("T")
 
 
 class DeployError(Exception):
@@ -69,7 +82,7 @@ class _Waiter:
 LEX_ROLE_PATH = "/aws-service-role/lexv2.amazonaws.com/"
 
 
-def service_role_arn(iam: Any) -> str:
+def service_role_arn(iam: IAMClient) -> str:
     """The Lex V2 service-linked role, created if the account does not have it yet."""
     for page in iam.get_paginator("list_roles").paginate(PathPrefix=LEX_ROLE_PATH):
         for role in page.get("Roles", []):
@@ -80,35 +93,54 @@ def service_role_arn(iam: Any) -> str:
     return str(created["Role"]["Arn"])
 
 
-def _pages(call: Callable[..., dict[str, Any]], key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    """Every item of a lexv2-models listing (botocore has no paginators for these)."""
-    items: list[dict[str, Any]] = []
+def _pages(fetch: Callable[[str | None], tuple[Sequence[T], str | None]]) -> list[T]:
+    """Every item of a lexv2-models listing (botocore has no paginators for these).
+
+    *fetch* asks for the page after a token (None: the first) and returns its items
+    and the next token.
+    """
+    items: list[T] = []
     token: str | None = None
     while True:
-        page = call(**kwargs, **({"nextToken": token} if token else {}))
-        items.extend(page.get(key, []))
-        token = page.get("nextToken")
+        page, token = fetch(token)
+        items.extend(page)
         if not token:
             return items
 
 
-def find_bot(lex: Any, name: str) -> str | None:
-    bots = _pages(
-        lex.list_bots,
-        "botSummaries",
-        filters=[{"name": "BotName", "values": [name], "operator": "EQ"}],
-    )
+def find_bot(lex: LexModelsV2Client, name: str) -> str | None:
+    def fetch(token: str | None) -> tuple[list[BotSummaryTypeDef], str | None]:
+        request: ListBotsRequestTypeDef = {
+            "filters": [{"name": "BotName", "values": [name], "operator": "EQ"}]
+        }
+        if token:
+            request["nextToken"] = token
+        page = lex.list_bots(**request)
+        return page.get("botSummaries", []), page.get("nextToken")
+
+    bots = _pages(fetch)
     return next((str(b["botId"]) for b in bots if b.get("botName") == name), None)
 
 
-def find_alias(lex: Any, bot_id: str, alias_name: str) -> dict[str, Any] | None:
-    aliases = _pages(lex.list_bot_aliases, "botAliasSummaries", botId=bot_id)
-    return next((dict(a) for a in aliases if a.get("botAliasName") == alias_name), None)
+def find_alias(
+    lex: LexModelsV2Client, bot_id: str, alias_name: str
+) -> BotAliasSummaryTypeDef | None:
+    def fetch(token: str | None) -> tuple[list[BotAliasSummaryTypeDef], str | None]:
+        request: ListBotAliasesRequestTypeDef = {"botId": bot_id}
+        if token:
+            request["nextToken"] = token
+        page = lex.list_bot_aliases(**request)
+        return page.get("botAliasSummaries", []), page.get("nextToken")
+
+    aliases = _pages(fetch)
+    return next((a.copy() for a in aliases if a.get("botAliasName") == alias_name), None)
 
 
-def point_alias(lex: Any, bot_id: str, alias_name: str, version: str, locale: str) -> str:
+def point_alias(
+    lex: LexModelsV2Client, bot_id: str, alias_name: str, version: str, locale: str
+) -> str:
     """Create the alias, or move it to *version*; returns its id."""
-    settings = {locale: {"enabled": True}}
+    settings: dict[str, BotAliasLocaleSettingsTypeDef] = {locale: {"enabled": True}}
     alias = find_alias(lex, bot_id, alias_name)
     if alias is None:
         created = lex.create_bot_alias(
@@ -133,8 +165,8 @@ def point_alias(lex: Any, bot_id: str, alias_name: str, version: str, locale: st
 
 def deploy(
     definition: BotDefinition,
-    lex: Any,
-    iam: Any,
+    lex: LexModelsV2Client,
+    iam: IAMClient,
     *,
     alias_name: str = "live",
     timeout: float = 600,
@@ -150,15 +182,15 @@ def deploy(
     bot_id = find_bot(lex, definition.name)
     if bot_id is not None:
         alias = find_alias(lex, bot_id, alias_name)
-        version = (alias or {}).get("botVersion")
-        if version and version != "DRAFT":
+        version = alias.get("botVersion") if alias else None
+        if alias is not None and version and version != "DRAFT":
             described = lex.describe_bot_version(botId=bot_id, botVersion=version)
             if described.get("description") == tag and described.get("botStatus") == "Available":
                 log(
                     f"{definition.name} {bot_id}: alias {alias_name} already serves this definition "
                     f"(version {version}); nothing to do"
                 )
-                return DeployResult(bot_id, str(alias["botAliasId"]), version, changed=False)  # type: ignore[index]
+                return DeployResult(bot_id, str(alias["botAliasId"]), version, changed=False)
 
     role_arn = service_role_arn(iam)
     log(f"importing {definition.name} ({len(definition.intents)} intents)")

@@ -52,10 +52,17 @@ def yes_or_no(text: str) -> bool | None:
 
 
 def validation_error(message: str) -> ClientError:
+    """The ClientError that Lex raises for a request it refuses, metadata included."""
     return ClientError(
         {
             "Error": {"Code": "ValidationException", "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": 400},
+            "ResponseMetadata": {
+                "RequestId": str(uuid.uuid4()),
+                "HostId": "",
+                "HTTPStatusCode": 400,
+                "HTTPHeaders": {},
+                "RetryAttempts": 0,
+            },
         },
         "RecognizeText",
     )

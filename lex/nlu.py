@@ -373,6 +373,8 @@ class Nlu:
                     analysis = self.analyze(rendered, correct=False)
                     # Each utterance counts once, whatever its number of variants.
                     for feature in set(analysis.features):
+                        # Fractional on purpose: typeshed types Counter values as int, but
+                        # Counter's adding update() is what the background sums below need.
                         counter[feature] += 1.0 / variants  # type: ignore[assignment]
             counts[intent.name] = counter
         # Each feature's weight for an intent is how much likelier the intent's

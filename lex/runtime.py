@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,15 +21,19 @@ log = logging.getLogger(__name__)
 
 
 class LexRuntime(Protocol):
-    """What ``boto3.client("lexv2-runtime")`` and :class:`LocalLexRuntime` both offer."""
+    """What ``boto3.client("lexv2-runtime")`` and :class:`LocalLexRuntime` both offer.
+
+    The answers are read, not built, here: a Mapping takes both the typed client's
+    response TypedDicts and the local runtime's plain dicts.
+    """
 
     def recognize_text(
         self, *, botId: str, botAliasId: str, localeId: str, sessionId: str, text: str
-    ) -> dict[str, Any]: ...
+    ) -> Mapping[str, Any]: ...
 
     def delete_session(
         self, *, botId: str, botAliasId: str, localeId: str, sessionId: str
-    ) -> dict[str, Any]: ...
+    ) -> Mapping[str, Any]: ...
 
 
 class TextTooLong(Exception):
@@ -64,7 +69,7 @@ def session_id(team: str, channel: str, user: str) -> str:
     return cleaned if len(cleaned) >= 2 else cleaned + "--"
 
 
-def parse_response(response: dict[str, Any], source: str) -> Understanding:
+def parse_response(response: Mapping[str, Any], source: str) -> Understanding:
     state = response.get("sessionState", {})
     intent = state.get("intent") or {}
     action = state.get("dialogAction") or {}

@@ -20,6 +20,7 @@ from bot.sandbox.driver import SlackDriver, TrackingExecutor
 from bot.sandbox.slack_api import SlackStandIn
 
 if TYPE_CHECKING:
+    from intents.clients import AwsClients
     from intents.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ class Sandbox:
             "lex_bot_alias_id": None,
         }
         values.update(self.overrides)
+        # pydantic-settings takes _env_file at runtime; the __init__ mypy derives from the
+        # fields (dataclass_transform) does not list it.
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         self.executor = TrackingExecutor()
         state = open_state(settings.state_db)
@@ -133,7 +136,7 @@ class Sandbox:
             ).start()
         return self
 
-    def _traffic(self, aws: Any) -> None:
+    def _traffic(self, aws: AwsClients) -> None:
         """Keep the endpoints' last hour of metrics fresh while the sandbox runs."""
         import random
 

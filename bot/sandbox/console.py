@@ -245,7 +245,9 @@ class Console:
         for line in lines:
             if not self.turn(line):
                 break
-        self.sandbox.driver.settle()  # type: ignore[union-attr]
+        driver = self.sandbox.driver
+        assert driver is not None  # as in turn(): the console plays into a started sandbox
+        driver.settle()
         return 0
 
     def interactive(self, stdin: Any = None) -> int:

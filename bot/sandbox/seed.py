@@ -12,9 +12,22 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox import moto_ext
+
+if TYPE_CHECKING:
+    from types_boto3_budgets import BudgetsClient
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_cloudwatch.literals import StandardUnitType
+    from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_sagemaker import SageMakerClient
+    from types_boto3_sagemaker.literals import (
+        ProductionVariantInstanceTypeType,
+        TrainingInstanceTypeType,
+    )
+
+    from intents.clients import AwsClients
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -40,7 +53,7 @@ DATASETS = {
 class EndpointPlan:
     name: str
     model: str
-    instance: str
+    instance: ProductionVariantInstanceTypeType
     count: int
     calls_per_min: float
     error_5xx: float  # share of calls
@@ -75,12 +88,12 @@ def _utc(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
     return datetime.now(UTC) - timedelta(days=days, hours=hours, minutes=minutes)
 
 
-def seed(aws: Any) -> dict[str, Any]:
+def seed(aws: AwsClients) -> dict[str, Any]:
     """Create the demo account through *aws* (an AwsClients on the moto server)."""
     from moto.sagemaker.models import sagemaker_backends
 
     rng = random.Random(20261127)
-    s3, iam, sm = aws.client("s3"), aws.client("iam"), aws.sagemaker
+    s3, iam, sm = aws.s3, aws.iam, aws.sagemaker
     for bucket in (DATA_BUCKET, ARTIFACT_BUCKET):
         s3.create_bucket(Bucket=bucket)
     for key, body in DATASETS.items():
@@ -146,11 +159,12 @@ def seed(aws: Any) -> dict[str, Any]:
     )
     backend = sagemaker_backends[ACCOUNT][REGION]
     notebook = backend.notebook_instances["data-science-scratch"]
-    # moto keeps these as ISO strings
+    # moto annotates these as datetime but keeps and serves ISO strings; a datetime here
+    # would break its responses, so the annotation is what is wrong.
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
-    _seed_budgets(aws.client("budgets"))
+    _seed_budgets(aws.budgets)
     _seed_costs(rng)
     return {
         "role_arn": ROLE_ARN,
@@ -161,15 +175,15 @@ def seed(aws: Any) -> dict[str, Any]:
 
 
 def put_metrics(
-    cloudwatch: Any, rng: random.Random, *, minutes: int, end: datetime | None = None
+    cloudwatch: CloudWatchClient, rng: random.Random, *, minutes: int, end: datetime | None = None
 ) -> None:
     """Per-minute CloudWatch data points for each endpoint, the way SageMaker reports them."""
     end = (end or datetime.now(UTC)).replace(second=0, microsecond=0)
-    data: list[dict[str, Any]] = []
+    data: list[MetricDatumTypeDef] = []
     for plan in ENDPOINTS:
         if not plan.calls_per_min:
             continue
-        dims = [
+        dims: list[DimensionTypeDef] = [
             {"Name": "EndpointName", "Value": plan.name},
             {"Name": "VariantName", "Value": "AllTraffic"},
         ]
@@ -178,7 +192,7 @@ def put_metrics(
             wave = 1 + 0.25 * math.sin(i / 30)
             calls = max(1, int(plan.calls_per_min * wave * rng.uniform(0.85, 1.15)))
             latency = plan.latency_ms * rng.uniform(0.8, 1.3) * 1000  # microseconds
-            for name, value, unit in (
+            points: tuple[tuple[str, float, StandardUnitType], ...] = (
                 ("Invocations", calls, "Count"),
                 (
                     "Invocation5XXErrors",
@@ -188,7 +202,8 @@ def put_metrics(
                 ("Invocation4XXErrors", round(calls * plan.error_4xx * rng.uniform(0, 2)), "Count"),
                 ("ModelLatency", latency, "Microseconds"),
                 ("OverheadLatency", rng.uniform(3, 9) * 1000, "Microseconds"),
-            ):
+            )
+            for name, value, unit in points:
                 data.append(
                     {
                         "MetricName": name,
@@ -203,11 +218,11 @@ def put_metrics(
 
 
 def _training(
-    sm: Any,
+    sm: SageMakerClient,
     name: str,
     image: str,
     data: str,
-    instance: str = "ml.m5.xlarge",
+    instance: TrainingInstanceTypeType = "ml.m5.xlarge",
     hyper: dict[str, str] | None = None,
 ) -> None:
     sm.create_training_job(
@@ -234,7 +249,7 @@ def _training(
     )
 
 
-def _seed_jobs(sm: Any, backend: Any) -> None:
+def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
     jobs = [
         (
             "churn-xgb-20261119-0930",
@@ -434,7 +449,7 @@ def _seed_monitoring() -> None:
             )
 
 
-def _seed_budgets(budgets: Any) -> None:
+def _seed_budgets(budgets: BudgetsClient) -> None:
     for name, limit, actual, forecast in (
         ("ml-platform-monthly", 5000, 4312.55, 5480.10),
         ("data-science-q4", 12000, 7050.00, 10900.00),
