@@ -208,6 +208,19 @@ def fields(
 
 
 @dataclass(frozen=True)
+class Risk:
+    """Facts about a proposed change that decide whether it needs a second person.
+
+    The handler reports what it found; the application's policy decides."""
+
+    cost_usd: float | None = None  # the worst case, when the change spends money
+    served: float | None = None  # requests the resource served in the last 24 h (endpoints)
+    tags: Mapping[str, str] = field(default_factory=dict)  # the resource's own tags
+    stops_a_job: bool = False  # the change stops (or deletes) a job someone started
+    owner: str | None = None  # who started it through the bot, when known
+
+
+@dataclass(frozen=True)
 class Proposal:
     """What a mutating intent would do, shown on a confirmation card before it runs.
 
@@ -220,3 +233,4 @@ class Proposal:
     details: tuple[tuple[str, Md], ...] = ()
     params: Mapping[str, object] = field(default_factory=dict)
     warning: Md | None = None
+    risk: Risk = field(default_factory=Risk)
