@@ -69,6 +69,13 @@ class JobFollows(Protocol):
         ...
 
 
+class ThreadTopics(Protocol):
+    def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
+        """The jobs and resources followed in a thread, most recent first: what the thread
+        is about, so "stop it" or "how is it doing" there has a subject."""
+        ...
+
+
 class ScheduleBook(Protocol):
     def put_schedule(
         self,
@@ -96,5 +103,5 @@ class AuditReader(Protocol):
     def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]: ...
 
 
-class HandlerState(JobFollows, ScheduleBook, AuditReader, Protocol):
+class HandlerState(JobFollows, ThreadTopics, ScheduleBook, AuditReader, Protocol):
     """Everything a handler may do with the bot's state."""

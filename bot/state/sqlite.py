@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS follows (
     done INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, name)
 );
+CREATE INDEX IF NOT EXISTS follows_thread ON follows (channel, thread_ts);
 CREATE TABLE IF NOT EXISTS schedules (
     id TEXT PRIMARY KEY,
     team TEXT NOT NULL DEFAULT '',
@@ -295,6 +296,15 @@ class SqliteState:
 
     def active_follows(self) -> list[Follow]:
         return [_follow(r) for r in self._all("SELECT * FROM follows WHERE done = 0")]
+
+    def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
+        """What the bot followed (or follows) in that thread, most recent first."""
+        rows = self._all(
+            "SELECT * FROM follows WHERE channel = ? AND thread_ts = ? ORDER BY started_at DESC",
+            channel,
+            thread_ts,
+        )
+        return [_follow(r) for r in rows]
 
     def next_follow_at(self) -> float | None:
         row = self._one("SELECT MIN(next_check_at) AS at FROM follows WHERE done = 0")

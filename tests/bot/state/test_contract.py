@@ -220,6 +220,26 @@ def test_due_follows_come_soonest_first(state: State) -> None:
     assert state.next_follow_at() == 10.0
 
 
+def test_what_a_thread_is_about(state: State) -> None:
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1.0", request_id="r", interval=1, now=10
+    )
+    state.follow(
+        "endpoint", "ep-1", channel="C", thread_ts="1.0", request_id="r", interval=1, now=20
+    )
+    state.follow(
+        "training", "job-2", channel="C", thread_ts="2.0", request_id="r", interval=1, now=30
+    )
+    state.update_follow(
+        "training", "job-1", status="Completed", interval=1, next_check_at=40, done=True
+    )
+    assert [(f.kind, f.name) for f in state.thread_follows("C", "1.0")] == [
+        ("endpoint", "ep-1"),
+        ("training", "job-1"),
+    ]
+    assert state.thread_follows("D", "1.0") == []
+
+
 def test_nothing_followed(state: State) -> None:
     assert (
         state.next_follow_at() is None
