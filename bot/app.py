@@ -17,6 +17,8 @@ from slack_sdk import WebClient
 
 from bot.follow import Follower
 from bot.gate import Gate
+from bot.gate.access import Access
+from bot.policy import load_policy
 from bot.scheduler import ReportScheduler
 from bot.settings import Settings, env_name
 from bot.slack import listeners
@@ -107,6 +109,11 @@ def create(
     token = settings.slack_bot_token.get_secret_value()
     state = state or open_state(settings.state_db)
     deps = deps or build_deps(settings, state)
+    policy = load_policy(
+        settings.policy_file, approvers=settings.approvers, bot_channels=settings.bot_channels
+    )
+    access = Access(policy, deps.registry)
+    deps = replace(deps, permissions=access)
     if deps.fetch_file is None:
         local = (
             {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
@@ -135,7 +142,7 @@ def create(
         router,
         CommandParser(router.local.definition, router.local.nlu),
         outbox,
-        approvers=tuple(settings.approvers),
+        access=access,
         ttl_seconds=settings.confirmation_ttl_minutes * 60,
         env_name=env_name,
         on_change=changed,

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.policy import PolicyError
 from bot.settings import SettingsError, load_settings
 from intents.registry import RegistryError
 
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"chatops: {problem}", file=sys.stderr)
+        return 2
+    except PolicyError as exc:
+        print(f"chatops: CHATOPS_POLICY_FILE: {exc}", file=sys.stderr)
         return 2
     except RegistryError as exc:  # a handler and lex/bot.toml disagree: a developer's mistake
         print(f"chatops: intent handlers do not match lex/bot.toml: {exc}", file=sys.stderr)

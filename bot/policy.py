@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intents.reply import Risk
+from intents.reply import Md, Risk, channel_link, join, md, mention
 
 PRINCIPALS = ("everyone", "members", "admins")
 PLACES = ("any", "bot-channels", "dm")
@@ -39,6 +39,7 @@ class Who:
     team: str  # the person's own workspace ("" when Slack did not say)
     channel: str
     dm: bool
+    home: str = ""  # the workspace the app is installed in, as the request says
 
 
 @dataclass(frozen=True)
@@ -63,23 +64,27 @@ class SecondPerson:
     cost_over_usd: float | None = 100.0  # a card whose worst case costs more than this
     others_jobs: bool = True  # stopping a job someone else (or something else) started
 
-    def reason(self, requester: str, risk: Risk) -> str | None:
-        """Why this change needs a second person, or None."""
+    def reason(self, requester: str, risk: Risk) -> Md | None:
+        """Why this change needs a second person (safe mrkdwn), or None."""
         tag = risk.tags.get(self.production_tag)
         if tag is not None and tag.lower() in self.production_values:
-            return f"it is tagged {self.production_tag}={tag}"
+            return md("it is tagged {k}={v}", k=self.production_tag, v=tag)
         if risk.served and self.served_within_hours:
-            return (
-                f"it served {risk.served:,.0f} requests in the last {self.served_within_hours:g} h"
+            return md(
+                "it served {n} requests in the last {h} h",
+                n=f"{risk.served:,.0f}",
+                h=f"{self.served_within_hours:g}",
             )
         if self.cost_over_usd is not None and (risk.cost_usd or 0) > self.cost_over_usd:
-            return f"its worst case costs ${risk.cost_usd:,.0f}, over ${self.cost_over_usd:,.0f}"
-        if self.others_jobs and risk.stops_a_job and risk.owner != requester:
-            return (
-                f"it was started by <@{risk.owner}>"
-                if risk.owner
-                else "it was not started through me"
+            return md(
+                "its worst case costs {c}, over {t}",
+                c=f"${risk.cost_usd:,.0f}",
+                t=f"${self.cost_over_usd:,.0f}",
             )
+        if self.others_jobs and risk.stops_a_job and risk.owner != requester:
+            if risk.owner:
+                return md("it was started by {u}", u=mention(risk.owner))
+            return md("it was not started through me")
         return None
 
 
@@ -105,8 +110,8 @@ class Policy:
     def is_admin(self, user: str) -> bool:
         return user in self.admins
 
-    def may_ask(self, who: Who, intent: str, area: str, mutating: bool) -> str | None:
-        """None when *who* may ask for *intent* here; otherwise why not (one short sentence)."""
+    def may_ask(self, who: Who, intent: str, area: str, mutating: bool) -> Md | None:
+        """None when *who* may ask for *intent* here; otherwise why not (one short phrase)."""
         rule = self.rule(intent, area)
         askers = rule.ask if rule.ask is not None else (self.change if mutating else self.read)
         places = (
@@ -114,21 +119,24 @@ class Policy:
         )
         if not self._is(who, askers):
             if mutating and self._external(who):
-                return (
+                return md(
                     "people from other workspaces can only ask me questions here, not make changes"
                 )
-            return f"only {self._describe(askers)} may ask for that"
+            return md("only {w} may ask for that", w=self._describe(askers))
         if not self._in(who, places):
-            return f"that can only be asked in {self._describe_places(places)}"
+            return md("that can only be asked in {p}", p=self._describe_places(places))
         return None
 
     def may_approve(self, who: Who, intent: str, area: str) -> bool:
-        """Whether *who* may approve someone else's card for *intent*."""
+        """Whether *who* may approve someone else's card for *intent* (never a guest from
+        another workspace: they are read-only)."""
+        if self._external(who):
+            return False
         rule = self.rule(intent, area)
         return self._is(who, rule.approve if rule.approve is not None else self.approve)
 
-    def approvers(self, intent: str, area: str) -> str:
-        """Who may approve, for the card ("role approvers: <@U0CAROL>")."""
+    def approvers(self, intent: str, area: str) -> Md:
+        """Who may approve someone else's card, for the card ("approvers (@carol)")."""
         rule = self.rule(intent, area)
         return self._describe(
             rule.approve if rule.approve is not None else self.approve, mentions=True
@@ -137,7 +145,8 @@ class Policy:
     # ------------------------------------------------------------------ matching
 
     def _external(self, who: Who) -> bool:
-        return bool(self.home_team and who.team and who.team != self.home_team)
+        home = self.home_team or who.home
+        return bool(home and who.team and who.team != home)
 
     def _is(self, who: Who, principals: Iterable[str]) -> bool:
         for p in principals:
@@ -161,46 +170,51 @@ class Policy:
                 return True
         return False
 
-    def _describe(self, principals: Iterable[str], *, mentions: bool = False) -> str:
-        words = []
+    def _describe(self, principals: Iterable[str], *, mentions: bool = False) -> Md:
+        words: list[Md] = []
         for p in principals:
+            users: list[str] = []
             if p.startswith("role:"):
-                users = sorted(self.roles.get(p[5:], frozenset()))
-                shown = ", ".join(f"<@{u}>" for u in users) if mentions and users else ""
-                words.append(f"{p[5:]}" + (f" ({shown})" if shown else ""))
+                name, users = p[5:], sorted(self.roles.get(p[5:], frozenset()))
+            elif p == "admins":
+                name, users = "admins", sorted(self.admins)
             elif p in PRINCIPALS:
-                users = sorted(self.admins) if p == "admins" and mentions else []
-                words.append(
-                    {"members": "people of this workspace"}.get(p, p)
-                    + (" (" + ", ".join(f"<@{u}>" for u in users) + ")" if users else "")
-                )
+                name = {"members": "people of this workspace"}.get(p, p)
             else:
-                words.append(f"<@{p}>" if mentions else p)
-        return _join(words) or "nobody"
+                words.append(mention(p))
+                continue
+            if mentions and not users and p != "everyone" and p != "members":
+                continue  # a role nobody holds approves nothing: don't name it
+            shown = (
+                md(" ({u})", u=join([mention(u) for u in users], ", "))
+                if mentions and users
+                else md("")
+            )
+            words.append(md("{n}{s}", n=name, s=shown))
+        return _join(words) if words else md("nobody")
 
-    def _describe_places(self, places: Iterable[str]) -> str:
-        words = []
+    def _describe_places(self, places: Iterable[str]) -> Md:
+        words: list[Md] = []
         for place in places:
             if place == "bot-channels":
+                links = join([channel_link(c) for c in sorted(self.bot_channels)], ", ")
                 words.append(
-                    "the bot's channels"
-                    + (
-                        " (" + ", ".join(f"<#{c}>" for c in sorted(self.bot_channels)) + ")"
-                        if self.bot_channels
-                        else ""
+                    md(
+                        "the bot's channels{l}",
+                        l=md(" ({x})", x=links) if self.bot_channels else md(""),
                     )
                 )
             elif place == "dm":
-                words.append("a DM with me")
-            else:
-                words.append(f"<#{place}>")
-        return _join(words)
+                words.append(md("a DM with me"))
+            elif place != "any":
+                words.append(channel_link(place))
+        return _join(words) if words else md("anywhere")
 
 
-def _join(words: list[str]) -> str:
-    return (
-        words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1] if words else ""
-    )
+def _join(words: list[Md]) -> Md:
+    if len(words) == 1:
+        return words[0]
+    return join(words[:-1], ", ") + md(" or ") + words[-1]
 
 
 # ---------------------------------------------------------------------------- loading

@@ -124,7 +124,13 @@ class Settings(BaseSettings):
     )
     require_kms: bool = Field(False, description="Refuse jobs unless a KMS key is configured")
     approvers: CsvList = Field(
-        default_factory=list, description="User ids who may approve anyone's request"
+        default_factory=list,
+        description="User ids who may approve anyone's request (the policy's approvers role)",
+    )
+    policy_file: Path | None = Field(
+        None,
+        description="Permission policy (TOML): who may ask for what, where, and approve it; "
+        "see deploy/policy.example.toml",
     )
     confirmation_ttl_minutes: int = Field(15, ge=1, le=24 * 60, description="Card expiry")
 

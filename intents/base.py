@@ -38,7 +38,7 @@ class Request:
     slots: Mapping[str, str]
     user: str
     channel: str
-    team: str = ""
+    team: str = ""  # the workspace the app is installed in
     thread_ts: str | None = None
     text: str = ""
     files: tuple[Attachment, ...] = ()
@@ -47,6 +47,7 @@ class Request:
     # a retried delivery of the same message gets the same key.
     origin_key: str = ""
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    user_team: str = ""  # the person's own workspace (differs for Slack Connect guests)
 
     def slot(self, name: str) -> str | None:
         value = self.slots.get(name)

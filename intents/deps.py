@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from intents.base import Attachment
 from intents.clients import AwsClients
+from intents.permissions import Everyone, Permissions
 from intents.registry import Registry
 from intents.settings import HandlerSettings
 from intents.state import HandlerState
@@ -26,3 +27,5 @@ class Deps:
     sandbox: bool = False
     # Downloads a file attached to a message, at most N bytes (None where attachments can't be read).
     fetch_file: FetchFile | None = None
+    # What the asker may do (Help lists only that); everyone everything without a policy.
+    permissions: Permissions = field(default_factory=Everyone)

@@ -28,6 +28,7 @@ from intents.reply import (
     Md,
     Proposal,
     Reply,
+    Risk,
     Section,
     bold,
     code,
@@ -37,7 +38,16 @@ from intents.reply import (
     link,
     md,
 )
-from intents.resources import check_name, console_url, describe, exists, job_name, tags, vpc_config
+from intents.resources import (
+    check_name,
+    console_url,
+    describe,
+    exists,
+    job_name,
+    resource_tags,
+    tags,
+    vpc_config,
+)
 from intents.settings import required
 
 if TYPE_CHECKING:
@@ -107,9 +117,9 @@ def _traffic_line(s: EndpointStats) -> Md:
     return Md(" · ".join(parts))
 
 
-def _window(deps: Deps) -> tuple[datetime, datetime]:
+def _window(deps: Deps, *, hours: float = 1) -> tuple[datetime, datetime]:
     end = datetime.fromtimestamp(deps.clock(), UTC).replace(second=0, microsecond=0)
-    return end - timedelta(hours=1), end
+    return end - timedelta(hours=hours), end
 
 
 @router.intent("EndpointHealth")
@@ -482,12 +492,20 @@ def delete_endpoint(request: Request, deps: Deps) -> Proposal:
     endpoint = describe_endpoint(deps, name)
     config = endpoint.get("EndpointConfigName", "")
     shared = _sharing(deps, config, name)
-    start, end = _window(deps)
+    start, end = _window(deps, hours=24)
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
     stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
         name, EndpointStats()
     )
+    found_tags = resource_tags(deps, endpoint.get("EndpointArn", ""))
     keep = md("kept: also used by {e}", e=", ".join(shared)) if shared else md("deleted too")
+    details: dict[str, object] = {
+        "Configuration": md("{c} ({k})", c=code(config), k=keep),
+        "Invocations, last 24 h": f"{stats.invocations:,.0f}",
+    }
+    shown_tags = {k: v for k, v in found_tags.items() if not k.startswith(("chatops:", "aws:"))}
+    if shown_tags:
+        details["Tags"] = ", ".join(f"{k}={v}" for k, v in sorted(shown_tags.items()))
     return Proposal(
         title=f"Delete endpoint {name}",
         summary=md(
@@ -495,18 +513,14 @@ def delete_endpoint(request: Request, deps: Deps) -> Proposal:
             n=bold(name),
             s=endpoint.get("EndpointStatus", "?"),
         ),
-        details=fields(
-            {
-                "Configuration": md("{c} ({k})", c=code(config), k=keep),
-                "Invocations, last hour": f"{stats.invocations:,.0f}",
-            }
-        ),
+        details=fields(details),
         warning=md(
-            ":warning: It served {n} requests in the last hour.", n=f"{stats.invocations:,.0f}"
+            ":warning: It served {n} requests in the last 24 h.", n=f"{stats.invocations:,.0f}"
         )
         if stats.invocations
         else None,
         params={"endpoint": name, "config": config},
+        risk=Risk(served=stats.invocations, tags=found_tags),
     )
 
 

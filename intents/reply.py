@@ -190,11 +190,23 @@ class Reply:
         return Reply(summary="", silent=True)
 
 
-def _strip(text: str) -> str:
-    # Notification text is shown by clients as plain text; undo our own entities.
+_MENTION = re.compile(r"<([@#])([A-Z0-9]{3,21})(?:\|([^<>]*))?>")
+_LINK = re.compile(r"<(https://[^<>|]+)\|([^<>]*)>")
+
+
+def readable(text: str) -> str:
+    """Safe mrkdwn as a person would read it in plain text (a notification, a log line):
+    mentions as @U123, channels as #C123, links as their label, our entities undone."""
+    text = _MENTION.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), text)
+    text = _LINK.sub(lambda m: m.group(2), text)
     return (
         text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u2060", "")
-    )[:300]
+    )
+
+
+def _strip(text: str) -> str:
+    # Notification text is shown by clients as plain text.
+    return readable(text)[:300]
 
 
 def fields(

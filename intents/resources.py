@@ -129,9 +129,29 @@ def job_name(prefix: str, request: Request, *, max_len: int = 63) -> str:
     return prefix[: max_len - len(suffix)].rstrip("-") + suffix
 
 
+MANAGED_TAG = "chatops:managed"
+REQUESTED_BY = "chatops:requested-by"
+
+
+def resource_tags(deps: Deps, arn: str) -> dict[str, str]:
+    """A SageMaker resource's tags ({} when they cannot be read: the caller decides)."""
+    if not arn:
+        return {}
+    found: dict[str, str] = {}
+    try:
+        for page in deps.aws.sagemaker.get_paginator("list_tags").paginate(
+            ResourceArn=arn, PaginationConfig={"PageSize": 100}
+        ):
+            found.update({t["Key"]: t.get("Value", "") for t in page.get("Tags", [])})
+    except ClientError:
+        return {}
+    return found
+
+
 def tags(approved: Approved) -> list[TagTypeDef]:
     """Who asked, who approved, where, under which request: on every resource the bot creates."""
     values = {
+        MANAGED_TAG: "true",  # the IAM policy lets the bot change only what carries this tag
         "chatops:requested-by": approved.requester,
         "chatops:approved-by": approved.approver,
         "chatops:channel": approved.channel,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.gate.access import Access
 from bot.gate.audit import Auditor
 from bot.gate.confirm import Confirmations
 from bot.gate.dialog import FALLBACK, Step, next_step
@@ -20,11 +21,12 @@ from bot.gate.rules import answer_overheard
 from bot.gate.runner import Runner
 from bot.gate.types import Answer, Decision, Message
 from bot.gate.understand import Commands, Understander, understand
+from bot.policy import Policy
 from bot.render.notices import internal_error_reply
 from bot.state import State
 from intents.base import Request
 from intents.deps import Deps
-from intents.reply import Reply, md
+from intents.reply import Reply, md, readable
 from lex.local import yes_or_no
 from lex.runtime import Understanding, session_id
 
@@ -42,7 +44,7 @@ class Gate:
         commands: Commands,
         outbox: Outbox,
         *,
-        approvers: tuple[str, ...] = (),
+        access: Access | None = None,
         ttl_seconds: float = 900,
         env_name: Callable[[str], str] = str.upper,
         on_change: Callable[[], None] = lambda: None,
@@ -50,12 +52,13 @@ class Gate:
         self.deps, self.state = deps, state
         self.understander, self.commands, self.outbox = understander, commands, outbox
         self.runner = Runner(deps, Auditor(state), env_name)
+        self.access = access or Access(Policy(), deps.registry)
         self.confirmations = Confirmations(
             deps,
             state,
             self.runner,
             outbox,
-            approvers=approvers,
+            access=self.access,
             ttl_seconds=ttl_seconds,
             forget=self.forget,
             on_change=on_change,
@@ -97,20 +100,18 @@ class Gate:
     def _route(self, message: Message, request: Request, u: Understanding) -> Answer:
         spec = self.deps.registry.specs.get(u.intent)
         yes_no = yes_or_no(request.text) if u.intent == FALLBACK else None
+        if yes_no is not None:
+            # A yes or no decides the card of this thread, whoever types it (and the policy
+            # says whether they may); elsewhere it decides nothing.
+            said = self.confirmations.typed(request, approve=yes_no)
+            if said is not None:
+                return Answer(Reply.text(said, ephemeral=True) if said else Reply.nothing())
         step = next_step(
             u,
             addressed=message.addressed,
             known=spec is not None,
             mutating=bool(spec and spec.mutating),
-            yes_no=yes_no,
         )
-        confirmations = self.confirmations
-        if step is Step.YES_NO:
-            # "yes" after Lex forgot the conversation (idle timeout) but the card is still valid.
-            said = confirmations.by_text(request, approve=bool(yes_no), intent=None)
-            if said is not None:
-                return Answer(Reply.text(said) if said else Reply.nothing())
-            step = Step.SAY if u.message else Step.FALLBACK
         if step is Step.OVERHEARD:
             return Answer(self._overheard(request, u))
         if step is Step.IGNORE:
@@ -121,29 +122,35 @@ class Gate:
         if step is Step.FALLBACK:
             return Answer(self.runner.run(request, self.deps.registry.specs[FALLBACK]))
         if step is Step.DENIED:
-            confirmations.by_text(request, approve=False, intent=request.intent)
+            self.confirmations.typed(request, approve=False, intent=request.intent)
             return Answer(Reply.text(md("{m}", m=u.message or "OK, cancelled.")))
         assert spec is not None
         if step is Step.CONFIRMED:
-            said = confirmations.by_text(request, approve=True, intent=request.intent)
+            said = self.confirmations.typed(request, approve=True, intent=request.intent)
             if said is None:
                 return Answer(
                     Reply.text(
                         md(
-                            "There's nothing waiting for your confirmation here"
+                            "There's no card waiting for your confirmation in this thread"
                             " (it may have expired). Ask again and I'll prepare a new one."
-                        )
+                        ),
+                        ephemeral=True,
                     )
                 )
-            return Answer(Reply.text(said) if said else Reply.nothing())
+            return Answer(Reply.text(said, ephemeral=True) if said else Reply.nothing())
+        denial = self.access.denial(request, spec)
+        if denial is not None:
+            self.runner.audit.request(request, "denied", readable(denial))
+            self.forget(request.team, request.channel, request.user)
+            return Answer(Reply.text(md(":no_entry: Sorry, {d}.", d=denial), ephemeral=True))
         if step is Step.PROPOSE:
-            reply, plan = confirmations.propose(request, spec)
+            reply, plan = self.confirmations.propose(request, spec)
             return Answer(reply, plan.id if plan else None)
         return Answer(self.runner.run(request, spec))
 
     def _overheard(self, request: Request, u: Understanding) -> Reply:
         spec = self.deps.registry.specs.get(u.intent)
-        if not answer_overheard(u, spec):
+        if not answer_overheard(u, spec) or (spec and self.access.denial(request, spec)):
             self.forget(request.team, request.channel, request.user)
             return Reply.nothing()
         assert spec is not None

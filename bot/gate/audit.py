@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.state import AuditWriter, Plan
 from intents.base import Request
+from intents.reply import readable
 
 
 class Auditor:
@@ -21,7 +22,9 @@ class Auditor:
             detail=detail,
         )
 
-    def plan(self, plan: Plan, user: str, outcome: str, request_id: str) -> None:
+    def plan(
+        self, plan: Plan, user: str, outcome: str, request_id: str, *, detail: str = ""
+    ) -> None:
         self.log.audit(
             request_id=request_id,
             user=user,
@@ -29,5 +32,5 @@ class Auditor:
             intent=plan.intent,
             slots={k: str(v) for k, v in plan.params.items() if isinstance(v, str | int | float)},
             outcome=outcome,
-            detail=plan.title,
+            detail=f"{plan.title}: {readable(detail)}" if detail else plan.title,
         )

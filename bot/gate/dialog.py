@@ -12,7 +12,6 @@ FALLBACK = "FallbackIntent"
 class Step(Enum):
     OVERHEARD = "overheard"  # not said to us: answer only if the rules allow it
     IGNORE = "ignore"  # nothing to say
-    YES_NO = "yes_no"  # a bare yes/no outside any dialog: may decide the user's pending card
     SAY = "say"  # Lex has something to say (a prompt, "OK, cancelled")
     FALLBACK = "fallback"  # the short help
     DENIED = "denied"  # the user said no to Lex's confirmation: cancel their pending card
@@ -21,15 +20,11 @@ class Step(Enum):
     RUN = "run"  # a read-only intent, complete: answer it
 
 
-def next_step(
-    u: Understanding, *, addressed: bool, known: bool, mutating: bool, yes_no: bool | None
-) -> Step:
-    """*known*: a handler exists for u.intent; *yes_no*: the text is a bare yes (True) or no."""
+def next_step(u: Understanding, *, addressed: bool, known: bool, mutating: bool) -> Step:
+    """*known*: a handler exists for u.intent."""
     if not addressed:
         return Step.IGNORE if u.intent == FALLBACK else Step.OVERHEARD
     if u.intent == FALLBACK or not known:
-        if u.intent == FALLBACK and yes_no is not None:
-            return Step.YES_NO
         return Step.SAY if u.message else Step.FALLBACK
     if u.dialog == "ElicitSlot" and u.message:
         return Step.SAY

@@ -1,22 +1,15 @@
-"""The gate's rules, each a small function: who may decide a card, what is answered
-when overheard, which settings a handler is missing."""
+"""Small rules of the gate: what is answered when overheard, which settings a handler is
+missing. Who may ask and decide is the policy's (:mod:`bot.gate.access`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from bot.state import Plan
 from intents.registry import IntentSpec
 from lex.runtime import Understanding
 
 # How sure we must be to answer a message that wasn't said to us.
 AMBIENT_CONFIDENCE = 0.8
-
-
-def may_decide(plan: Plan, user: str, approvers: Iterable[str]) -> bool:
-    """The requester or a configured approver may approve or cancel a card."""
-    return user == plan.requester or user in set(approvers)
 
 
 def answer_overheard(u: Understanding, spec: IntentSpec | None) -> bool:

@@ -21,6 +21,11 @@ class Message:
     delivery_key: str  # identity of the delivery: a retry has the same key
     thread_ts: str | None = None  # the conversation the answer belongs to
     files: tuple[Attachment, ...] = ()
+    user_team: str = ""  # the person's own workspace, when Slack says (Slack Connect guests)
+
+    @property
+    def dm(self) -> bool:
+        return self.source == "dm" or self.channel.startswith("D")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Decision:
     user: str
     team: str
     channel: str
+    user_team: str = ""
 
 
 @dataclass(frozen=True)

@@ -75,5 +75,6 @@ def understand(
         files=message.files,
         source=message.source,
         origin_key=message.delivery_key,
+        user_team=message.user_team,
     )
     return Understood(request, u)

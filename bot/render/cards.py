@@ -56,6 +56,16 @@ def card(plan: Plan, state: str, outcome: Reply | None = None) -> Reply:
     if content.get("warning"):
         blocks.append(Context(Md(content["warning"])))
     if state == "pending":
+        if content.get("second"):
+            blocks.append(
+                Context(
+                    md(
+                        ":lock: Needs a second person: {r}. Can approve: {a}.",
+                        r=Md(content["second"]),
+                        a=Md(content.get("approvers") or "an approver"),
+                    )
+                )
+            )
         blocks.append(
             Context(
                 md(

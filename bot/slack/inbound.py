@@ -123,6 +123,7 @@ def from_event(
         delivery_key=f"msg:{team}:{channel}:{ts}",
         thread_ts=thread_ts or ts,
         files=_files(event),
+        user_team=_text(event.get("user_team")) or _text(event.get("team")) or team,
     )
     return Inbound(message, message_ts=ts, raw_text=written)
 
@@ -143,6 +144,7 @@ def from_command(body: Mapping[str, Any]) -> Inbound | None:
         source="command",
         addressed=True,
         delivery_key=f"cmd:{team}:{trigger or channel + ':' + user}",
+        user_team=_text(body.get("user_team")) or team,
     )
     return Inbound(
         message,
@@ -161,13 +163,20 @@ def from_action(body: Mapping[str, Any]) -> Decision | None:
     user, channel, team = (_id(body.get(k)) for k in ("user", "channel", "team"))
     if not user or not channel:
         return None
+    person = body.get("user")
+    user_team = _text(person.get("team_id")) if isinstance(person, Mapping) else ""
     return Decision(
         plan_id=str(action.get("value") or "")[:200],
         approve=action.get("action_id") == APPROVE,
         user=user,
         team=team,
         channel=channel,
+        user_team=user_team or team,
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _id(value: object) -> str:

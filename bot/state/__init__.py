@@ -81,9 +81,10 @@ class Plans(Protocol):
 
     def plan_by_origin(self, origin_key: str, intent: str) -> Plan | None: ...
 
-    def latest_pending(
-        self, channel: str, requester: str, intent: str | None = None
-    ) -> Plan | None: ...
+    def pending_plans(self, channel: str, thread_ts: str | None = None) -> list[Plan]:
+        """Pending plans in a channel, newest first; with *thread_ts*, only the cards of that
+        thread (asked in it, or whose card starts it)."""
+        ...
 
     def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
         """Move a pending, unexpired plan to *state*; only one caller ever wins."""

@@ -226,16 +226,13 @@ class SqliteState:
         )
         return _plan(row) if row else None
 
-    def latest_pending(
-        self, channel: str, requester: str, intent: str | None = None
-    ) -> Plan | None:
-        sql = "SELECT * FROM plans WHERE channel = ? AND requester = ? AND state = 'pending'"
-        args: list[Any] = [channel, requester]
-        if intent:
-            sql += " AND intent = ?"
-            args.append(intent)
-        row = self._one(sql + " ORDER BY created_at DESC LIMIT 1", *args)
-        return _plan(row) if row else None
+    def pending_plans(self, channel: str, thread_ts: str | None = None) -> list[Plan]:
+        sql = "SELECT * FROM plans WHERE channel = ? AND state = 'pending'"
+        args: list[Any] = [channel]
+        if thread_ts is not None:
+            sql += " AND (thread_ts = ? OR card_ts = ?)"
+            args += [thread_ts, thread_ts]
+        return [_plan(r) for r in self._all(sql + " ORDER BY created_at DESC", *args)]
 
     def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
         """Move a pending, unexpired plan to *state*; only one caller ever wins."""

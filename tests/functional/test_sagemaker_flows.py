@@ -56,7 +56,7 @@ def test_train_card_approve_follow_to_completed(box: Sandbox) -> None:
     # Given bob (not the requester, not an approver) clicks Approve: refused, only he sees why
     refused = click(box, "Approve", "U0BOB")
     assert [r.kind for r in refused] == ["ephemeral"] and refused[0].user == "U0BOB"
-    assert "Only <@U0ALICE> or an approver can approve" in blocks_text(refused[0])
+    assert "Only <@U0ALICE> or approvers (<@U0CAROL>) can approve" in blocks_text(refused[0])
     assert set(_training_jobs(box)) == before
 
     # When alice approves, the card is updated in place and one job starts
@@ -94,16 +94,16 @@ def test_cancel_and_typed_no_create_nothing(box: Sandbox) -> None:
     say(box, f"train kmeans on {DATASET}")
     cancelled = click(box, "Cancel", "U0ALICE")
     assert "Cancelled by <@U0ALICE>" in blocks_text(cancelled[-1])
-    say(box, f"train pca on {DATASET}")
-    answer = say(box, "no")
+    card = say(box, f"train pca on {DATASET}")[0]
+    answer = say(box, "no", thread_ts=card.thread_ts)  # typed in the card's thread
     assert any("Cancelled by" in blocks_text(r) for r in answer)
     assert set(_training_jobs(box)) == before
 
 
 def test_typed_yes_approves_the_pending_card(box: Sandbox) -> None:
     before = set(_training_jobs(box))
-    say(box, f"train knn on {DATASET} feature_dim=3")
-    answer = say(box, "yes please")
+    card = say(box, f"train knn on {DATASET} feature_dim=3")[0]
+    answer = say(box, "yes please", thread_ts=card.thread_ts)
     assert any("Started training job knn-" in blocks_text(r) for r in answer)
     assert len(set(_training_jobs(box)) - before) == 1
 

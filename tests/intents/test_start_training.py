@@ -147,6 +147,7 @@ def test_approval_creates_one_tagged_job_and_follows_it(account: Any) -> None:
         for t in account.aws.sagemaker.list_tags(ResourceArn=job["TrainingJobArn"])["Tags"]
     }
     assert tags == {
+        "chatops:managed": "true",
         "chatops:requested-by": "U0ALICE",
         "chatops:approved-by": "U0BOB",
         "chatops:channel": "C0MLOPS",

@@ -3,6 +3,7 @@ injected registry: no Slack, no AWS, a real SQLite state file."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 
 from bot.app import build_deps
 from bot.gate import Gate
+from bot.gate.access import Access
+from bot.policy import load_policy
 from bot.gate.types import Decision, Message
 from bot.render.cards import APPROVE
 from bot.state.sqlite import SqliteState
@@ -32,6 +35,7 @@ class World:
     lex: ScriptedUnderstander
     calls: Calls
     now: list[float]
+    n: int = 0
 
     def say(
         self,
@@ -42,23 +46,37 @@ class World:
         addressed: bool = True,
         key: str | None = None,
         source: str = "message",
+        channel: str = "C1",
+        thread: str = "1.0",
+        user_team: str = "T1",
     ) -> Any:
         if u is not None:
             self.lex.script[text] = u
+        self.n += 1
         message = Message(
             team="T1",
-            channel="C1",
+            channel=channel,
             user=user,
             text=text,
             source=source,  # type: ignore[arg-type]
             addressed=addressed,
-            delivery_key=key or f"msg:T1:C1:{len(self.lex.heard)}.{text}",
-            thread_ts="1.0",
+            delivery_key=key or f"msg:T1:{channel}:{self.n}",
+            thread_ts=thread,
+            user_team=user_team,
         )
         return self.gate.answer(message, "r-00000001")
 
-    def click(self, plan_id: str, user: str, *, approve: bool = True, channel: str = "C1") -> None:
-        self.gate.click(Decision(plan_id, approve, user, "T1", channel), "r-00000002")
+    def click(
+        self,
+        plan_id: str,
+        user: str,
+        *,
+        approve: bool = True,
+        channel: str = "C1",
+        user_team: str = "T1",
+    ) -> None:
+        decision = Decision(plan_id, approve, user, "T1", channel, user_team=user_team)
+        self.gate.click(decision, "r-00000002")
 
     def audit(self) -> list[tuple[str, str, str]]:
         return [(e.user, e.intent, e.outcome) for e in reversed(self.state.audit_entries(100))]
@@ -84,7 +102,7 @@ def world(tmp_path: Path) -> World:
         lex,
         FixedCommands(),
         outbox,
-        approvers=("U0CAROL",),
+        access=Access(load_policy(None, approvers=["U0CAROL"], bot_channels=["C1"]), deps.registry),
         ttl_seconds=900,
         env_name=lambda n: f"CHATOPS_{n.upper()}",
     )  # type: ignore[arg-type]
@@ -182,7 +200,7 @@ def test_overheard_clear_read_only_question_is_answered(world: World) -> None:
 def test_overheard_changes_dialogs_and_doubt_stay_quiet(world: World, u: Understanding) -> None:
     answer = world.say("something", u, addressed=False)
     assert answer.reply.silent and answer.plan_id is None
-    assert world.calls.handled == [] and world.state.latest_pending("C1", "U0ALICE") is None
+    assert world.calls.handled == [] and world.state.pending_plans("C1") == []
 
 
 def test_an_overheard_failure_stays_quiet(world: World) -> None:
@@ -224,7 +242,7 @@ def test_yes_to_lex_confirmation_approves_the_pending_card(world: World) -> None
 
 def test_yes_with_nothing_pending_says_so(world: World) -> None:
     confirmed = Understanding("Change", {"thing": "ep-a"}, confirmation="Confirmed")
-    assert "nothing waiting for your confirmation" in text(world.say("yes", confirmed).reply)
+    assert "no card waiting for your confirmation" in text(world.say("yes", confirmed).reply)
 
 
 def test_a_bare_yes_after_lex_forgot_decides_the_pending_card(world: World) -> None:
@@ -277,7 +295,8 @@ def test_the_requester_approves_it_runs_once_and_the_card_follows(world: World) 
     assert [u.ts for u in updates] == ["100.000777", "100.000777"]
     assert "working on it" in text(updates[0].reply) and "changed ep-a" in text(updates[1].reply)
     assert world.audit()[-2:] == [("U0ALICE", "Change", "approved"), ("U0ALICE", "Change", "done")]
-    assert world.lex.resets == ["T1:C1:U0ALICE"]  # Lex's "are you sure?" is moot now
+    # Lex forgot the conversation when the card was shown, and again when it was decided
+    assert world.lex.resets == ["T1:C1:U0ALICE", "T1:C1:U0ALICE"]
 
 
 def test_an_approver_may_approve_someone_elses_card(world: World) -> None:
@@ -364,3 +383,130 @@ def test_the_card_buttons_carry_the_approve_action(world: World) -> None:
     )
     actions = [b.action_id for block in answer.reply.blocks for b in getattr(block, "buttons", ())]
     assert actions[0] == APPROVE
+
+
+# ---------------------------------------------------------------------------- the policy
+
+
+def change(thing: str) -> Understanding:
+    return Understanding("Change", {"thing": thing}, dialog="ConfirmIntent", state="InProgress")
+
+
+def test_two_requests_in_a_row_get_two_cards_each_with_its_own_target(world: World) -> None:
+    first = world.say("change ep-a", change("ep-a"))
+    second = world.say("change ep-b", change("ep-b"))
+    assert first.plan_id != second.plan_id
+    assert "Change ep-a" in first.reply.summary and "Change ep-b" in second.reply.summary
+    plans = {p.id: p.params["thing"] for p in world.state.pending_plans("C1")}
+    assert plans == {first.plan_id: "ep-a", second.plan_id: "ep-b"}
+
+
+def test_a_yes_outside_the_cards_thread_approves_nothing(world: World) -> None:
+    plan_id = propose(world)  # asked in thread 1.0
+    reply = world.say("yes", thread="7.0").reply  # a new top-level message
+    assert world.calls.executed == [] and world.state.plan(plan_id).state == "pending"  # type: ignore[union-attr]
+    assert "didn't catch" in text(reply)
+
+
+def test_a_yes_in_a_thread_with_two_cards_asks_for_the_buttons(world: World) -> None:
+    world.say("change ep-a", change("ep-a"))
+    world.say("change ep-b", change("ep-b"))
+    reply = world.say("yes").reply
+    assert "2 cards waiting" in text(reply) and reply.ephemeral and world.calls.executed == []
+
+
+def test_another_users_yes_in_the_thread_is_refused_like_their_click(world: World) -> None:
+    plan_id = propose(world)
+    reply = world.say("yes", user="U0BOB").reply
+    assert reply.ephemeral and "Only <@U0ALICE>" in text(reply)
+    assert world.state.plan(plan_id).state == "pending"  # type: ignore[union-attr]
+    assert world.audit()[-1] == ("U0BOB", "Change", "refused")
+
+
+def test_in_a_dm_a_yes_decides_the_only_pending_card(world: World) -> None:
+    answer = world.say("change ep-a", change("ep-a"), channel="D1", source="dm", thread="5.0")
+    world.say("yes", channel="D1", source="dm", thread="6.0")
+    assert world.calls.executed == [{"thing": "ep-a", "approver": "U0ALICE"}]
+    assert world.state.plan(str(answer.plan_id)).state == "done"  # type: ignore[union-attr]
+
+
+def test_changes_are_asked_only_in_bot_channels_and_dms(world: World) -> None:
+    answer = world.say("change ep-a", change("ep-a"), channel="C9")
+    assert answer.plan_id is None and world.calls.handled == []
+    assert answer.reply.ephemeral and "only be asked in" in text(answer.reply)
+    assert world.audit() == [("U0ALICE", "Change", "denied")]
+    # read-only questions are fine anywhere
+    assert "echo" in text(world.say("echo", ready("Echo"), channel="C9").reply)
+
+
+def test_a_slack_connect_guest_may_ask_but_not_change(world: World) -> None:
+    denied = world.say("change ep-a", change("ep-a"), user="U0EXT", user_team="T0PARTNER")
+    assert denied.plan_id is None and "other workspaces" in text(denied.reply)
+    assert "echo" in text(
+        world.say("echo", ready("Echo"), user="U0EXT", user_team="T0PARTNER").reply
+    )
+
+
+def test_a_guest_cannot_approve_a_members_card(world: World) -> None:
+    plan_id = propose(world)
+    world.click(plan_id, "U0CAROL", user_team="T0PARTNER")  # Carol's id, but from another workspace
+    assert world.calls.executed == []
+    assert world.outbox.sent[-1].kind == "ephemeral"
+
+
+def _risky(world: World, **risk: Any) -> str:
+    from intents.reply import Proposal, Risk, md
+
+    def risky(request: Any, deps: Any) -> Proposal:
+        return Proposal(
+            title="Delete ep-prod",
+            summary=md("Delete it."),
+            params={"thing": "ep-prod"},
+            risk=Risk(**risk),
+        )
+
+    world.gate.deps.registry.specs["Change"] = dataclasses.replace(  # type: ignore[index]
+        world.gate.deps.registry.specs["Change"], handler=risky
+    )
+    return propose(world, "ep-prod")
+
+
+@pytest.mark.parametrize(
+    "risk, why",
+    [
+        ({"served": 9700.0}, "it served 9,700 requests in the last 24 h"),
+        ({"tags": {"env": "Production"}}, "it is tagged env=Production"),
+        ({"cost_usd": 240.0}, "its worst case costs $240, over $100"),
+        ({"stops_a_job": True, "owner": "U0BOB"}, "it was started by <@U0BOB>"),
+    ],
+)
+def test_risky_changes_need_a_second_person(world: World, risk: dict[str, Any], why: str) -> None:
+    plan_id = _risky(world, **risk)
+    pending = world.state.plan(plan_id)
+    assert pending is not None and why in pending.card["second"]
+    # The requester cannot approve it; the refusal is private and audited
+    world.click(plan_id, "U0ALICE")
+    refusal = world.outbox.sent[-1]
+    assert refusal.kind == "ephemeral" and refusal.user == "U0ALICE"
+    assert "needs a second person" in text(refusal.reply) and "<@U0CAROL>" in text(refusal.reply)
+    assert world.calls.executed == [] and world.audit()[-1] == ("U0ALICE", "Change", "refused")
+    # Someone else who is not an approver cannot either; an approver can
+    world.click(plan_id, "U0BOB")
+    assert world.calls.executed == []
+    world.click(plan_id, "U0CAROL")
+    assert world.calls.executed == [{"thing": "ep-prod", "approver": "U0CAROL"}]
+
+
+def test_a_safe_change_of_ones_own_job_needs_no_second_person(world: World) -> None:
+    plan_id = _risky(world, stops_a_job=True, owner="U0ALICE", cost_usd=12.0)
+    world.click(plan_id, "U0ALICE")
+    assert world.calls.executed == [{"thing": "ep-prod", "approver": "U0ALICE"}]
+
+
+def test_the_pending_card_says_who_may_approve_when_a_second_person_is_needed(world: World) -> None:
+    _risky(world, served=10.0)
+    plan = world.state.pending_plans("C1")[0]
+    from bot.render.cards import card
+
+    shown = text(card(plan, "pending"))
+    assert "Needs a second person" in shown and "<@U0CAROL>" in shown

@@ -137,8 +137,26 @@ def test_block_actions_approve_click_is_a_decision_on_the_plan() -> None:
     payload = event_payload("block_actions")
     plan_id = payload["actions"][0]["value"]
     assert from_action(payload) == Decision(
-        plan_id=plan_id, approve=True, user="U0ALICE", team="T0SANDBOX", channel=BOT_CHANNEL
+        plan_id=plan_id,
+        approve=True,
+        user="U0ALICE",
+        team="T0SANDBOX",
+        channel=BOT_CHANNEL,
+        user_team="T0SANDBOX",
     )
+
+
+def test_a_slack_connect_guest_is_known_by_their_own_workspace() -> None:
+    # Given a message and a click from someone whose workspace is not the app's
+    body = event_payload("message")
+    body["event"]["user_team"] = "T0PARTNER"
+    inbound = from_event(body, bot_user_id=BOT, bot_channels={BOT_CHANNEL})
+    assert inbound is not None and inbound.message.user_team == "T0PARTNER"
+    assert inbound.message.team == "T0SANDBOX"
+    click = event_payload("block_actions")
+    click["user"]["team_id"] = "T0PARTNER"
+    decision = from_action(click)
+    assert decision is not None and decision.user_team == "T0PARTNER"
 
 
 def test_block_actions_cancel_and_foreign_buttons() -> None:

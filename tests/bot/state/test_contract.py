@@ -130,17 +130,18 @@ def test_one_plan_per_delivery_and_intent(state: State) -> None:
     assert state.plan_by_origin("msg:T:C:1", "StopTraining") is None
 
 
-def test_latest_pending_is_per_channel_requester_and_intent(state: State) -> None:
-    _plan(state, "o1", now=1000.0)
-    newer = _plan(state, "o2", now=1001.0)
-    other = _plan(state, "o3", now=1002.0, intent="DeleteEndpoint")
-    _plan(state, "o4", now=1003.0, user="U2")
-    _plan(state, "o5", now=1004.0, channel="D")
-    assert state.latest_pending("C", "U1").id == other  # type: ignore[union-attr]
-    assert state.latest_pending("C", "U1", "StartTraining").id == newer  # type: ignore[union-attr]
-    assert state.decide(newer, state="cancelled", by="U1", now=1005.0)
-    assert state.latest_pending("C", "U1", "StartTraining").id != newer  # type: ignore[union-attr]
-    assert state.latest_pending("C", "U9") is None
+def test_pending_plans_per_channel_and_thread(state: State) -> None:
+    first = _plan(state, "o1", now=1000.0)
+    second = _plan(state, "o2", now=1001.0, intent="DeleteEndpoint")
+    elsewhere = _plan(state, "o3", now=1002.0, channel="D")
+    assert [p.id for p in state.pending_plans("C")] == [second, first]
+    assert [p.id for p in state.pending_plans("C", "1")] == [second, first]  # asked in thread "1"
+    assert state.pending_plans("C", "9.9") == []
+    state.set_card(first, "9.9")  # a card that starts its own thread (a slash command's)
+    assert [p.id for p in state.pending_plans("C", "9.9")] == [first]
+    assert state.decide(second, state="cancelled", by="U1", now=1003.0)
+    assert [p.id for p in state.pending_plans("C")] == [first]
+    assert [p.id for p in state.pending_plans("D")] == [elsewhere]
 
 
 def test_only_one_of_many_concurrent_decisions_wins(state: State) -> None:
