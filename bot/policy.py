@@ -136,11 +136,21 @@ class Policy:
         return self._is(who, rule.approve if rule.approve is not None else self.approve)
 
     def approvers(self, intent: str, area: str) -> Md:
-        """Who may approve someone else's card, for the card ("approvers (@carol)")."""
+        """Who may approve someone else's card, for the card: the people by name ("@carol"),
+        or a group when it is not a list of people ("anyone in this workspace")."""
         rule = self.rule(intent, area)
-        return self._describe(
-            rule.approve if rule.approve is not None else self.approve, mentions=True
-        )
+        principals = rule.approve if rule.approve is not None else self.approve
+        if "everyone" in principals or "members" in principals:
+            return md("anyone in this workspace")
+        people: set[str] = set()
+        for p in principals:
+            if p.startswith("role:"):
+                people |= self.roles.get(p[5:], frozenset())
+            elif p == "admins":
+                people |= self.admins
+            else:
+                people.add(p)
+        return _join([mention(u) for u in sorted(people)]) if people else md("nobody else")
 
     # ------------------------------------------------------------------ matching
 

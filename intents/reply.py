@@ -194,11 +194,23 @@ _MENTION = re.compile(r"<([@#])([A-Z0-9]{3,21})(?:\|([^<>]*))?>")
 _LINK = re.compile(r"<(https://[^<>|]+)\|([^<>]*)>")
 
 
+_EMPHASIS = [
+    re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"),  # *bold*
+    re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"),  # _italic_
+    re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"),  # ~strike~
+    re.compile(r"```([^`]*)```"),
+    re.compile(r"`([^`\n]+)`"),
+]
+
+
 def readable(text: str) -> str:
     """Safe mrkdwn as a person would read it in plain text (a notification, a log line):
-    mentions as @U123, channels as #C123, links as their label, our entities undone."""
+    mentions as @U123, channels as #C123, links as their label, no *bold*/_italic_/`code`
+    markers, our entities undone."""
     text = _MENTION.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), text)
     text = _LINK.sub(lambda m: m.group(2), text)
+    for pattern in _EMPHASIS:
+        text = pattern.sub(lambda m: m.group(1), text)
     return (
         text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u2060", "")
     )

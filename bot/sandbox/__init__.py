@@ -109,6 +109,7 @@ class Sandbox:
             "follow_min_seconds": self.follow_seconds[0],
             "follow_max_seconds": self.follow_seconds[1],
             "price_list_api": False,
+            "policy_file": Path(__file__).with_name("policy.toml"),
             "lex_bot_id": None,
             "lex_bot_alias_id": None,
         }

@@ -36,6 +36,8 @@ EMOJI = {
     ":hourglass_flowing_sand:": "⏳",
     ":hourglass:": "⌛",
     ":no_entry_sign:": "🚫",
+    ":no_entry:": "⛔",
+    ":lock:": "🔒",
     ":double_vertical_bar:": "⏸",
     ":black_square_for_stop:": "⏹",
     ":moneybag:": "💰",

@@ -134,10 +134,11 @@ def seed(aws: AwsClients) -> dict[str, Any]:
                     }
                 ],
             )
+            stage = "prod" if plan.name.endswith("-prod") else "staging"
             sm.create_endpoint(
                 EndpointName=plan.name,
                 EndpointConfigName=f"{plan.name}-config",
-                Tags=[{"Key": "team", "Value": "ml-platform"}],
+                Tags=[{"Key": "team", "Value": "ml-platform"}, {"Key": "env", "Value": stage}],
             )
         sm.create_model(
             ModelName="churn-xgb-model-v2",
