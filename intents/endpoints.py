@@ -20,7 +20,7 @@ from intents.guardrails import (
     instance_count_in,
 )
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
-from intents.pricing import hourly_price, money, pricing_client
+from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import (
     Context,
@@ -289,7 +289,7 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
         md(
             "{h}/h, about {m}/month while it runs ({s})",
             h=bold(money(hourly)),
-            m=money(hourly * 730),
+            m=money(hourly * HOURS_PER_MONTH),
             s=price.source,
         )
         if price and hourly is not None
@@ -328,6 +328,8 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
             "instance_type": instance,
             "instance_count": count,
         },
+        # An endpoint runs until deleted: a month of it is the worst case worth naming.
+        risk=Risk(cost_usd=hourly * HOURS_PER_MONTH if hourly is not None else None),
     )
 
 

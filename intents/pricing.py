@@ -28,6 +28,7 @@ SNAPSHOT = Path(__file__).with_name("data") / "prices.json"
 Component = Literal["training", "hosting"]
 _PRICE_LIST_COMPONENT = {"training": "Training", "hosting": "Hosting"}
 _CACHE_SECONDS = 6 * 3600
+HOURS_PER_MONTH = 730  # AWS's own convention (8,760 h / 12) for monthly estimates
 
 
 @dataclass(frozen=True)

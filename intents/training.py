@@ -36,6 +36,7 @@ from intents.reply import (
     Md,
     Proposal,
     Reply,
+    Risk,
     Section,
     bold,
     code,
@@ -45,10 +46,12 @@ from intents.reply import (
     md,
 )
 from intents.resources import (
+    REQUESTED_BY,
     check_name,
     console_url,
     describe,
     job_name,
+    resource_tags,
     security_fields,
     tags,
     vpc_config,
@@ -312,6 +315,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
             "max_runtime": runtime,
             "hyperparameters": hyper,
         },
+        risk=Risk(cost_usd=worst),
     )
 
 
@@ -513,7 +517,13 @@ def stop_training(request: Request, deps: Deps) -> Proposal:
             }
         ),
         params={"job_name": name},
+        risk=Risk(stops_a_job=True, owner=_owner(deps, job.get("TrainingJobArn", ""))),
     )
+
+
+def _owner(deps: Deps, arn: str) -> str | None:
+    """Who started a job through the bot (its chatops:requested-by tag), if anyone."""
+    return resource_tags(deps, arn).get(REQUESTED_BY) or None
 
 
 @router.executor("StopTraining")
@@ -772,6 +782,7 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
             "candidates": candidates,
             "max_runtime": runtime,
         },
+        risk=Risk(cost_usd=worst),
     )
 
 

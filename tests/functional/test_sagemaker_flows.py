@@ -187,7 +187,11 @@ def test_stop_a_running_job_and_follow_it_to_stopped(box: Sandbox) -> None:
     job = "fraud-xgb-retrain-20261127-0815"
     card = say(box, f"stop training job {job}")
     assert f"Confirm: Stop training job {job}" in blocks_text(card[0])
-    click(box, "Approve", "U0ALICE")
+    # It was not started through the bot: whose it is can't be told, so a second person approves
+    assert "Needs a second person: it was not started through me" in blocks_text(card[0])
+    refused = click(box, "Approve", "U0ALICE")
+    assert refused and refused[0].kind == "ephemeral" and "second person" in blocks_text(refused[0])
+    click(box, "Approve", "U0CAROL")
     updates = _follow(box)
     assert any("stopped" in blocks_text(r) for r in updates)
     status = box.chatops.deps.aws.sagemaker.describe_training_job(TrainingJobName=job)[

@@ -70,6 +70,11 @@ def test_stop_shows_cost_so_far_then_stops_and_follows(deps: Any) -> None:
     sm = deps.aws.sagemaker
     with Stubber(sm) as stub:
         stub.add_response("describe_training_job", _job(), {"TrainingJobName": "fraud-train-42"})
+        stub.add_response(  # who started it: Bob, through the bot
+            "list_tags",
+            {"Tags": [{"Key": "chatops:requested-by", "Value": "U0BOB"}]},
+            {"ResourceArn": _job()["TrainingJobArn"], "MaxResults": 100},
+        )
         proposal = stop_training(request("StopTraining", jobName="fraud-train-42"), deps)
         stub.add_response("stop_training_job", {}, {"TrainingJobName": "fraud-train-42"})
         reply = run_stop_training(_approved("StopTraining", proposal.params), deps)  # type: ignore[union-attr]
@@ -79,6 +84,8 @@ def test_stop_shows_cost_so_far_then_stops_and_follows(deps: Any) -> None:
     assert details["Cost so far"] == "$0.92"  # 2 × $0.23/h × 2 h
     assert "Stopping" in reply.summary
     assert [f.name for f in deps.state.active_follows()] == ["fraud-train-42"]
+    # Someone else's job: the policy will ask for a second person
+    assert proposal.risk.stops_a_job and proposal.risk.owner == "U0BOB"  # type: ignore[union-attr]
 
 
 def test_only_a_job_in_progress_can_be_stopped(deps: Any) -> None:
