@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from types_boto3_budgets import BudgetsClient
     from types_boto3_ce import CostExplorerClient
+    from types_boto3_cloudtrail import CloudTrailClient
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_comprehend import ComprehendClient
     from types_boto3_iam import IAMClient
@@ -51,6 +52,7 @@ Service = Literal[
     "lexv2-runtime",
     "lexv2-models",
     "iam",
+    "cloudtrail",
 ]
 
 
@@ -178,6 +180,10 @@ class AwsClients:
     @property
     def transcribe(self) -> TranscribeServiceClient:
         return cast("TranscribeServiceClient", self.client("transcribe"))
+
+    @property
+    def cloudtrail(self) -> CloudTrailClient:
+        return cast("CloudTrailClient", self.client("cloudtrail"))
 
     @property
     def sts(self) -> STSClient:

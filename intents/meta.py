@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING
 
+from intents.aws import items, translate
 from intents.base import Request
 from intents.registry import Router
 from intents.reply import (
@@ -14,13 +17,16 @@ from intents.reply import (
     Reply,
     Section,
     bold,
+    channel_link,
     code,
     italic,
     join,
     lines,
     md,
     mention,
+    shorten,
 )
+from lex.text import looks_like_name
 
 if TYPE_CHECKING:
     from intents.deps import Deps
@@ -41,7 +47,8 @@ TOPICS = ("training", "endpoints", "ai", "cost", "reports")
 
 @router.intent("Help")
 def help_(request: Request, deps: Deps) -> Reply:
-    """Everything I can do, grouped by area, with one example each."""
+    """Everything I can do for you here, grouped by area, with one example each."""
+
     topic = request.slot("topic")
     grouped = deps.registry.by_area()
     areas = [topic] if topic in grouped else list(grouped)
@@ -57,7 +64,7 @@ def help_(request: Request, deps: Deps) -> Reply:
                 m=md(" _(asks first)_") if spec.mutating else md(""),
             )
             for spec in grouped[area]
-            if spec.name != "FallbackIntent"
+            if spec.name != "FallbackIntent" and deps.permissions.may_ask(request, spec.name)
         ]
         if entries:
             blocks.append(Section(lines(bold(AREA_TITLES[area]), *entries)))
@@ -90,28 +97,107 @@ def fallback(request: Request, deps: Deps) -> Reply:
     )
 
 
+_ALL = re.compile(r"\b(all|every|each|any)\s+(channels?|conversations?)\b|\beverywhere\b", re.I)
+_ABOUT = re.compile(
+    r"\b(who|which user|by whom)\b.*\b(delet|deploy|creat|stop|start|chang|updat|remov|launch)",
+    re.I,
+)
+_NAME = re.compile(r"(?<![\w/.:-])([A-Za-z0-9](?:[A-Za-z0-9-]{1,61})[A-Za-z0-9])(?![\w/.:-])")
+CLOUDTRAIL_DAYS = 90  # LookupEvents covers the last 90 days
+
+
+def _scope(request: Request, deps: Deps) -> tuple[str, dict[str, str]]:
+    """Whose entries the asker may see: this channel's; in a DM, their own; admins, all."""
+    if _ALL.search(request.text) and deps.permissions.is_admin(request.user):
+        return "every channel", {}
+    if request.source == "dm" or request.channel.startswith("D"):
+        return "your own requests", {"user": request.user}
+    return "this channel", {"channel": request.channel}
+
+
 @router.intent("AuditLog")
 def audit_log(request: Request, deps: Deps) -> Reply:
-    """Who did what through me, most recent first."""
-    entries = deps.state.audit_entries(limit=20)
-    if not entries:
-        return Reply.text(md("Nothing in the audit log yet."))
+    """Who did what through me in this channel (in a DM: your own requests), most recent
+    first; asked about a resource ("who deleted endpoint X"), also what CloudTrail saw."""
+    scope, where = _scope(request, deps)
+    entries = deps.state.audit_entries(limit=20, **where)
+    many_places = "channel" not in where
     rows = [
         md(
-            "{t} · {u} · {i} · {o}{d}",
+            "{t} · {u}{c} · {i} · {o}{d}",
             t=datetime.fromtimestamp(e.at, UTC).strftime("%b %d %H:%M"),
             u=mention(e.user),
+            c=md(" in {x}", x=channel_link(e.channel)) if many_places else md(""),
             i=bold(e.intent),
             o=e.outcome,
-            d=md(" · {x}", x=e.detail[:80]) if e.detail else md(""),
+            d=md(" · {x}", x=shorten(e.detail, 90)) if e.detail else md(""),
         )
         for e in entries
     ]
-    return Reply(
-        summary=f"Audit log: {len(entries)} most recent entries",
-        blocks=(
-            Header("Audit log"),
-            Section(lines(*rows)),
-            Context(md("Most recent first · times in UTC")),
-        ),
+    blocks: list[Block] = [Header("Audit log")]
+    blocks.append(
+        Section(lines(*rows) if rows else md("Nothing in the audit log for {s} yet.", s=scope))
     )
+    names = _resource_names(request.text) if _ABOUT.search(request.text) else []
+    if names:
+        blocks.extend(_cloudtrail(deps, names[0]))
+    blocks.append(Context(md("Most recent first · {s} · times in UTC", s=scope)))
+    return Reply(
+        summary=f"Audit log for {scope}: {len(entries)} most recent entries", blocks=tuple(blocks)
+    )
+
+
+def _resource_names(text: str) -> list[str]:
+    return [m for m in _NAME.findall(text) if looks_like_name(m)]
+
+
+def _cloudtrail(deps: Deps, name: str) -> list[Block]:
+    """What CloudTrail recorded about a SageMaker resource: changes made outside the bot too."""
+    now = datetime.fromtimestamp(deps.clock(), UTC)
+    try:
+        events = list(
+            islice(
+                items(
+                    deps.aws.cloudtrail.get_paginator("lookup_events").paginate(
+                        LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": name}],
+                        StartTime=now - timedelta(days=CLOUDTRAIL_DAYS),
+                        EndTime=now,
+                        PaginationConfig={"PageSize": 50},
+                    ),
+                    lambda page: page.get("Events", []),
+                ),
+                200,
+            )
+        )
+    except Exception as exc:
+        known = translate(exc, action="CloudTrail LookupEvents")
+        if known is None:
+            raise
+        where = "the offline sandbox has no CloudTrail" if deps.sandbox else known.message
+        return [Context(md("CloudTrail could not be asked about {n}: {w}.", n=name, w=where))]
+    changes = [
+        e
+        for e in events
+        if e.get("EventSource") == "sagemaker.amazonaws.com"
+        and e.get("ReadOnly", "false") != "true"
+    ]
+    if not changes:
+        return [
+            Section(
+                md(
+                    "*CloudTrail*: no changes to {n} in the last {d} days.",
+                    n=code(name),
+                    d=CLOUDTRAIL_DAYS,
+                )
+            )
+        ]
+    rows = [
+        md(
+            "{t} · {e} by {u}",
+            t=e["EventTime"].strftime("%b %d %H:%M") if e.get("EventTime") else "?",
+            e=bold(e.get("EventName", "?")),
+            u=e.get("Username") or "unknown",
+        )
+        for e in changes[:10]
+    ]
+    return [Section(lines(md("*CloudTrail* (SageMaker changes to {n}):", n=code(name)), *rows))]

@@ -216,6 +216,16 @@ def readable(text: str) -> str:
     )
 
 
+def shorten(text: str, limit: int) -> str:
+    """*text* cut to at most *limit* characters on a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-") + "…"
+
+
 def _strip(text: str) -> str:
     # Notification text is shown by clients as plain text.
     return readable(text)[:300]

@@ -100,7 +100,11 @@ class ScheduleBook(Protocol):
 
 
 class AuditReader(Protocol):
-    def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]: ...
+    def audit_entries(
+        self, limit: int = 20, *, channel: str | None = None, user: str | None = None
+    ) -> list[AuditEntry]:
+        """The most recent entries first, of one channel and/or one person when given."""
+        ...
 
 
 class HandlerState(JobFollows, ThreadTopics, ScheduleBook, AuditReader, Protocol):

@@ -402,12 +402,15 @@ class SqliteState:
                 ),
             )
 
-    def audit_entries(self, limit: int = 20, *, channel: str | None = None) -> list[AuditEntry]:
-        sql = "SELECT * FROM audit"
-        args: list[Any] = []
-        if channel:
-            sql += " WHERE channel = ?"
-            args.append(channel)
+    def audit_entries(
+        self, limit: int = 20, *, channel: str | None = None, user: str | None = None
+    ) -> list[AuditEntry]:
+        where, args = [], []
+        for column, value in (("channel", channel), ("user", user)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "")
         rows = self._all(sql + " ORDER BY id DESC LIMIT ?", *args, limit)
         return [
             AuditEntry(

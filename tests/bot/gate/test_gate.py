@@ -14,8 +14,8 @@ import pytest
 from bot.app import build_deps
 from bot.gate import Gate
 from bot.gate.access import Access
-from bot.policy import load_policy
 from bot.gate.types import Decision, Message
+from bot.policy import load_policy
 from bot.render.cards import APPROVE
 from bot.state.sqlite import SqliteState
 from intents.clients import AwsClients
@@ -510,3 +510,20 @@ def test_the_pending_card_says_who_may_approve_when_a_second_person_is_needed(wo
 
     shown = text(card(plan, "pending"))
     assert "Needs a second person" in shown and "<@U0CAROL>" in shown
+
+
+def test_every_audit_entry_is_also_one_json_log_line(world: World, caplog: Any) -> None:
+    import json
+
+    with caplog.at_level(logging.INFO, logger="chatops.audit"):
+        world.say("echo", ready("Echo", thing="x"))
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "chatops.audit"]
+    assert len(lines) == 1
+    entry = lines[0]["audit"]
+    assert (entry["user"], entry["intent"], entry["outcome"], entry["channel"]) == (
+        "U0ALICE",
+        "Echo",
+        "answered",
+        "C1",
+    )
+    assert entry["request_id"] == "r-00000001" and entry["slots"] == {"thing": "x"}

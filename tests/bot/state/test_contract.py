@@ -334,3 +334,6 @@ def test_the_audit_log_is_most_recent_first_per_channel(opener: Callable[[], Sta
     assert [e.request_id for e in entries] == ["r-2", "r-0"]
     assert entries[0].slots == {"topic": "2"} and len(entries[0].detail) <= 500
     assert [e.request_id for e in state.audit_entries(2)] == ["r-2", "r-1"]
+    state.audit(request_id="r-3", user="U2", channel="C", intent="Help", slots={}, outcome="denied")
+    assert [e.request_id for e in state.audit_entries(10, user="U2")] == ["r-3"]
+    assert [e.request_id for e in state.audit_entries(10, channel="D", user="U1")] == ["r-1"]
