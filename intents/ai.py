@@ -131,7 +131,7 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
     """Objects and scenes in an image (attached, or in S3), with Rekognition."""
     uri = request.slot("imageUri")
     if uri:
-        location = parse_s3(uri, "image")
+        location = parse_s3(uri, "image", key="object")
         check_bucket(location, deps.settings, "images")
         require_dataset(deps.aws.s3, location)
         image: ImageTypeDef = {"S3Object": {"Bucket": location.bucket, "Name": location.key}}
@@ -300,7 +300,7 @@ def transcribe_audio(request: Request, deps: Deps) -> Proposal:
     name = job_name("transcribe", request, max_len=200)
     attachment: dict[str, object] | None = None
     if uri:
-        media = parse_s3(uri, "recording")
+        media = parse_s3(uri, "recording", key="object")
         check_bucket(media, settings, "recordings")
         require_dataset(deps.aws.s3, media)
         media_uri, shown = str(media), code(str(media))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from botocore.exceptions import ClientError
 
 from intents.aws import error_code
 from intents.errors import InvalidInput, NotFound, Refused
 from intents.pricing import Component, known_instance_types
+from intents.quantities import count_in, duration_in
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -36,14 +37,36 @@ class S3Uri:
         return f"s3://{self.bucket}/{self.key}"
 
 
-def parse_s3(uri: str, what: str = "dataset") -> S3Uri:
-    match = _S3.match(uri.strip())
-    if not match:
+KeyNeed = Literal["any", "path", "object"]
+
+
+def parse_s3(uri: str, what: str = "dataset", *, key: KeyNeed = "any") -> S3Uri:
+    """An s3:// URI, strictly: a valid bucket name, no user part, no query, no control
+    characters; *key* says whether a path inside the bucket ("path") or an object ("object",
+    not a folder) is needed."""
+    text = uri.strip()
+    example = f"Give the {what} as s3://bucket/path, for example s3://my-bucket/train.csv."
+    authority = text[5:].split("/", 1)[0] if text.lower().startswith("s3://") else ""
+    if "@" in authority or ":" in authority:
         raise InvalidInput(
-            f"{uri[:80]!r} is not an S3 URI.",
-            hint=f"Give the {what} as s3://bucket/path, for example s3://my-bucket/train.csv.",
+            f"{text[:80]!r} is not a plain S3 URI: it has a user or port part.", hint=example
         )
-    return S3Uri(match.group(1), (match.group(2) or "/")[1:])
+    match = _S3.match(text)
+    if not match or any(c in text for c in "?#\\") or any(ord(c) < 32 for c in text):
+        raise InvalidInput(f"{text[:80]!r} is not an S3 URI.", hint=example)
+    parsed = S3Uri(match.group(1), (match.group(2) or "/")[1:])
+    if ".." in parsed.key.split("/"):
+        raise InvalidInput(f"{text[:80]!r} has '..' in its path.", hint=example)
+    if key != "any" and not parsed.key.strip("/"):
+        raise InvalidInput(
+            f"{text[:80]!r} is a whole bucket; I need a path inside it for the {what}.",
+            hint=example,
+        )
+    if key == "object" and parsed.key.endswith("/"):
+        raise InvalidInput(
+            f"{text[:80]!r} is a folder; I need one file for the {what}.", hint=example
+        )
+    return parsed
 
 
 def check_bucket(uri: S3Uri, settings: Settings, what: str = "data") -> None:
@@ -113,28 +136,17 @@ def check_kms(settings: Settings) -> None:
 
 
 def instance_count_in(text: str) -> int:
-    match = re.search(
-        r"\b(\d{1,3})\s*(?:x\s*)?(?:instances|machines|nodes)\b|\binstance_count\s*=\s*(\d+)",
-        text,
-        re.I,
-    )
-    if not match:
-        return 1
-    return int(match.group(1) or match.group(2))
+    """The instance count the request names ("2 instances", "instance_count=2"), else 1;
+    a count that is there but unreadable is refused, never replaced."""
+    found = count_in(text, "instances?|machines?|nodes?|hosts?", "instances", key="instance_count")
+    return found.value if found else 1
 
 
 def runtime_in(text: str) -> int | None:
-    """'for up to 3 hours', 'max runtime 90 min', 'max_runtime=2h' -> seconds."""
-    match = re.search(
-        r"\b(?:max(?:imum)?[_ ]runtime|for up to|at most|max)\s*(?:=|of|:)?\s*(\d+(?:\.\d+)?)\s*"
-        r"(h|hr|hrs|hours?|m|min|mins|minutes?)\b",
-        text,
-        re.I,
-    )
-    if not match:
-        return None
-    value, unit = float(match.group(1)), match.group(2).lower()
-    return int(value * (60 if unit.startswith("m") else 3600))
+    """The longest runtime the request names ("for up to 3 hours", "max_runtime=90min",
+    "for 2 days"), in seconds; None when it names none. Unreadable or zero is refused."""
+    found = duration_in(text)
+    return found.value if found else None
 
 
 def dataset_status(s3: S3Client, uri: S3Uri) -> str:

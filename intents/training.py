@@ -29,6 +29,7 @@ from intents.guardrails import (
     runtime_in,
 )
 from intents.pricing import hourly_price, money, pricing_client
+from intents.quantities import count_in
 from intents.registry import Router
 from intents.reply import (
     Context,
@@ -233,7 +234,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
     """Start a training job with a built-in algorithm, after you approve its cost."""
     settings = deps.settings
     algo = algorithm(request.slot("algorithm") or "")
-    dataset = parse_s3(request.slot("dataset") or "", "dataset")
+    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -711,13 +712,14 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
 
 AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
 AUTOPILOT_PARALLEL = 4
+MAX_CANDIDATES = 250
 
 
 @router.intent("StartAutopilot", requires=("sagemaker_role_arn", "output_s3_uri"))
 def start_autopilot(request: Request, deps: Deps) -> Proposal:
     """Let Autopilot find the best model for a tabular dataset and a target column."""
     settings = deps.settings
-    dataset = parse_s3(request.slot("dataset") or "", "dataset")
+    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -731,8 +733,12 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
     runtime = check_runtime(
         runtime_in(request.text) or min(settings.max_runtime_seconds, 4 * 3600), settings
     )
-    match = re.search(r"\b(\d{1,3})\s*candidates\b", request.text, re.I)
-    candidates = int(match.group(1)) if match else 10
+    found = count_in(request.text, "candidates?|trials?", "candidates", key="max_candidates")
+    candidates = found.value if found else 10
+    if candidates > MAX_CANDIDATES:
+        raise InvalidInput(
+            f"Autopilot can try at most {MAX_CANDIDATES} candidates here, not {candidates}."
+        )
     require_dataset(deps.aws.s3, dataset)
     header = first_line(deps.aws.s3, dataset)
     columns = [c.strip().strip('"') for c in header.split(",")] if header else []
