@@ -718,7 +718,7 @@ class Nlu:
         names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
         rest = self.analyze(" ".join([act.rest, *names]))
         intent, confidence, ranking, reason = self.classify(rest, read_only=True)
-        counterpart = self._counterpart(named)
+        counterpart = self.counterpart(named)
         if counterpart and intent in self._status_intents and intent != counterpart:
             intent = counterpart
         slots = self.read_slots(intent, rest) if intent != FALLBACK else {}
@@ -734,7 +734,7 @@ class Nlu:
                 out.add(intent.name)
         return frozenset(out)
 
-    def _counterpart(self, intent_name: str) -> str | None:
+    def counterpart(self, intent_name: str) -> str | None:
         """The read-only intent about what a change would act on: StopTraining -> TrainingStatus."""
         intent = self.definition.intents.get(intent_name)
         if intent is None or not intent.mutating:
