@@ -32,6 +32,26 @@ def test_targets_hold(runtime: LocalLexRuntime, name: str) -> None:
     assert report.intent_accuracy >= 0.92, report.confused
     assert report.slot_f1 >= 0.88
     assert report.mutating_false_positives == 0
+    assert report.wrong_mutating == 0
+
+
+def test_targets_hold_on_the_fourth_set(runtime: LocalLexRuntime) -> None:
+    """nlu_fourth was written by someone who never saw the utterances, in Slack's own voice
+    (mentions, links, emoji, typos, negations, near-misses). Before this work: accuracy 0.826,
+    slot F1 0.914, 21 lines sent to a change nobody asked for. Its held-out part (lex.evaluate.part)
+    was not looked at while tuning."""
+    examples = load_examples(DATA / "nlu_fourth.jsonl")
+    assert {e.intent for e in examples} == set(runtime.definition.intents)
+    assert sum(e.intent == "FallbackIntent" for e in examples) >= 25
+    from bot.slack.text import to_plain  # the lines are Slack markup: read them as the bot does
+    from lex.text import normalize
+
+    report = evaluate(
+        runtime, examples, runtime.definition, prepare=lambda t: normalize(to_plain(t))
+    )
+    assert report.intent_accuracy >= 0.95, report.confused
+    assert report.slot_f1 >= 0.95
+    assert report.wrong_mutating == 0 and report.mutating_false_positives == 0
 
 
 def test_eval_command_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
