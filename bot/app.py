@@ -18,6 +18,8 @@ from slack_sdk import WebClient
 from bot.follow import Follower
 from bot.gate import Gate
 from bot.gate.access import Access
+from bot.gate.guard import Guard
+from bot.gate.types import Message
 from bot.policy import load_policy
 from bot.scheduler import ReportScheduler
 from bot.settings import Settings, env_name
@@ -29,10 +31,11 @@ from bot.state import State, open_state
 from intents import registry as build_registry
 from intents.clients import AwsClients
 from intents.deps import Deps
+from intents.names import NameResolver
 from intents.registry import Registry
 from lex.commands import CommandParser
 from lex.local import LocalLexRuntime
-from lex.runtime import LexRouter
+from lex.runtime import LexRouter, session_id
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ def build_deps(
 def build_router(
     settings: Settings, aws: AwsClients, local: LocalLexRuntime | None = None
 ) -> LexRouter:
-    local = local or LocalLexRuntime()
+    local = local or LocalLexRuntime(names=NameResolver(aws))
     lex = aws.lex_runtime if settings.uses_aws_lex else None
     return LexRouter(
         local,
@@ -86,6 +89,21 @@ def build_router(
         bot_id=settings.lex_bot_id or "local",
         alias_id=settings.lex_bot_alias_id or "local",
         locale_id=settings.lex_locale_id,
+    )
+
+
+def build_guard(router: LexRouter, state: State) -> Guard:
+    """The check every understanding passes (bot.gate.guard), with the runtime's names."""
+
+    def reset(message: Message) -> None:
+        router.reset(session_id(message.team, message.channel, message.user))
+
+    return Guard(
+        router.local.definition,
+        local=router.local.nlu,
+        names=router.local.nlu.names,
+        topics=state,
+        reset=reset,
     )
 
 
@@ -146,6 +164,7 @@ def create(
         ttl_seconds=settings.confirmation_ttl_minutes * 60,
         env_name=env_name,
         on_change=changed,
+        guard=build_guard(router, state),
     )
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)

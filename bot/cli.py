@@ -57,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--errors", type=int, default=0, help="show this many misunderstood lines"
     )
+    evaluate.add_argument(
+        "--predictions",
+        type=Path,
+        help="write each line's expected and predicted intent and slots here (JSONL)",
+    )
+    evaluate.add_argument(
+        "--part",
+        choices=("tune", "held-out"),
+        help="score only one part of a fixed 70/30 split by a hash of the text",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -212,7 +222,7 @@ def _lex(args: argparse.Namespace) -> int:
 
 def _nlu(args: argparse.Namespace) -> int:
     from bot.slack.text import to_plain
-    from lex.evaluate import evaluate, format_report, load_examples
+    from lex.evaluate import evaluate, format_report, load_examples, part
     from lex.local import LocalLexRuntime
     from lex.text import normalize
 
@@ -224,6 +234,8 @@ def _nlu(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"chatops: {exc}", file=sys.stderr)
         return 2
+    if args.part:
+        examples = [e for e in examples if part(e) == args.part]
     local = LocalLexRuntime()
     if args.lex:
         from intents.clients import AwsClients
@@ -241,6 +253,10 @@ def _nlu(args: argparse.Namespace) -> int:
         )
     else:
         report = evaluate(local, examples, local.definition, prepare=as_in_production)
+    if args.predictions:
+        with args.predictions.open("w", encoding="utf-8") as out:
+            for row in report.predictions:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.json:
         data = report.as_json()
         data.pop("errors")

@@ -31,13 +31,18 @@ def _now(deps: Deps) -> datetime:
 def schedule_report(request: Request, deps: Deps) -> Proposal:
     """Post a report (cost, endpoints, monitor, budget or idle) to this channel on a schedule."""
     report = request.slot("report") or ""
-    frequency = request.slot("frequency") or ""
+    # frequency is optional in the definition, so Lex and the local runtime ask the same
+    # things: a day means weekly ("every monday"); without either, ask here.
+    frequency = request.slot("frequency") or ("weekly" if request.slot("day") else "")
     if report not in REPORTS:
         raise InvalidInput(
             f"I have no {report or 'such'} report.", hint="Reports: " + ", ".join(REPORTS) + "."
         )
     if frequency not in FREQUENCIES:
-        raise InvalidInput("How often: hourly, daily or weekly?")
+        raise InvalidInput(
+            "How often: hourly, daily or weekly?",
+            hint=f"Say it with the report, e.g. “post the {report} report daily at 09:00”.",
+        )
     time_of_day = request.slot("time") or ("00:00" if frequency == "hourly" else "09:00")
     if not _TIME.match(time_of_day):
         raise InvalidInput(f"{time_of_day!r} is not a time.", hint="Use 24-hour HH:MM, e.g. 09:30.")

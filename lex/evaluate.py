@@ -6,12 +6,13 @@ Every line is a fresh conversation (a new session id), scored on the first turn.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,17 @@ class Report:
     slot_recall: float
     slot_f1: float
     mutating_false_positives: int
+    wrong_mutating: int
     latency_ms_p50: float
     latency_ms_p99: float
     confused: list[tuple[str, str, int]]
     errors: list[dict[str, Any]]
+    predictions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["confused"] = [{"expected": e, "got": g, "count": c} for e, g, c in self.confused]
+        data.pop("predictions")
         return data
 
 
@@ -62,6 +66,13 @@ def load_examples(path: Path) -> list[Example]:
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not an evaluation line ({exc})") from None
     return examples
+
+
+def part(example: Example) -> str:
+    """``"tune"`` or ``"held-out"``: a fixed 70/30 split by a hash of the text, so a set
+    can be tuned on while a part of it stays unseen."""
+    digest = hashlib.sha256(example.text.encode("utf-8")).digest()
+    return "held-out" if digest[0] % 10 < 3 else "tune"
 
 
 def _norm(value: str) -> str:
@@ -81,7 +92,8 @@ def evaluate(
     """Score *runtime* on *examples*; *prepare* turns each line's text into what the
     application would hand to language (the transport's markup removed)."""
     mutating = {name for name, intent in definition.intents.items() if intent.mutating}
-    correct = tp = fp = fn = mutating_fp = 0
+    correct = tp = fp = fn = mutating_fp = wrong_mutating = 0
+    predictions: list[dict[str, Any]] = []
     latencies: list[float] = []
     confusion: Counter[tuple[str, str]] = Counter()
     errors: list[dict[str, Any]] = []
@@ -108,8 +120,19 @@ def evaluate(
             confusion[(ex.intent, intent)] += 1
         if ex.intent == OUT_OF_SCOPE and intent in mutating:
             mutating_fp += 1
+        if intent in mutating and intent != ex.intent:
+            wrong_mutating += 1  # a change nobody asked for, in or out of scope
         expected = {(k, _norm(v)) for k, v in ex.slots.items()}
         predicted = {(k, _norm(v)) for k, v in slots.items()}
+        predictions.append(
+            {
+                "text": ex.text,
+                "expected": ex.intent,
+                "got": intent,
+                "expected_slots": ex.slots,
+                "got_slots": slots,
+            }
+        )
         tp += len(expected & predicted)
         fp += len(predicted - expected)
         fn += len(expected - predicted)
@@ -136,10 +159,12 @@ def evaluate(
         slot_recall=round(recall, 4),
         slot_f1=round(f1, 4),
         mutating_false_positives=mutating_fp,
+        wrong_mutating=wrong_mutating,
         latency_ms_p50=round(statistics.median(latencies), 3) if latencies else 0.0,
         latency_ms_p99=round(p99, 3),
         confused=[(e, g, c) for (e, g), c in confusion.most_common(10)],
         errors=errors,
+        predictions=predictions,
     )
 
 
@@ -151,6 +176,7 @@ def format_report(report: Report, *, show_errors: int = 0) -> str:
         f"slot recall         {report.slot_recall:.3f}",
         f"slot F1             {report.slot_f1:.3f}",
         f"out-of-scope lines that became a mutating intent: {report.mutating_false_positives}",
+        f"lines sent to a mutating intent not their own: {report.wrong_mutating}",
         f"latency             p50 {report.latency_ms_p50:.2f} ms, p99 {report.latency_ms_p99:.2f} ms",
     ]
     if report.confused:

@@ -2,14 +2,17 @@
 
 Layout (Lex V2's JSON import/export format)::
 
-    manifest.json
+    Manifest.json
     <BotName>/Bot.json
     <BotName>/BotLocales/en_US/BotLocale.json
     <BotName>/BotLocales/en_US/Intents/<Intent>/Intent.json
     <BotName>/BotLocales/en_US/Intents/<Intent>/Slots/<slot>/Slot.json
     <BotName>/BotLocales/en_US/SlotTypes/<SlotType>/SlotType.json
 
-The archive is byte-for-byte reproducible: the same definition gives the same zip.
+File names, keys and enum spellings are those Lex writes when it exports a bot
+(``Manifest.json`` with ``metaData``, ``TOP_RESOLUTION``, ``isActive``; intents carry
+no version); ``tests/lex/fixtures`` keeps a real export to compare with. The archive
+is byte-for-byte reproducible: the same definition gives the same zip.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from typing import Any
 from lex.definition import BotDefinition, Intent, Slot, SlotType
 
 LOCALE_NAMES = {"en_US": "English (US)", "en_GB": "English (GB)"}
+# The definition says TopResolution / OriginalValue (the API's spelling); exports spell them so.
+RESOLUTION = {"TopResolution": "TOP_RESOLUTION", "OriginalValue": "ORIGINAL_VALUE"}
+MANIFEST = {"metaData": {"schemaVersion": "1", "fileFormat": "LexJson", "resourceType": "BOT"}}
 _FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zip entry timestamps, for reproducible archives
 
 
@@ -67,7 +73,7 @@ def locale_json(d: BotDefinition) -> dict[str, Any]:
     return {
         "name": LOCALE_NAMES.get(d.locale, d.locale),
         "identifier": d.locale,
-        "version": "DRAFT",
+        "version": None,
         "description": f"{d.name} in {LOCALE_NAMES.get(d.locale, d.locale)}",
         "voiceSettings": {"voiceId": d.voice, "engine": "neural"},
         "nluConfidenceThreshold": d.nlu_confidence_threshold,
@@ -79,7 +85,6 @@ def intent_json(d: BotDefinition, intent: Intent) -> dict[str, Any]:
         "name": intent.name,
         "identifier": identifier(d.name, intent.name),
         "description": intent.description,
-        "version": "DRAFT",
         "parentIntentSignature": intent.parent,
         "sampleUtterances": [{"utterance": u} for u in intent.utterances] or None,
         "intentConfirmationSetting": None,
@@ -106,7 +111,7 @@ def intent_json(d: BotDefinition, intent: Intent) -> dict[str, Any]:
                 "messageGroupsList": _messages(intent.declination or "OK, cancelled."),
                 "allowInterrupt": False,
             },
-            "active": True,
+            "isActive": True,
         }
     return data
 
@@ -140,16 +145,13 @@ def slot_type_json(d: BotDefinition, slot_type: SlotType) -> dict[str, Any]:
         "identifier": identifier(d.name, slot_type.name),
         "description": slot_type.description,
         "slotTypeValues": [
-            {
-                "sampleValue": {"value": v.value},
-                "synonyms": [{"value": s} for s in v.synonyms] or None,
-            }
-            for v in slot_type.values
+            {"sampleValue": {"value": sample}, "synonyms": [{"value": s} for s in synonyms] or None}
+            for sample, synonyms in _said_values(slot_type)
         ]
         or None,
         "parentSlotTypeSignature": slot_type.parent,
         "valueSelectionSetting": {
-            "resolutionStrategy": slot_type.resolution,
+            "resolutionStrategy": RESOLUTION[slot_type.resolution],
             "regexFilter": {"pattern": slot_type.regex} if slot_type.regex else None,
             "advancedRecognitionSetting": {
                 "audioRecognitionStrategy": "UseSlotValuesAsCustomVocabulary"
@@ -158,13 +160,20 @@ def slot_type_json(d: BotDefinition, slot_type: SlotType) -> dict[str, Any]:
     }
 
 
+def _said_values(slot_type: SlotType) -> list[tuple[str, tuple[str, ...]]]:
+    """(sample value, synonyms) as Lex should match them. Values that are not said as
+    such (language codes: "it", "hi") are not offered to Lex as words: the first synonym
+    stands in for them, and :func:`lex.runtime.canonical_slots` maps it back."""
+    if slot_type.match_values:
+        return [(v.value, v.synonyms) for v in slot_type.values]
+    return [(v.synonyms[0], v.synonyms[1:]) for v in slot_type.values if v.synonyms]
+
+
 def archive_files(d: BotDefinition) -> dict[str, dict[str, Any]]:
     """Every file of the archive: path -> JSON document."""
     base = f"{d.name}/BotLocales/{d.locale}"
     files: dict[str, dict[str, Any]] = {
-        "manifest.json": {
-            "metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson", "resourceType": "Bot"}
-        },
+        "Manifest.json": MANIFEST,
         f"{d.name}/Bot.json": bot_json(d),
         f"{base}/BotLocale.json": locale_json(d),
     }

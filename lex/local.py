@@ -88,9 +88,11 @@ class LocalLexRuntime:
         definition: BotDefinition | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        names: Callable[[str], str | None] | None = None,
     ) -> None:
+        """*names*: what the account calls a name ("endpoint", "job"...), when known."""
         self.definition = definition or load_definition()
-        self.nlu = Nlu(self.definition)
+        self.nlu = Nlu(self.definition, names=names)
         self._clock = clock
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.Lock()

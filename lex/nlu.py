@@ -22,10 +22,12 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from lex.definition import BotDefinition, Intent, Slot, SlotType
+from lex.speech import SpeechAct, reads_as_request, speech_act
 from lex.text import (
     Span,
     Token,
@@ -237,7 +239,6 @@ _INJECTION = re.compile(
     r"pretend (to be|you are)|act as (an?|the) |developer mode|DAN mode)\b",
     re.I,
 )
-_QUESTION = re.compile(r"^\s*(who|whom|whose|why|when|did|has|have|was|were)\b", re.I)
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
 
 
@@ -265,6 +266,7 @@ class Analysis:
     enums: list[EnumMatch]
     features: list[str] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
+    act: SpeechAct = field(default_factory=SpeechAct)
 
     def spans_of(self, *kinds: str) -> list[Span]:
         return [s for s in self.spans if s.kind in kinds]
@@ -283,6 +285,38 @@ class NluResult:
     reason: str = ""  # why we fell back, when we did
 
 
+def _edit(word: str, candidate: str) -> str:
+    """The kind of single edit that turns *word* into *candidate*."""
+    if len(candidate) == len(word) + 1:
+        return "insert"
+    if len(candidate) + 1 == len(word):
+        return "delete"
+    diff = [i for i, (a, b) in enumerate(zip(word, candidate, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and sorted(word) == sorted(candidate):
+        return "swap"
+    return "substitute"
+
+
+# "drop the report into #general", "stick it in #ml-ops": a verb of placing followed by
+# where to, is posting, not deleting.
+_PLACING = frozenset(["drop", "put", "stick", "dump", "throw", "pop"])
+_INTO = frozenset(["into", "onto", "in", "to"])
+
+
+def _placing(words: list[str], tokens: list[Token]) -> list[str]:
+    out = list(words)
+    for i, word in enumerate(words):
+        if word not in _PLACING:
+            continue
+        for j in range(i + 1, len(words) - 1):
+            if words[j] in ("into", "onto") or (
+                words[j] in _INTO and tokens[j + 1].raw.startswith("#")
+            ):
+                out[i] = "post"
+                break
+    return out
+
+
 def _stem(word: str) -> str:
     if word.startswith("__") or len(word) <= 3:
         return word
@@ -296,9 +330,17 @@ def _stem(word: str) -> str:
 class Nlu:
     """Intent classification and slot reading for one bot definition."""
 
-    def __init__(self, definition: BotDefinition, *, alpha: float = 0.3) -> None:
+    def __init__(
+        self,
+        definition: BotDefinition,
+        *,
+        alpha: float = 0.3,
+        names: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.definition = definition
         self.alpha = alpha
+        # What the account calls things: a name -> "endpoint" | "model" | "job" | "budget".
+        self.names = names
         self._enum_index: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
         self._enum_max = 1
         self._lexicon: dict[tuple[str, ...], str] = {}
@@ -416,8 +458,16 @@ class Nlu:
             candidates.update(self._deletes.get(d, ()))
         candidates = {c for c in candidates if abs(len(c) - len(word)) <= 1 and c[0] == word[0]}
         if len(word) == 4:
-            # Four letters leave too little to go on: only swapped letters ("hepl").
-            candidates = {c for c in candidates if sorted(c) == sorted(word)}
+            # Four letters leave too little to go on: swapped letters ("hepl") or a letter
+            # left out ("evry"), never one letter for another.
+            candidates = {
+                c for c in candidates if sorted(c) == sorted(word) or _edit(word, c) == "insert"
+            }
+        elif len(word) <= 5:
+            # A short real word is often one letter from another ("stack", "stuck"): a
+            # typo is a slip of the hand (a letter missing, doubled or swapped), not a
+            # different vowel.
+            candidates = {c for c in candidates if _edit(word, c) != "substitute"}
         if not candidates:
             return word
         # Prefer the word used most in the utterances.
@@ -449,8 +499,9 @@ class Nlu:
         words = [t.text.removesuffix("'s") for t in tokens]
         if correct:
             words = [self.correct(w) for w in words]
+        words = _placing(words, tokens)
         enums = self._find_enums(words)
-        analysis = Analysis(clean, spans, tokens, words, enums)
+        analysis = Analysis(clean, spans, tokens, words, enums, act=speech_act(clean))
         self._featurize(analysis)
         return analysis
 
@@ -500,14 +551,16 @@ class Nlu:
                 expanded.extend(parts)  # "speech-to-text", "real-time": words, not a name
             elif looks_like_name(token.raw) and word not in self._vocab:
                 expanded.append("__name__")
-                hints.extend(name_hints(word))
+                kind = self.known_kind(token.raw)
+                hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(word))
             else:
                 expanded.append(word)
         for span in analysis.spans:
             if span.kind == "s3":
                 hints.extend(file_hints(span.value))
             elif span.kind == "name":
-                hints.extend(name_hints(span.value))
+                kind = self.known_kind(span.value)
+                hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(span.value))
         words = expanded
         markers.extend(dict.fromkeys(hints))
         stems = [_stem(self.lemma(w)) for w in words if w]
@@ -560,7 +613,9 @@ class Nlu:
                 totals[name] += w
         return totals
 
-    def classify(self, analysis: Analysis) -> tuple[str, float, list[tuple[str, float]], str]:
+    def classify(
+        self, analysis: Analysis, *, read_only: bool = False
+    ) -> tuple[str, float, list[tuple[str, float]], str]:
         known = [f for f in analysis.features if f in self._weights]
         if not known:
             return FALLBACK, 1.0, [], "no known words"
@@ -568,8 +623,14 @@ class Nlu:
             return FALLBACK, 1.0, [], "instruction-like text"
         raw = self.scores(analysis)
         eligible = {n: s for n, s in raw.items() if self.eligible(n, analysis)}
-        if eligible and _QUESTION.match(analysis.text):
-            # "who stopped the job?", "did we deploy it?": questions are never orders.
+        kinds = self._kinds_in(analysis) if self.names is not None else set()
+        if kinds:
+            # "how is fraud-detector-prod doing?" when the account has that endpoint:
+            # only intents about endpoints (or about nothing named) remain.
+            eligible = {n: s for n, s in eligible.items() if self._fits_names(n, kinds)}
+        if eligible and (analysis.act.orders_nothing or read_only):
+            # "who stopped the job?", "how do I delete an endpoint?", "don't stop it":
+            # questions and negated actions are never orders.
             eligible = {
                 n: s for n, s in eligible.items() if not self.definition.intents[n].mutating
             }
@@ -596,9 +657,102 @@ class Nlu:
 
     def parse(self, text: str) -> NluResult:
         analysis = self.analyze(text)
+        act = analysis.act
+        if act.form in ("negated", "should"):
+            return self._instead(analysis)
         intent, confidence, ranking, reason = self.classify(analysis)
+        if act.form == "howto":
+            return self._how_to(analysis, intent, confidence, ranking)
         slots = self.read_slots(intent, analysis) if intent != FALLBACK else {}
         return NluResult(intent, round(confidence, 2), slots, ranking, reason)
+
+    def _what_it_names(self, analysis: Analysis) -> str:
+        """The intent a sentence names, questions and negations aside ("don't stop X" -> StopTraining)."""
+        plain = Analysis(
+            analysis.text,
+            analysis.spans,
+            analysis.tokens,
+            analysis.words,
+            analysis.enums,
+            analysis.features,
+            analysis.concepts,
+        )
+        return self.classify(plain)[0]
+
+    def _how_to(
+        self, analysis: Analysis, read: str, confidence: float, ranking: list[tuple[str, float]]
+    ) -> NluResult:
+        """ "how do I deploy a model?": help on that area, unless it is a complete read
+        ("how do you say 'hi' in German" is not here: that is a translation)."""
+        named = self._what_it_names(analysis)
+        if named == FALLBACK:
+            return NluResult(FALLBACK, 1.0, {}, ranking, "a question about something else")
+        if named == read:
+            slots = self.read_slots(read, analysis)
+            required = self.definition.intents[read].required_slots
+            if required and all(s.name in slots for s in required):
+                return NluResult(read, round(confidence, 2), slots, ranking)
+        help_slots: dict[str, Resolved] = {}
+        if named in self.definition.intents:
+            area = self.definition.intents[named].area
+            if self._topic_values and area in self._topic_values:
+                help_slots["topic"] = Resolved(area, area)
+        if "Help" not in self.definition.intents:
+            return NluResult(FALLBACK, 1.0, {}, ranking, "a question about how")
+        found = self.read_slots("Help", analysis)
+        return NluResult("Help", 1.0, {**help_slots, **found}, ranking, "a question about how")
+
+    def _instead(self, analysis: Analysis) -> NluResult:
+        """ "don't stop X, just check it" is "check X"; "should we delete X?" alone asks nothing
+        we can do: the short help."""
+        act = analysis.act
+        if not act.rest or not reads_as_request(act.rest):
+            return NluResult(FALLBACK, 1.0, {}, [], f"{act.form} action")
+        named = self._what_it_names(analysis)
+        # The names of the first clause are the subject of the rest ("is it still up?").
+        names = [
+            t.raw
+            for t in analysis.tokens
+            if looks_like_name(t.raw) and not self.is_vocabulary(t.text) and t.raw not in act.rest
+        ]
+        names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
+        rest = self.analyze(" ".join([act.rest, *names]))
+        intent, confidence, ranking, reason = self.classify(rest, read_only=True)
+        counterpart = self.counterpart(named)
+        if counterpart and intent in self._status_intents and intent != counterpart:
+            intent = counterpart
+        slots = self.read_slots(intent, rest) if intent != FALLBACK else {}
+        return NluResult(intent, round(confidence, 2), slots, ranking, reason)
+
+    @cached_property
+    def _status_intents(self) -> frozenset[str]:
+        """Read-only intents about one named resource, whose name is optional."""
+        out = set()
+        for intent in self.definition.intents.values():
+            names = [s for s in intent.slots if s.name in _NAME_KEYWORDS]
+            if not intent.mutating and names and not intent.required_slots:
+                out.add(intent.name)
+        return frozenset(out)
+
+    def counterpart(self, intent_name: str) -> str | None:
+        """The read-only intent about what a change would act on: StopTraining -> TrainingStatus."""
+        intent = self.definition.intents.get(intent_name)
+        if intent is None or not intent.mutating:
+            return None
+        names = {s.name for s in intent.slots if s.name in ("jobName", "endpointName")}
+        for other in self.definition.intents.values():
+            same_area = other.name in self._status_intents and other.area == intent.area
+            if same_area and names & {s.name for s in other.slots}:
+                return other.name
+        return None
+
+    @cached_property
+    def _topic_values(self) -> frozenset[str]:
+        help_intent = self.definition.intents.get("Help")
+        slot = help_intent.slot("topic") if help_intent else None
+        if slot is None:
+            return frozenset()
+        return frozenset(v.value for v in self.definition.slot_type(slot.type).values)
 
     # ------------------------------------------------------------------ slots
 
@@ -630,6 +784,34 @@ class Nlu:
 
     def is_vocabulary(self, word: str) -> bool:
         return word.lower() in self._vocab
+
+    def known_kind(self, name: str) -> str | None:
+        """What the account says *name* is, when a resolver was given and knows it."""
+        if self.names is None or not looks_like_name(name):
+            return None
+        try:
+            return self.names(name)
+        except Exception:  # a resolver that fails knows nothing; understanding goes on
+            return None
+
+    def _kinds_in(self, analysis: Analysis) -> set[str]:
+        kinds = set()
+        for token in analysis.tokens:
+            kind = self.known_kind(token.raw)
+            if kind:
+                kinds.add(kind)
+        for span in analysis.spans_of("name"):
+            kind = self.known_kind(span.value)
+            if kind:
+                kinds.add(kind)
+        return kinds
+
+    def _fits_names(self, intent_name: str, kinds: set[str]) -> bool:
+        """An intent that takes a name fits when a known name in the message is of its kind."""
+        takes = {
+            k for s in self.definition.intents[intent_name].slots for k in _KINDS.get(s.name, ())
+        }
+        return not takes or bool(takes & kinds)
 
 
 _IMAGE = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff")
@@ -668,6 +850,13 @@ _ENDPOINTISH = {
     "detector",
 }
 _MODELISH = {"model", "mdl"}
+_BUDGETISH = {"monthly", "quarterly", "yearly", "annual", "budget", "q1", "q2", "q3", "q4", "fy"}
+_KIND_HINTS = {
+    "endpoint": "__endpointish__",
+    "model": "__modelish__",
+    "job": "__jobish__",
+    "budget": "__budgetish__",
+}
 _JOBISH = {"job", "train", "training", "run", "retrain", "nightly", "tuning", "hpo", "batch"}
 
 
@@ -681,6 +870,8 @@ def name_hints(name: str) -> list[str]:
         hints.append("__modelish__")
     if parts & _JOBISH or re.search(r"\d{6,}|-\d{2,4}$", name):
         hints.append("__jobish__")
+    if parts & _BUDGETISH or any(re.fullmatch(r"fy\d{2,4}|\d{4}q\d", p) for p in parts):
+        hints.append("__budgetish__")
     return hints
 
 
@@ -710,6 +901,16 @@ def _enum(
     used: set[tuple[int, int]],
 ) -> Resolved | None:
     matches = [m for m in a.enums if m.type == slot_type.name and (m.first, m.last) not in used]
+    if not matches and not slot_type.match_values:
+        # Codes that are also words ("it", "hi") are read only where nothing else fits:
+        # right after "to"/"into" ("translate to fr: ...").
+        codes = {v.value.lower(): v.value for v in slot_type.values}
+        for i in range(1, len(a.words)):
+            code = a.words[i]
+            if code in codes and code not in _WORDS_TOO and a.words[i - 1] in ("to", "into"):
+                used.add((i, i))
+                return Resolved(a.tokens[i].raw, codes[code])
+        return None
     if not matches:
         return None
     choice = matches[0]
@@ -800,6 +1001,13 @@ _NAME_KEYWORDS = {
     "modelName": ("model",),
     "budgetName": ("budget",),
 }
+# Which kinds of resource (as the account's name resolver tells them) a name slot takes.
+_KINDS = {
+    "jobName": ("job",),
+    "endpointName": ("endpoint",),
+    "modelName": ("model", "job"),
+    "budgetName": ("budget",),
+}
 _NAME_VERBS = (
     "deploy",
     "delete",
@@ -854,7 +1062,10 @@ def _name(
     keywords = _NAME_KEYWORDS.get(slot.name, ())
     if shaped:
         after_kw = [i for i in shaped if i > 0 and _stem(a.words[i - 1]) in keywords]
-        i = (after_kw or shaped)[0]
+        after_verb = [i for i in shaped if i > 0 and nlu.lemma(a.words[i - 1]) in _NAME_VERBS]
+        joined = [i for i in shaped if re.search(r"[-_]", a.tokens[i].raw)]
+        known = [i for i in shaped if nlu.known_kind(a.tokens[i].raw) in _KINDS.get(slot.name, ())]
+        i = (known or after_kw or after_verb or joined or shaped)[0]
         used.add((i, i))
         return Resolved(a.tokens[i].raw, a.tokens[i].raw)
     # "endpoint recsys", "the recsys endpoint", "named recsys", "deploy churnmodel".
@@ -950,21 +1161,39 @@ def _column(
     eliciting: bool,
     used: set[tuple[int, int]],
 ) -> Resolved | None:
-    for span in a.spans_of("quoted"):
+    for span in a.spans_of("quoted", "name"):
         if re.fullmatch(r"[\w\-. ]{1,64}", span.value):
             return Resolved(span.raw, span.value)
     m = re.search(
-        r"\b(?:predict(?:ing|s)?|target(?: column)?(?: is| =|:)?|column|label(?: column)?(?: is)?|forecast(?:ing)?|for column)"
-        r"\s+(?:the\s+)?(?:column\s+)?(?:whether\s+)?([A-Za-z_][\w\-.]*)",
+        r"\b(?:predict(?:ing|s)?|target(?:\s+column)?(?:\s+is\b|\s*=|\s*:)?|column|"
+        r"label(?:\s+column)?(?:\s+is\b|\s*=|\s*:)?|forecast(?:ing)?|for\s+column)"
+        r"\s*(?:the\s+)?(?:column\s+)?(?:whether\s+)?([A-Za-z_][\w\-.]*)",
         a.text,
         re.I,
     )
-    if m and m.group(1).lower() not in ("from", "on", "using", "with", "in", "the", "column", "a"):
+    if m and m.group(1).lower() not in _NOT_COLUMNS:
         return Resolved(m.group(1), m.group(1))
+    # "/ml autopilot s3://bucket/data.csv churned", "autopilot on s3://x for p99_latency_ms":
+    # the one word after the data set is the column.
+    for span in a.spans_of("s3"):
+        after = re.match(
+            r"\s*(?:for\s+|on\s+|->\s*)?([A-Za-z_][\w\-.]*)\s*[?.!]?\s*$", a.text[span.end :]
+        )
+        if (
+            after
+            and after.group(1).lower() not in _NOT_COLUMNS
+            and (not nlu.is_vocabulary(after.group(1)) or "_" in after.group(1))
+        ):
+            return Resolved(after.group(1), after.group(1))
     if eliciting and len(a.tokens) == 1:
         return Resolved(a.tokens[0].raw, a.tokens[0].raw)
     return None
 
+
+_WORDS_TOO = frozenset(["it", "hi", "en", "ar"])  # codes more often meant as words
+_NOT_COLUMNS = frozenset(
+    ["from", "on", "using", "with", "in", "the", "column", "a", "please", "pls", "thanks", "for"]
+)
 
 _READERS = {
     "enum": _enum,

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lex.definition import BotDefinition
 from lex.local import MAX_TEXT, LocalLexRuntime
 from lex.text import normalize
 
@@ -98,6 +99,30 @@ def parse_response(response: Mapping[str, Any], source: str) -> Understanding:
     )
 
 
+def canonical_slots(definition: BotDefinition, u: Understanding) -> Understanding:
+    """Lex's values in the catalog's canonical form: a language said as its name ("german",
+    the value Lex was given) is its code ``de``; an instance type is ``ml.<family>.<size>``
+    in lower case, whatever Lex matched ("M5.XLARGE")."""
+    intent = definition.intents.get(u.intent)
+    if intent is None or not u.slots:
+        return u
+    slots = dict(u.slots)
+    for name, value in u.slots.items():
+        slot = intent.slot(name)
+        if slot is None:
+            continue
+        slot_type = definition.slot_type(slot.type)
+        said = value.strip().lower()
+        if slot_type.extract == "enum":
+            for v in slot_type.values:
+                if said == v.value.lower() or said in (s.lower() for s in v.synonyms):
+                    slots[name] = v.value
+                    break
+        elif slot_type.extract == "instance_type":
+            slots[name] = said if said.startswith("ml.") else f"ml.{said}"
+    return u if slots == u.slots else Understanding(**{**u.__dict__, "slots": slots})
+
+
 class LexRouter:
     """Understands a message with Lex V2, falling back to the local runtime on any failure."""
 
@@ -123,9 +148,8 @@ class LexRouter:
         ids = {"botId": self.bot_id, "botAliasId": self.alias_id, "localeId": self.locale_id}
         if self.lex is not None:
             try:
-                return parse_response(
-                    self.lex.recognize_text(sessionId=session, text=clean, **ids), "lex"
-                )
+                said = self.lex.recognize_text(sessionId=session, text=clean, **ids)
+                return canonical_slots(self.local.definition, parse_response(said, "lex"))
             except (ClientError, BotoCoreError) as exc:
                 code = (
                     exc.response["Error"].get("Code", "")

@@ -16,6 +16,7 @@ from bot.gate.access import Access
 from bot.gate.audit import Auditor
 from bot.gate.confirm import Confirmations
 from bot.gate.dialog import FALLBACK, Step, next_step
+from bot.gate.guard import Guard, Reading
 from bot.gate.outbox import Outbox
 from bot.gate.rules import answer_overheard
 from bot.gate.runner import Runner
@@ -48,8 +49,9 @@ class Gate:
         ttl_seconds: float = 900,
         env_name: Callable[[str], str] = str.upper,
         on_change: Callable[[], None] = lambda: None,
+        guard: Guard | None = None,
     ) -> None:
-        self.deps, self.state = deps, state
+        self.deps, self.state, self.guard = deps, state, guard
         self.understander, self.commands, self.outbox = understander, commands, outbox
         self.runner = Runner(deps, Auditor(state), env_name)
         self.access = access or Access(Policy(), deps.registry)
@@ -64,10 +66,11 @@ class Gate:
             on_change=on_change,
         )
 
-    def answer(self, message: Message, request_id: str) -> Answer:
-        """The answer to one message; never raises (a failure is a short reply)."""
+    def answer(self, message: Message, request_id: str, reading: Reading | None = None) -> Answer:
+        """The answer to one message (or to a clarifying question's button: its *reading*);
+        never raises (a failure is a short reply)."""
         try:
-            return self._answer(message, request_id)
+            return self._answer(message, request_id, reading)
         except Exception:
             log.exception("failed to answer %s from %s", message.source, message.user)
             reply = internal_error_reply(request_id) if message.addressed else Reply.nothing()
@@ -91,8 +94,14 @@ class Gate:
 
     # ------------------------------------------------------------------ understanding
 
-    def _answer(self, message: Message, request_id: str) -> Answer:
-        understood = understand(message, request_id, self.understander, self.commands)
+    def _answer(self, message: Message, request_id: str, reading: Reading | None) -> Answer:
+        guard = self.guard
+        if reading is not None and guard is not None:
+            understood = guard.understood(message, reading, request_id)
+        else:
+            understood = understand(message, request_id, self.understander, self.commands)
+        if guard is not None and not isinstance(understood, Reply):
+            understood = guard.review(message, understood)  # Lex and local alike
         if isinstance(understood, Reply):
             return Answer(understood)
         return self._route(message, understood.request, understood.understanding)

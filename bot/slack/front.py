@@ -57,7 +57,7 @@ class SlackFront:
                 placeholder=placeholder,
                 delay=self.working_delay,
             )
-            answer = self.gate.answer(message, request_id)
+            answer = self.gate.answer(message, request_id, inbound.reading)
             reply = answer.reply
             if message.source == "command" and not reply.silent:
                 reply = _with_command_context(reply, inbound)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.gate.guard import CLARIFY, Reading
 from bot.gate.types import Decision, Message
 from bot.render.cards import APPROVE, CANCEL
 from bot.slack.text import to_plain
@@ -34,6 +35,7 @@ class Inbound:
     response_url: str | None = None  # slash commands: works where the bot is not a member
     command: str = ""  # "/ml"
     raw_text: str = ""  # as the user wrote it (the command echo shows this)
+    reading: Reading | None = None  # a clarifying question's button: the reading chosen
 
 
 def _files(event: Mapping[str, Any]) -> tuple[Attachment, ...]:
@@ -177,6 +179,36 @@ def from_action(body: Mapping[str, Any]) -> Decision | None:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def from_clarify(body: Mapping[str, Any]) -> Inbound | None:
+    """A click on a clarifying question's button -> that reading, as a request from the
+    clicker in the question's thread. The value is checked here and again by the gate."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, Mapping) or action.get("action_id") != CLARIFY:
+        return None
+    reading = Reading.decode(action.get("value"))
+    user, channel, team = (_id(body.get(k)) for k in ("user", "channel", "team"))
+    if reading is None or not user or not channel:
+        return None
+    posted = body.get("message") if isinstance(body.get("message"), Mapping) else {}
+    assert isinstance(posted, Mapping)
+    thread = posted.get("thread_ts") or posted.get("ts")
+    label = action.get("text", {}).get("text") if isinstance(action.get("text"), Mapping) else ""
+    stamp = str(action.get("action_ts") or body.get("trigger_id") or "")
+    message = Message(
+        team=team,
+        channel=channel,
+        user=user,
+        text=str(label or reading.intent)[:200],
+        source="action",
+        addressed=True,
+        delivery_key=f"act:{team}:{channel}:{user}:{stamp}",
+        thread_ts=thread if isinstance(thread, str) else None,
+        user_team=_text((body.get("user") or {}).get("team_id")) or team,
+    )
+    return Inbound(message, reading=reading)
 
 
 def _id(value: object) -> str:

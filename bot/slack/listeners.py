@@ -7,9 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.gate.guard import CLARIFY
 from bot.render.cards import APPROVE, CANCEL
 from bot.slack.front import SlackFront
-from bot.slack.inbound import InThread, from_action, from_command, from_event
+from bot.slack.inbound import InThread, from_action, from_clarify, from_command, from_event
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,17 @@ def register(
         if decision is not None:
             front.click(decision)
 
+    def on_clarify(body: dict[str, Any]) -> None:
+        inbound = from_clarify(body)
+        if inbound is not None:
+            front.message(inbound)
+
     app.event("message")(ack=ack_now, lazy=[on_event])
     app.event("app_mention")(ack=ack_now, lazy=[on_event])
     app.command("/ml")(ack=ack_now, lazy=[on_command])
     app.action(APPROVE)(ack=ack_now, lazy=[on_click])
     app.action(CANCEL)(ack=ack_now, lazy=[on_click])
+    app.action(CLARIFY)(ack=ack_now, lazy=[on_clarify])
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

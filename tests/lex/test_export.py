@@ -61,8 +61,8 @@ def files() -> dict[str, dict]:
 
 
 def test_layout(files: dict[str, dict]) -> None:
-    assert files["manifest.json"] == {
-        "metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson", "resourceType": "Bot"}
+    assert files["Manifest.json"] == {
+        "metaData": {"schemaVersion": "1", "fileFormat": "LexJson", "resourceType": "BOT"}
     }
     base = "MLOpsAssistant/BotLocales/en_US"
     assert "MLOpsAssistant/Bot.json" in files and f"{base}/BotLocale.json" in files
@@ -120,21 +120,16 @@ def test_canonical_values_are_the_catalog_values(files: dict[str, dict]) -> None
         "object-detection",
         "deepar",
     }
-    assert values("LanguageName") == {
-        "de",
-        "es",
-        "fr",
-        "it",
-        "pt",
-        "ja",
-        "zh",
-        "ko",
-        "ar",
-        "hi",
-        "ru",
-        "nl",
-        "en",
-    }
+    # Language codes are not words Lex should match ("it", "hi"): it is given the names,
+    # and the router maps what it matched back to the catalog's code.
+    languages = values("LanguageName")
+    assert not languages & {"it", "hi", "de", "en"} and {"german", "italian", "hindi"} <= languages
+    from lex.runtime import Understanding, canonical_slots
+
+    definition = load_definition()
+    for said, code in (("german", "de"), ("Italian", "it"), ("hindi", "hi"), ("deutsch", "de")):
+        u = Understanding("TranslateText", {"text": "hi", "targetLanguage": said}, source="lex")
+        assert canonical_slots(definition, u).slots["targetLanguage"] == code
     assert values("CostPeriod") == {
         "today",
         "yesterday",
@@ -153,19 +148,18 @@ def _validate(operation: str, params: dict) -> None:
 
 
 def _api(doc: dict, drop: tuple[str, ...]) -> dict:
-    """Import-format JSON -> API parameters: no nulls, and the API's member names
-    (the import format says messageGroupsList where boto3 says messageGroups)."""
+    """Import-format JSON -> API parameters: no nulls, and the API's member names and enum
+    spellings (the import format says messageGroupsList, isActive and TOP_RESOLUTION where
+    boto3 says messageGroups, active and TopResolution)."""
+    names = {"messageGroupsList": "messageGroups", "isActive": "active"}
+    enums = {"TOP_RESOLUTION": "TopResolution", "ORIGINAL_VALUE": "OriginalValue"}
 
     def convert(value: object) -> object:
         if isinstance(value, dict):
-            return {
-                ("messageGroups" if k == "messageGroupsList" else k): convert(v)
-                for k, v in value.items()
-                if v is not None
-            }
+            return {names.get(k, k): convert(v) for k, v in value.items() if v is not None}
         if isinstance(value, list):
             return [convert(v) for v in value]
-        return value
+        return enums.get(value, value) if isinstance(value, str) else value
 
     return convert({k: v for k, v in doc.items() if k not in drop})  # type: ignore[return-value]
 
@@ -237,8 +231,90 @@ def test_free_form_values_use_a_pattern_or_a_built_in_type(files: dict[str, dict
     import re as _re
 
     python_form = pattern.replace("\\u002E", r"\.")
-    for value in ("ml.m5.xlarge", "ml.g4dn.12xlarge", "ml.p3.2xlarge"):
-        assert _re.fullmatch(python_form, value)
+    # The forms the local reader takes, and the same canonical value from both runtimes.
+    from lex.nlu import Nlu
+    from lex.runtime import Understanding, canonical_slots
+
+    definition = load_definition()
+    nlu = Nlu(definition)
+    for value in (
+        "ml.m5.xlarge",
+        "ml.g4dn.12xlarge",
+        "ml.p3.2xlarge",
+        "m5.xlarge",
+        "ML.C5.2XLARGE",
+    ):
+        assert _re.fullmatch(python_form, value), value
+        lex = Understanding("DeployModel", {"modelName": "m", "instanceType": value}, source="lex")
+        local = nlu.parse(f"deploy model churn-model-v3 on {value}")
+        expected = "ml." + value.lower().removeprefix("ml.")
+        assert canonical_slots(definition, lex).slots["instanceType"] == expected
+        assert local.slots["instanceType"].interpreted == expected
     assert not _re.fullmatch(python_form, "m5 xlarge")
     time_slot = files[f"{base}/Intents/ScheduleReport/Slots/time/Slot.json"]
     assert time_slot["slotTypeName"] == "AMAZON.Time"
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "lex-helper"
+
+
+def _fixture(path: str) -> dict:
+    return json.loads((FIXTURE / path).read_text())
+
+
+def _kind(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def test_the_archive_is_laid_out_and_spelled_as_lex_exports_it(files: dict[str, dict]) -> None:
+    """Compared with a bot Lex V2 itself exported (tests/lex/fixtures/README.md)."""
+    real = {p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*.json")}
+    # File names: the same names at the same depths, bot name and locale aside.
+    pattern = re.compile(
+        r"^(Manifest\.json|[^/]+/Bot\.json|[^/]+/BotLocales/[a-z]{2}_[A-Z]{2}/BotLocale\.json|"
+        r"[^/]+/BotLocales/[a-z]{2}_[A-Z]{2}/(Intents/[^/]+/Intent\.json|"
+        r"Intents/[^/]+/Slots/[^/]+/Slot\.json|SlotTypes/[^/]+/SlotType\.json))$"
+    )
+    assert all(pattern.match(p) for p in real) and all(pattern.match(p) for p in files)
+    assert files["Manifest.json"] == _fixture("Manifest.json")
+    by_kind = {_kind(p): _fixture(p) for p in real}
+
+    def keys_within(ours: object, theirs: object, where: str) -> None:
+        # Every key we write is one Lex writes at the same place (Lex writes more).
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            assert set(ours) <= set(theirs), (where, set(ours) - set(theirs))
+            for key in set(ours) & set(theirs):
+                keys_within(ours[key], theirs[key], f"{where}.{key}")
+        elif isinstance(ours, list) and isinstance(theirs, list) and ours and theirs:
+            keys_within(ours[0], theirs[0], f"{where}[0]")
+
+    for path, doc in files.items():
+        if _kind(path) in by_kind and _kind(path) != "Manifest.json":
+            keys_within(doc, by_kind[_kind(path)], path)
+    intents = [d for p, d in files.items() if p.endswith("Intent.json")]
+    assert all("version" not in d for d in intents) and "version" not in by_kind["Intent.json"]
+    confirmations = [
+        d["intentConfirmationSetting"] for d in intents if d["intentConfirmationSetting"]
+    ]
+    assert confirmations and all(c["isActive"] is True and "active" not in c for c in confirmations)
+    real_strategy = by_kind["SlotType.json"]["valueSelectionSetting"]["resolutionStrategy"]
+    strategies = {
+        d["valueSelectionSetting"]["resolutionStrategy"]
+        for p, d in files.items()
+        if p.endswith("SlotType.json")
+    }
+    assert real_strategy == "TOP_RESOLUTION" and strategies == {"TOP_RESOLUTION", "ORIGINAL_VALUE"}
+
+
+def test_both_runtimes_ask_the_same_questions_of_a_weekly_schedule() -> None:
+    """Required slots that only the local runtime could derive would make Lex ask "how
+    often?" for "every monday": frequency is optional, and the handler derives it."""
+    definition = load_definition()
+    schedule = definition.intents["ScheduleReport"]
+    assert [s.name for s in schedule.required_slots] == ["report"]
+    from lex.local import LocalLexRuntime
+
+    response = LocalLexRuntime(definition).recognize_text(
+        sessionId="s1", text="post the cost report every monday at 9am"
+    )
+    assert response["sessionState"]["dialogAction"]["type"] == "ConfirmIntent"

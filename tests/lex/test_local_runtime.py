@@ -145,3 +145,77 @@ def test_hostile_or_empty_text_never_becomes_a_mutating_intent(
     except ClientError:
         return
     assert out.intent not in mutating
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        # A negated action is not that action; "don't X, just Y" is Y.
+        (
+            "don't delete fraud-detector-prod, just check it",
+            "EndpointHealth",
+            {"endpointName": "fraud-detector-prod"},
+        ),
+        ("don't stop fraud-lgbm-v7, just check it", "TrainingStatus", {"jobName": "fraud-lgbm-v7"}),
+        ("do not delete churn-prod-ep", "FallbackIntent", {}),
+        # Questions answer with help or status, never a change.
+        ("how do I stop a training job?", "Help", {"topic": "training"}),
+        ("should we delete churn-prod-ep?", "FallbackIntent", {}),
+        ("is the xgboost training done", "TrainingStatus", {}),
+        # Word families and spelling stay within their intent.
+        ("drop the report into #general", "FallbackIntent", {}),
+        ("stack overflow link?", "FallbackIntent", {}),
+        ("i am so happy today", "FallbackIntent", {}),
+        ("what changes do you want", "FallbackIntent", {}),
+        (
+            "shut down the training job called recsys-fm-nightly-77",
+            "StopTraining",
+            {"jobName": "recsys-fm-nightly-77"},
+        ),
+        # Slot readers.
+        (
+            "autopilot s3://acme-ml/churn.csv target=priority",
+            "StartAutopilot",
+            {"dataset": "s3://acme-ml/churn.csv", "target": "priority"},
+        ),
+        (
+            "autopilot s3://acme-ml/churn.csv churned",
+            "StartAutopilot",
+            {"dataset": "s3://acme-ml/churn.csv", "target": "churned"},
+        ),
+        (
+            "post the cost report evry day at 6pm",
+            "ScheduleReport",
+            {"report": "cost", "frequency": "daily", "time": "18:00"},
+        ),
+    ],
+)
+def test_mechanisms_not_lines(text: str, intent: str, slots: dict[str, str]) -> None:
+    result = LocalLexRuntime().nlu.parse(text)
+    assert (result.intent, {k: v.interpreted for k, v in result.slots.items()}) == (intent, slots)
+
+
+def test_known_names_route_by_what_the_account_has() -> None:
+    names = {"fraud-detector-prod": "endpoint", "nightly-fraud": "job"}.get
+    nlu = LocalLexRuntime(names=names).nlu
+    health = nlu.parse("how is fraud-detector-prod doing?")
+    assert health.intent == "EndpointHealth"
+    assert health.slots["endpointName"].interpreted == "fraud-detector-prod"
+    assert nlu.parse("how is nightly-fraud doing?").intent == "TrainingStatus"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "🙂🙂🙂",
+        "<@U123>",
+        "https://example.com/x",
+        "```rm -rf /```",
+        "x" * 1024,
+        "\u202e\u0000abc",
+    ],
+)
+def test_bad_input_never_raises_and_never_changes_anything(text: str) -> None:
+    result = LocalLexRuntime().nlu.parse(text)
+    assert not LocalLexRuntime().definition.intents[result.intent].mutating

@@ -1,0 +1,210 @@
+"""What a sentence does, apart from what it is about: a negated action, or a question.
+
+"don't stop fraud-lgbm-v7, just check it" names an action only to rule it out;
+"how do I stop a training job?" and "should we delete churn-prod-ep?" ask about
+an action rather than order it. The local runtime reads these before it scores
+intents, and the application's guard reads them again after any runtime (Amazon
+Lex included), so a message of this kind never becomes a change on its own.
+
+Plain language only: nothing here knows Slack, AWS or the intents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Verbs that ask for a change: the ones a negation or a "should we" takes back.
+ACTION_VERBS = frozenset(
+    [
+        "delete",
+        "deleting",
+        "remove",
+        "removing",
+        "drop",
+        "dropping",
+        "destroy",
+        "kill",
+        "killing",
+        "stop",
+        "stopping",
+        "halt",
+        "abort",
+        "terminate",
+        "cancel",
+        "cancelling",
+        "canceling",
+        "deploy",
+        "deploying",
+        "ship",
+        "push",
+        "promote",
+        "train",
+        "training",
+        "retrain",
+        "start",
+        "starting",
+        "launch",
+        "kick",
+        "run",
+        "running",
+        "schedule",
+        "post",
+        "send",
+        "unschedule",
+        "unsubscribe",
+        "tear",
+        "take",
+        "shut",
+        "nuke",
+        "retire",
+        "wipe",
+        "erase",
+        "decommission",
+        "touch",
+        "turn",
+        "disable",
+        "pause",
+        "spin",
+        "fire",
+        "create",
+        "restart",
+        "rollback",
+        "roll",
+        "redeploy",
+        "undeploy",
+        "scale",
+        "update",
+        "change",
+        "modify",
+    ]
+)
+_NEGATORS = re.compile(
+    r"\b(?:do\s+not|don'?t|dont|never|let'?s\s+not|no\s+need\s+to|should\s*n'?o?t|"
+    r"should\s+not|must\s*n'?t|must\s+not|do\s+n't)\b",
+    re.I,
+)
+# Words that may stand between the negator and its verb ("don't you dare delete").
+_FILLERS = frozenset(
+    [
+        "you",
+        "u",
+        "ever",
+        "yet",
+        "please",
+        "pls",
+        "plz",
+        "go",
+        "accidentally",
+        "actually",
+        "even",
+        "dare",
+        "we",
+        "i",
+        "just",
+        "anyone",
+        "anybody",
+        "the",
+        "bot",
+        "ever",
+    ]
+)
+# Where one clause ends and the next begins: punctuation, or a word that starts over.
+_BOUNDARY = re.compile(
+    r"\s*(?:[,;.!?:]+(?=\s|$)|[\u2014\u2013]|\s-+\s|[()])\s*|\s+(?=(?:just|but|instead|rather|"
+    r"only|and\s+just|and\s+instead)\b)",
+    re.I,
+)
+_HOW_TO = re.compile(
+    r"^(?:(?:hey|hi|so|ok|okay|um|uh|quick\s+q|question)[,:!]?\s+)*(?:"
+    r"how\s+(?:do|would|can|could|should|might|does)\s+(?:i|we|you|one|someone|a\s+person)\b"
+    r"(?!\s+(?:say|pronounce|spell)\b)|how\s+to\b|"
+    r"what(?:'s|\s+is|s)\s+the\s+(?:syntax|command|way|format|best\s+way|right\s+way|steps?)\s+"
+    r"(?:for|to|of)\b|(?:can|could|would)\s+you\s+(?:explain|tell\s+me|show\s+me)\s+how\b|"
+    r"explain\s+how\b|is\s+there\s+a\s+way\s+to\b|what\s+do\s+i\s+(?:type|say|need\s+to)\b|"
+    r"where\s+do\s+i\s+(?:go|start)\s+to\b)",
+    re.I,
+)
+_SHOULD = re.compile(
+    r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*(?:should|shall|must)\s+(?:i|we|you|they|someone)\b|"
+    r"^(?:do|would)\s+(?:we|i|you)\s+(?:need|want|have)\s+to\b|"
+    r"^is\s+it\s+(?:safe|ok|okay|wise|fine|a\s+good\s+idea)\s+to\b|"
+    r"^would\s+it\s+be\s+(?:ok|okay|safe|wise|fine)\s+to\b",
+    re.I,
+)
+_QUESTION = re.compile(
+    r"^(?:(?:hey|so|ok|okay|um|uh|btw)[,:!]?\s+)*(?:who|whom|whose|why|when|did|has|have|was|"
+    r"were|is|are|does|where|isn'?t|aren'?t|wasn'?t|hasn'?t|didn'?t)\b",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"\b(?:check|show|list|tell|look|see|status|state|health|healthy|up|doing|going|running|"
+    r"progress|how|what|whats|is|are|was|did|has|report|summary|latency|errors?|metrics|"
+    r"logs?|details?|info|eta|finished|done|alive)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class SpeechAct:
+    """*form*: ``"negated"`` (an action ruled out), ``"howto"`` (asks how to do something),
+    ``"should"`` (asks whether to do something), ``"question"`` (any other question), or
+    None for a plain request. *rest*: for a negated or "should" sentence, the clauses after
+    the one that names the action ("just check it"); *negated*: the verb ruled out."""
+
+    form: str | None = None
+    rest: str = ""
+    negated: str = ""
+
+    @property
+    def orders_nothing(self) -> bool:
+        """True when the sentence itself cannot be an order to change something."""
+        return self.form is not None
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _negated_verb(clause: str) -> str:
+    for m in _NEGATORS.finditer(clause):
+        words = re.findall(r"[a-z']+", clause[m.end() :].lower())
+        for word in words[:4]:
+            if word in ACTION_VERBS:
+                return word
+            if word not in _FILLERS:
+                break
+    return ""
+
+
+def speech_act(text: str) -> SpeechAct:
+    """What *text* (plain, normalized) does: see :class:`SpeechAct`."""
+    clean = text.strip()
+    if not clean:
+        return SpeechAct()
+    clauses = _clauses(clean)
+    for i, (start, end) in enumerate(clauses):
+        verb = _negated_verb(clean[start:end])
+        if verb:
+            rest = " ".join(clean[s:e] for s, e in clauses[i + 1 :])
+            return SpeechAct("negated", rest.strip(), verb)
+    if _SHOULD.match(clean):
+        first = clauses[0][1] if clauses else len(clean)
+        return SpeechAct("should", clean[first:].strip(" ?.!,;"))
+    if _HOW_TO.match(clean):
+        return SpeechAct("howto")
+    if _QUESTION.match(clean):
+        return SpeechAct("question")
+    return SpeechAct()
+
+
+def reads_as_request(text: str) -> bool:
+    """Whether a clause asks for something by itself ("just check it", "is it still up?")."""
+    return bool(_REQUEST.search(text))
