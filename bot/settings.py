@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         description="S3 buckets that data and output may use; empty allows none",
     )
     require_kms: bool = Field(False, description="Refuse jobs unless a KMS key is configured")
+    allowed_image_accounts: CsvList = Field(
+        default_factory=list,
+        description="AWS accounts whose ECR images a deployed model may use, besides this "
+        "account and AWS's own (built-in algorithms, deep learning containers)",
+    )
     approvers: CsvList = Field(
         default_factory=list,
         description="User ids who may approve anyone's request (the policy's approvers role)",
@@ -155,6 +160,7 @@ class Settings(BaseSettings):
         "approvers",
         "allowed_instance_types",
         "allowed_buckets",
+        "allowed_image_accounts",
         mode="before",
     )
     @classmethod
@@ -193,6 +199,14 @@ class Settings(BaseSettings):
             if not _BUCKET.match(bucket):
                 raise ValueError(f"{bucket!r} is not an S3 bucket name")
         return cleaned
+
+    @field_validator("allowed_image_accounts")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        for account in value:
+            if not re.fullmatch(r"\d{12}", account):
+                raise ValueError(f"{account!r} is not a 12-digit AWS account id")
+        return value
 
     @field_validator("output_s3_uri")
     @classmethod

@@ -270,3 +270,14 @@ def image_uri(algo: Algorithm, region: str) -> str:
     with _images_lock:
         _images[key] = uri
     return uri
+
+
+def aws_image_accounts(region: str) -> set[str]:
+    """The AWS-owned ECR accounts that serve the built-in algorithms in *region*."""
+    accounts = set()
+    for algo in ALGORITHMS.values():
+        try:
+            accounts.add(image_uri(algo, region).split(".", 1)[0])
+        except NotAvailable:
+            continue
+    return accounts

@@ -10,14 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from intents.algorithms import aws_image_accounts
 from intents.aws import error_code, is_not_found, items
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
     MAX_PAYLOAD_BYTES,
+    check_bucket,
+    check_image,
     check_instance_count,
     check_instance_type,
+    check_kms,
     instance_count_in,
+    parse_s3,
 )
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
@@ -276,6 +281,18 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
             "image": job["AlgorithmSpecification"]["TrainingImage"],
             "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"],
         }
+    # What would serve: its data must sit in an allowed bucket, its image in a trusted
+    # registry, and an encryption rule must hold before any card is shown.
+    check_kms(settings)
+    for image, data in _containers(model, create):
+        if data:
+            check_bucket(parse_s3(data, "model artifacts"), settings, "model artifacts")
+        check_image(
+            image,
+            settings,
+            own_account=deps.aws.account_id(),
+            aws_accounts=aws_image_accounts(deps.aws.region),
+        )
     instance = check_instance_type(
         request.slot("instanceType") or settings.default_endpoint_instance, settings, "hosting"
     )
@@ -331,6 +348,21 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
         # An endpoint runs until deleted: a month of it is the worst case worth naming.
         risk=Risk(cost_usd=hourly * HOURS_PER_MONTH if hourly is not None else None),
     )
+
+
+def _containers(
+    model: dict[str, Any] | None, create: dict[str, str] | None
+) -> list[tuple[str, str]]:
+    """(image, model data URL) of each container a deployment would run."""
+    if create is not None:
+        return [(create["image"], create["artifacts"])]
+    assert model is not None
+    containers = (
+        [model["PrimaryContainer"]]
+        if model.get("PrimaryContainer")
+        else model.get("Containers", [])
+    )
+    return [(str(c.get("Image", "")), str(c.get("ModelDataUrl", ""))) for c in containers]
 
 
 @router.executor("DeployModel")

@@ -126,6 +126,37 @@ def check_runtime(seconds: int, settings: Settings) -> int:
     return seconds
 
 
+_ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/[^\s]+$")
+# AWS's own registry accounts beyond the built-in algorithms' (deep learning containers).
+AWS_CONTAINER_ACCOUNTS = frozenset({"763104351884"})
+
+
+def check_image(
+    image: str, settings: Settings, *, own_account: str, aws_accounts: set[str]
+) -> None:
+    """A model's container image must come from Amazon ECR in this account, in AWS's own
+    registries, or in an account listed in CHATOPS_ALLOWED_IMAGE_ACCOUNTS."""
+    rule = "rule: images from this account or AWS's own, CHATOPS_ALLOWED_IMAGE_ACCOUNTS"
+    match = _ECR_IMAGE.match(image.strip())
+    if not match:
+        raise Refused(
+            f"The model's image {image[:120]} is not in Amazon ECR ({rule}).",
+            hint="Push the image to ECR in this account first.",
+        )
+    account = match.group(1)
+    trusted = {
+        own_account,
+        *settings.allowed_image_accounts,
+        *aws_accounts,
+        *AWS_CONTAINER_ACCOUNTS,
+    }
+    if account not in trusted:
+        raise Refused(
+            f"The model's image is in AWS account {account}, which is not trusted ({rule}).",
+            hint="Whoever runs the bot can add the account to CHATOPS_ALLOWED_IMAGE_ACCOUNTS.",
+        )
+
+
 def check_kms(settings: Settings) -> None:
     if settings.require_kms and not settings.kms_key_id:
         raise Refused(

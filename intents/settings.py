@@ -59,6 +59,9 @@ class HandlerSettings(Protocol):
     @property
     def require_kms(self) -> bool: ...
 
+    @property
+    def allowed_image_accounts(self) -> list[str]: ...
+
     # --- running
     @property
     def follow_min_seconds(self) -> float: ...

@@ -59,7 +59,10 @@ class Span:
     value: str  # canonical value (content of quotes, ml. prefixed instance type, HH:MM)
 
 
-_S3 = re.compile(r"\b[sS]3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](?:/[^\s'\"`<>]*)?")
+# The whole run after s3:// is the value, as written: a malformed URI (a user part, a bad
+# bucket name) reaches the guardrails whole and is refused there, never cut to a bucket.
+_S3 = re.compile(r"\b[sS]3://[^\s'\"`<>]+")
+
 _URL = re.compile(r"\bhttps?://[^\s<>'\"]+")
 _CODE_BLOCK = re.compile(r"```(?:[a-z]*\n)?(.*?)```", re.S)
 _BACKTICK = re.compile(r"`([^`\n]+)`")

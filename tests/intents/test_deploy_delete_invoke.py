@@ -37,11 +37,21 @@ def _approved(intent: str, params: Any) -> Approved:
     )
 
 
-def _model(sm: Any, name: str) -> None:
+OWN_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-serving:1"  # moto's account
+XGB_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"  # AWS's own
+
+
+def _model(
+    sm: Any,
+    name: str,
+    *,
+    image: str = OWN_IMAGE,
+    data: str = "s3://acme-ml-artifacts/m/model.tar.gz",
+) -> None:
     sm.create_model(
         ModelName=name,
         ExecutionRoleArn=ROLE_ARN,
-        PrimaryContainer={"Image": "img:1", "ModelDataUrl": "s3://b/model.tar.gz"},
+        PrimaryContainer={"Image": image, "ModelDataUrl": data},
     )
 
 
@@ -70,9 +80,9 @@ def _completed_training_job(sm: Any, name: str) -> None:
     """moto finishes a training job as soon as it is created."""
     sm.create_training_job(
         TrainingJobName=name,
-        AlgorithmSpecification={"TrainingImage": "img:xgb", "TrainingInputMode": "File"},
+        AlgorithmSpecification={"TrainingImage": XGB_IMAGE, "TrainingInputMode": "File"},
         RoleArn=ROLE_ARN,
-        OutputDataConfig={"S3OutputPath": "s3://b/out"},
+        OutputDataConfig={"S3OutputPath": "s3://acme-ml-artifacts/out"},
         ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
         StoppingCondition={"MaxRuntimeInSeconds": 60},
     )
@@ -115,7 +125,7 @@ def test_deploy_from_a_completed_training_job_creates_the_model(deps: Any) -> No
     sm = deps.aws.sagemaker
     _completed_training_job(sm, "xgb-job-1")
     proposal = deploy_model(request("DeployModel", modelName="xgb-job-1"), deps)
-    assert proposal.params["create_model"]["image"] == "img:xgb"  # type: ignore[union-attr, index]
+    assert proposal.params["create_model"]["image"] == XGB_IMAGE  # type: ignore[union-attr, index]
     run_deploy_model(_approved("DeployModel", proposal.params), deps)  # type: ignore[union-attr]
     assert sm.describe_model(ModelName="xgb-job-1")["PrimaryContainer"]["ModelDataUrl"].endswith(
         "model.tar.gz"
@@ -290,3 +300,62 @@ def test_invoke_refuses_oversized_and_malformed_payloads(deps: Any) -> None:
         )
     with pytest.raises(InvalidInput, match="isn't valid JSON"):
         invoke_endpoint(request("InvokeEndpoint", endpointName="ep", payload='{"amount": }'), deps)
+
+
+@pytest.mark.parametrize(
+    "image, data, words",
+    [
+        (
+            OWN_IMAGE,
+            "s3://someone-elses-bucket/m/model.tar.gz",
+            "bucket someone-elses-bucket is not allowed",
+        ),
+        (
+            "999999999999.dkr.ecr.us-east-1.amazonaws.com/miner:latest",
+            "s3://acme-ml-artifacts/m.tar.gz",
+            "account 999999999999, which is not trusted",
+        ),
+        ("docker.io/library/nginx:latest", "s3://acme-ml-artifacts/m.tar.gz", "not in Amazon ECR"),
+    ],
+)
+def test_deploy_refuses_models_from_outside_the_rules(
+    deps: Any, image: str, data: str, words: str
+) -> None:
+    _model(deps.aws.sagemaker, "suspicious-model", image=image, data=data)
+    with pytest.raises(Refused, match=words):
+        deploy_model(request("DeployModel", modelName="suspicious-model"), deps)
+
+
+def test_deploy_of_a_training_job_checks_its_artifacts_bucket(deps: Any) -> None:
+    import dataclasses
+
+    _completed_training_job(deps.aws.sagemaker, "xgb-job-9")
+    strict = dataclasses.replace(
+        deps, settings=deps.settings.model_copy(update={"allowed_buckets": ["acme-ml-data"]})
+    )
+    with pytest.raises(Refused, match="acme-ml-artifacts is not allowed for model artifacts"):
+        deploy_model(request("DeployModel", modelName="xgb-job-9"), strict)
+
+
+def test_deploy_with_kms_required_and_no_key_is_refused(deps: Any) -> None:
+    import dataclasses
+
+    _model(deps.aws.sagemaker, "m-kms")
+    strict = dataclasses.replace(
+        deps, settings=deps.settings.model_copy(update={"require_kms": True})
+    )
+    with pytest.raises(Refused, match="CHATOPS_REQUIRE_KMS"):
+        deploy_model(request("DeployModel", modelName="m-kms"), strict)
+
+
+def test_an_image_account_can_be_allowed_by_setting(deps: Any) -> None:
+    import dataclasses
+
+    partner = "111122223333.dkr.ecr.us-east-1.amazonaws.com/partner-model:3"
+    _model(deps.aws.sagemaker, "partner-model", image=partner)
+    trusting = dataclasses.replace(
+        deps, settings=deps.settings.model_copy(update={"allowed_image_accounts": ["111122223333"]})
+    )
+    assert isinstance(
+        deploy_model(request("DeployModel", modelName="partner-model"), trusting), Proposal
+    )

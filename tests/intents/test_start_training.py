@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import pytest
@@ -189,3 +190,46 @@ def test_running_the_same_approval_twice_starts_one_job(account: Any) -> None:
         )
         reply = run_start_training(_approved(proposal), account)
     assert "already exists" in reply.summary and "didn't start another" in reply.summary
+
+
+@pytest.mark.parametrize(
+    "message, words",
+    [
+        ("train xgboost on s3://acme-ml-data@evil-bucket/x.csv", "user or port part"),
+        ("train xgboost on s3://acme-ml-data/", "whole bucket"),
+        ("train xgboost on s3://acme-ml-data/../other/x.csv", "'..'"),
+        (
+            "train xgboost on s3://acme-ml-data/churn/train.csv with 1e3 instances",
+            "'1e3' is not a whole number",
+        ),
+        (
+            "train xgboost on s3://acme-ml-data/churn/train.csv with -5 instances",
+            "'-5' is not a whole number",
+        ),
+        ("train xgboost on s3://acme-ml-data/churn/train.csv for 0 h", "not more than zero"),
+        (
+            "train xgboost on s3://acme-ml-data/churn/train.csv for 2 days",
+            "48 h is longer than allowed",
+        ),
+        (
+            "train xgboost on s3://acme-ml-data/churn/train.csv for 3 weeks",
+            "504 h is longer than allowed",
+        ),
+        (
+            "train xgboost on s3://acme-ml-data/churn/train.csv with 3 instances",
+            "3 instances is more than allowed",
+        ),
+    ],
+)
+def test_unreadable_or_out_of_range_input_is_refused_never_clamped(
+    account: Any, message: str, words: str
+) -> None:
+    from intents.errors import UserError
+    from lex.local import LocalLexRuntime
+
+    # What the language layer reads from the message is what the guardrails judge
+    result = LocalLexRuntime().nlu.parse(message)
+    slots = {k: v.interpreted for k, v in result.slots.items()}
+    assert result.intent == "StartTraining"
+    with pytest.raises(UserError, match=re.escape(words)):
+        start_training(request("StartTraining", message, **slots), account)
