@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
 
-from intents.aws import error_code
+from intents.aws import error_code, summarize
 from intents.base import Approved, Attachment, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import check_bucket, parse_s3, require_dataset
@@ -152,8 +152,7 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
             "InvalidS3ObjectException",
         ):
             raise InvalidInput(
-                f"Rekognition can't read {source}: "
-                f"{exc.response.get('Error', {}).get('Message', error_code(exc))}",
+                f"Rekognition can't read {source} ({summarize(exc)}).",
                 hint="Use a JPEG or PNG under 5 MB (15 MB from S3).",
             ) from None
         raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
@@ -12,6 +14,8 @@ from intents.errors import AwsProblem, NotAvailable, NotFound, UserError
 
 P = TypeVar("P")
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 THROTTLED = {
     "ThrottlingException",
@@ -47,6 +51,19 @@ def items(
 
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def summarize(exc: ClientError) -> str:
+    """What AWS said, short and safe to show in a channel: the error code and the first
+    sentence of its message, at most 160 characters. The whole message goes to the log
+    (with the request id), never to the channel."""
+    code = error_code(exc)
+    message = " ".join(str(exc.response.get("Error", {}).get("Message", "")).split())
+    log.info("AWS answered %s to %s: %s", code, getattr(exc, "operation_name", "?"), message)
+    first = re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0] if message else ""
+    if len(first) > 160:
+        first = first[:159].rsplit(" ", 1)[0] + "…"
+    return f"{code}: {first}" if first else code
 
 
 def is_not_found(exc: ClientError) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.algorithms import aws_image_accounts
-from intents.aws import error_code, is_not_found, items
+from intents.aws import error_code, is_not_found, items, summarize
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from intents.deps import Deps
 
 router = Router("endpoints")
+log = logging.getLogger(__name__)
 
 LATENCY_WARN_MS = 500.0
 ERROR_RATE_BAD = 0.01  # 1 % of calls failing with 5xx
@@ -408,7 +410,7 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
         )
     except ClientError as exc:
         raise UserError(
-            f"Deploying stopped while {step}: {exc.response.get('Error', {}).get('Message', error_code(exc))}",
+            f"Deploying stopped while {step} ({summarize(exc)}).",
             hint=_clean_up(deps, created),
         ) from None
     deps.state.follow(
@@ -644,12 +646,16 @@ def invoke_endpoint(request: Request, deps: Deps) -> Reply:
             describe_endpoint(deps, name)  # raises NotFound, with close names
             raise NotFound(f"There is no endpoint named {name}.") from None
         if code_ == "ModelError":
+            # The container's own output can hold anything (stack traces, data): log only.
+            status = exc.response.get("OriginalStatusCode", "?")
+            log.warning("the model on %s answered %s: %s", name, status, message)
             raise UserError(
-                f"The model on {name} returned an error: {message}",
-                hint="Check the payload's format and number of features.",
+                f"The model on {name} returned an error (its container answered HTTP {status}).",
+                hint="Check the payload's format and number of features; the container's "
+                "message is in the bot's log under this request id.",
             ) from None
         if code_ in ("ValidationError", "ValidationException"):
-            raise UserError(f"{name} did not accept the request: {message}") from None
+            raise UserError(f"{name} did not accept the request ({summarize(exc)}).") from None
         raise
     took = (time.perf_counter() - start) * 1000
     body = response["Body"].read()

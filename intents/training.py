@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
-from intents.aws import error_code, is_not_found, items, translate
+from intents.aws import error_code, is_not_found, items, summarize, translate
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -534,10 +534,7 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
         deps.aws.sagemaker.stop_training_job(TrainingJobName=name)
     except ClientError as exc:
         if error_code(exc) == "ValidationException" and not is_not_found(exc):
-            raise UserError(
-                f"SageMaker would not stop {name}: "
-                f"{exc.response.get('Error', {}).get('Message', 'no reason given')}"
-            ) from None
+            raise UserError(f"SageMaker would not stop {name} ({summarize(exc)}).") from None
         raise
     deps.state.follow(
         "training",

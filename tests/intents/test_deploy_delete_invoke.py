@@ -273,16 +273,30 @@ def test_invoke_json_picks_the_content_type(deps: Any) -> None:
     assert '"score": 0.91' in str(reply.blocks[1].text)
 
 
-def test_invoke_errors_are_explained(deps: Any) -> None:
+def test_invoke_errors_are_explained(deps: Any, caplog: Any) -> None:
     runtime = deps.aws.sagemaker_runtime
+    container_says = (
+        'Received server error (500) from primary with message "Traceback (most recent call '
+        'last): File /opt/ml/code/inference.py ... DB_PASSWORD=hunter2"'
+    )
     with Stubber(runtime) as stub:
         stub.add_client_error(
-            "invoke_endpoint", "ModelError", "Received client error (400) from primary", 424
+            "invoke_endpoint",
+            "ModelError",
+            container_says,
+            424,
+            modeled_fields={"OriginalStatusCode": 500, "OriginalMessage": container_says},
         )
-        with pytest.raises(UserError, match="returned an error: Received client error"):
+        with pytest.raises(UserError) as refused:
             invoke_endpoint(
                 request("InvokeEndpoint", endpointName="churn-prod", payload="1,2"), deps
             )
+        # The user learns what happened, not what the container printed; the log keeps it
+        said = refused.value.message + refused.value.hint
+        assert "returned an error (its container answered HTTP 500)" in said
+        assert "Traceback" not in said and "hunter2" not in said
+        assert any("hunter2" in r.getMessage() for r in caplog.records)
+
         stub.add_client_error(
             "invoke_endpoint",
             "ValidationError",
