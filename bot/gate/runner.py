@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -11,7 +12,7 @@ from bot.render.notices import error_reply, internal_error_reply
 from intents.aws import translate
 from intents.base import Request
 from intents.deps import Deps
-from intents.errors import Refused, UserError
+from intents.errors import InvalidInput, NotFound, Refused, UserError
 from intents.registry import IntentSpec
 from intents.reply import Proposal, Reply
 
@@ -59,7 +60,13 @@ class Runner:
             self.audit.request(
                 request, "refused" if isinstance(known, Refused) else outcome, known.message
             )
-            return error_reply(known, request.id)
+            reply = error_reply(known, request.id)
+            # What only the asker can fix (their input, a rule, a name) is for them only;
+            # AWS trouble and missing services are news for the whole thread.
+            if isinstance(known, InvalidInput | Refused | NotFound):
+                reply = dataclasses.replace(reply, ephemeral=True)
+            return reply
+
         log.error("%s failed", request.intent, exc_info=exc)
         self.audit.request(request, outcome, type(exc).__name__)
         return internal_error_reply(request.id)

@@ -7,6 +7,7 @@ with a reply instead.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -54,7 +55,7 @@ def understand(
             problem = UserError(
                 parsed.problem or "I didn't understand that.", hint="Try `/ml help`."
             )
-            return error_reply(problem, request_id)
+            return dataclasses.replace(error_reply(problem, request_id), ephemeral=True)
         u = parsed.understanding
     else:
         try:

@@ -61,7 +61,19 @@ class SlackFront:
             reply = answer.reply
             if message.source == "command" and not reply.silent:
                 reply = _with_command_context(reply, inbound)
+            if reply.ephemeral and not reply.silent and not message.dm:
+                # For the asker only (a usage error, a refusal): nothing in the channel.
+                working.finish(Reply.nothing())
+                if inbound.response_url:
+                    self.outbox.respond(inbound.response_url, reply)
+                else:
+                    self.outbox.ephemeral(
+                        message.channel, message.user, reply, thread_ts=message.thread_ts
+                    )
+                self._on_change()
+                return
             ts = working.finish(reply)
+
             if ts is None and inbound.response_url and not reply.silent:
                 # Not a member of the channel: answer through the command's response URL.
                 self.outbox.respond(inbound.response_url, reply)

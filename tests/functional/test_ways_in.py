@@ -352,3 +352,16 @@ def test_aws_throttling_and_access_denied_get_a_clear_answer(sandbox: Any) -> No
             )
         text = blocks_text(posts[0])
         assert words in text and "request r-" in text
+
+
+def test_requester_only_answers_are_ephemeral(sandbox: Any) -> None:
+    # A guardrail refusal: only the asker sees it, nothing lands in the channel
+    posts = say(sandbox, "train xgboost on s3://someone-elses-bucket/train.csv", user="U0BOB")
+    assert [(p.kind, p.user) for p in posts] == [("ephemeral", "U0BOB")]
+    assert "CHATOPS_ALLOWED_BUCKETS" in blocks_text(posts[0])
+    # A usage error of /ml: answered privately through the command's response URL
+    posts = turn(sandbox, lambda: sandbox.driver.command("U0BOB", "frobnicate now"))
+    assert [p.kind for p in posts] == ["ephemeral"] and "/ml help" in blocks_text(posts[0])
+    # A question about something that does not exist is for the asker too
+    posts = say(sandbox, "is endpoint ghost-endpoint-42 healthy?", user="U0BOB")
+    assert [p.kind for p in posts] == ["ephemeral"]
