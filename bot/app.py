@@ -21,6 +21,7 @@ from bot.gate.access import Access
 from bot.gate.guard import Guard
 from bot.gate.types import Message
 from bot.policy import load_policy
+from bot.recovery import recover
 from bot.scheduler import ReportScheduler
 from bot.settings import Settings, env_name
 from bot.slack import listeners
@@ -178,9 +179,12 @@ def create(
     listeners.register(
         app, front, bot_channels=frozenset(settings.bot_channels), in_thread=state.in_thread
     )
+    # Settle what a previous process left half-done before taking new work.
+    recover(gate, state, outbox, follower)
     if start_follower:
         follower.start()
         scheduler.start()
+
     return ChatOps(
         app=app,
         deps=deps,

@@ -61,52 +61,40 @@ class Follower:
             self._wake.clear()
 
     def poll_once(self) -> int:
-        """Check every job that is due; returns how many were checked."""
+        """Deliver status posts still owed, then check every job that is due; returns how
+        many were checked."""
+        self.deliver_owed()
         due = self.state.due_follows(self.deps.clock())
         for follow in due:
             with request_context(follow.request_id or "follow"):
                 self._check(follow)
         return len(due)
 
-    def _check(self, follow: Follow) -> None:
-        store, now = self.state, self.deps.clock()
+    def _progress(self, follow: Follow) -> Progress | None:
+        """The job's state now; NotFound is a final state; other trouble is None (retry)."""
         check = self.deps.registry.followers.get(follow.kind)
         if check is None:
             log.error("no follower for kind %s; dropping %s", follow.kind, follow.name)
-            store.update_follow(
-                follow.kind,
-                follow.name,
-                status=follow.last_status,
-                interval=follow.interval,
-                next_check_at=now,
-                done=True,
-            )
-            return
+            return Progress(follow.last_status, terminal=True)
         try:
-            progress: Progress = check(follow.name, self.deps)
+            return check(follow.name, self.deps)
         except NotFound as exc:
-            self.out.post(
-                follow.channel,
-                Reply.text(md(":warning: {m} I've stopped following it.", m=exc.message)),
-                thread_ts=follow.thread_ts,
-            )
-            store.update_follow(
-                follow.kind,
-                follow.name,
-                status="gone",
-                interval=follow.interval,
-                next_check_at=now,
-                done=True,
-            )
-            return
+            said = Reply.text(md(":warning: {m} I've stopped following it.", m=exc.message))
+            return Progress("gone", terminal=True, reply=said)
         except Exception as exc:
             known = translate(exc)
             if known is None:
                 log.error("checking %s %s failed", follow.kind, follow.name, exc_info=exc)
             else:
                 log.warning("checking %s %s: %s", follow.kind, follow.name, known.message)
+            return None
+
+    def _check(self, follow: Follow) -> None:
+        now = self.deps.clock()
+        progress = self._progress(follow)
+        if progress is None:
             interval = min(follow.interval * BACKOFF, self.max_seconds)
-            store.update_follow(
+            self.state.update_follow(
                 follow.kind,
                 follow.name,
                 status=follow.last_status,
@@ -116,14 +104,55 @@ class Follower:
             )
             return
         changed = progress.status != follow.last_status
-        if changed and progress.reply is not None:
-            self.out.post(follow.channel, progress.reply, thread_ts=follow.thread_ts)
         interval = self.min_seconds if changed else min(follow.interval * BACKOFF, self.max_seconds)
-        store.update_follow(
+        # The post is decided before it is made: a crash between the two leaves a marker
+        # (posting) that deliver_owed() settles, so the post is made once, not twice or never.
+        key = _key(follow, progress.status) if changed and progress.reply is not None else None
+        self.state.update_follow(
             follow.kind,
             follow.name,
             status=progress.status,
             interval=interval,
             next_check_at=now + interval,
             done=progress.terminal,
+            posting=key,
         )
+        if key is not None and progress.reply is not None:
+            self._post(follow, progress.reply, key)
+
+    def _post(self, follow: Follow, reply: Reply, key: str) -> None:
+        if self.out.post(follow.channel, reply, thread_ts=follow.thread_ts, key=key) is not None:
+            self.state.posted(follow.kind, follow.name)
+        # Not posted (Slack kept failing): the marker stays and the next pass tries again.
+
+    def deliver_owed(self) -> int:
+        """Status posts that were decided but are not known to be made: made now, once.
+        Slack is asked first (the post carries its key), so a post made just before a crash
+        is not made again."""
+        owed = self.state.pending_posts()
+        for follow in owed:
+            assert follow.posting is not None
+            with request_context(follow.request_id or "follow"):
+                if self.out.posted(follow.channel, follow.thread_ts, follow.posting):
+                    self.state.posted(follow.kind, follow.name)
+                    continue
+                progress = self._progress(follow)
+                if progress is None or progress.reply is None:
+                    continue  # can't say it now; the next pass tries again
+                key = _key(follow, progress.status)
+                if key != follow.posting:  # it moved on meanwhile: say where it is now
+                    self.state.update_follow(
+                        follow.kind,
+                        follow.name,
+                        status=progress.status,
+                        interval=follow.interval,
+                        next_check_at=follow.next_check_at,
+                        done=progress.terminal,
+                        posting=key,
+                    )
+                self._post(follow, progress.reply, key)
+        return len(owed)
+
+
+def _key(follow: Follow, status: str) -> str:
+    return f"follow:{follow.kind}:{follow.name}:{status}"

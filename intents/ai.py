@@ -374,14 +374,19 @@ def run_transcribe_audio(approved: Approved, deps: Deps) -> Reply:
         )
         data = deps.fetch_file(file, MAX_AUDIO_BYTES)
         deps.aws.s3.put_object(Bucket=attachment["bucket"], Key=attachment["key"], Body=data)
-    deps.aws.transcribe.start_transcription_job(
-        TranscriptionJobName=p["job_name"],
-        Media={"MediaFileUri": p["media_uri"]},
-        MediaFormat="mp4" if p["format"] == "m4a" else p["format"],
-        IdentifyLanguage=True,
-        OutputBucketName=p["output_bucket"],
-        OutputKey=p["output_key"],
-    )
+    try:
+        deps.aws.transcribe.start_transcription_job(
+            TranscriptionJobName=p["job_name"],
+            Media={"MediaFileUri": p["media_uri"]},
+            MediaFormat="mp4" if p["format"] == "m4a" else p["format"],
+            IdentifyLanguage=True,
+            OutputBucketName=p["output_bucket"],
+            OutputKey=p["output_key"],
+        )
+    except ClientError as exc:
+        if error_code(exc) != "ConflictException":
+            raise
+        # Started by an earlier run of this plan (the name is the plan's): follow it.
     deps.state.follow(
         "transcription",
         p["job_name"],

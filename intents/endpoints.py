@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from intents.resources import (
     describe,
     exists,
     job_name,
+    made_for,
     resource_tags,
     tags,
     vpc_config,
@@ -375,17 +377,23 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
     try:
         if p["create_model"]:
             step = f"creating model {p['model']}"
-            sm.create_model(
-                ModelName=p["model"],
-                ExecutionRoleArn=required(settings.sagemaker_role_arn, "sagemaker_role_arn"),
-                PrimaryContainer={
-                    "Image": p["create_model"]["image"],
-                    "ModelDataUrl": p["create_model"]["artifacts"],
-                },
-                Tags=tags(approved),
-                **vpc_config(deps),
-            )
-            created.append(("model", p["model"]))
+            if _create_once(
+                deps,
+                approved,
+                "model",
+                p["model"],
+                lambda: sm.create_model(
+                    ModelName=p["model"],
+                    ExecutionRoleArn=required(settings.sagemaker_role_arn, "sagemaker_role_arn"),
+                    PrimaryContainer={
+                        "Image": p["create_model"]["image"],
+                        "ModelDataUrl": p["create_model"]["artifacts"],
+                    },
+                    Tags=tags(approved),
+                    **vpc_config(deps),
+                ),
+            ):
+                created.append(("model", p["model"]))
         step = f"creating endpoint configuration {p['config']}"
         config: CreateEndpointConfigInputTypeDef = {
             "EndpointConfigName": p["config"],
@@ -402,11 +410,23 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
         }
         if settings.kms_key_id:
             config["KmsKeyId"] = settings.kms_key_id
-        sm.create_endpoint_config(**config)
-        created.append(("endpoint configuration", p["config"]))
+        if _create_once(
+            deps,
+            approved,
+            "endpoint configuration",
+            p["config"],
+            lambda: sm.create_endpoint_config(**config),
+        ):
+            created.append(("endpoint configuration", p["config"]))
         step = f"creating endpoint {p['endpoint']}"
-        sm.create_endpoint(
-            EndpointName=p["endpoint"], EndpointConfigName=p["config"], Tags=tags(approved)
+        _create_once(
+            deps,
+            approved,
+            "endpoint",
+            p["endpoint"],
+            lambda: sm.create_endpoint(
+                EndpointName=p["endpoint"], EndpointConfigName=p["config"], Tags=tags(approved)
+            ),
         )
     except ClientError as exc:
         raise UserError(
@@ -438,6 +458,34 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
             ),
         ),
     )
+
+
+def _create_once(
+    deps: Deps, approved: Approved, kind: str, name: str, create: Callable[[], object]
+) -> bool:
+    """Create a resource the plan names; True when this call created it. If it exists
+    already and was made for this approval (a run cut short by a restart), carry on; if
+    it is someone else's, that is an error."""
+    try:
+        create()
+        return True
+    except ClientError as exc:
+        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+        if "already exist" not in message and error_code(exc) not in ("ResourceInUse",):
+            raise
+        if not made_for(deps, _arn(deps, kind, name), approved):
+            raise
+        log.info("%s %s exists from an earlier run of this plan; carrying on", kind, name)
+        return False
+
+
+def _arn(deps: Deps, kind: str, name: str) -> str:
+    sm = deps.aws.sagemaker
+    if kind == "model":
+        return sm.describe_model(ModelName=name)["ModelArn"]
+    if kind == "endpoint configuration":
+        return sm.describe_endpoint_config(EndpointConfigName=name)["EndpointConfigArn"]
+    return sm.describe_endpoint(EndpointName=name)["EndpointArn"]
 
 
 def _clean_up(deps: Deps, created: list[tuple[str, str]]) -> str:

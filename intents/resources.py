@@ -131,6 +131,7 @@ def job_name(prefix: str, request: Request, *, max_len: int = 63) -> str:
 
 MANAGED_TAG = "chatops:managed"
 REQUESTED_BY = "chatops:requested-by"
+PLAN_TAG = "chatops:plan"
 
 
 def resource_tags(deps: Deps, arn: str) -> dict[str, str]:
@@ -148,6 +149,12 @@ def resource_tags(deps: Deps, arn: str) -> dict[str, str]:
     return found
 
 
+def made_for(deps: Deps, arn: str, approved: Approved) -> bool:
+    """Whether the resource at *arn* was created for this very approval (its plan tag):
+    how a re-run after a restart recognises the first run's work."""
+    return resource_tags(deps, arn).get(PLAN_TAG) == approved.plan_id
+
+
 def tags(approved: Approved) -> list[TagTypeDef]:
     """Who asked, who approved, where, under which request: on every resource the bot creates."""
     values = {
@@ -156,7 +163,7 @@ def tags(approved: Approved) -> list[TagTypeDef]:
         "chatops:approved-by": approved.approver,
         "chatops:channel": approved.channel,
         "chatops:request-id": approved.request_id,
-        "chatops:plan": approved.plan_id,
+        PLAN_TAG: approved.plan_id,
     }
     return [{"Key": k, "Value": v} for k, v in values.items()]
 

@@ -24,6 +24,8 @@ class Follow:
     interval: float
     next_check_at: float
     started_at: float
+    # The key of a status post decided but not yet known to be made (see bot.follow).
+    posting: str | None = None
 
 
 @dataclass(frozen=True)

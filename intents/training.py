@@ -52,6 +52,7 @@ from intents.resources import (
     console_url,
     describe,
     job_name,
+    made_for,
     resource_tags,
     security_fields,
     tags,
@@ -362,15 +363,17 @@ def run_start_training(approved: Approved, deps: Deps) -> Reply:
     except ClientError as exc:
         if error_code(exc) not in ("ResourceInUse", "ResourceInUseException"):
             raise
-        # Already created (a repeated delivery that slipped through): report, don't start twice.
         existing = describe_training_job(deps, name)
-        return Reply.text(
-            md(
-                "Training job {n} already exists ({s}); I didn't start another one.",
-                n=bold(name),
-                s=existing.get("TrainingJobStatus", "?"),
+        if not made_for(deps, existing.get("TrainingJobArn", ""), approved):
+            # Someone else's job by that name: report, don't start twice.
+            return Reply.text(
+                md(
+                    "Training job {n} already exists ({s}); I didn't start another one.",
+                    n=bold(name),
+                    s=existing.get("TrainingJobStatus", "?"),
+                )
             )
-        )
+        # Ours, from a run cut short by a restart: finish what it started (follow it).
     deps.state.follow(
         "training",
         name,
@@ -533,9 +536,11 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
     try:
         deps.aws.sagemaker.stop_training_job(TrainingJobName=name)
     except ClientError as exc:
-        if error_code(exc) == "ValidationException" and not is_not_found(exc):
+        if error_code(exc) != "ValidationException" or is_not_found(exc):
+            raise
+        status = describe_training_job(deps, name).get("TrainingJobStatus")
+        if status not in ("Stopping", "Stopped"):  # already stopping (a re-run): carry on
             raise UserError(f"SageMaker would not stop {name} ({summarize(exc)}).") from None
-        raise
     deps.state.follow(
         "training",
         name,
@@ -828,7 +833,17 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
     }
     if security:
         request["SecurityConfig"] = security
-    deps.aws.sagemaker.create_auto_ml_job_v2(**request)
+    try:
+        deps.aws.sagemaker.create_auto_ml_job_v2(**request)
+    except ClientError as exc:
+        if error_code(exc) not in ("ResourceInUse", "ResourceInUseException"):
+            raise
+        arn = deps.aws.sagemaker.describe_auto_ml_job_v2(AutoMLJobName=p["job_name"])[
+            "AutoMLJobArn"
+        ]
+        if not made_for(deps, arn, approved):
+            raise UserError(f"An Autopilot job named {p['job_name']} already exists.") from None
+        # Ours, from a run cut short by a restart: follow it.
     deps.state.follow(
         "autopilot",
         p["job_name"],

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.gate.outbox import Outbox
 from bot.gate.runner import Runner
+from bot.logs import request_context
 from bot.render.cards import card
 from bot.state import Plan, State
 from intents.base import Approved, Request
@@ -71,3 +72,17 @@ class Execution:
         self.runner.audit.request(request, "done", outcome.summary)
         show_card(self.outbox, self.state.plan(plan.id) or plan, "done", outcome)
         self._on_change()
+
+    def resume(self) -> int:
+        """Approved plans whose run never finished (the process stopped between the
+        approval and the end of the run) are run again. Executors are idempotent: the
+        names they create are fixed by the plan, so "does it exist already?" is how a
+        second run finds the first one's work and completes it instead of repeating it."""
+        unfinished = self.state.unfinished_plans()
+        for plan in unfinished:
+            with request_context(plan.request_id):
+                log.warning(
+                    "resuming %s (plan %s), approved before a restart", plan.intent, plan.id
+                )
+                self.run(plan, plan.decided_by or plan.requester, plan.request_id)
+        return len(unfinished)

@@ -32,6 +32,11 @@ STATE_WORDS = {
 }
 
 
+def card_key(plan_id: str) -> str:
+    """The key a card's post carries (Slack message metadata), to find it after a restart."""
+    return f"card:{plan_id}"
+
+
 def clock(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%H:%M UTC")
 

@@ -222,7 +222,7 @@ class SlackStandIn:
                 record.text,
                 record.blocks,
                 existing.files,
-                metadata=existing.metadata,
+                metadata=record.metadata or existing.metadata,
             )
         self._emit(record)
         return {"ok": True, "channel": key[0], "ts": key[1], "text": record.text}

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from bot.gate import Gate
 from bot.gate.types import Decision
 from bot.logs import new_request_id, request_context
+from bot.render.cards import card_key
 from bot.slack.inbound import Inbound
 from bot.slack.outbox import SlackOutbox
 from bot.slack.working import WORKING_DELAY, Working
@@ -72,7 +73,8 @@ class SlackFront:
                     )
                 self._on_change()
                 return
-            ts = working.finish(reply)
+            key = card_key(answer.plan_id) if answer.plan_id else None
+            ts = working.finish(reply, key=key)
 
             if ts is None and inbound.response_url and not reply.silent:
                 # Not a member of the channel: answer through the command's response URL.

@@ -118,11 +118,19 @@ class SlackOutbox:
     def delete(self, channel: str, ts: str) -> None:
         self._call("chat_delete", channel=channel, ts=ts)
 
-    def update(self, channel: str, ts: str, reply: Reply) -> bool:
+    def update(self, channel: str, ts: str, reply: Reply, *, key: str | None = None) -> bool:
         rendered = render(reply)
+        extra: dict[str, Any] = {}
+        if key:
+            extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
         return (
             self._call(
-                "chat_update", channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks
+                "chat_update",
+                channel=channel,
+                ts=ts,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                **extra,
             )
             is not None
         )

@@ -53,20 +53,23 @@ class Working:
                     self.channel, self._placeholder, thread_ts=self.thread_ts
                 )
 
-    def finish(self, reply: Reply) -> str | None:
-        """Post (or put in place of the placeholder) the answer; returns its ts."""
+    def finish(self, reply: Reply, *, key: str | None = None) -> str | None:
+        """Post (or put in place of the placeholder) the answer; returns its ts. *key*
+        marks the post so a restarted bot can tell it was made."""
         self._timer.cancel()
         with self._lock:
             self._done = True
             if self.placeholder_ts and reply.silent:
                 self.out.delete(self.channel, self.placeholder_ts)
                 return None
-            if self.placeholder_ts and self.out.update(self.channel, self.placeholder_ts, reply):
+            if self.placeholder_ts and self.out.update(
+                self.channel, self.placeholder_ts, reply, key=key
+            ):
                 self.out.upload(
                     self.channel, reply, thread_ts=self.thread_ts or self.placeholder_ts
                 )
                 return self.placeholder_ts
-            ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts)
+            ts = self.out.post(self.channel, reply, thread_ts=self.thread_ts, key=key)
             if self._reacted and self.message_ts:
                 self.out.unreact(self.channel, self.message_ts, WORKING_REACTION)
             return ts

@@ -94,6 +94,14 @@ class Plans(Protocol):
 
     def finish_plan(self, plan_id: str, *, state: str, outcome: str) -> None: ...
 
+    def unfinished_plans(self) -> list[Plan]:
+        """Approved plans whose run never finished (the process stopped half-way)."""
+        ...
+
+    def cardless_plans(self, now: float) -> list[Plan]:
+        """Pending, unexpired plans whose card was never recorded as posted."""
+        ...
+
 
 class FollowQueue(Protocol):
     """The follower's side of followed jobs (handlers only add them)."""
@@ -113,7 +121,19 @@ class FollowQueue(Protocol):
         interval: float,
         next_check_at: float,
         done: bool,
-    ) -> None: ...
+        posting: str | None = None,
+    ) -> None:
+        """Record a check. *posting* is the key of the status post about to be made: it
+        stays until :meth:`posted`, so a restart knows a post may be missing."""
+        ...
+
+    def posted(self, kind: str, name: str) -> None:
+        """The status post recorded with update_follow(posting=...) is made."""
+        ...
+
+    def pending_posts(self) -> list[Follow]:
+        """Follows whose last status post is not known to be made."""
+        ...
 
 
 class AuditWriter(Protocol):

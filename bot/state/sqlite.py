@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS follows (
     next_check_at REAL NOT NULL,
     started_at REAL NOT NULL,
     done INTEGER NOT NULL DEFAULT 0,
+    posting TEXT,
     PRIMARY KEY (kind, name)
 );
 CREATE INDEX IF NOT EXISTS follows_thread ON follows (channel, thread_ts);
@@ -107,6 +108,13 @@ class SqliteState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Columns added since a state file was first made."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(follows)")}
+        if "posting" not in columns:
+            self._db.execute("ALTER TABLE follows ADD COLUMN posting TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -255,6 +263,18 @@ class SqliteState:
             )
             return cur.rowcount == 1
 
+    def unfinished_plans(self) -> list[Plan]:
+        rows = self._all("SELECT * FROM plans WHERE state = 'approved' ORDER BY decided_at")
+        return [_plan(r) for r in rows]
+
+    def cardless_plans(self, now: float) -> list[Plan]:
+        rows = self._all(
+            "SELECT * FROM plans WHERE state = 'pending' AND card_ts IS NULL AND expires_at > ? "
+            "ORDER BY created_at",
+            now,
+        )
+        return [_plan(r) for r in rows]
+
     def finish_plan(self, plan_id: str, *, state: str, outcome: str) -> None:
         with self._lock:
             self._db.execute(
@@ -316,13 +336,23 @@ class SqliteState:
         interval: float,
         next_check_at: float,
         done: bool,
+        posting: str | None = None,
     ) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE follows SET last_status = ?, interval = ?, next_check_at = ?, done = ? "
-                "WHERE kind = ? AND name = ?",
-                (status, interval, next_check_at, int(done), kind, name),
+                "UPDATE follows SET last_status = ?, interval = ?, next_check_at = ?, done = ?, "
+                "posting = ? WHERE kind = ? AND name = ?",
+                (status, interval, next_check_at, int(done), posting, kind, name),
             )
+
+    def posted(self, kind: str, name: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE follows SET posting = NULL WHERE kind = ? AND name = ?", (kind, name)
+            )
+
+    def pending_posts(self) -> list[Follow]:
+        return [_follow(r) for r in self._all("SELECT * FROM follows WHERE posting IS NOT NULL")]
 
     # ------------------------------------------------------------ schedules
 

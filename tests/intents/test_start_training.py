@@ -159,35 +159,52 @@ def test_approval_creates_one_tagged_job_and_follows_it(account: Any) -> None:
     assert "Started training job" in reply.summary
 
 
-def test_running_the_same_approval_twice_starts_one_job(account: Any) -> None:
+def _taken(account: Any, proposal: Any, plan_tag: str) -> Any:
+    """SageMaker's answers when the job name is already taken, by a job tagged *plan_tag*."""
     from botocore.stub import Stubber
 
-    proposal = _plan(account)
-    run_start_training(_approved(proposal), account)
-    # Given SageMaker now says the name is taken (as it does for a second CreateTrainingJob)
     sm = account.aws.sagemaker
     job = sm.describe_training_job(TrainingJobName=proposal.params["job_name"])
-    with Stubber(sm) as stub:
-        stub.add_client_error(
-            "create_training_job", "ResourceInUse", "Training job names must be unique", 400
-        )
-        stub.add_response(
-            "describe_training_job",
-            {
-                k: job[k]
-                for k in (
-                    "TrainingJobName",
-                    "TrainingJobArn",
-                    "TrainingJobStatus",
-                    "SecondaryStatus",
-                    "AlgorithmSpecification",
-                    "ResourceConfig",
-                    "StoppingCondition",
-                    "CreationTime",
-                    "ModelArtifacts",
-                )
-            },
-        )
+    stub = Stubber(sm)
+    stub.add_client_error(
+        "create_training_job", "ResourceInUse", "Training job names must be unique", 400
+    )
+    keys = (
+        "TrainingJobName",
+        "TrainingJobArn",
+        "TrainingJobStatus",
+        "SecondaryStatus",
+        "AlgorithmSpecification",
+        "ResourceConfig",
+        "StoppingCondition",
+        "CreationTime",
+        "ModelArtifacts",
+    )
+    stub.add_response("describe_training_job", {k: job[k] for k in keys})
+    stub.add_response("list_tags", {"Tags": [{"Key": "chatops:plan", "Value": plan_tag}]})
+    return stub
+
+
+def test_a_rerun_of_the_same_approval_finishes_the_first_runs_work(account: Any) -> None:
+    # Given the job was created, then the process died before the follow was stored
+    proposal = _plan(account)
+    run_start_training(_approved(proposal), account)
+    account.state.update_follow(
+        "training", proposal.params["job_name"], status="", interval=1, next_check_at=0, done=True
+    )  # as if the follow had not been stored
+    # When the approval is run again after the restart
+    with _taken(account, proposal, "plan-1"):
+        reply = run_start_training(_approved(proposal), account)
+    # Then no second job is made, and the job is followed
+    jobs = account.aws.sagemaker.list_training_jobs()["TrainingJobSummaries"]
+    assert [j["TrainingJobName"] for j in jobs] == [proposal.params["job_name"]]
+    assert "Started training job" in reply.summary
+
+
+def test_someone_elses_job_by_the_same_name_is_left_alone(account: Any) -> None:
+    proposal = _plan(account)
+    run_start_training(_approved(proposal), account)
+    with _taken(account, proposal, "another-plan"):
         reply = run_start_training(_approved(proposal), account)
     assert "already exists" in reply.summary and "didn't start another" in reply.summary
 

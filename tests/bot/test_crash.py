@@ -1,0 +1,251 @@
+"""Exactly once across a crash: the process dies at a step boundary (simulated by an
+exception no code of ours catches, raised by the state backend or the Slack client at
+that point), a new process starts on the same state file, and every job, card and post
+exists once.
+
+The "process" is the whole assistant built by ``bot.app.create`` over a real SQLite
+file, moto (decorator mode) and the local Slack stand-in; restarting builds it again,
+which runs the start-up recovery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+from slack_sdk import WebClient
+
+from bot.app import create
+from bot.gate.types import Decision, Message
+from bot.sandbox.slack_api import SlackStandIn
+from bot.state.sqlite import SqliteState
+from tests.conftest import make_settings
+
+DATA = "s3://acme-ml-data/churn/train.csv"
+
+
+class Crash(BaseException):
+    """The process dies here (nothing of ours catches a BaseException)."""
+
+
+class CrashingState:
+    """The real state backend, except that one call kills the process, before or after it
+    happens ("before:follow", "after:decide")."""
+
+    def __init__(self, path: Path, at: str | None = None) -> None:
+        self._real = SqliteState(path)
+        self._at = at
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._real, name)
+        if not callable(real) or self._at not in (f"before:{name}", f"after:{name}"):
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            at, self._at = self._at, None  # once
+            if at == f"before:{name}":
+                raise Crash(at)
+            result = real(*args, **kwargs)
+            raise Crash(at)
+            return result  # pragma: no cover
+
+        return call
+
+    def close(self) -> None:
+        self._real.close()
+
+
+class CrashingClient(WebClient):
+    """A Slack client that dies when it is about to post a message whose key matches."""
+
+    def __init__(
+        self, *args: Any, die_on: Callable[[str], bool] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.die_on = die_on
+
+    def chat_postMessage(self, **kwargs: Any) -> Any:
+        key = ((kwargs.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        if self.die_on is not None and self.die_on(key):
+            self.die_on = None
+            raise Crash(f"posting {key}")
+        return super().chat_postMessage(**kwargs)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[Any]:
+    slack = SlackStandIn("xoxb-crash").start()
+    settings = make_settings(tmp_path, slack_bot_token="xoxb-crash", slack_api_url=slack.url)
+    with mock_aws():
+        import boto3
+
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for bucket in ("acme-ml-data", "acme-ml-artifacts"):
+            s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,a,b\n0,1,2\n")
+        processes: list[Any] = []
+
+        def start(
+            *, state_at: str | None = None, die_on: Callable[[str], bool] | None = None
+        ) -> Any:
+            state = CrashingState(settings.state_db, state_at)
+            client = CrashingClient(token="xoxb-crash", base_url=slack.url, die_on=die_on)
+            bot = create(settings, state=state, client=client, start_follower=False)  # type: ignore[arg-type]
+            processes.append(bot)
+            return bot
+
+        yield start, slack
+        for bot in processes:
+            bot.state.close()
+    slack.stop()
+
+
+def _propose(
+    bot: Any, text: str = f"train xgboost on {DATA}", ts: str = "1800000000.000100"
+) -> str:
+    message = Message(
+        team="T1",
+        channel="C0MLOPS",
+        user="U0ALICE",
+        text=text,
+        source="message",
+        addressed=True,
+        delivery_key=f"msg:T1:C0MLOPS:{ts}",
+        thread_ts=ts,
+    )
+    bot.front.message(_inbound(message))
+    plans = bot.state.pending_plans("C0MLOPS")
+    assert len(plans) == 1
+    return str(plans[0].id)
+
+
+def _inbound(message: Message) -> Any:
+    from bot.slack.inbound import Inbound
+
+    return Inbound(message, message_ts=message.thread_ts, raw_text=message.text)
+
+
+def _approve(bot: Any, plan_id: str) -> None:
+    bot.gate.click(Decision(plan_id, True, "U0ALICE", "T1", "C0MLOPS", user_team="T1"), "r-click")
+
+
+def _jobs(bot: Any) -> list[str]:
+    sm = bot.deps.aws.sagemaker
+    return [j["TrainingJobName"] for j in sm.list_training_jobs()["TrainingJobSummaries"]]
+
+
+def test_killed_after_the_approval_before_the_job_started(world: Any) -> None:
+    start, slack = world
+    first = start(state_at="after:decide")
+    plan_id = _propose(first)
+    with pytest.raises(Crash):
+        _approve(first, plan_id)
+    assert _jobs(first) == [] and first.state.plan(plan_id).state == "approved"
+    # The restart finishes the approved run: one job, followed, the plan done
+    second = start()
+    assert len(_jobs(second)) == 1
+    plan = second.state.plan(plan_id)
+    assert plan.state == "done"
+    assert [f.name for f in second.state.active_follows()] == _jobs(second)
+    # A second click says it was done, and does nothing more
+    _approve(second, plan_id)
+    assert len(_jobs(second)) == 1 and "already approved and run" in slack.records[-1].text
+
+
+def test_killed_after_the_job_was_created_before_it_was_followed(world: Any) -> None:
+    start, _slack = world
+    first = start(state_at="before:follow")
+    plan_id = _propose(first)
+    with pytest.raises(Crash):
+        _approve(first, plan_id)
+    assert len(_jobs(first)) == 1 and first.state.active_follows() == []
+    second = start()
+    assert len(_jobs(second)) == 1  # not started again
+    assert [f.name for f in second.state.active_follows()] == _jobs(second)
+    assert second.state.plan(plan_id).state == "done"
+
+
+def _follow_once(bot: Any) -> None:
+    bot.follower.poll_once()
+
+
+def _training_posts(slack: Any, job: str) -> list[str]:
+    """The job's status posts in its thread (each carries its key)."""
+
+    def key(record: Any) -> str:
+        return str(((record.metadata or {}).get("event_payload") or {}).get("key", ""))
+
+    prefix = f"follow:training:{job}:"
+    return [r.text for r in slack.posts() if r.kind == "post" and key(r).startswith(prefix)]
+
+
+def test_killed_before_a_status_post_is_made(world: Any) -> None:
+    start, slack = world
+    first = start()
+    _approve(first, _propose(first))
+    job = _jobs(first)[0]
+    dying = start(die_on=lambda key: key.startswith("follow:"))
+    with pytest.raises(Crash):
+        _follow_once(dying)
+    assert _training_posts(slack, job) == []
+    third = start()  # recovery makes the owed post
+    assert len(_training_posts(slack, job)) == 1
+    _follow_once(third)  # and the next check does not repeat it
+    assert len(_training_posts(slack, job)) == 1
+
+
+def test_killed_after_a_status_post_before_it_was_recorded(world: Any) -> None:
+    start, slack = world
+    first = start()
+    _approve(first, _propose(first))
+    job = _jobs(first)[0]
+    dying = start(state_at="before:posted")
+    with pytest.raises(Crash):
+        _follow_once(dying)
+    assert len(_training_posts(slack, job)) == 1  # it was posted
+    third = start()  # recovery finds it in Slack (its key) and does not post it again
+    _follow_once(third)
+    assert len(_training_posts(slack, job)) == 1
+    assert third.state.pending_posts() == []
+
+
+def test_a_status_post_slack_refuses_is_retried_on_the_next_pass(world: Any) -> None:
+    start, slack = world
+    bot = start()
+    _approve(bot, _propose(bot))
+    job = _jobs(bot)[0]
+    slack.failures["chat.postMessage"] = [(500, {})] * 3  # the first try and both retries
+    _follow_once(bot)
+    assert _training_posts(slack, job) == [] and len(bot.state.pending_posts()) == 1
+    _follow_once(bot)  # Slack is back
+    assert len(_training_posts(slack, job)) == 1 and bot.state.pending_posts() == []
+
+
+def test_killed_before_a_card_was_posted(world: Any) -> None:
+    start, slack = world
+    first = start(die_on=lambda key: key.startswith("card:"))
+    with pytest.raises(Crash):
+        _propose(first)
+    cards = lambda: [r for r in slack.posts() if "Confirm: Start training job" in r.text]  # noqa: E731
+    assert cards() == []
+    second = start()  # the plan is there; its card is posted now, once
+    assert len(cards()) == 1
+    plan = second.state.pending_plans("C0MLOPS")[0]
+    assert plan.card_ts == cards()[0].ts
+    start()  # another restart posts nothing more
+    assert len(cards()) == 1
+
+
+def test_killed_after_a_card_was_posted_before_it_was_recorded(world: Any) -> None:
+    start, slack = world
+    first = start(state_at="before:set_card")
+    with pytest.raises(Crash):
+        _propose(first)
+    cards = lambda: [r for r in slack.posts() if "Confirm: Start training job" in r.text]  # noqa: E731
+    assert len(cards()) == 1
+    second = start()
+    assert len(cards()) == 1  # found by its key, not posted again
+    assert second.state.pending_plans("C0MLOPS")[0].card_ts == cards()[0].ts
