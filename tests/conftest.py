@@ -17,7 +17,32 @@ import pytest
 from bot.settings import Settings
 
 EVENTS = Path(__file__).parent / "events"
+FULL_RUN_KEY = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The IAM policy test reads what every other test recorded: it runs last, and only
+    judges the recording when the whole suite was collected."""
+    last = [
+        i for i in items if i.module is not None and i.module.__name__.endswith("test_iam_policy")
+    ]
+    items[:] = [i for i in items if i not in last] + last
+    modules = {str(Path(str(i.fspath)).resolve()) for i in items}
+    every = {str(p.resolve()) for p in Path(__file__).parent.rglob("test_*.py")}
+    selected = not (config.option.keyword or config.option.markexpr or config.option.deselect)
+    config.stash[FULL_RUN_KEY] = selected and modules >= every
+
+
 ROLE_ARN = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_aws_calls() -> Iterator[None]:
+    """Which AWS operations the bot's code calls (see tests/aws_calls.py, tests/test_iam_policy.py)."""
+    from tests.aws_calls import recording
+
+    with recording():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
