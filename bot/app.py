@@ -25,6 +25,7 @@ from bot.recovery import recover
 from bot.scheduler import ReportScheduler
 from bot.settings import Settings, env_name
 from bot.slack import listeners
+from bot.slack.bolt import SafeApp
 from bot.slack.files import SlackFiles
 from bot.slack.front import SlackFront
 from bot.slack.outbox import SlackOutbox
@@ -133,14 +134,14 @@ def create(
     )
     access = Access(policy, deps.registry)
     deps = replace(deps, permissions=access)
+    # A local stand-in for Slack (the sandbox) is trusted like Slack's own hosts.
+    local = {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
     if deps.fetch_file is None:
-        local = (
-            {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
-        )
         deps = replace(deps, fetch_file=SlackFiles(token, extra_hosts=local - {""}))
+
     client = client or WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
     router = router or build_router(settings, deps.aws)
-    outbox = SlackOutbox(client)
+    outbox = SlackOutbox(client, local_hosts=frozenset(local - {""}))
     follower = Follower(
         deps,
         state,
@@ -170,7 +171,7 @@ def create(
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)
     front = SlackFront(gate, state, outbox, working_delay=working_delay, on_change=changed)
-    app = App(
+    app = SafeApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,
         process_before_response=False,

@@ -116,12 +116,12 @@ def _run() -> int:
     log = logging.getLogger("chatops")
     try:
         if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.slack.bolt import socket_mode_handler
 
             log.info("starting in Socket Mode")
             app_token = settings.slack_app_token
             assert app_token is not None  # that is what socket_mode means
-            SocketModeHandler(chatops.app, app_token.get_secret_value()).start()
+            socket_mode_handler(chatops.app, app_token.get_secret_value()).start()
         else:
             from bot.http import serve
 

@@ -194,7 +194,7 @@ def turn(box: Any, action: Callable[[], object]) -> list[Any]:
 def dispatch_signed(box: Any, body: str, content_type: str) -> Any:
     """POST *body* to the sandbox's Bolt app as Slack does: signed with the app's signing
     secret (``v0=`` HMAC-SHA256 of ``v0:{timestamp}:{body}``). Returns Bolt's response (the ack)."""
-    from slack_bolt.request import BoltRequest
+    from bot.slack.bolt import handle
 
     timestamp = str(int(time.time()))
     secret = box.driver.verifier.signing_secret.encode()
@@ -204,7 +204,7 @@ def dispatch_signed(box: Any, body: str, content_type: str) -> Any:
         "x-slack-request-timestamp": [timestamp],
         "x-slack-signature": [f"v0={digest}"],
     }
-    return box.chatops.app.dispatch(BoltRequest(body=body, headers=headers))
+    return handle(box.chatops.app, body, headers)
 
 
 def say(box: Any, text: str, user: str = "U0ALICE", **where: Any) -> list[Any]:

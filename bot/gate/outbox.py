@@ -29,6 +29,7 @@ class Outbox(Protocol):
         """Show a reply to one person only."""
         ...
 
-    def respond(self, response_url: str, reply: Reply) -> None:
-        """Answer through a command's response URL (works where the bot is not a member)."""
+    def respond(self, response_url: str, reply: Reply) -> bool:
+        """Answer through a command's response URL (works where the bot is not a member);
+        False when that was not possible."""
         ...

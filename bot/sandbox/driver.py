@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_bolt import App, BoltResponse
-from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.slack_api import BOT_USER_ID, TEAM_ID, Record, SlackStandIn
+from bot.slack.bolt import handle
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -86,7 +86,7 @@ class SlackDriver:
             "x-slack-signature": [signature],
         }
         start = time.perf_counter()
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        response = handle(self.app, body, headers)
         self.last_ack_ms = (time.perf_counter() - start) * 1000
         return response
 

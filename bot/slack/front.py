@@ -65,9 +65,7 @@ class SlackFront:
             if reply.ephemeral and not reply.silent and not message.dm:
                 # For the asker only (a usage error, a refusal): nothing in the channel.
                 working.finish(Reply.nothing())
-                if inbound.response_url:
-                    self.outbox.respond(inbound.response_url, reply)
-                else:
+                if not inbound.response_url or not self.outbox.respond(inbound.response_url, reply):
                     self.outbox.ephemeral(
                         message.channel, message.user, reply, thread_ts=message.thread_ts
                     )

@@ -6,13 +6,13 @@ malformed request costs one comparison and one log line.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack.bolt import handle
 from bot.slack.verify import MAX_BODY_BYTES, SlackVerifier, reject
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -25,7 +25,6 @@ def _plain(start_response: Callable[..., Any], status: str, body: bytes) -> list
 
 
 def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> WsgiApp:
-    slack = SlackRequestHandler(app)
     verifier = SlackVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -58,8 +57,30 @@ def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> 
         if problem:
             reject(problem, path=path, size=len(body), source=source)
             return _plain(start_response, "401 Unauthorized", b"")
-        environ["wsgi.input"] = io.BytesIO(body)  # Bolt reads it again, checks again, parses
-        return slack(environ, start_response)
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_") and isinstance(value, str)
+        }
+        headers["content-type"] = str(environ.get("CONTENT_TYPE") or "")
+        response = handle(
+            app,
+            body.decode("utf-8", errors="replace"),
+            headers,
+            query=str(environ.get("QUERY_STRING") or ""),
+        )
+        data = (
+            response.body.encode()
+            if isinstance(response.body, str)
+            else bytes(response.body or b"")
+        )
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        out_headers = [(k, v) for k, values in response.headers.items() for v in values]
+        start_response(f"{response.status} {reason}", out_headers)
+        return [data]
 
     return application
 

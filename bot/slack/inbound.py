@@ -47,7 +47,7 @@ def _files(event: Mapping[str, Any]) -> tuple[Attachment, ...]:
                     id=str(f["id"]),
                     name=str(f.get("name") or f.get("title") or f["id"]),
                     mimetype=str(f.get("mimetype") or ""),
-                    size=int(f.get("size") or 0),
+                    size=_size(f.get("size")),
                     url=str(f.get("url_private_download") or f.get("url_private") or ""),
                 )
             )
@@ -175,6 +175,16 @@ def from_action(body: Mapping[str, Any]) -> Decision | None:
         channel=channel,
         user_team=user_team or team,
     )
+
+
+def _size(value: object) -> int:
+    """A file's size as Slack says it; anything else is unknown (0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return 0
+    try:
+        return max(0, int(value))
+    except (ValueError, OverflowError):
+        return 0
 
 
 def _text(value: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlparse
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -37,8 +38,11 @@ def retry_handlers() -> list[Any]:
 
 
 class SlackOutbox:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, local_hosts: frozenset[str] = frozenset()) -> None:
         self.client = client
+        # Slack's response URLs live on hooks.slack.com; the sandbox's stand-in on loopback.
+        self.local_hosts = local_hosts
+        self.response_hosts = frozenset({"hooks.slack.com"}) | local_hosts
         kinds = {type(h) for h in client.retry_handlers}
         client.retry_handlers.extend(h for h in retry_handlers() if type(h) not in kinds)
 
@@ -148,19 +152,30 @@ class SlackOutbox:
             thread_ts=thread_ts,
         )
 
-    def respond(self, response_url: str, reply: Reply) -> None:
-        """Answer a slash command through its response URL (works outside member channels)."""
+    def respond(self, response_url: str, reply: Reply) -> bool:
+        """Answer a slash command through its response URL (works outside member channels).
+        Only Slack's own response URLs are used; False when it could not be answered."""
         from slack_sdk.webhook import WebhookClient
 
+        parts = urlparse(response_url)
+        if parts.hostname not in self.response_hosts or (
+            parts.scheme != "https" and parts.hostname not in self.local_hosts
+        ):
+            log.warning("a command's response URL is not Slack's; not answering through it")
+            return False
         rendered = render(reply)
         try:
-            WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers()).send(
+            response = WebhookClient(
+                response_url, timeout=10, retry_handlers=retry_handlers()
+            ).send(
                 text=rendered.text,
                 blocks=rendered.blocks,
                 response_type="ephemeral" if reply.ephemeral else "in_channel",
             )
-        except Exception:
-            log.exception("slack response_url failed")
+        except Exception as exc:
+            log.warning("slack response_url failed (%s)", type(exc).__name__)
+            return False
+        return 200 <= response.status_code < 300
 
     def react(self, channel: str, ts: str, name: str) -> bool:
         return self._call("reactions_add", channel=channel, timestamp=ts, name=name) is not None

@@ -21,13 +21,6 @@ from bot.slack.http import wsgi_app
 SECRET = "test-signing-secret"
 
 
-class App:
-    """Stands in for the Bolt app: records what reached it."""
-
-    def __init__(self) -> None:
-        self.reached: list[bytes] = []
-
-
 def _signed(body: bytes, *, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
     stamp = str(int(time.time()) if ts is None else ts)
     digest = hmac.new(
@@ -37,20 +30,33 @@ def _signed(body: bytes, *, secret: str = SECRET, ts: int | None = None) -> dict
 
 
 @pytest.fixture
-def call(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[str, list[bytes]]]:
+def call() -> Callable[..., tuple[str, list[bytes]]]:
+    """The HTTP layer in front of a real Bolt app whose one listener records what reached it."""
+    from slack_bolt import Ack
+
+    from bot.slack.bolt import SafeApp
+
     reached: list[bytes] = []
+    from slack_bolt.authorization import AuthorizeResult
 
-    class Handler:  # in place of Bolt's WSGI adapter: what would reach Bolt
-        def __init__(self, app: Any) -> None:
-            pass
+    def authorize(**_: Any) -> AuthorizeResult:  # no Slack to ask: this test's own workspace
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id="T1",
+            bot_token="xoxb-http-test",
+            bot_user_id="U0BOT",
+            bot_id="B0BOT",
+        )
 
-        def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-            reached.append(environ["wsgi.input"].read())
-            start_response("200 OK", [])
-            return [b""]
+    app = SafeApp(signing_secret=SECRET, authorize=authorize)
 
-    monkeypatch.setattr("bot.slack.http.SlackRequestHandler", Handler)
-    application = wsgi_app(object(), SECRET)  # type: ignore[arg-type]
+    def on_check(ack: Ack, body: dict[str, Any]) -> None:
+        reached.append(json.dumps(body, sort_keys=True).encode())
+        ack()
+
+    app.event("app_home_opened")(on_check)
+    app.command("/ml")(on_check)
+    application = wsgi_app(app, SECRET)
 
     def run(
         body: bytes,
@@ -59,6 +65,7 @@ def call(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[str, list[bytes
         method: str = "POST",
         length: str | None = None,
         path: str = "/slack/events",
+        content_type: str = "application/json",
     ) -> tuple[str, list[bytes]]:
         status: list[str] = []
         environ = {
@@ -66,6 +73,7 @@ def call(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[str, list[bytes
             "REQUEST_METHOD": method,
             "REMOTE_ADDR": "203.0.113.9",
             "CONTENT_LENGTH": str(len(body)) if length is None else length,
+            "CONTENT_TYPE": content_type,
             "wsgi.input": io.BytesIO(body),
             **headers,
         }
@@ -76,9 +84,44 @@ def call(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[str, list[bytes
 
 
 def test_a_signed_request_reaches_bolt_with_its_body(call: Any) -> None:
-    body = json.dumps({"type": "url_verification", "challenge": "c"}).encode()
+    event = {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"}
+    payload = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event": event,
+        "event_id": "Ev1",
+        "event_time": 1,
+    }
+    body = json.dumps(payload).encode()
     status, reached = call(body, _signed(body))
-    assert status == "200 OK" and reached == [body]
+    assert status == "200 OK" and [json.loads(r)["event"] for r in reached] == [event]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "event_callback", "team_id": "T1", "event": True},
+        {"type": "event_callback", "team_id": "T1", "event": {"type": "message", "user": -1}},
+        {"type": ["block_actions"], "actions": "approve"},
+        [1, 2, 3],
+    ],
+)
+def test_a_signed_but_malformed_body_is_a_quiet_400(call: Any, caplog: Any, payload: Any) -> None:
+    body = json.dumps(payload).encode()
+    with caplog.at_level(logging.DEBUG):
+        status, reached = call(body, _signed(body))
+    assert status.startswith("400") and reached == []
+    assert not any(r.exc_info for r in caplog.records)
+    assert all(r.levelno <= logging.WARNING for r in caplog.records)
+
+
+def test_a_signed_form_that_is_not_a_form_is_a_quiet_400(call: Any, caplog: Any) -> None:
+    body = b"payload=%7Bnot-json"
+    status, reached = call(body, _signed(body), content_type="application/x-www-form-urlencoded")
+    assert (
+        status.startswith("400") and reached == [] and not any(r.exc_info for r in caplog.records)
+    )
 
 
 @pytest.mark.parametrize(
@@ -153,7 +196,7 @@ def test_oversized_or_odd_requests_are_cut_short(call: Any) -> None:
     assert call(b"", {}, path="/admin")[0] == "404 Not Found"
 
 
-def test_healthz_reports_what_it_is_told(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_healthz_reports_what_it_is_told() -> None:
     statuses: list[str] = []
     sick = wsgi_app(object(), SECRET, health=lambda: (False, "state: unreachable"))  # type: ignore[arg-type]
     body = sick({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s))
