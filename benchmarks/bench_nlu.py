@@ -33,7 +33,7 @@ def main() -> None:
     from lex.local import LocalLexRuntime
 
     runtime = LocalLexRuntime()
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/nlu_dev.jsonl"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "lex/data/nlu_dev.jsonl"
     texts = [e.text for e in load_examples(path)]
     timings = []
     for rep in range(5):

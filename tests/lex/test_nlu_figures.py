@@ -14,7 +14,7 @@ import pytest
 from lex.evaluate import evaluate, load_examples
 from lex.local import LocalLexRuntime
 
-DATA = Path(__file__).parent.parent / "data"
+DATA = Path(__file__).parent.parent.parent / "lex" / "data"
 
 
 @pytest.fixture(scope="module")
