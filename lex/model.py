@@ -29,14 +29,15 @@ class LinearModel:
     inputs: str = ""  # sha256 of what it was trained on (see lex.train.inputs_digest)
     config: str = ""  # the feature and training settings, as text
 
-    def scores(self, features: list[str]) -> list[float]:
+    def scores(self, features: dict[str, float]) -> list[float]:
+        """Bias plus the sum of each feature's weight times its value."""
         totals = list(self.bias)
-        for feature in features:
+        for feature, value in features.items():
             for index, weight in self.weights.get(feature, ()):
-                totals[index] += weight
+                totals[index] += weight * value
         return totals
 
-    def probabilities(self, features: list[str]) -> dict[str, float]:
+    def probabilities(self, features: dict[str, float]) -> dict[str, float]:
         scores = self.scores(features)
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]

@@ -285,22 +285,26 @@ class Settings:
     Features: the word-family concepts, markers and concept pairs (``concepts``),
     the words themselves (``words``), character n-grams of each word between
     ``chars[0]`` and ``chars[1]`` letters (typos, inflections), the sentence's form
-    (``act``: negated, question, how-to). Decision: ``gate`` says whose key words are
+    (``act``: negated, question, how-to), each intent's probability under the
+    sample-utterance scorer (``nb``), and whether each intent's key words are there
+    (``keys``). Decision: ``gate`` says whose key words are
     required (``all`` intents or only the ``mutating`` ones); a mutating intent also
     needs a probability of at least ``floor``."""
 
     concepts: bool = True
     words: bool = True
-    chars: tuple[int, int] = (3, 5)
+    chars: tuple[int, int] = (0, 0)
     act: bool = True
-    gate: str = "mutating"
+    nb: bool = True
+    keys: bool = True
+    gate: str = "all"
     floor: float = 0.5
 
     def text(self) -> str:
         return (
             f"concepts={int(self.concepts)} words={int(self.words)} "
-            f"chars={self.chars[0]}-{self.chars[1]} act={int(self.act)} "
-            f"gate={self.gate} floor={self.floor:g}"
+            f"chars={self.chars[0]}-{self.chars[1]} act={int(self.act)} nb={int(self.nb)} "
+            f"keys={int(self.keys)} gate={self.gate} floor={self.floor:g}"
         )
 
     @classmethod
@@ -317,29 +321,11 @@ class Settings:
             words=raw.get("words", str(int(default.words))) == "1",
             chars=chars,
             act=raw.get("act", str(int(default.act))) == "1",
+            nb=raw.get("nb", str(int(default.nb))) == "1",
+            keys=raw.get("keys", str(int(default.keys))) == "1",
             gate=raw.get("gate", default.gate),
             floor=float(raw.get("floor", default.floor)),
         )
-
-
-def model_features(analysis: Analysis, settings: Settings) -> list[str]:
-    """What the learned model sees of a message (see :class:`Settings`)."""
-    out: list[str] = []
-    if settings.concepts:
-        out += analysis.features
-    low, high = settings.chars
-    for word in analysis.surface:
-        if word.startswith("__"):
-            continue
-        if settings.words:
-            out.append("w:" + word)
-        if low and word.isalpha():
-            padded = f"<{word}>"
-            for n in range(low, high + 1):
-                out += ["g:" + padded[i : i + n] for i in range(len(padded) - n + 1)]
-    if settings.act and analysis.act.form:
-        out.append("act:" + analysis.act.form)
-    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -656,6 +642,39 @@ class Nlu:
 
     # ------------------------------------------------------------------ intents
 
+    def model_features(self, analysis: Analysis) -> dict[str, float]:
+        """What the learned model sees of a message (see :class:`Settings`)."""
+        settings = self.settings
+        out: dict[str, float] = {}
+        if settings.concepts:
+            out.update(dict.fromkeys(analysis.features, 1.0))
+        low, high = settings.chars
+        for word in analysis.surface:
+            if word.startswith("__"):
+                continue
+            if settings.words:
+                out["w:" + word] = 1.0
+            if low and word.isalpha():
+                padded = f"<{word}>"
+                for n in range(low, high + 1):
+                    for i in range(len(padded) - n + 1):
+                        out["g:" + padded[i : i + n]] = 1.0
+        if settings.act and analysis.act.form:
+            out["act:" + analysis.act.form] = 1.0
+        if settings.nb and any(f in self._weights for f in analysis.features):
+            raw = self.scores(analysis)
+            top = max(raw.values())
+            exp = {n: math.exp((s - top) / 2.0) for n, s in raw.items()}
+            z = sum(exp.values())
+            for name, e in exp.items():
+                if e / z >= 0.01:
+                    out["nb:" + name] = round(e / z, 3)
+        if settings.keys:
+            for name in self._counts:
+                if name in self.definition.requires and self.eligible(name, analysis):
+                    out["key:" + name] = 1.0
+        return out
+
     def eligible(self, intent: str, analysis: Analysis) -> bool:
         """Whether the message has the words this intent cannot do without."""
         alternatives = self.definition.requires.get(intent)
@@ -733,7 +752,7 @@ class Nlu:
         """The learned model ranks; the same rules as ever decide what is possible: a
         mutating intent needs its key words, no negation and no question, and a
         probability of at least ``settings.floor``."""
-        probs = model.probabilities(model_features(analysis, self.settings))
+        probs = model.probabilities(self.model_features(analysis))
         fallback = probs.pop(FALLBACK, 0.0)
         gate_all = self.settings.gate == "all"
         kinds = self._kinds_in(analysis) if self.names is not None else set()
