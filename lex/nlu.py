@@ -240,6 +240,23 @@ _INJECTION = re.compile(
     r"pretend (to be|you are)|act as (an?|the) |developer mode|DAN mode)\b",
     re.I,
 )
+# Chat short forms, read as the word they stand for before anything else.
+_SHORT_FORMS = {
+    "wk": "week",
+    "wks": "weeks",
+    "mo": "month",
+    "mth": "month",
+    "mnth": "month",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "hr": "hour",
+    "hrs": "hours",
+    "pls": "please",
+    "plz": "please",
+    "msg": "message",
+    "eps": "endpoints",
+    "ep": "endpoint",
+}
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
 
 
@@ -554,6 +571,7 @@ class Nlu:
         masked = mask(clean, spans)
         tokens = tokenize(masked)
         words = [t.text.removesuffix("'s") for t in tokens]
+        words = [_SHORT_FORMS.get(w, w) for w in words]
         if correct:
             words = [self.correct(w) for w in words]
         words = _placing(words, tokens)
