@@ -838,7 +838,7 @@ class Nlu:
         """ "how do I deploy a model?": help on that area, unless it is a complete read
         ("how do you say 'hi' in German" is not here: that is a translation)."""
         named = self._what_it_names(analysis)
-        if named == FALLBACK:
+        if named == FALLBACK and read != "Help":
             return NluResult(FALLBACK, 1.0, {}, ranking, "a question about something else")
         if named == read:
             slots = self.read_slots(read, analysis)
@@ -1300,9 +1300,15 @@ def _text(
         )
     value = re.sub(r"\s+(?:for me|for us|please)$", "", value.strip(" ?.!"), flags=re.I)
     value = value.strip(" ?.!,")
-    if not value or value.lower() in ("this", "that", "it", "something", "for me", "please"):
+    if not value or value.lower() in _NOT_TEXT:
         return None
     return Resolved(value, value)
+
+
+# What a text slot is not: a pronoun or politeness where the text would be ("translate pls").
+_NOT_TEXT = frozenset(
+    ["this", "that", "it", "something", "for me", "please", "pls", "plz", "thanks", "thx", "asap"]
+)
 
 
 def _column(
