@@ -314,7 +314,7 @@ class Settings:
     act: bool = True
     nb: bool = True
     keys: bool = True
-    gate: str = "all"
+    gate: str = "mutating"
     floor: float = 0.5
 
     def text(self) -> str:

@@ -7,7 +7,10 @@ The figures pinned here are leave-one-set-out: each set is scored by a runtime w
 model was trained on the definition and the other three sets only (`chatops nlu
 crossval`). Caveat: the word families and key words in bot.toml were written by hand
 while looking at all four sets, so even these figures are somewhat optimistic; on a
-withheld set of 320 lines the runtime before this model scored accuracy 0.897.
+withheld set of 320 lines the runtime before this model scored accuracy 0.897. With the
+lists as they were before nlu_fourth existed, the learned runtime scores 0.925 on it
+(the lists alone: 0.921); before nlu_fresh existed, 0.981 on it (the lists alone: 0.962,
+with 2 changes nobody asked for).
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def test_leave_one_set_out_figures(crossval: CrossValidation) -> None:
     0.826 accuracy on nlu_fourth and 0.950 on nlu_fresh when each was new to it."""
     summary = crossval.summary()
     assert summary["mean"]["intent_accuracy"] >= 0.97, summary["folds"]
-    assert summary["worst"]["intent_accuracy"] >= 0.93, summary["folds"]
+    assert summary["worst"]["intent_accuracy"] >= 0.94, summary["folds"]
     assert summary["mean"]["slot_f1"] >= 0.99, summary["folds"]
     assert summary["worst"]["slot_f1"] >= 0.97, summary["folds"]
 
