@@ -33,7 +33,12 @@ def main() -> None:
     from lex.local import LocalLexRuntime
 
     runtime = LocalLexRuntime()
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/nlu_dev.jsonl"
+    model = runtime.nlu.model
+    print(
+        "learned model: "
+        + (f"{len(model.weights)} features, {model.config}" if model else "none (utterances only)")
+    )
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "lex/data/nlu_dev.jsonl"
     texts = [e.text for e in load_examples(path)]
     timings = []
     for rep in range(5):

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.policy import PolicyError
@@ -66,6 +67,25 @@ def main(argv: list[str] | None = None) -> int:
         "--part",
         choices=("tune", "held-out"),
         help="score only one part of a fixed 70/30 split by a hash of the text",
+    )
+
+    train = nlu_sub.add_parser(
+        "train",
+        help="fit the local runtime's intent classifier on the definition and lex/data/*.jsonl",
+    )
+    train.add_argument(
+        "--check", action="store_true", help="only say whether lex/model.toml is up to date"
+    )
+    crossval = nlu_sub.add_parser(
+        "crossval",
+        help="leave one set out: score each file with a model trained on the others",
+    )
+    crossval.add_argument("files", type=Path, nargs="*", help="default: lex/data/*.jsonl")
+    crossval.add_argument("--json", action="store_true", help="one JSON object with the figures")
+    crossval.add_argument(
+        "--baseline",
+        action="store_true",
+        help="the runtime without a learned model (it trains on none of the files)",
     )
 
     args = parser.parse_args(argv)
@@ -229,6 +249,9 @@ def _nlu(args: argparse.Namespace) -> int:
     def as_in_production(text: str) -> str:  # what the gate hands to language
         return normalize(to_plain(text))
 
+    if args.nlu_command in ("train", "crossval"):
+        return _nlu_learning(args, as_in_production)
+
     try:
         examples = load_examples(args.file)
     except (OSError, ValueError) as exc:
@@ -263,6 +286,61 @@ def _nlu(args: argparse.Namespace) -> int:
         print(json.dumps(data))
     else:
         print(format_report(report, show_errors=args.errors))
+    return 0
+
+
+def _nlu_learning(args: argparse.Namespace, prepare: Callable[[str], str]) -> int:
+    """`nlu train` and `nlu crossval` (build time: they need numpy and scipy)."""
+    from lex import train
+    from lex.definition import load_definition
+    from lex.model import MODEL_PATH, load_model
+
+    definition = load_definition()
+    if args.nlu_command == "train":
+        current = load_model()
+        digest = train.inputs_digest()
+        if args.check:
+            fresh = current is not None and current.inputs == digest
+            print("lex/model.toml is up to date" if fresh else "lex/model.toml is stale")
+            return 0 if fresh else 1
+        model = train.train(definition, prepare=prepare)
+        MODEL_PATH.write_text(model.dumps(), encoding="utf-8")
+        print(
+            f"wrote {MODEL_PATH.name}: {len(model.classes)} intents, "
+            f"{len(model.weights)} features, inputs {digest[:12]}"
+        )
+        return 0
+    files = args.files or train.training_files()
+    try:
+        sets = train.load_sets(files)
+    except (OSError, ValueError) as exc:
+        print(f"chatops: {exc}", file=sys.stderr)
+        return 2
+    if len(sets) < 2:
+        print("chatops: cross-validation needs at least two files", file=sys.stderr)
+        return 2
+    summary = train.cross_validate(
+        definition, sets, prepare=prepare, learned=not args.baseline
+    ).summary()
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(
+        f"{'held-out set':<16}{'n':>5}{'accuracy':>10}{'slot F1':>9}{'wrong mut.':>12}{'mut. FP':>9}"
+    )
+    for name, f in summary["folds"].items():
+        print(
+            f"{name:<16}{f['n']:>5}{f['intent_accuracy']:>10.3f}{f['slot_f1']:>9.3f}"
+            f"{f['wrong_mutating']:>12}{f['mutating_false_positives']:>9}"
+        )
+    for row in ("mean", "worst"):
+        f = summary[row]
+        print(
+            f"{row:<16}{'':>5}{f['intent_accuracy']:>10.3f}{f['slot_f1']:>9.3f}"
+            f"{f['wrong_mutating']:>12}{f['mutating_false_positives']:>9}"
+        )
+    slots = ", ".join(f"{k} {v:.2f}" for k, v in summary["slot_f1_by_slot"].items())
+    print(f"slot F1 by slot over all folds: {slots}")
     return 0
 
 

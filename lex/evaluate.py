@@ -45,6 +45,8 @@ class Report:
     confused: list[tuple[str, str, int]]
     errors: list[dict[str, Any]]
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    # slot name -> {"tp", "fp", "fn", "f1"}: which readers miss what
+    slots: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -97,6 +99,7 @@ def evaluate(
     latencies: list[float] = []
     confusion: Counter[tuple[str, str]] = Counter()
     errors: list[dict[str, Any]] = []
+    per_slot: dict[str, Counter[str]] = {}
     items = list(examples)
     for i, ex in enumerate(items):
         start = time.perf_counter()
@@ -136,6 +139,11 @@ def evaluate(
         tp += len(expected & predicted)
         fp += len(predicted - expected)
         fn += len(expected - predicted)
+        for kind, pairs in (("tp", expected & predicted), ("fp", predicted - expected)):
+            for name, _ in pairs:
+                per_slot.setdefault(name, Counter())[kind] += 1
+        for name, _ in expected - predicted:
+            per_slot.setdefault(name, Counter())["fn"] += 1
         if intent != ex.intent or expected != predicted:
             errors.append(
                 {
@@ -165,7 +173,14 @@ def evaluate(
         confused=[(e, g, c) for (e, g), c in confusion.most_common(10)],
         errors=errors,
         predictions=predictions,
+        slots={name: _slot_figures(c) for name, c in sorted(per_slot.items())},
     )
+
+
+def _slot_figures(counts: Counter[str]) -> dict[str, float]:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    return {"tp": tp, "fp": fp, "fn": fn, "f1": round(f1, 4)}
 
 
 def format_report(report: Report, *, show_errors: int = 0) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lex.definition import BotDefinition, Intent, load_definition
+from lex.model import LinearModel, load_model
 from lex.nlu import FALLBACK, Nlu, Resolved, derive_slots
 from lex.text import normalize
 
@@ -89,10 +90,16 @@ class LocalLexRuntime:
         *,
         clock: Callable[[], float] = time.monotonic,
         names: Callable[[str], str | None] | None = None,
+        model: LinearModel | None = None,
+        learned: bool = True,
     ) -> None:
-        """*names*: what the account calls a name ("endpoint", "job"...), when known."""
+        """*names*: what the account calls a name ("endpoint", "job"...), when known.
+        *model*: the learned classifier; by default the checked-in one (``lex/model.toml``)
+        for the checked-in definition, none for another definition or with ``learned=False``."""
+        if model is None and learned and definition is None:
+            model = load_model()
         self.definition = definition or load_definition()
-        self.nlu = Nlu(self.definition, names=names)
+        self.nlu = Nlu(self.definition, names=names, model=model)
         self._clock = clock
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.Lock()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lex.definition import BotDefinition, Intent, Slot, SlotType
+from lex.model import LinearModel
 from lex.speech import SpeechAct, reads_as_request, speech_act
 from lex.text import (
     Span,
@@ -239,6 +240,23 @@ _INJECTION = re.compile(
     r"pretend (to be|you are)|act as (an?|the) |developer mode|DAN mode)\b",
     re.I,
 )
+# Chat short forms, read as the word they stand for before anything else.
+_SHORT_FORMS = {
+    "wk": "week",
+    "wks": "weeks",
+    "mo": "month",
+    "mth": "month",
+    "mnth": "month",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "hr": "hour",
+    "hrs": "hours",
+    "pls": "please",
+    "plz": "please",
+    "msg": "message",
+    "eps": "endpoints",
+    "ep": "endpoint",
+}
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
 
 
@@ -267,6 +285,7 @@ class Analysis:
     features: list[str] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
     act: SpeechAct = field(default_factory=SpeechAct)
+    surface: list[str] = field(default_factory=list)  # words after masking names and values
 
     def spans_of(self, *kinds: str) -> list[Span]:
         return [s for s in self.spans if s.kind in kinds]
@@ -274,6 +293,56 @@ class Analysis:
     @cached_property
     def concept_text(self) -> str:
         return " " + " ".join(self.concepts) + " "
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a learned model reads a message and decides; kept in the model file.
+
+    Features: the word-family concepts, markers and concept pairs (``concepts``),
+    the words themselves (``words``), character n-grams of each word between
+    ``chars[0]`` and ``chars[1]`` letters (typos, inflections), the sentence's form
+    (``act``: negated, question, how-to), each intent's probability under the
+    sample-utterance scorer (``nb``), and whether each intent's key words are there
+    (``keys``). Decision: ``gate`` says whose key words are
+    required (``all`` intents or only the ``mutating`` ones); a mutating intent also
+    needs a probability of at least ``floor``."""
+
+    concepts: bool = True
+    words: bool = True
+    chars: tuple[int, int] = (0, 0)
+    act: bool = True
+    nb: bool = True
+    keys: bool = True
+    gate: str = "mutating"
+    floor: float = 0.5
+
+    def text(self) -> str:
+        return (
+            f"concepts={int(self.concepts)} words={int(self.words)} "
+            f"chars={self.chars[0]}-{self.chars[1]} act={int(self.act)} nb={int(self.nb)} "
+            f"keys={int(self.keys)} gate={self.gate} floor={self.floor:g}"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> Settings:
+        """Settings from :meth:`text`; what the text leaves out keeps its default."""
+        raw = dict(part.split("=", 1) for part in text.split())
+        default = cls()
+        chars = default.chars
+        if "chars" in raw:
+            low, _, high = raw["chars"].partition("-")
+            chars = (int(low), int(high or low))
+        return cls(
+            concepts=raw.get("concepts", str(int(default.concepts))) == "1",
+            words=raw.get("words", str(int(default.words))) == "1",
+            chars=chars,
+            act=raw.get("act", str(int(default.act))) == "1",
+            nb=raw.get("nb", str(int(default.nb))) == "1",
+            keys=raw.get("keys", str(int(default.keys))) == "1",
+            gate=raw.get("gate", default.gate),
+            floor=float(raw.get("floor", default.floor)),
+        )
 
 
 @dataclass(frozen=True)
@@ -336,9 +405,14 @@ class Nlu:
         *,
         alpha: float = 0.3,
         names: Callable[[str], str | None] | None = None,
+        model: LinearModel | None = None,
     ) -> None:
+        """*model*: a learned classifier (:mod:`lex.model`); without one, intents are
+        scored by their sample utterances alone."""
         self.definition = definition
         self.alpha = alpha
+        self.model = model
+        self.settings = Settings.parse(model.config) if model is not None else Settings()
         # What the account calls things: a name -> "endpoint" | "model" | "job" | "budget".
         self.names = names
         self._enum_index: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
@@ -497,6 +571,7 @@ class Nlu:
         masked = mask(clean, spans)
         tokens = tokenize(masked)
         words = [t.text.removesuffix("'s") for t in tokens]
+        words = [_SHORT_FORMS.get(w, w) for w in words]
         if correct:
             words = [self.correct(w) for w in words]
         words = _placing(words, tokens)
@@ -562,6 +637,7 @@ class Nlu:
                 kind = self.known_kind(span.value)
                 hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(span.value))
         words = expanded
+        analysis.surface = [w for w in words if w]
         markers.extend(dict.fromkeys(hints))
         stems = [_stem(self.lemma(w)) for w in words if w]
         concepts: list[str] = []
@@ -583,6 +659,39 @@ class Nlu:
         analysis.features = features
 
     # ------------------------------------------------------------------ intents
+
+    def model_features(self, analysis: Analysis) -> dict[str, float]:
+        """What the learned model sees of a message (see :class:`Settings`)."""
+        settings = self.settings
+        out: dict[str, float] = {}
+        if settings.concepts:
+            out.update(dict.fromkeys(analysis.features, 1.0))
+        low, high = settings.chars
+        for word in analysis.surface:
+            if word.startswith("__"):
+                continue
+            if settings.words:
+                out["w:" + word] = 1.0
+            if low and word.isalpha():
+                padded = f"<{word}>"
+                for n in range(low, high + 1):
+                    for i in range(len(padded) - n + 1):
+                        out["g:" + padded[i : i + n]] = 1.0
+        if settings.act and analysis.act.form:
+            out["act:" + analysis.act.form] = 1.0
+        if settings.nb and any(f in self._weights for f in analysis.features):
+            raw = self.scores(analysis)
+            top = max(raw.values())
+            exp = {n: math.exp((s - top) / 2.0) for n, s in raw.items()}
+            z = sum(exp.values())
+            for name, e in exp.items():
+                if e / z >= 0.01:
+                    out["nb:" + name] = round(e / z, 3)
+        if settings.keys:
+            for name in self._counts:
+                if name in self.definition.requires and self.eligible(name, analysis):
+                    out["key:" + name] = 1.0
+        return out
 
     def eligible(self, intent: str, analysis: Analysis) -> bool:
         """Whether the message has the words this intent cannot do without."""
@@ -616,11 +725,17 @@ class Nlu:
     def classify(
         self, analysis: Analysis, *, read_only: bool = False
     ) -> tuple[str, float, list[tuple[str, float]], str]:
-        known = [f for f in analysis.features if f in self._weights]
+        known = [
+            f
+            for f in analysis.features
+            if f in self._weights or (self.model is not None and self.model.knows(f))
+        ]
         if not known:
             return FALLBACK, 1.0, [], "no known words"
         if _INJECTION.search(analysis.text):
             return FALLBACK, 1.0, [], "instruction-like text"
+        if self.model is not None:
+            return self._classify_learned(self.model, analysis, read_only)
         raw = self.scores(analysis)
         eligible = {n: s for n, s in raw.items() if self.eligible(n, analysis)}
         kinds = self._kinds_in(analysis) if self.names is not None else set()
@@ -647,6 +762,44 @@ class Nlu:
             return FALLBACK, 1.0 - confidence, ranking[:5], "low confidence"
         if self.definition.intents[best].mutating and self._bulk_without_target(best, analysis):
             return FALLBACK, 1.0, ranking[:5], "bulk change"
+        return best, confidence, ranking[:5], ""
+
+    def _classify_learned(
+        self, model: LinearModel, analysis: Analysis, read_only: bool
+    ) -> tuple[str, float, list[tuple[str, float]], str]:
+        """The learned model ranks; the same rules as ever decide what is possible: a
+        mutating intent needs its key words, no negation and no question, and a
+        probability of at least ``settings.floor``."""
+        probs = model.probabilities(self.model_features(analysis))
+        fallback = probs.pop(FALLBACK, 0.0)
+        gate_all = self.settings.gate == "all"
+        kinds = self._kinds_in(analysis) if self.names is not None else set()
+        eligible: dict[str, float] = {}
+        for name, p in probs.items():
+            intent = self.definition.intents.get(name)
+            if intent is None or intent.parent:
+                continue
+            if (gate_all or intent.mutating) and not self.eligible(name, analysis):
+                continue
+            if intent.mutating and (analysis.act.orders_nothing or read_only):
+                continue
+            if kinds and not self._fits_names(name, kinds):
+                continue
+            eligible[name] = p
+        if not eligible:
+            return FALLBACK, 1.0, [], "no intent's key words"
+        z = sum(eligible.values()) + fallback
+        ranking = sorted(((n, p / z) for n, p in eligible.items()), key=lambda x: -x[1])
+        best, confidence = ranking[0]
+        if fallback >= eligible[best]:
+            return FALLBACK, fallback / z, ranking[:5], "reads as something else"
+        if confidence < self.definition.nlu_confidence_threshold:
+            return FALLBACK, 1.0 - confidence, ranking[:5], "low confidence"
+        if self.definition.intents[best].mutating:
+            if eligible[best] < self.settings.floor:
+                return FALLBACK, 1.0 - eligible[best], ranking[:5], "doubtful change"
+            if self._bulk_without_target(best, analysis):
+                return FALLBACK, 1.0, ranking[:5], "bulk change"
         return best, confidence, ranking[:5], ""
 
     def _bulk_without_target(self, intent: str, analysis: Analysis) -> bool:
@@ -685,7 +838,7 @@ class Nlu:
         """ "how do I deploy a model?": help on that area, unless it is a complete read
         ("how do you say 'hi' in German" is not here: that is a translation)."""
         named = self._what_it_names(analysis)
-        if named == FALLBACK:
+        if named == FALLBACK and read != "Help":
             return NluResult(FALLBACK, 1.0, {}, ranking, "a question about something else")
         if named == read:
             slots = self.read_slots(read, analysis)
@@ -1147,9 +1300,15 @@ def _text(
         )
     value = re.sub(r"\s+(?:for me|for us|please)$", "", value.strip(" ?.!"), flags=re.I)
     value = value.strip(" ?.!,")
-    if not value or value.lower() in ("this", "that", "it", "something", "for me", "please"):
+    if not value or value.lower() in _NOT_TEXT:
         return None
     return Resolved(value, value)
+
+
+# What a text slot is not: a pronoun or politeness where the text would be ("translate pls").
+_NOT_TEXT = frozenset(
+    ["this", "that", "it", "something", "for me", "please", "pls", "plz", "thanks", "thx", "asap"]
+)
 
 
 def _column(

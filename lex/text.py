@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans(
@@ -64,7 +65,12 @@ class Span:
 _S3 = re.compile(r"\b[sS]3://[^\s'\"`<>]+")
 
 _URL = re.compile(r"\bhttps?://[^\s<>'\"]+")
-_CODE_BLOCK = re.compile(r"```(?:[a-z]*\n)?(.*?)```", re.S)
+# A code block, with its language tag if any (a newline after it becomes a space in normalize).
+_CODE_BLOCK = re.compile(
+    r"```(?:(?:json|csv|text|txt|plain|plaintext|js|javascript|python|py)(?=[\s{\[])\s*|[a-z]*\n)?"
+    r"(.*?)```",
+    re.S | re.I,
+)
 _BACKTICK = re.compile(r"`([^`\n]+)`")
 _DOUBLE = re.compile(r'"([^"]+)"')
 _SINGLE = re.compile(r"(?<![\w])'([^']+?)'(?![\w])")
@@ -72,9 +78,150 @@ _INSTANCE = re.compile(
     r"(?<![\w.])(?:ml\.)?([a-z][a-z0-9\-]*\d[a-z0-9\-]*)\.(\d*xlarge|large|medium|small|micro|nano|metal)(?![\w])",
     re.I,
 )
-_TIME_12 = re.compile(r"(?<![\w:.,])(\d{1,2})(?::([0-5]\d))?\s*(a\.?m\.?|p\.?m\.?)(?![\w])", re.I)
+_TIME_12 = re.compile(
+    r"(?<![\w:.,])(\d{1,2})(?:[:.]([0-5]\d))?\s*(a\.?m\.?|p\.?m\.?)(?![\w])", re.I
+)
 _TIME_24 = re.compile(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\w:.,])")
 _TIME_WORD = re.compile(r"\b(noon|midday|midnight)\b", re.I)
+# "19h", "19h30": the continental way.
+_TIME_H = re.compile(r"(?<![\w:.,])([01]?\d|2[0-3])h([0-5]\d)?(?![\w])", re.I)
+# A bare hour only after "at": "every morning at 7", "at 0900", "at 9.30".
+_TIME_AT = re.compile(
+    r"\b(?:at|@)\s+(?:([01]\d|2[0-3])([0-5]\d)|(\d{1,2})(?:[:.]([0-5]\d))?)(?![\w:.,%/$-])", re.I
+)
+_HOUR_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ],
+        1,
+    )
+}
+_WORD_HOUR = "|".join(_HOUR_WORDS)
+# "at nine", "seven pm", "half past nine", "quarter to eight", "nine thirty am".
+_TIME_SPOKEN = re.compile(
+    rf"\b(?:(half|quarter)\s+(past|to)\s+|(?<=\bat\s))({_WORD_HOUR})"
+    rf"(?:\s+(o'?clock|thirty|fifteen|forty[- ]five))?(?:\s*(a\.?m\.?|p\.?m\.?)(?![\w]))?"
+    rf"|\b({_WORD_HOUR})(?:\s+(o'?clock|thirty|fifteen|forty[- ]five))?\s*(a\.?m\.?|p\.?m\.?)(?![\w])",
+    re.I,
+)
+_MINUTE_WORDS = {"thirty": 30, "fifteen": 15, "forty five": 45}
+# Which half of the day a bare hour is in, when the message says.
+_MORNING = re.compile(r"\b(?:morning|mornings|breakfast|a\.?m\.?)\b", re.I)
+_EVENING = re.compile(
+    r"\b(?:afternoon|afternoons|evening|evenings|night|nights|nightly|tonight|eod|p\.?m\.?)\b",
+    re.I,
+)
+
+
+# What may follow a bare hour ("at 7 every day", "at 9 sharp"); "at 7 endpoints" is a count.
+_AFTER_HOUR = frozenset(
+    [
+        "every",
+        "each",
+        "on",
+        "daily",
+        "weekly",
+        "hourly",
+        "sharp",
+        "please",
+        "pls",
+        "plz",
+        "thanks",
+        "thx",
+        "in",
+        "and",
+        "o'clock",
+        "oclock",
+        "then",
+        "tomorrow",
+        "today",
+        "tonight",
+        "morning",
+        "mornings",
+        "evening",
+        "evenings",
+        "night",
+        "weekdays",
+        "utc",
+        "gmt",
+        "cet",
+        "pst",
+        "est",
+        "et",
+        "pt",
+        "local",
+        "time",
+        "with",
+        "for",
+        "to",
+        "so",
+        "if",
+        "our",
+        "my",
+        "here",
+        "there",
+        "in",
+        "this",
+        "that",
+        "the",
+        "post",
+        "send",
+        "give",
+        "share",
+        "show",
+        "remind",
+        "tell",
+        "run",
+        "me",
+        "us",
+        "monday",
+        "mondays",
+        "tuesday",
+        "tuesdays",
+        "wednesday",
+        "wednesdays",
+        "thursday",
+        "thursdays",
+        "friday",
+        "fridays",
+        "saturday",
+        "saturdays",
+        "sunday",
+        "sundays",
+    ]
+)
+
+
+def _ends_a_time(text: str, end: int) -> bool:
+    following = re.match(r"\s*([A-Za-z']+)", text[end:])
+    return following is None or following.group(1).lower() in _AFTER_HOUR
+
+
+def _bare_hour(hour: int, text: str) -> int:
+    """An hour said without am/pm: the message's own "morning"/"evening" decides; without
+    one, 1 to 6 are afternoon hours (nobody schedules a report for 3 at night)."""
+    if hour >= 13 or hour == 0:
+        return hour
+    if _EVENING.search(text) and not _MORNING.search(text):
+        return hour % 12 + 12
+    if _MORNING.search(text):
+        return hour % 12
+    return hour + 12 if 1 <= hour <= 6 else hour
+
+
 _CSV = re.compile(r"(?<![\w.:/\-])(?:-?[\w.]+\s*,\s*)+-?[\w.]+(?![\w:/])")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
@@ -132,6 +279,28 @@ def _clock(hour: int, minute: int) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+def _spoken_time(m: re.Match[str], text: str, add: Callable[[str, int, int, str], None]) -> None:
+    if m.group(3):
+        relation, word, minutes, meridiem = m.group(2), m.group(3), m.group(4), m.group(5)
+        half = m.group(1)
+    else:
+        relation, half = None, None
+        word, minutes, meridiem = m.group(6), m.group(7), m.group(8)
+    hour = _HOUR_WORDS[word.lower()]
+    minute = _MINUTE_WORDS.get(re.sub(r"[- ]+", " ", (minutes or "").lower()), 0)
+    if half:
+        minute = 30 if half.lower() == "half" else 15
+        if relation and relation.lower() == "to":
+            hour, minute = (hour - 1) or 12, 60 - minute
+    if meridiem:
+        hour = (hour % 12) + (12 if meridiem.lower().startswith("p") else 0)
+    elif not minutes and not half and not _ends_a_time(text, m.end()):
+        return  # "at seven endpoints"
+    else:
+        hour = _bare_hour(hour, text)
+    add("time", m.start(), m.end(), _clock(hour, minute))
+
+
 def find_spans(text: str) -> list[Span]:
     """Non-overlapping values with a shape of their own, in text order."""
     found: list[Span] = []
@@ -146,7 +315,9 @@ def find_spans(text: str) -> list[Span]:
             taken.append((start, end))
 
     for m in _CODE_BLOCK.finditer(text):
-        add("quoted", m.start(), m.end(), m.group(1).strip())
+        content = m.group(1).strip()
+        if content:
+            add(_quoted_kind(content), m.start(), m.end(), content)
     for m in _S3.finditer(text):
         raw = m.group(0).rstrip(".,;:!?)")
         add("s3", m.start(), m.start() + len(raw), "s3://" + raw[5:])
@@ -172,6 +343,20 @@ def find_spans(text: str) -> list[Span]:
         add("time", m.start(), m.end(), _clock(int(m.group(1)), int(m.group(2))))
     for m in _TIME_WORD.finditer(text):
         add("time", m.start(), m.end(), "00:00" if m.group(1).lower() == "midnight" else "12:00")
+    for m in _TIME_H.finditer(text):
+        add("time", m.start(), m.end(), _clock(int(m.group(1)), int(m.group(2) or 0)))
+    for m in _TIME_SPOKEN.finditer(text):
+        _spoken_time(m, text, add)
+    for m in _TIME_AT.finditer(text):
+        if m.group(1):
+            hour, minute = int(m.group(1)), int(m.group(2))
+        else:
+            hour, minute = int(m.group(3)), int(m.group(4) or 0)
+            if hour > 23 or not _ends_a_time(text, m.end()):
+                continue
+            hour = _bare_hour(hour, text)
+        start = m.start(1) if m.group(1) else m.start(3)
+        add("time", start, m.end(), _clock(hour, minute))
     for m in _CSV.finditer(text):
         raw = m.group(0).strip()
         cells = [c.strip() for c in raw.split(",")]

@@ -1,7 +1,16 @@
-"""The local runtime meets its targets on phrasings that are not in the bot definition.
+"""How well the local runtime understands messages it was not built from.
 
-nlu_dev, nlu_holdout and nlu_fresh were written independently of the sample
-utterances (typos, Slack formatting, politeness, out-of-scope lines included).
+The four labelled sets in lex/data were written independently of the sample utterances
+(typos, Slack formatting, politeness, negations, out-of-scope lines) and are now the
+learned classifier's training data, so a figure on any of them as a whole says nothing.
+The figures pinned here are leave-one-set-out: each set is scored by a runtime whose
+model was trained on the definition and the other three sets only (`chatops nlu
+crossval`). Caveat: the word families and key words in bot.toml were written by hand
+while looking at all four sets, so even these figures are somewhat optimistic; on a
+withheld set of 320 lines the runtime before this model scored accuracy 0.897. With the
+lists as they were before nlu_fourth existed, the learned runtime scores 0.925 on it
+(the lists alone: 0.921); before nlu_fresh existed, 0.981 on it (the lists alone: 0.962,
+with 2 changes nobody asked for).
 """
 
 from __future__ import annotations
@@ -11,47 +20,53 @@ from pathlib import Path
 
 import pytest
 
-from lex.evaluate import evaluate, load_examples
-from lex.local import LocalLexRuntime
+from lex.evaluate import load_examples
+from lex.train import CrossValidation, cross_validate, load_sets, training_files
 
-DATA = Path(__file__).parent.parent / "data"
-
-
-@pytest.fixture(scope="module")
-def runtime() -> LocalLexRuntime:
-    return LocalLexRuntime()
+DATA = Path(__file__).parent.parent.parent / "lex" / "data"
 
 
-@pytest.mark.parametrize("name", ["nlu_dev.jsonl", "nlu_holdout.jsonl", "nlu_fresh.jsonl"])
-def test_targets_hold(runtime: LocalLexRuntime, name: str) -> None:
-    examples = load_examples(DATA / name)
-    intents = {e.intent for e in examples}
-    assert intents == set(runtime.definition.intents), "every catalog intent is covered"
-    assert all(sum(e.intent == i for e in examples) >= 10 for i in intents)
-    report = evaluate(runtime, examples, runtime.definition)
-    assert report.intent_accuracy >= 0.92, report.confused
-    assert report.slot_f1 >= 0.88
-    assert report.mutating_false_positives == 0
-    assert report.wrong_mutating == 0
-
-
-def test_targets_hold_on_the_fourth_set(runtime: LocalLexRuntime) -> None:
-    """nlu_fourth was written by someone who never saw the utterances, in Slack's own voice
-    (mentions, links, emoji, typos, negations, near-misses). Before this work: accuracy 0.826,
-    slot F1 0.914, 21 lines sent to a change nobody asked for. Its held-out part (lex.evaluate.part)
-    was not looked at while tuning."""
-    examples = load_examples(DATA / "nlu_fourth.jsonl")
-    assert {e.intent for e in examples} == set(runtime.definition.intents)
-    assert sum(e.intent == "FallbackIntent" for e in examples) >= 25
+def as_in_production(text: str) -> str:
     from bot.slack.text import to_plain  # the lines are Slack markup: read them as the bot does
     from lex.text import normalize
 
-    report = evaluate(
-        runtime, examples, runtime.definition, prepare=lambda t: normalize(to_plain(t))
-    )
-    assert report.intent_accuracy >= 0.95, report.confused
-    assert report.slot_f1 >= 0.95
-    assert report.wrong_mutating == 0 and report.mutating_false_positives == 0
+    return normalize(to_plain(text))
+
+
+@pytest.fixture(scope="module")
+def crossval() -> CrossValidation:
+    from lex.definition import load_definition
+
+    return cross_validate(load_definition(), load_sets(training_files()), prepare=as_in_production)
+
+
+def test_every_set_covers_every_intent() -> None:
+    from lex.definition import load_definition
+
+    intents = set(load_definition().intents)
+    names = [p.name for p in training_files()]
+    assert names == ["nlu_dev.jsonl", "nlu_fourth.jsonl", "nlu_fresh.jsonl", "nlu_holdout.jsonl"]
+    for path in training_files():
+        examples = load_examples(path)
+        assert {e.intent for e in examples} == intents, path.name
+        assert all(sum(e.intent == i for e in examples) >= 7 for i in intents), path.name
+        assert sum(e.intent == "FallbackIntent" for e in examples) >= 25, path.name
+
+
+def test_leave_one_set_out_figures(crossval: CrossValidation) -> None:
+    """Before the learned model (hand-written word lists only), the same runtime scored
+    0.826 accuracy on nlu_fourth and 0.950 on nlu_fresh when each was new to it."""
+    summary = crossval.summary()
+    assert summary["mean"]["intent_accuracy"] >= 0.97, summary["folds"]
+    assert summary["worst"]["intent_accuracy"] >= 0.94, summary["folds"]
+    assert summary["mean"]["slot_f1"] >= 0.99, summary["folds"]
+    assert summary["worst"]["slot_f1"] >= 0.97, summary["folds"]
+
+
+def test_no_change_nobody_asked_for_on_any_fold(crossval: CrossValidation) -> None:
+    for fold in crossval.folds:
+        assert fold.report.wrong_mutating == 0, (fold.name, fold.report.confused)
+        assert fold.report.mutating_false_positives == 0, fold.name
 
 
 def test_eval_command_prints_the_figures_as_json(capsys: pytest.CaptureFixture[str]) -> None:
