@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Verbs that ask for a change: the ones a negation or a "should we" takes back.
 ACTION_VERBS = frozenset(
@@ -118,7 +119,8 @@ _BOUNDARY = re.compile(
 _HOW_TO = re.compile(
     r"^(?:(?:hey|hi|so|ok|okay|um|uh|quick\s+q|question)[,:!]?\s+)*(?:"
     r"how\s+(?:do|would|can|could|should|might|does)\s+(?:i|we|you|one|someone|a\s+person)\b"
-    r"(?!\s+(?:say|pronounce|spell)\b)|how\s+to\b|"
+    r"(?!\s+(?:say|pronounce|spell)\b)|how\s+(?:i|we|one)\s+(?:can|could|should|would|do|am|are|"
+    r"have\s+to|need\s+to)\b|how\s+to\b|"
     r"what(?:'s|\s+is|s)\s+the\s+(?:syntax|command|way|format|best\s+way|right\s+way|steps?)\s+"
     r"(?:for|to|of)\b|(?:can|could|would)\s+you\s+(?:explain|tell\s+me|show\s+me)\s+how\b|"
     r"explain\s+how\b|is\s+there\s+a\s+way\s+to\b|what\s+do\s+i\s+(?:type|say|need\s+to)\b|"
@@ -173,11 +175,42 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=1)
+def change_words() -> frozenset[str]:
+    """Every word that can ask for a change: the verbs above, and the action words of the
+    definition's mutating intents (the first words each of them cannot do without, with
+    their word families), so a new mutating intent brings its verbs here by itself."""
+    from lex.definition import load_definition
+
+    definition = load_definition()
+    words = set(ACTION_VERBS)
+    for name, alternatives in definition.requires.items():
+        intent = definition.intents.get(name)
+        if intent is None or not intent.mutating:
+            continue
+        for groups in alternatives:
+            action = next((g for g in groups if not (len(g) == 1 and g[0].startswith("!"))), ())
+            for word in action:
+                if word.startswith("__") or " " in word:
+                    continue
+                words.add(word)
+                words.update(v for v in definition.lexicon.get(word, ()) if " " not in v)
+    return frozenset(words | {_inflect(w) for w in words} - {""})
+
+
+def _inflect(word: str) -> str:
+    """'transcribe' -> 'transcribing' (the -ing form the negation may use)."""
+    if word.endswith("e") and not word.endswith("ee"):
+        return word[:-1] + "ing"
+    return word + "ing"
+
+
 def _negated_verb(clause: str) -> str:
+    verbs = change_words()
     for m in _NEGATORS.finditer(clause):
         words = re.findall(r"[a-z']+", clause[m.end() :].lower())
         for word in words[:4]:
-            if word in ACTION_VERBS:
+            if word in verbs:
                 return word
             if word not in _FILLERS:
                 break
