@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from intents.errors import AwsProblem, NotAvailable, NotFound, UserError
+
+if TYPE_CHECKING:
+    from types_boto3_sagemaker.type_defs import PaginatorConfigTypeDef
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -31,6 +34,20 @@ DENIED = {
     "ExpiredTokenException",
     "AuthFailure",
 }
+
+
+# The largest page each listing may ask for (MaxResults' maximum in the service model).
+# Asked for nothing, AWS answers 10 at a time (SageMaker) or 100 (Budgets): 1,000
+# endpoints would take 101 calls instead of 10.
+SAGEMAKER_PAGE = 100
+AUTOML_CANDIDATES_PAGE = 300
+BUDGETS_PAGE = 1000
+
+
+def page_size(maximum: int, *, limit: int | None = None) -> PaginatorConfigTypeDef:
+    """A paginator's ``PaginationConfig`` asking for the largest page the API allows,
+    or for just *limit* items when the caller reads no more than that."""
+    return {"PageSize": maximum if limit is None else max(1, min(maximum, limit))}
 
 
 def items(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import items
+from intents.aws import BUDGETS_PAGE, SAGEMAKER_PAGE, items, page_size
 from intents.base import Request
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
@@ -184,7 +184,9 @@ def budget_status(request: Request, deps: Deps) -> Reply:
     else:
         found = list(
             items(
-                budgets_client.get_paginator("describe_budgets").paginate(AccountId=account),
+                budgets_client.get_paginator("describe_budgets").paginate(
+                    AccountId=account, PaginationConfig=page_size(BUDGETS_PAGE)
+                ),
                 lambda page: page.get("Budgets", []),
             )
         )
@@ -257,7 +259,8 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     endpoints = [
         e
         for e in items(
-            sm.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+            sm.get_paginator("list_endpoints").paginate(PaginationConfig=page_size(SAGEMAKER_PAGE)),
+            lambda p: p.get("Endpoints", []),
         )
         if e["EndpointStatus"] == "InService"
     ]
@@ -287,7 +290,9 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
         )
 
     for notebook in items(
-        sm.get_paginator("list_notebook_instances").paginate(StatusEquals="InService"),
+        sm.get_paginator("list_notebook_instances").paginate(
+            StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
+        ),
         lambda p: p.get("NotebookInstances", []),
     ):
         since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
@@ -309,7 +314,9 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
         )
 
     for job in items(
-        sm.get_paginator("list_training_jobs").paginate(StatusEquals="InProgress"),
+        sm.get_paginator("list_training_jobs").paginate(
+            StatusEquals="InProgress", PaginationConfig=page_size(SAGEMAKER_PAGE)
+        ),
         lambda p: p.get("TrainingJobSummaries", []),
     ):
         described = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
@@ -390,9 +397,11 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     """Model Monitor schedules, their latest runs and constraint violations."""
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
-    listing: ListMonitoringSchedulesRequestPaginateTypeDef = (
-        {"EndpointName": check_name(endpoint)} if endpoint else {}
-    )
+    listing: ListMonitoringSchedulesRequestPaginateTypeDef = {
+        "PaginationConfig": page_size(SAGEMAKER_PAGE)
+    }
+    if endpoint:
+        listing["EndpointName"] = check_name(endpoint)
     schedules = list(
         items(
             sm.get_paginator("list_monitoring_schedules").paginate(**listing),
@@ -418,6 +427,7 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
                     ScheduledTimeAfter=since,
                     SortBy="ScheduledTime",
                     SortOrder="Descending",
+                    PaginationConfig=page_size(SAGEMAKER_PAGE, limit=50),
                 ),
                 lambda p: p.get("MonitoringExecutionSummaries", []),
                 limit=50,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import error_code, is_not_found, items
+from intents.aws import SAGEMAKER_PAGE, error_code, is_not_found, items, page_size
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -122,7 +122,10 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     endpoints = [
         (e["EndpointName"], e["EndpointStatus"])
         for e in items(
-            sagemaker.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+            sagemaker.get_paginator("list_endpoints").paginate(
+                PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("Endpoints", []),
         )
     ]
     if not endpoints:
@@ -457,7 +460,9 @@ def _sharing(deps: Deps, config: str, but: str) -> list[str]:
     others = [
         e["EndpointName"]
         for e in items(
-            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(),
+            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(
+                PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
             lambda p: p.get("Endpoints", []),
         )
         if e["EndpointName"] != but

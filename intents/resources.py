@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from intents.aws import is_not_found, items
+from intents.aws import SAGEMAKER_PAGE, is_not_found, items, page_size
 from intents.base import Approved, Request
 from intents.errors import InvalidInput, NotFound
 from intents.reply import code
@@ -87,18 +87,22 @@ def _names(sm: SageMakerClient, kind: str) -> Iterator[str]:
     """The names of every resource of *kind*, page by page."""
     if kind == "endpoint":
         for endpoint in items(
-            sm.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+            sm.get_paginator("list_endpoints").paginate(PaginationConfig=page_size(SAGEMAKER_PAGE)),
+            lambda p: p.get("Endpoints", []),
         ):
             yield endpoint["EndpointName"]
     elif kind == "training":
         for job in items(
-            sm.get_paginator("list_training_jobs").paginate(),
+            sm.get_paginator("list_training_jobs").paginate(
+                PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
             lambda p: p.get("TrainingJobSummaries", []),
         ):
             yield job["TrainingJobName"]
     else:
         for model in items(
-            sm.get_paginator("list_models").paginate(), lambda p: p.get("Models", [])
+            sm.get_paginator("list_models").paginate(PaginationConfig=page_size(SAGEMAKER_PAGE)),
+            lambda p: p.get("Models", []),
         ):
             yield model["ModelName"]
 

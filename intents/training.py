@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
-from intents.aws import error_code, is_not_found, items, translate
+from intents.aws import (
+    AUTOML_CANDIDATES_PAGE,
+    SAGEMAKER_PAGE,
+    error_code,
+    is_not_found,
+    items,
+    page_size,
+    translate,
+)
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -168,7 +176,9 @@ def training_status(request: Request, deps: Deps) -> Reply:
     jobs = sorted(
         items(
             deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(
-                SortBy="CreationTime", SortOrder="Descending"
+                SortBy="CreationTime",
+                SortOrder="Descending",
+                PaginationConfig=page_size(SAGEMAKER_PAGE, limit=10),
             ),
             lambda p: p.get("TrainingJobSummaries", []),
             limit=10,
@@ -548,7 +558,9 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
 def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_training_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("TrainingJobSummaries", []),
     )
@@ -557,7 +569,9 @@ def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_processing_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("ProcessingJobSummaries", []),
     )
@@ -566,7 +580,9 @@ def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_labeling_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("LabelingJobSummaryList", []),
     )
@@ -575,7 +591,9 @@ def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_compilation_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("CompilationJobSummaries", []),
     )
@@ -584,7 +602,9 @@ def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _auto_ml_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_auto_ml_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("AutoMLJobSummaries", []),
     )
@@ -864,7 +884,7 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
         candidates = list(
             items(
                 deps.aws.sagemaker.get_paginator("list_candidates_for_auto_ml_job").paginate(
-                    AutoMLJobName=name
+                    AutoMLJobName=name, PaginationConfig=page_size(AUTOML_CANDIDATES_PAGE, limit=50)
                 ),
                 lambda p: p.get("Candidates", []),
                 limit=50,

@@ -170,7 +170,7 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                     }
                 ]
             },
-            {"EndpointName": "fraud-detector-prod"},
+            {"EndpointName": "fraud-detector-prod", "MaxResults": 100},
         )
         stub.add_response(
             "list_monitoring_executions",
@@ -196,6 +196,7 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                 "ScheduledTimeAfter": NOW - timedelta(days=7),
                 "SortBy": "ScheduledTime",
                 "SortOrder": "Descending",
+                "MaxResults": 50,
             },
         )
         reply = monitor_summary(
