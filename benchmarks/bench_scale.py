@@ -81,7 +81,7 @@ def _cold() -> None:
     """Forget what earlier runs cached, so each run pays what a fresh process pays."""
     from intents import pricing
 
-    pricing._cache.clear()
+    pricing.clear_cache()
 
 
 def _handlers(delete_target: str) -> dict[str, Callable[[Any], Any]]:
