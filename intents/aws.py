@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,6 +18,7 @@ if TYPE_CHECKING:
 
 P = TypeVar("P")
 T = TypeVar("T")
+R = TypeVar("R")
 
 THROTTLED = {
     "ThrottlingException",
@@ -60,6 +64,27 @@ def items(
     """
     found = (item for page in pages for item in extract(page))
     return found if limit is None else islice(found, limit)
+
+
+# Per-resource calls that no batch, filter or listing can replace run a few at a time, on
+# threads shared by every request (so AWS never sees more than this many from the bot).
+AWS_WORKERS = 4
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def concurrently(call: Callable[[T], R], values: Iterable[T]) -> list[R]:
+    """``[call(v) for v in values]``, AWS_WORKERS at a time, in order; the first error is raised."""
+    todo = list(values)
+    if len(todo) < 2:
+        return [call(v) for v in todo]
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(AWS_WORKERS, thread_name_prefix="aws")
+    # Each call runs in a copy of the caller's context, so its logs keep the request id.
+    futures = [_pool.submit(contextvars.copy_context().run, call, v) for v in todo]
+    return [f.result() for f in futures]
 
 
 def error_code(exc: ClientError) -> str:

@@ -236,7 +236,7 @@ def _install_training() -> None:
 
     _patch(SageMakerModelBackend, "create_training_job", create_training_job)
     _advance_before(
-        SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs"
+        SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs", "search"
     )
     _patch(SageMakerModelBackend, "stop_training_job", stop_training_job)
 
@@ -320,7 +320,9 @@ def _install_endpoints() -> None:
         return str(endpoint.arn)
 
     _patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
-    _advance_before(SageMakerModelBackend, advance_all, "describe_endpoint", "list_endpoints")
+    _advance_before(
+        SageMakerModelBackend, advance_all, "describe_endpoint", "list_endpoints", "search"
+    )
     _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
 
     def update_endpoint_response(self: Any) -> Any:

@@ -152,6 +152,58 @@ def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
     assert "old-notebook* (ml.t3.xlarge) running for 3 days" in text
 
 
+def _training_job(sm: Any, name: str, *, status: str, secondary: str, hours: float) -> None:
+    from moto.sagemaker.models import sagemaker_backends
+
+    sm.create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN,
+        OutputDataConfig={"S3OutputPath": "s3://b/out"},
+        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        StoppingCondition={"MaxRuntimeInSeconds": 86400},
+    )
+    job = sagemaker_backends["123456789012"]["us-east-1"].training_jobs[name]
+    job.training_job_status, job.secondary_status = status, secondary
+    job.creation_time = job.training_start_time = datetime.now(UTC) - timedelta(hours=hours)
+
+
+def test_idle_finds_stuck_jobs_with_one_search(deps: Any) -> None:
+    sm = deps.aws.sagemaker
+    _training_job(sm, "stuck-job", status="InProgress", secondary="Starting", hours=3)
+    _training_job(sm, "fine-job", status="InProgress", secondary="Training", hours=3)
+    _training_job(sm, "old-job", status="Completed", secondary="Completed", hours=30)
+    calls: list[str] = []
+    sm.meta.events.register("before-call.sagemaker.*", lambda model, **_: calls.append(model.name))
+    reply = idle_resources(request("IdleResources"), deps)
+    assert "stuck-job* starting for 3.0 h (limit 24 h)" in str(reply.blocks[1].text)
+    assert "fine-job" not in str(reply.blocks[1].text)
+    assert calls.count("Search") == 1 and "DescribeTrainingJob" not in calls
+
+
+def test_idle_without_search_permission_describes_each_job_in_progress(deps: Any) -> None:
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    sm = deps.aws.sagemaker
+    _training_job(sm, "stuck-job", status="InProgress", secondary="Starting", hours=3)
+
+    # Given a role without sagemaker:Search (it came to the IAM policy later)
+    def deny(**_: Any) -> Any:
+        error = {"Code": "AccessDeniedException", "Message": "not authorized: sagemaker:Search"}
+        return AWSResponse("https://x", 403, HTTPHeaders(), None), {"Error": error}
+
+    sm.meta.events.register_first("before-call.sagemaker.Search", deny)
+    calls: list[str] = []
+    sm.meta.events.register_first(
+        "before-call.sagemaker.*", lambda model, **_: calls.append(model.name)
+    )
+    reply = idle_resources(request("IdleResources"), deps)
+    # Then the answer is the same, from the listing and a describe per job in progress
+    assert "stuck-job* starting for 3.0 h" in str(reply.blocks[1].text)
+    assert calls.count("DescribeTrainingJob") == 1
+
+
 def test_monitor_summary_counts_violations(fixed: Any) -> None:
     sm = fixed.aws.sagemaker
     with Stubber(sm) as stub:

@@ -45,7 +45,10 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any
 
 
 def _calls(account: tuple[Any, Any, Any], intent: str, **slots: str) -> tuple[Any, Counter[str]]:
+    from intents.pricing import clear_cache
+
     deps, calls, _ = account
+    clear_cache()  # what a fresh process pays
     calls.reset()
     reply = deps.registry.specs[intent].handler(request(intent, **slots), deps)
     return reply, Counter(calls.calls)
@@ -63,3 +66,26 @@ def test_list_jobs_reads_a_hundred_of_each_kind_in_one_call(account: Any) -> Non
     _reply, calls = _calls(account, "ListJobs")
     assert calls["ListTrainingJobs"] == 1 and calls["ListProcessingJobs"] == 1
     assert sum(calls.values()) == 5  # one per kind of job
+
+
+def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
+    reply, calls = _calls(account, "IdleResources")
+    # 500 quiet endpoints: the first 10 are described and priced, the rest counted;
+    # 20 training jobs in progress come from one Search; prices from one look-up
+    # (moto's Price List API fails, and is then left alone).
+    assert calls == {
+        "ListEndpoints": 10,
+        "ListMetrics": 1,
+        "GetMetricData": 5,
+        "DescribeEndpoint": 10,
+        "DescribeEndpointConfig": 10,
+        "GetProducts": 1,
+        "ListNotebookInstances": 1,
+        "Search": 1,
+    }
+    text = str(reply.blocks[1].text)
+    assert "…and 490 more endpoints with no invocations in 24 h" in text
+    assert "…and 40 more notebooks left running" in text
+    assert text.count("Training job *scale-train-") == 10  # the stuck ones, started 2 h ago
+    assert reply.summary.startswith("560 idle or stuck resources, at least $")
+    assert "the other 490 idle endpoints are not priced" in str(reply.blocks[2].text)
