@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import SAGEMAKER_PAGE, error_code, is_not_found, items, page_size
+from intents.aws import (
+    SAGEMAKER_PAGE,
+    concurrently,
+    error_code,
+    is_not_found,
+    items,
+    page_size,
+)
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -37,11 +44,23 @@ from intents.reply import (
     link,
     md,
 )
-from intents.resources import check_name, console_url, describe, exists, job_name, tags, vpc_config
+from intents.resources import (
+    check_name,
+    console_url,
+    describe,
+    exists,
+    job_name,
+    search,
+    tags,
+    vpc_config,
+)
 from intents.settings import required
 
 if TYPE_CHECKING:
-    from types_boto3_sagemaker.type_defs import CreateEndpointConfigInputTypeDef
+    from types_boto3_sagemaker.type_defs import (
+        CreateEndpointConfigInputTypeDef,
+        ListEndpointsInputPaginateTypeDef,
+    )
 
     from intents.deps import Deps
 
@@ -455,29 +474,42 @@ def follow_endpoint(name: str, deps: Deps) -> Progress:
 # ---------------------------------------------------------------------------- DeleteEndpoint
 
 
+# Search's index may not have caught up with the newest changes: endpoints changed this
+# recently are described too before a configuration is called unshared.
+SEARCH_LAG = timedelta(minutes=15)
+
+
 def _sharing(deps: Deps, config: str, but: str) -> list[str]:
-    """Other endpoints that use the configuration *config*."""
+    """Other endpoints that use the configuration *config*: one Search by configuration, and
+    the endpoints changed in the last minutes described; every endpoint described where the
+    role may not Search."""
+    sm = deps.aws.sagemaker
+    found = search(sm, "Endpoint", "EndpointConfigName", config)
+    users = {r["Endpoint"]["EndpointName"] for r in found or () if "Endpoint" in r}
+    since = datetime.fromtimestamp(deps.clock(), UTC) - SEARCH_LAG
+    listing: ListEndpointsInputPaginateTypeDef = {"PaginationConfig": page_size(SAGEMAKER_PAGE)}
+    if found is not None:
+        listing["LastModifiedTimeAfter"] = since
     others = [
         e["EndpointName"]
         for e in items(
-            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(
-                PaginationConfig=page_size(SAGEMAKER_PAGE)
-            ),
+            sm.get_paginator("list_endpoints").paginate(**listing),
             lambda p: p.get("Endpoints", []),
         )
-        if e["EndpointName"] != but
+        if e["EndpointName"] != but and e["EndpointName"] not in users
     ]
-    users = []
-    for other in others:
+
+    def config_of(name: str) -> str | None:
         try:
-            if (
-                deps.aws.sagemaker.describe_endpoint(EndpointName=other).get("EndpointConfigName")
-                == config
-            ):
-                users.append(other)
+            return sm.describe_endpoint(EndpointName=name).get("EndpointConfigName")
         except ClientError:
-            continue
-    return users
+            return None
+
+    users.update(
+        o for o, c in zip(others, concurrently(config_of, others), strict=True) if c == config
+    )
+    users.discard(but)
+    return sorted(users)
 
 
 @router.intent("DeleteEndpoint")

@@ -387,6 +387,11 @@ def seed_extra(
 
     # moto's annotations do not match what it stores (see seed.py): set through Any.
     backend: Any = sagemaker_backends[aws.account_id()][aws.region]
+    for i, name in enumerate(endpoints):  # made over the last month, as in a real account
+        endpoint = backend.endpoints[name]
+        endpoint.creation_time = endpoint.last_modified_time = (
+            now - timedelta(days=30, minutes=-i)
+        ).replace(tzinfo=None)  # moto keeps naive UTC times here
     in_progress = 0
     for i in range(n):
         name = f"scale-train-{i:05d}"

@@ -89,3 +89,15 @@ def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
     assert text.count("Training job *scale-train-") == 10  # the stuck ones, started 2 h ago
     assert reply.summary.startswith("560 idle or stuck resources, at least $")
     assert "the other 490 idle endpoints are not priced" in str(reply.blocks[2].text)
+
+
+def test_a_delete_proposal_finds_who_shares_the_configuration_with_one_search(
+    account: Any,
+) -> None:
+    seeded = account[2]
+    one, other = seeded.sharing
+    proposal, calls = _calls(account, "DeleteEndpoint", endpointName=one)
+    # the endpoint, one Search by configuration, the endpoints changed in the last
+    # minutes (none here), last hour's traffic
+    assert calls == {"DescribeEndpoint": 1, "Search": 1, "ListEndpoints": 1, "GetMetricData": 1}
+    assert f"kept: also used by {other}" in str(dict(proposal.details)["Configuration"])
