@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import islice
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from intents.errors import AwsProblem, NotAvailable, NotFound, UserError
+from intents.reply import Md, md
 
 if TYPE_CHECKING:
     from types_boto3_sagemaker.type_defs import PaginatorConfigTypeDef
 
+log = logging.getLogger(__name__)
 P = TypeVar("P")
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,6 +68,46 @@ def items(
     """
     found = (item for page in pages for item in extract(page))
     return found if limit is None else islice(found, limit)
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """The items a listing found; not *complete* when AWS kept throttling part-way through."""
+
+    found: list[T] = field(default_factory=list)
+    complete: bool = True
+
+
+def listing(found: Iterable[T], *, limit: int | None = None) -> Listing[T]:
+    """A long listing's items (*found* is :func:`items` over a paginator), up to *limit*.
+
+    The client retries a throttled page with backoff (botocore's standard mode); if AWS
+    still throttles after some items came back, those items are the answer, marked
+    incomplete, so the reply can say its data is partial. Throttled before anything was
+    found, or any other error, it raises as a single call would.
+    """
+    got: list[T] = []
+    try:
+        for item in found:
+            got.append(item)
+            if limit is not None and len(got) >= limit:
+                break
+    except ClientError as exc:
+        if error_code(exc) not in THROTTLED or not got:
+            raise
+        log.warning("AWS kept throttling a listing after %d items; answering with those", len(got))
+        return Listing(got, complete=False)
+    return Listing(got)
+
+
+def partial_note(what: str, count: int) -> Md:
+    """What a reply says when a listing of *what* (plural) stopped after *count* items."""
+    return md(
+        ":warning: Partial data: AWS kept throttling the {w} listing, so only the first {n} {w} "
+        "are included. Ask again in a minute for all of them.",
+        w=what,
+        n=f"{count:,}",
+    )
 
 
 # Per-resource calls that no batch, filter or listing can replace run a few at a time, on

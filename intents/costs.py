@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import BUDGETS_PAGE, SAGEMAKER_PAGE, concurrently, items, page_size
+from intents.aws import (
+    BUDGETS_PAGE,
+    SAGEMAKER_PAGE,
+    concurrently,
+    items,
+    listing,
+    page_size,
+    partial_note,
+)
 from intents.base import Request
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
@@ -264,7 +272,8 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     findings: list[Md] = []
     waste = 0.0
 
-    idle = _quiet_endpoints(deps, now)
+    partial: list[Md] = []  # what a listing AWS kept throttling left out
+    idle = _quiet_endpoints(deps, now, partial)
     hourly = _endpoints_hourly(deps, idle[:MAX_SHOWN], pricing)
     waste += sum(hourly.values())
     for name in idle[:MAX_SHOWN]:
@@ -283,7 +292,7 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
             )
         )
 
-    notebooks = _notebooks_left_running(deps, now)
+    notebooks = _notebooks_left_running(deps, now, partial)
     for i, notebook in enumerate(notebooks):
         price = hourly_price(
             notebook.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
@@ -307,19 +316,21 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
             md(":notebook: …and {n} more notebooks left running", n=len(notebooks) - MAX_SHOWN)
         )
 
-    stuck = _stuck_training_jobs(deps, now)
+    stuck = _stuck_training_jobs(deps, now, partial)
     findings += stuck[:MAX_SHOWN]
     if len(stuck) > MAX_SHOWN:
         findings.append(
             md(":hourglass: …and {n} more training jobs that look stuck", n=len(stuck) - MAX_SHOWN)
         )
-    if not findings:
+    if not findings and not partial:
         return Reply.text(
             md(
                 ":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
                 "no job looks stuck."
             )
         )
+    if not findings:
+        findings.append(md(":sparkles: Nothing idle among what could be listed."))
     count = len(idle) + len(notebooks) + len(stuck)
     monthly = money(waste * 24 * 30)
     unpriced = len(idle) - MAX_SHOWN
@@ -336,23 +347,32 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
             m=bold(monthly),
             u=f"{unpriced:,}",
         )
+    if partial:
+        summary += " (partial: AWS kept throttling a listing)"
     return Reply(
         summary=summary,
-        blocks=(Header("Idle and stuck resources"), Section(lines(*findings)), Context(cost)),
+        blocks=(
+            Header("Idle and stuck resources"),
+            Section(lines(*findings)),
+            Context(cost),
+            *(Context(note) for note in partial),
+        ),
     )
 
 
-def _quiet_endpoints(deps: Deps, now: datetime) -> list[str]:
+def _quiet_endpoints(deps: Deps, now: datetime, partial: list[Md]) -> list[str]:
     """Endpoints in service with no invocations in 24 h: one listing and the metrics batch."""
-    endpoints = [
-        e["EndpointName"]
-        for e in items(
+    listed = listing(
+        items(
             deps.aws.sagemaker.get_paginator("list_endpoints").paginate(
                 StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
             ),
             lambda p: p.get("Endpoints", []),
         )
-    ]
+    )
+    endpoints = [e["EndpointName"] for e in listed.found]
+    if not listed.complete:
+        partial.append(partial_note("endpoints", len(endpoints)))
     known = variants_by_endpoint(deps.aws.cloudwatch)
     stats = endpoint_stats(
         deps.aws.cloudwatch,
@@ -401,42 +421,51 @@ def _endpoints_hourly(
     return hourly
 
 
-def _notebooks_left_running(deps: Deps, now: datetime) -> list[NotebookInstanceSummaryTypeDef]:
+def _notebooks_left_running(
+    deps: Deps, now: datetime, partial: list[Md]
+) -> list[NotebookInstanceSummaryTypeDef]:
+    listed = listing(
+        items(
+            deps.aws.sagemaker.get_paginator("list_notebook_instances").paginate(
+                StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("NotebookInstances", []),
+        )
+    )
+    if not listed.complete:
+        partial.append(partial_note("notebooks", len(listed.found)))
     found = []
-    for notebook in items(
-        deps.aws.sagemaker.get_paginator("list_notebook_instances").paginate(
-            StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
-        ),
-        lambda p: p.get("NotebookInstances", []),
-    ):
+    for notebook in listed.found:
         since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
         if not (since and now - since < NOTEBOOK_IDLE):
             found.append(notebook)
     return found
 
 
-def _training_in_progress(deps: Deps) -> list[Mapping[str, Any]]:
+def _training_in_progress(deps: Deps, partial: list[Md]) -> list[Mapping[str, Any]]:
     """Training jobs in progress, with their secondary status, start and stopping condition:
     one Search; where the role may not Search, the listing and a describe per job."""
     sm = deps.aws.sagemaker
     found = search(sm, "TrainingJob", "TrainingJobStatus", "InProgress")
     if found is not None:
         return [r["TrainingJob"] for r in found if "TrainingJob" in r]
-    jobs = [
-        j["TrainingJobName"]
-        for j in items(
+    listed = listing(
+        items(
             sm.get_paginator("list_training_jobs").paginate(
                 StatusEquals="InProgress", PaginationConfig=page_size(SAGEMAKER_PAGE)
             ),
             lambda p: p.get("TrainingJobSummaries", []),
         )
-    ]
+    )
+    if not listed.complete:
+        partial.append(partial_note("training jobs", len(listed.found)))
+    jobs = [j["TrainingJobName"] for j in listed.found]
     return concurrently(lambda name: sm.describe_training_job(TrainingJobName=name), jobs)
 
 
-def _stuck_training_jobs(deps: Deps, now: datetime) -> list[Md]:
+def _stuck_training_jobs(deps: Deps, now: datetime, partial: list[Md]) -> list[Md]:
     stuck = []
-    for job in _training_in_progress(deps):
+    for job in _training_in_progress(deps, partial):
         started = _as_time(job.get("TrainingStartTime") or job.get("CreationTime"))
         limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
         secondary = job.get("SecondaryStatus", "")
@@ -478,14 +507,14 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     """Model Monitor schedules, their latest runs and constraint violations."""
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
-    listing: ListMonitoringSchedulesRequestPaginateTypeDef = {
+    query: ListMonitoringSchedulesRequestPaginateTypeDef = {
         "PaginationConfig": page_size(SAGEMAKER_PAGE)
     }
     if endpoint:
-        listing["EndpointName"] = check_name(endpoint)
+        query["EndpointName"] = check_name(endpoint)
     schedules = list(
         items(
-            sm.get_paginator("list_monitoring_schedules").paginate(**listing),
+            sm.get_paginator("list_monitoring_schedules").paginate(**query),
             lambda p: p.get("MonitoringScheduleSummaries", []),
         )
     )

@@ -16,7 +16,9 @@ from intents.aws import (
     error_code,
     is_not_found,
     items,
+    listing,
     page_size,
+    partial_note,
 )
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
@@ -138,15 +140,15 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     if name:
         return _one_endpoint(check_name(name), deps)
     sagemaker, cloudwatch = deps.aws.sagemaker, deps.aws.cloudwatch
-    endpoints = [
-        (e["EndpointName"], e["EndpointStatus"])
-        for e in items(
+    listed = listing(
+        items(
             sagemaker.get_paginator("list_endpoints").paginate(
                 PaginationConfig=page_size(SAGEMAKER_PAGE)
             ),
             lambda p: p.get("Endpoints", []),
         )
-    ]
+    )
+    endpoints = [(e["EndpointName"], e["EndpointStatus"]) for e in listed.found]
     if not endpoints:
         return Reply.text(md("There are no SageMaker endpoints in {r}.", r=deps.aws.region))
     start, end = _window(deps)
@@ -183,6 +185,9 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
         else f"All {len(health)} endpoints look healthy."
     )
     blocks: list[Any] = [Header("Endpoint health, last hour"), Section(headline)]
+    if not listed.complete:
+        blocks.append(Context(partial_note("endpoints", len(health))))
+        summary += " (partial: AWS kept throttling the listing)"
     blocks += [Section(row) for row in rows[:40]]
     if len(rows) > 40:
         blocks.append(Context(md("…and {n} more endpoints.", n=len(rows) - 40)))
@@ -487,13 +492,13 @@ def _sharing(deps: Deps, config: str, but: str) -> list[str]:
     found = search(sm, "Endpoint", "EndpointConfigName", config)
     users = {r["Endpoint"]["EndpointName"] for r in found or () if "Endpoint" in r}
     since = datetime.fromtimestamp(deps.clock(), UTC) - SEARCH_LAG
-    listing: ListEndpointsInputPaginateTypeDef = {"PaginationConfig": page_size(SAGEMAKER_PAGE)}
+    query: ListEndpointsInputPaginateTypeDef = {"PaginationConfig": page_size(SAGEMAKER_PAGE)}
     if found is not None:
-        listing["LastModifiedTimeAfter"] = since
+        query["LastModifiedTimeAfter"] = since
     others = [
         e["EndpointName"]
         for e in items(
-            sm.get_paginator("list_endpoints").paginate(**listing),
+            sm.get_paginator("list_endpoints").paginate(**query),
             lambda p: p.get("Endpoints", []),
         )
         if e["EndpointName"] != but and e["EndpointName"] not in users

@@ -6,7 +6,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -18,6 +17,7 @@ from intents.aws import (
     error_code,
     is_not_found,
     items,
+    listing,
     page_size,
     translate,
 )
@@ -666,17 +666,19 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     blocks: list[Any] = [
         Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
     ]
-    active_total = 0
+    active_total, partial = 0, False
     for kind in kinds:
-        title, call, name_key, status_key, listing = JOB_KINDS[kind]
+        title, call, name_key, status_key, list_kind = JOB_KINDS[kind]
         try:
-            jobs = list(islice(listing(deps.aws.sagemaker), 100))
+            listed = listing(list_kind(deps.aws.sagemaker), limit=100)
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
                 raise
             blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
             continue
+        jobs = listed.found
+        partial = partial or not listed.complete
         jobs.sort(
             key=lambda j: (
                 not _is_active(str(j.get(status_key, ""))),
@@ -707,14 +709,27 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         blocks.append(
             Section(
                 lines(
-                    md("*{t}* · {a} in progress, {n} listed", t=title, a=active, n=len(jobs)), *rows
+                    md(
+                        "*{t}* · {a} in progress, {n} listed{p}",
+                        t=title,
+                        a=active,
+                        n=len(jobs),
+                        p=md(" (partial: AWS kept throttling the listing)")
+                        if not listed.complete
+                        else md(""),
+                    ),
+                    *rows,
                 )
                 + more
             )
         )
     if len(blocks) == 1:
         blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
-    return Reply(summary=f"{active_total} SageMaker jobs in progress", blocks=tuple(blocks))
+    summary = f"{active_total} SageMaker jobs in progress"
+    return Reply(
+        summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
+        blocks=tuple(blocks),
+    )
 
 
 # ---------------------------------------------------------------------------- Autopilot

@@ -257,3 +257,29 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
     text = str(reply.blocks[1].text)
     assert "4 runs in 7 days, 2 with violations, 1 failed · last: CompletedWithViolations" in text
     assert reply.summary.startswith("1 of 1 monitoring schedules found violations")
+
+
+def test_idle_says_which_listing_aws_kept_throttling(fixed: Any) -> None:
+    notebook = {
+        "NotebookInstanceName": "old-notebook",
+        "NotebookInstanceArn": "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/old",
+        "NotebookInstanceStatus": "InService",
+        "InstanceType": "ml.t3.xlarge",
+        "CreationTime": NOW - timedelta(days=5),
+        "LastModifiedTime": NOW - timedelta(days=5),
+    }
+    with Stubber(fixed.aws.sagemaker) as stub:
+        stub.add_response("list_endpoints", {"Endpoints": []})
+        stub.add_response(
+            "list_notebook_instances", {"NotebookInstances": [notebook], "NextToken": "t2"}
+        )
+        stub.add_client_error(
+            "list_notebook_instances", "ThrottlingException", "Rate exceeded", 400
+        )
+        stub.add_response("search", {"Results": []})
+        reply = idle_resources(request("IdleResources"), fixed)
+    assert "old-notebook* (ml.t3.xlarge) running for 5 days" in str(reply.blocks[1].text)
+    assert "AWS kept throttling the notebooks listing, so only the first 1 notebooks" in str(
+        reply.blocks[3].text
+    )
+    assert reply.summary.endswith("(partial: AWS kept throttling a listing)")

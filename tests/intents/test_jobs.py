@@ -327,3 +327,21 @@ def test_a_failing_price_list_api_is_left_alone_for_a_while() -> None:
         # Five minutes later it is asked again
         hourly_price("ml.t2.medium", "hosting", region="sa-east-1", pricing=pricing, now=1301.0)
     assert calls == ["GetProducts", "GetProducts"]
+
+
+def test_list_jobs_says_when_aws_kept_throttling_the_listing(deps: Any) -> None:
+    summary = {
+        "TrainingJobName": "churn-xgb-1",
+        "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgb-1",
+        "CreationTime": NOW,
+        "TrainingJobStatus": "InProgress",
+    }
+    with Stubber(deps.aws.sagemaker) as stub:
+        stub.add_response(
+            "list_training_jobs", {"TrainingJobSummaries": [summary], "NextToken": "t2"}
+        )
+        stub.add_client_error("list_training_jobs", "ThrottlingException", "Rate exceeded", 400)
+        reply = list_jobs(request("ListJobs", jobKind="training"), deps)
+    text = str(reply.blocks[1].text)
+    assert "churn-xgb-1" in text and "1 listed (partial: AWS kept throttling the listing)" in text
+    assert reply.summary == "1 SageMaker jobs in progress (partial: AWS kept throttling a listing)"
