@@ -79,9 +79,10 @@ def _settings(state_dir: Path, **overrides: Any) -> Any:
 
 def _cold() -> None:
     """Forget what earlier runs cached, so each run pays what a fresh process pays."""
-    from intents import pricing
+    from intents import metrics, pricing
 
     pricing.clear_cache()
+    metrics.forget_variants()
 
 
 def _handlers(delete_target: str) -> dict[str, Callable[[Any], Any]]:

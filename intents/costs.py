@@ -20,7 +20,7 @@ from intents.aws import (
 )
 from intents.base import Request
 from intents.errors import InvalidInput, NotFound
-from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
+from intents.metrics import TRAFFIC_KEYS, EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
@@ -379,6 +379,7 @@ def _quiet_endpoints(deps: Deps, now: datetime, partial: list[Md]) -> list[str]:
         {e: known[e] for e in endpoints if e in known},
         start=now - timedelta(days=1),
         end=now,
+        keys=TRAFFIC_KEYS,
     )
     return [e for e in endpoints if not stats.get(e, EndpointStats()).invocations]
 

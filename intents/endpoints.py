@@ -28,7 +28,13 @@ from intents.guardrails import (
     check_instance_type,
     instance_count_in,
 )
-from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
+from intents.metrics import (
+    HEALTH_KEYS,
+    TRAFFIC_KEYS,
+    EndpointStats,
+    endpoint_stats,
+    variants_by_endpoint,
+)
 from intents.pricing import hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import (
@@ -155,7 +161,11 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     known = variants_by_endpoint(cloudwatch)
     variants = {e: known.get(e, []) for e, _ in endpoints}
     stats = endpoint_stats(
-        cloudwatch, {e: v for e, v in variants.items() if v}, start=start, end=end
+        cloudwatch,
+        {e: v for e, v in variants.items() if v},
+        start=start,
+        end=end,
+        keys=HEALTH_KEYS,
     )
     health = [judge(e, status, stats.get(e, EndpointStats())) for e, status in endpoints]
     health.sort(key=lambda h: (ORDER.index(h.verdict), -h.stats.errors_5xx, h.name))
@@ -526,9 +536,9 @@ def delete_endpoint(request: Request, deps: Deps) -> Proposal:
     shared = _sharing(deps, config, name)
     start, end = _window(deps)
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
-    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
-        name, EndpointStats()
-    )
+    stats = endpoint_stats(
+        deps.aws.cloudwatch, {name: variants}, start=start, end=end, keys=TRAFFIC_KEYS
+    ).get(name, EndpointStats())
     keep = md("kept: also used by {e}", e=", ".join(shared)) if shared else md("deleted too")
     return Proposal(
         title=f"Delete endpoint {name}",

@@ -228,3 +228,46 @@ def test_ten_thousand_endpoints_take_a_hundred_pages_and_one_bounded_message(dep
     assert reply.summary == "All 10000 endpoints look healthy."
     assert len(reply.blocks) <= 50  # what Slack takes in one message
     assert "…and 9960 more endpoints." in str(reply.blocks[-2].text)
+
+
+def test_which_variants_report_metrics_is_listed_once_in_five_minutes(deps: Any) -> None:
+    from intents.metrics import VARIANTS_SECONDS, variants_by_endpoint
+
+    cw = deps.aws.cloudwatch
+    _endpoint(deps.aws.sagemaker, "alpha-prod")
+    _metrics(cw, "alpha-prod", calls=100, errors_5xx=0, latency_ms=20)
+    listed: list[str] = []
+    cw.meta.events.register("before-call.cloudwatch.ListMetrics", lambda **_: listed.append("x"))
+    first = variants_by_endpoint(cw, now=1000.0)
+    again = variants_by_endpoint(cw, now=1000.0 + VARIANTS_SECONDS - 1)
+    assert first == again == {"alpha-prod": ["AllTraffic"]} and len(listed) == 1
+    variants_by_endpoint(cw, now=1000.0 + VARIANTS_SECONDS)
+    assert len(listed) == 2
+
+
+def test_the_list_asks_only_for_the_statistics_it_shows(deps: Any) -> None:
+    sm, cw = deps.aws.sagemaker, deps.aws.cloudwatch
+    _endpoint(sm, "alpha-prod")
+    _metrics(cw, "alpha-prod", calls=100, errors_5xx=0, latency_ms=20)
+    asked: list[str] = []
+    cw.meta.events.register(
+        "before-parameter-build.cloudwatch.GetMetricData",
+        lambda params, **_: asked.extend(
+            q["MetricStat"]["Metric"]["MetricName"] for q in params["MetricDataQueries"]
+        ),
+    )
+    endpoint_health(request("EndpointHealth"), deps)
+    assert sorted(asked) == [
+        "Invocation4XXErrors",
+        "Invocation5XXErrors",
+        "Invocations",
+        "ModelLatency",
+    ]
+
+
+def test_cloudwatch_requests_skip_the_client_side_check_and_others_keep_it(deps: Any) -> None:
+    from botocore.validate import ParamValidationDecorator
+
+    # (meta.config does not show it: the client's serializer is what checks parameters)
+    assert not isinstance(deps.aws.cloudwatch._serializer, ParamValidationDecorator)
+    assert isinstance(deps.aws.sagemaker._serializer, ParamValidationDecorator)
