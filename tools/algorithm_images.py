@@ -9,6 +9,7 @@ test_algorithm_images.py fails when the table and the installed SDK disagree.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from importlib.metadata import version
@@ -34,13 +35,24 @@ def regions(framework: str, algorithm_version: str | None) -> list[str]:
 def build() -> dict[str, Any]:
     """The table: for each algorithm the bot trains, its image URI in every region, exactly
     as ``image_uris.retrieve`` answers (the call the bot used to make)."""
-    from sagemaker.core import image_uris
+    from sagemaker.core import common_utils, image_uris
 
     sys.path.insert(0, str(ROOT))
     from intents.algorithms import ALGORITHMS
 
+    # retrieve() reloads botocore's endpoint data for every call (most of its time, 400
+    # times here); the resolver it builds is the same each time, so build it once.
+    resolver = common_utils._botocore_resolver
+    common_utils._botocore_resolver = functools.cache(resolver)
+    try:
+        return _build(image_uris, ALGORITHMS)
+    finally:
+        common_utils._botocore_resolver = resolver
+
+
+def _build(image_uris: Any, algorithms: dict[str, Any]) -> dict[str, Any]:
     images: dict[str, Any] = {}
-    for algo in ALGORITHMS.values():
+    for algo in algorithms.values():
         uris = {}
         for region in regions(algo.framework, algo.version):
             try:
