@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from intents.aws import items
+from intents.aws import (
+    BUDGETS_PAGE,
+    SAGEMAKER_PAGE,
+    concurrently,
+    items,
+    listing,
+    page_size,
+    partial_note,
+)
 from intents.base import Request
 from intents.errors import InvalidInput, NotFound
-from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
+from intents.metrics import TRAFFIC_KEYS, EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
-from intents.resources import check_name
+from intents.resources import check_name, search
 
 if TYPE_CHECKING:
     from types_boto3_budgets.type_defs import SpendTypeDef
     from types_boto3_ce import CostExplorerClient
     from types_boto3_ce.type_defs import GetCostAndUsageRequestTypeDef
     from types_boto3_pricing import PricingClient
-    from types_boto3_sagemaker.type_defs import ListMonitoringSchedulesRequestPaginateTypeDef
+    from types_boto3_sagemaker.type_defs import (
+        ListMonitoringSchedulesRequestPaginateTypeDef,
+        NotebookInstanceSummaryTypeDef,
+        ProductionVariantOutputTypeDef,
+    )
 
     from intents.deps import Deps
 
@@ -184,7 +197,9 @@ def budget_status(request: Request, deps: Deps) -> Reply:
     else:
         found = list(
             items(
-                budgets_client.get_paginator("describe_budgets").paginate(AccountId=account),
+                budgets_client.get_paginator("describe_budgets").paginate(
+                    AccountId=account, PaginationConfig=page_size(BUDGETS_PAGE)
+                ),
                 lambda page: page.get("Budgets", []),
             )
         )
@@ -244,59 +259,48 @@ def budget_status(request: Request, deps: Deps) -> Reply:
 
 NOTEBOOK_IDLE = timedelta(days=1)
 STARTING_TOO_LONG = timedelta(hours=1)
+# Of each kind, the findings shown (more would not fit in a message); the rest are counted.
+# Only the endpoints shown are described and priced: one call per finding reported.
+MAX_SHOWN = 10
 
 
 @router.intent("IdleResources")
 def idle_resources(request: Request, deps: Deps) -> Reply:
     """Endpoints with no traffic in a day, notebooks left running, and jobs that look stuck."""
-    sm, now = deps.aws.sagemaker, datetime.fromtimestamp(deps.clock(), UTC)
+    now = datetime.fromtimestamp(deps.clock(), UTC)
     pricing = pricing_client(deps)
     findings: list[Md] = []
     waste = 0.0
 
-    endpoints = [
-        e
-        for e in items(
-            sm.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
-        )
-        if e["EndpointStatus"] == "InService"
-    ]
-    known = variants_by_endpoint(deps.aws.cloudwatch)
-    stats = endpoint_stats(
-        deps.aws.cloudwatch,
-        {
-            e["EndpointName"]: known[e["EndpointName"]]
-            for e in endpoints
-            if e["EndpointName"] in known
-        },
-        start=now - timedelta(days=1),
-        end=now,
-    )
-    for endpoint in endpoints:
-        name = endpoint["EndpointName"]
-        if stats.get(name, EndpointStats()).invocations:
-            continue
-        hourly = _endpoint_hourly(deps, name, pricing)
-        waste += hourly
+    partial: list[Md] = []  # what a listing AWS kept throttling left out
+    idle = _quiet_endpoints(deps, now, partial)
+    hourly = _endpoints_hourly(deps, idle[:MAX_SHOWN], pricing)
+    waste += sum(hourly.values())
+    for name in idle[:MAX_SHOWN]:
         findings.append(
             md(
                 ":white_circle: Endpoint {n}: no invocations in 24 h{c}",
                 n=bold(name),
-                c=md(", costs {h}/h", h=money(hourly)) if hourly else md(""),
+                c=md(", costs {h}/h", h=money(hourly[name])) if hourly[name] else md(""),
+            )
+        )
+    if len(idle) > MAX_SHOWN:
+        findings.append(
+            md(
+                ":white_circle: …and {n} more endpoints with no invocations in 24 h",
+                n=f"{len(idle) - MAX_SHOWN:,}",
             )
         )
 
-    for notebook in items(
-        sm.get_paginator("list_notebook_instances").paginate(StatusEquals="InService"),
-        lambda p: p.get("NotebookInstances", []),
-    ):
-        since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
-        if since and now - since < NOTEBOOK_IDLE:
-            continue
+    notebooks = _notebooks_left_running(deps, now, partial)
+    for i, notebook in enumerate(notebooks):
         price = hourly_price(
             notebook.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
         )
-        waste += price.hourly_usd if price else 0.0
+        waste += price.hourly_usd if price else 0.0  # priced from the listing: no call each
+        if i >= MAX_SHOWN:
+            continue
+        since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
         days = (now - since).days if since else None
         findings.append(
             md(
@@ -307,22 +311,172 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
                 c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md(""),
             )
         )
+    if len(notebooks) > MAX_SHOWN:
+        findings.append(
+            md(":notebook: …and {n} more notebooks left running", n=len(notebooks) - MAX_SHOWN)
+        )
 
-    for job in items(
-        sm.get_paginator("list_training_jobs").paginate(StatusEquals="InProgress"),
-        lambda p: p.get("TrainingJobSummaries", []),
-    ):
-        described = sm.describe_training_job(TrainingJobName=job["TrainingJobName"])
-        started = _as_time(described.get("TrainingStartTime") or described.get("CreationTime"))
-        limit = described.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-        secondary = described.get("SecondaryStatus", "")
+    stuck = _stuck_training_jobs(deps, now, partial)
+    findings += stuck[:MAX_SHOWN]
+    if len(stuck) > MAX_SHOWN:
+        findings.append(
+            md(":hourglass: …and {n} more training jobs that look stuck", n=len(stuck) - MAX_SHOWN)
+        )
+    if not findings and not partial:
+        return Reply.text(
+            md(
+                ":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
+                "no job looks stuck."
+            )
+        )
+    if not findings:
+        findings.append(md(":sparkles: Nothing idle among what could be listed."))
+    count = len(idle) + len(notebooks) + len(stuck)
+    monthly = money(waste * 24 * 30)
+    unpriced = len(idle) - MAX_SHOWN
+    if unpriced <= 0:
+        summary = f"{count} idle or stuck resources, about {monthly}/month"
+        cost = md(
+            "Idle endpoints and notebooks cost about {m}/month at on-demand prices", m=bold(monthly)
+        )
+    else:
+        summary = f"{count} idle or stuck resources, at least {monthly}/month"
+        cost = md(
+            "The endpoints shown and the idle notebooks cost about {m}/month at on-demand prices; "
+            "the other {u} idle endpoints are not priced",
+            m=bold(monthly),
+            u=f"{unpriced:,}",
+        )
+    if partial:
+        summary += " (partial: AWS kept throttling a listing)"
+    return Reply(
+        summary=summary,
+        blocks=(
+            Header("Idle and stuck resources"),
+            Section(lines(*findings)),
+            Context(cost),
+            *(Context(note) for note in partial),
+        ),
+    )
+
+
+def _quiet_endpoints(deps: Deps, now: datetime, partial: list[Md]) -> list[str]:
+    """Endpoints in service with no invocations in 24 h: one listing and the metrics batch."""
+    listed = listing(
+        items(
+            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(
+                StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("Endpoints", []),
+        )
+    )
+    endpoints = [e["EndpointName"] for e in listed.found]
+    if not listed.complete:
+        partial.append(partial_note("endpoints", len(endpoints)))
+    known = variants_by_endpoint(deps.aws.cloudwatch)
+    stats = endpoint_stats(
+        deps.aws.cloudwatch,
+        {e: known[e] for e in endpoints if e in known},
+        start=now - timedelta(days=1),
+        end=now,
+        keys=TRAFFIC_KEYS,
+    )
+    return [e for e in endpoints if not stats.get(e, EndpointStats()).invocations]
+
+
+def _endpoints_hourly(
+    deps: Deps, names: list[str], pricing: PricingClient | None
+) -> dict[str, float]:
+    """What each endpoint costs an hour (0.0 when unknown): its description, then each
+    configuration once, a few at a time; prices come from the process's cache."""
+    sm = deps.aws.sagemaker
+
+    def config_of(name: str) -> str | None:
+        try:
+            return sm.describe_endpoint(EndpointName=name).get("EndpointConfigName")
+        except ClientError:
+            return None
+
+    def variants_of(config: str) -> list[ProductionVariantOutputTypeDef]:
+        try:
+            return sm.describe_endpoint_config(EndpointConfigName=config).get(
+                "ProductionVariants", []
+            )
+        except ClientError:
+            return []
+
+    configs = dict(zip(names, concurrently(config_of, names), strict=True))
+    distinct = sorted({c for c in configs.values() if c})
+    variants = dict(zip(distinct, concurrently(variants_of, distinct), strict=True))
+    hourly: dict[str, float] = {}
+    for name, config in configs.items():
+        total = 0.0
+        for variant in variants.get(config, []) if config else []:
+            price = hourly_price(
+                variant.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
+            )
+            total += (price.hourly_usd if price else 0.0) * int(
+                variant.get("InitialInstanceCount", 1)
+            )
+        hourly[name] = total
+    return hourly
+
+
+def _notebooks_left_running(
+    deps: Deps, now: datetime, partial: list[Md]
+) -> list[NotebookInstanceSummaryTypeDef]:
+    listed = listing(
+        items(
+            deps.aws.sagemaker.get_paginator("list_notebook_instances").paginate(
+                StatusEquals="InService", PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("NotebookInstances", []),
+        )
+    )
+    if not listed.complete:
+        partial.append(partial_note("notebooks", len(listed.found)))
+    found = []
+    for notebook in listed.found:
+        since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
+        if not (since and now - since < NOTEBOOK_IDLE):
+            found.append(notebook)
+    return found
+
+
+def _training_in_progress(deps: Deps, partial: list[Md]) -> list[Mapping[str, Any]]:
+    """Training jobs in progress, with their secondary status, start and stopping condition:
+    one Search; where the role may not Search, the listing and a describe per job."""
+    sm = deps.aws.sagemaker
+    found = search(sm, "TrainingJob", "TrainingJobStatus", "InProgress")
+    if found is not None:
+        return [r["TrainingJob"] for r in found if "TrainingJob" in r]
+    listed = listing(
+        items(
+            sm.get_paginator("list_training_jobs").paginate(
+                StatusEquals="InProgress", PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("TrainingJobSummaries", []),
+        )
+    )
+    if not listed.complete:
+        partial.append(partial_note("training jobs", len(listed.found)))
+    jobs = [j["TrainingJobName"] for j in listed.found]
+    return concurrently(lambda name: sm.describe_training_job(TrainingJobName=name), jobs)
+
+
+def _stuck_training_jobs(deps: Deps, now: datetime, partial: list[Md]) -> list[Md]:
+    stuck = []
+    for job in _training_in_progress(deps, partial):
+        started = _as_time(job.get("TrainingStartTime") or job.get("CreationTime"))
+        limit = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+        secondary = job.get("SecondaryStatus", "")
         if not started:
             continue
         running = now - started
         if (secondary in ("Starting", "Pending") and running > STARTING_TOO_LONG) or (
             limit and running.total_seconds() > 0.8 * limit
         ):
-            findings.append(
+            stuck.append(
                 md(
                     ":hourglass: Training job {n} {s} for {h:.1f} h{l}",
                     n=bold(job["TrainingJobName"]),
@@ -331,43 +485,7 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
                     l=md(" (limit {x:.0f} h)", x=limit / 3600) if limit else md(""),
                 )
             )
-    if not findings:
-        return Reply.text(
-            md(
-                ":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
-                "no job looks stuck."
-            )
-        )
-    return Reply(
-        summary=f"{len(findings)} idle or stuck resources, about {money(waste * 24 * 30)}/month",
-        blocks=(
-            Header("Idle and stuck resources"),
-            Section(lines(*findings)),
-            Context(
-                md(
-                    "Idle endpoints and notebooks cost about {m}/month at on-demand prices",
-                    m=bold(money(waste * 24 * 30)),
-                )
-            ),
-        ),
-    )
-
-
-def _endpoint_hourly(deps: Deps, name: str, pricing: PricingClient | None) -> float:
-    try:
-        endpoint = deps.aws.sagemaker.describe_endpoint(EndpointName=name)
-        config = deps.aws.sagemaker.describe_endpoint_config(
-            EndpointConfigName=endpoint["EndpointConfigName"]
-        )
-    except ClientError:
-        return 0.0
-    total = 0.0
-    for variant in config.get("ProductionVariants", []):
-        price = hourly_price(
-            variant.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
-        )
-        total += (price.hourly_usd if price else 0.0) * int(variant.get("InitialInstanceCount", 1))
-    return total
+    return stuck
 
 
 def _as_time(value: Any) -> datetime | None:
@@ -390,12 +508,14 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
     """Model Monitor schedules, their latest runs and constraint violations."""
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
-    listing: ListMonitoringSchedulesRequestPaginateTypeDef = (
-        {"EndpointName": check_name(endpoint)} if endpoint else {}
-    )
+    query: ListMonitoringSchedulesRequestPaginateTypeDef = {
+        "PaginationConfig": page_size(SAGEMAKER_PAGE)
+    }
+    if endpoint:
+        query["EndpointName"] = check_name(endpoint)
     schedules = list(
         items(
-            sm.get_paginator("list_monitoring_schedules").paginate(**listing),
+            sm.get_paginator("list_monitoring_schedules").paginate(**query),
             lambda p: p.get("MonitoringScheduleSummaries", []),
         )
     )
@@ -418,6 +538,7 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
                     ScheduledTimeAfter=since,
                     SortBy="ScheduledTime",
                     SortOrder="Descending",
+                    PaginationConfig=page_size(SAGEMAKER_PAGE, limit=50),
                 ),
                 lambda p: p.get("MonitoringExecutionSummaries", []),
                 limit=50,

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from intents.algorithms import aws_image_accounts
-from intents.aws import error_code, is_not_found, items, summarize
+from intents.aws import (
+    SAGEMAKER_PAGE,
+    concurrently,
+    error_code,
+    is_not_found,
+    items,
+    listing,
+    page_size,
+    partial_note,
+    summarize,
+)
 from intents.base import Approved, Progress, Request, unquote
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -26,7 +36,13 @@ from intents.guardrails import (
     instance_count_in,
     parse_s3,
 )
-from intents.metrics import EndpointStats, endpoint_stats, variants_by_endpoint
+from intents.metrics import (
+    HEALTH_KEYS,
+    TRAFFIC_KEYS,
+    EndpointStats,
+    endpoint_stats,
+    variants_by_endpoint,
+)
 from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import (
@@ -53,13 +69,17 @@ from intents.resources import (
     job_name,
     made_for,
     resource_tags,
+    search,
     tags,
     vpc_config,
 )
 from intents.settings import required
 
 if TYPE_CHECKING:
-    from types_boto3_sagemaker.type_defs import CreateEndpointConfigInputTypeDef
+    from types_boto3_sagemaker.type_defs import (
+        CreateEndpointConfigInputTypeDef,
+        ListEndpointsInputPaginateTypeDef,
+    )
 
     from intents.deps import Deps
 
@@ -138,19 +158,26 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     if name:
         return _one_endpoint(check_name(name), deps)
     sagemaker, cloudwatch = deps.aws.sagemaker, deps.aws.cloudwatch
-    endpoints = [
-        (e["EndpointName"], e["EndpointStatus"])
-        for e in items(
-            sagemaker.get_paginator("list_endpoints").paginate(), lambda p: p.get("Endpoints", [])
+    listed = listing(
+        items(
+            sagemaker.get_paginator("list_endpoints").paginate(
+                PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("Endpoints", []),
         )
-    ]
+    )
+    endpoints = [(e["EndpointName"], e["EndpointStatus"]) for e in listed.found]
     if not endpoints:
         return Reply.text(md("There are no SageMaker endpoints in {r}.", r=deps.aws.region))
     start, end = _window(deps)
     known = variants_by_endpoint(cloudwatch)
     variants = {e: known.get(e, []) for e, _ in endpoints}
     stats = endpoint_stats(
-        cloudwatch, {e: v for e, v in variants.items() if v}, start=start, end=end
+        cloudwatch,
+        {e: v for e, v in variants.items() if v},
+        start=start,
+        end=end,
+        keys=HEALTH_KEYS,
     )
     health = [judge(e, status, stats.get(e, EndpointStats())) for e, status in endpoints]
     health.sort(key=lambda h: (ORDER.index(h.verdict), -h.stats.errors_5xx, h.name))
@@ -180,6 +207,9 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
         else f"All {len(health)} endpoints look healthy."
     )
     blocks: list[Any] = [Header("Endpoint health, last hour"), Section(headline)]
+    if not listed.complete:
+        blocks.append(Context(partial_note("endpoints", len(health))))
+        summary += " (partial: AWS kept throttling the listing)"
     blocks += [Section(row) for row in rows[:40]]
     if len(rows) > 40:
         blocks.append(Context(md("…and {n} more endpoints.", n=len(rows) - 40)))
@@ -546,27 +576,42 @@ def follow_endpoint(name: str, deps: Deps) -> Progress:
 # ---------------------------------------------------------------------------- DeleteEndpoint
 
 
+# Search's index may not have caught up with the newest changes: endpoints changed this
+# recently are described too before a configuration is called unshared.
+SEARCH_LAG = timedelta(minutes=15)
+
+
 def _sharing(deps: Deps, config: str, but: str) -> list[str]:
-    """Other endpoints that use the configuration *config*."""
+    """Other endpoints that use the configuration *config*: one Search by configuration, and
+    the endpoints changed in the last minutes described; every endpoint described where the
+    role may not Search."""
+    sm = deps.aws.sagemaker
+    found = search(sm, "Endpoint", "EndpointConfigName", config)
+    users = {r["Endpoint"]["EndpointName"] for r in found or () if "Endpoint" in r}
+    since = datetime.fromtimestamp(deps.clock(), UTC) - SEARCH_LAG
+    query: ListEndpointsInputPaginateTypeDef = {"PaginationConfig": page_size(SAGEMAKER_PAGE)}
+    if found is not None:
+        query["LastModifiedTimeAfter"] = since
     others = [
         e["EndpointName"]
         for e in items(
-            deps.aws.sagemaker.get_paginator("list_endpoints").paginate(),
+            sm.get_paginator("list_endpoints").paginate(**query),
             lambda p: p.get("Endpoints", []),
         )
-        if e["EndpointName"] != but
+        if e["EndpointName"] != but and e["EndpointName"] not in users
     ]
-    users = []
-    for other in others:
+
+    def config_of(name: str) -> str | None:
         try:
-            if (
-                deps.aws.sagemaker.describe_endpoint(EndpointName=other).get("EndpointConfigName")
-                == config
-            ):
-                users.append(other)
+            return sm.describe_endpoint(EndpointName=name).get("EndpointConfigName")
         except ClientError:
-            continue
-    return users
+            return None
+
+    users.update(
+        o for o, c in zip(others, concurrently(config_of, others), strict=True) if c == config
+    )
+    users.discard(but)
+    return sorted(users)
 
 
 @router.intent("DeleteEndpoint")
@@ -578,9 +623,9 @@ def delete_endpoint(request: Request, deps: Deps) -> Proposal:
     shared = _sharing(deps, config, name)
     start, end = _window(deps, hours=24)
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
-    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
-        name, EndpointStats()
-    )
+    stats = endpoint_stats(
+        deps.aws.cloudwatch, {name: variants}, start=start, end=end, keys=TRAFFIC_KEYS
+    ).get(name, EndpointStats())
     found_tags = resource_tags(deps, endpoint.get("EndpointArn", ""))
     keep = md("kept: also used by {e}", e=", ".join(shared)) if shared else md("deleted too")
     details: dict[str, object] = {

@@ -1,17 +1,21 @@
 """Endpoint metrics from CloudWatch, fetched in as few calls as possible.
 
-One ``ListMetrics`` listing finds every (endpoint, variant) that has data; one
+One ``ListMetrics`` listing finds every (endpoint, variant) that has data (kept for a
+few minutes: CloudWatch itself lists a new metric only up to 15 minutes late); one
 ``GetMetricData`` call takes up to 500 queries, so a whole account's endpoints
-usually cost two or three calls, whatever their number.
+usually cost one to three calls, whatever their number.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intents.aws import items
 
@@ -29,6 +33,11 @@ ENDPOINT_METRICS = (
     ("ModelLatency", "Average", "latency_us"),
     ("OverheadLatency", "Average", "overhead_us"),
 )
+ALL_KEYS = tuple(key for _, _, key in ENDPOINT_METRICS)
+# What a list of endpoints shows, and what telling an idle endpoint needs: asking only for
+# those makes fewer queries (500 a call) and fewer results to parse.
+HEALTH_KEYS = ("invocations", "errors_4xx", "errors_5xx", "latency_us")
+TRAFFIC_KEYS = ("invocations",)
 
 
 @dataclass
@@ -54,8 +63,39 @@ class EndpointStats:
         return self.errors_4xx / self.invocations if self.invocations else 0.0
 
 
-def variants_by_endpoint(cloudwatch: CloudWatchClient) -> dict[str, list[str]]:
-    """Every endpoint that reported metrics, with its variant names (one paginated listing)."""
+# Which endpoints and variants report metrics, per CloudWatch client: a new metric shows in
+# ListMetrics up to 15 minutes late anyway, and the listing is one of an endpoint report's
+# three calls.
+VARIANTS_SECONDS = 300.0
+_variants: weakref.WeakKeyDictionary[Any, tuple[float, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+_variants_lock = threading.Lock()
+
+
+def forget_variants() -> None:
+    """Drop the kept listings (tests and benchmarks that start cold)."""
+    with _variants_lock:
+        _variants.clear()
+
+
+def variants_by_endpoint(
+    cloudwatch: CloudWatchClient, *, now: float | None = None
+) -> dict[str, list[str]]:
+    """Every endpoint that reported metrics, with its variant names (one paginated listing,
+    kept for VARIANTS_SECONDS)."""
+    now = time.monotonic() if now is None else now
+    with _variants_lock:
+        kept = _variants.get(cloudwatch)
+    if kept is not None and now - kept[0] < VARIANTS_SECONDS:
+        return {e: list(v) for e, v in kept[1].items()}
+    found = _list_variants(cloudwatch)
+    with _variants_lock:
+        _variants[cloudwatch] = (now, found)
+    return {e: list(v) for e, v in found.items()}
+
+
+def _list_variants(cloudwatch: CloudWatchClient) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
     for metric in items(
         cloudwatch.get_paginator("list_metrics").paginate(
@@ -74,12 +114,13 @@ def variants_by_endpoint(cloudwatch: CloudWatchClient) -> dict[str, list[str]]:
 
 
 def _queries(
-    targets: Iterable[tuple[str, str]], period: int
+    targets: Iterable[tuple[str, str]], period: int, keys: Iterable[str] = ALL_KEYS
 ) -> tuple[list[MetricDataQueryTypeDef], dict[str, tuple[str, str, str]]]:
     queries: list[MetricDataQueryTypeDef] = []
     index: dict[str, tuple[str, str, str]] = {}
+    wanted = [m for m in ENDPOINT_METRICS if m[2] in set(keys)]
     for endpoint, variant in targets:
-        for metric, stat, key in ENDPOINT_METRICS:
+        for metric, stat, key in wanted:
             qid = f"q{len(queries)}"
             index[qid] = (endpoint, variant, key)
             queries.append(
@@ -109,11 +150,13 @@ def endpoint_stats(
     *,
     start: datetime,
     end: datetime,
+    keys: Iterable[str] = ALL_KEYS,
 ) -> dict[str, EndpointStats]:
-    """Totals per endpoint over [start, end): traffic, errors, latency (all variants)."""
+    """Totals per endpoint over [start, end): traffic, errors, latency (all variants);
+    only the statistics named in *keys* (EndpointStats' fields) are asked for."""
     period = max(60, int((end - start).total_seconds()) // 60 * 60)
     targets = [(e, v) for e, vs in variants.items() for v in vs]
-    queries, index = _queries(targets, period)
+    queries, index = _queries(targets, period, keys)
     per_variant: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for i in range(0, len(queries), MAX_QUERIES):
         chunk = queries[i : i + MAX_QUERIES]

@@ -1,6 +1,7 @@
 """On-demand hourly prices of SageMaker instances, for worst-case cost estimates.
 
-The AWS Price List API is asked first (its answers are cached for the process);
+The AWS Price List API is asked first (its answers, "no price" included, are cached for
+the life of the process; after a failure it is left alone for five minutes);
 when it cannot be reached, a dated snapshot shipped with the project is used,
 and the estimate says which one it came from.
 """
@@ -11,6 +12,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +29,6 @@ log = logging.getLogger(__name__)
 SNAPSHOT = Path(__file__).with_name("data") / "prices.json"
 Component = Literal["training", "hosting"]
 _PRICE_LIST_COMPONENT = {"training": "Training", "hosting": "Hosting"}
-_CACHE_SECONDS = 6 * 3600
 HOURS_PER_MONTH = 730  # AWS's own convention (8,760 h / 12) for monthly estimates
 
 
@@ -46,8 +47,22 @@ def known_instance_types(component: Component) -> set[str]:
     return set(snapshot()[component])
 
 
-_cache: dict[tuple[str, str, str], tuple[float, Price | None]] = {}
+# (region, instance type, component) -> the Price List's answer, "no price" included: prices
+# change rarely, and an account with 500 idle endpoints of four types asks four times.
+_cache: dict[tuple[str, str, str], Price | None] = {}
+_key_locks: dict[tuple[str, str, str], threading.Lock] = {}
+# A Price List API that failed (denied, throttled, unreachable) is left alone for a while,
+# rather than asked again for every instance type of the same request.
+_failed_until: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+_RETRY_AFTER_SECONDS = 300.0
 _lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every price and failure (tests and benchmarks start cold with it)."""
+    with _lock:
+        _cache.clear()
+        _failed_until.clear()
 
 
 def _from_price_list(
@@ -82,26 +97,40 @@ def hourly_price(
 ) -> Price | None:
     """The on-demand price of one instance-hour, or None when nobody knows it."""
     if pricing is not None:
-        key = (region, instance_type, component)
-        now = now or time.time()
-        with _lock:
-            cached = _cache.get(key)
-        if cached and now - cached[0] < _CACHE_SECONDS and cached[1] is not None:
-            return cached[1]
-        try:
-            price = _from_price_list(pricing, region, instance_type, component)
-            with _lock:
-                _cache[key] = (now, price)
-            if price is not None:
-                return price
-        except (ClientError, BotoCoreError, ValueError) as exc:
-            log.info("price list unavailable (%s); using the snapshot", type(exc).__name__)
+        price = _listed_price(pricing, region, instance_type, component, now or time.time())
+        if price is not None:
+            return price
     data = snapshot()
     usd = data[component].get(instance_type)
     if usd is None:
         return None
     where = "" if region == data["region"] else f", {data['region']} prices"
     return Price(float(usd), f"price snapshot of {data['as_of']}{where}")
+
+
+def _listed_price(
+    pricing: PricingClient, region: str, instance_type: str, component: Component, now: float
+) -> Price | None:
+    """The Price List API's price, asked once per key for the life of the process."""
+    key = (region, instance_type, component)
+    with _lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # one look-up per key, however many threads want it at once
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+            if now < _failed_until.get(pricing, 0.0):
+                return None
+        try:
+            price = _from_price_list(pricing, region, instance_type, component)
+        except (ClientError, BotoCoreError, ValueError) as exc:
+            log.info("price list unavailable (%s); using the snapshot", type(exc).__name__)
+            with _lock:
+                _failed_until[pricing] = now + _RETRY_AFTER_SECONDS
+            return None
+        with _lock:
+            _cache[key] = price
+        return price
 
 
 def money(usd: float) -> str:

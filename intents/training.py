@@ -6,13 +6,22 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
-from intents.aws import error_code, is_not_found, items, summarize, translate
+from intents.aws import (
+    AUTOML_CANDIDATES_PAGE,
+    SAGEMAKER_PAGE,
+    error_code,
+    is_not_found,
+    items,
+    listing,
+    page_size,
+    summarize,
+    translate,
+)
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
@@ -173,7 +182,9 @@ def training_status(request: Request, deps: Deps) -> Reply:
     jobs = sorted(
         items(
             deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(
-                SortBy="CreationTime", SortOrder="Descending"
+                SortBy="CreationTime",
+                SortOrder="Descending",
+                PaginationConfig=page_size(SAGEMAKER_PAGE, limit=10),
             ),
             lambda p: p.get("TrainingJobSummaries", []),
             limit=10,
@@ -561,7 +572,9 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
 def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_training_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("TrainingJobSummaries", []),
     )
@@ -570,7 +583,9 @@ def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_processing_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("ProcessingJobSummaries", []),
     )
@@ -579,7 +594,9 @@ def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_labeling_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("LabelingJobSummaryList", []),
     )
@@ -588,7 +605,9 @@ def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_compilation_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("CompilationJobSummaries", []),
     )
@@ -597,7 +616,9 @@ def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
 def _auto_ml_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
     return items(
         sm.get_paginator("list_auto_ml_jobs").paginate(
-            SortBy="CreationTime", SortOrder="Descending"
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            PaginationConfig=page_size(SAGEMAKER_PAGE),
         ),
         lambda p: p.get("AutoMLJobSummaries", []),
     )
@@ -659,17 +680,19 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     blocks: list[Any] = [
         Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
     ]
-    active_total = 0
+    active_total, partial = 0, False
     for kind in kinds:
-        title, call, name_key, status_key, listing = JOB_KINDS[kind]
+        title, call, name_key, status_key, list_kind = JOB_KINDS[kind]
         try:
-            jobs = list(islice(listing(deps.aws.sagemaker), 100))
+            listed = listing(list_kind(deps.aws.sagemaker), limit=100)
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
                 raise
             blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
             continue
+        jobs = listed.found
+        partial = partial or not listed.complete
         jobs.sort(
             key=lambda j: (
                 not _is_active(str(j.get(status_key, ""))),
@@ -700,14 +723,27 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         blocks.append(
             Section(
                 lines(
-                    md("*{t}* · {a} in progress, {n} listed", t=title, a=active, n=len(jobs)), *rows
+                    md(
+                        "*{t}* · {a} in progress, {n} listed{p}",
+                        t=title,
+                        a=active,
+                        n=len(jobs),
+                        p=md(" (partial: AWS kept throttling the listing)")
+                        if not listed.complete
+                        else md(""),
+                    ),
+                    *rows,
                 )
                 + more
             )
         )
     if len(blocks) == 1:
         blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
-    return Reply(summary=f"{active_total} SageMaker jobs in progress", blocks=tuple(blocks))
+    summary = f"{active_total} SageMaker jobs in progress"
+    return Reply(
+        summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
+        blocks=tuple(blocks),
+    )
 
 
 # ---------------------------------------------------------------------------- Autopilot
@@ -893,7 +929,7 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
         candidates = list(
             items(
                 deps.aws.sagemaker.get_paginator("list_candidates_for_auto_ml_job").paginate(
-                    AutoMLJobName=name
+                    AutoMLJobName=name, PaginationConfig=page_size(AUTOML_CANDIDATES_PAGE, limit=50)
                 ),
                 lambda p: p.get("Candidates", []),
                 limit=50,

@@ -2,13 +2,13 @@
 
 moto jumps SageMaker jobs straight to their final state and lacks a few calls
 (StopTrainingJob, UpdateEndpoint, ListCandidatesForAutoMLJob, ListLabelingJobs),
-and answers Cost Explorer and InvokeEndpoint with canned data. Here, inside the
-sandbox process only:
+answers Cost Explorer and InvokeEndpoint with canned data, and lists a CloudWatch
+metric once per data point. Here, inside the sandbox process only:
 
 * training jobs, endpoints and Autopilot jobs move through their real statuses
   over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
 * the missing calls exist, with the real request and response shapes;
-* Cost Explorer answers from the seeded 60 days of costs;
+* Cost Explorer answers from the seeded 60 days of costs; ListMetrics lists each metric once;
 * InvokeEndpoint checks that the endpoint exists and answers a believable score.
 
 Nothing here is imported by the production bot.
@@ -236,7 +236,7 @@ def _install_training() -> None:
 
     _patch(SageMakerModelBackend, "create_training_job", create_training_job)
     _advance_before(
-        SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs"
+        SageMakerModelBackend, advance_all, "describe_training_job", "list_training_jobs", "search"
     )
     _patch(SageMakerModelBackend, "stop_training_job", stop_training_job)
 
@@ -320,7 +320,9 @@ def _install_endpoints() -> None:
         return str(endpoint.arn)
 
     _patch(SageMakerModelBackend, "create_endpoint", create_endpoint)
-    _advance_before(SageMakerModelBackend, advance_all, "describe_endpoint", "list_endpoints")
+    _advance_before(
+        SageMakerModelBackend, advance_all, "describe_endpoint", "list_endpoints", "search"
+    )
     _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
 
     def update_endpoint_response(self: Any) -> Any:
@@ -512,6 +514,32 @@ def _service_names() -> dict[str, str]:
 
 
 SERVICE_NAMES = _service_names()
+
+
+def _install_metrics() -> None:
+    """ListMetrics lists each metric once, as CloudWatch does; moto compares dimensions
+    pairwise and lists a metric with two dimensions once per data point (360 times for
+    three hours of an endpoint's per-minute Invocations), which the bot then parses."""
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    def get_filtered_metrics(
+        self: Any, metric_name: str, namespace: str, dimensions: list[dict[str, str]]
+    ) -> list[Any]:
+        seen: set[tuple[str, str, frozenset[tuple[str, str]]]] = set()
+        found = []
+        for metric in self.get_all_metrics():
+            key = (
+                metric.namespace,
+                metric.name,
+                frozenset((d.name, d.value) for d in metric.dimensions),
+            )
+            if key in seen or not metric.filter(namespace, metric_name, dimensions):
+                continue
+            seen.add(key)
+            found.append(metric)
+        return found
+
+    _patch(CloudWatchBackend, "get_filtered_metrics", get_filtered_metrics)
 
 
 def _install_costs() -> None:
@@ -808,6 +836,7 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_endpoints()
             _install_automl()
             _install_labeling()
+            _install_metrics()
             _install_costs()
             _install_invoke()
             _install_ai()

@@ -2,14 +2,82 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.slack.outbox import SlackOutbox
 from intents.reply import Reply
 
+log = logging.getLogger(__name__)
 WORKING_REACTION = "hourglass_flowing_sand"
 WORKING_DELAY = 1.0  # seconds before we show that we're working
+
+
+class Timer:
+    """One callback waiting in :class:`Timers`; ``cancel()`` before it is due and it never runs."""
+
+    def __init__(self, due: float, action: Callable[[], None]) -> None:
+        self.due, self.action = due, action
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Timers:
+    """Callbacks after a delay, for every request, kept in one heap of deadlines that one
+    daemon thread serves (rather than a thread per request). Due callbacks run on a small
+    shared pool, so one slow Slack call does not hold up the next indicator."""
+
+    def __init__(self, *, workers: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._workers = workers
+        self._heap: list[tuple[float, int, Timer]] = []
+        self._order = itertools.count()  # equal deadlines keep their order
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def call_later(self, delay: float, action: Callable[[], None]) -> Timer:
+        timer = Timer(self._clock() + delay, action)
+        with self._wake:
+            heapq.heappush(self._heap, (timer.due, next(self._order), timer))
+            if self._thread is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="working")
+                self._thread = threading.Thread(
+                    target=self._run, name="working-timers", daemon=True
+                )
+                self._thread.start()
+            self._wake.notify()
+        return timer
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._heap or self._heap[0][0] > self._clock():
+                    wait = self._heap[0][0] - self._clock() if self._heap else None
+                    self._wake.wait(wait)
+                _due, _, timer = heapq.heappop(self._heap)
+            if not timer.cancelled:
+                assert self._pool is not None
+                self._pool.submit(self._call, timer)
+
+    @staticmethod
+    def _call(timer: Timer) -> None:
+        if timer.cancelled:
+            return
+        try:
+            timer.action()
+        except Exception:
+            log.exception("a working indicator failed")
+
+
+TIMERS = Timers()  # shared by every Working; its thread starts with the first one
 
 
 class Working:
@@ -29,7 +97,7 @@ class Working:
         thread_ts: str | None,
         placeholder: Reply | None = None,
         delay: float = WORKING_DELAY,
-        timer: Callable[[float, Callable[[], None]], threading.Timer] = threading.Timer,
+        timers: Timers = TIMERS,
     ) -> None:
         self.out, self.channel = out, channel
         self.message_ts, self.thread_ts = message_ts, thread_ts
@@ -38,9 +106,7 @@ class Working:
         self._done = False
         self._reacted = False
         self.placeholder_ts: str | None = None
-        self._timer = timer(delay, self._show)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = timers.call_later(delay, self._show)
 
     def _show(self) -> None:
         with self._lock:

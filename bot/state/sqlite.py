@@ -3,6 +3,12 @@
 One connection, serialised by a lock; writes that must happen exactly once
 (first delivery, deciding a plan) are single conditional statements inside an
 immediate transaction.
+
+The file is in WAL mode with ``synchronous=NORMAL``: a commit does not wait for the
+disk, and the file is never corrupted; a power cut (not a crash of the bot) may lose
+the last commits. That is acceptable for a handled-delivery mark, a thread, a follow
+or an audit line; who decided a plan, and the schedules people approved, are synced
+in full before the call returns.
 """
 
 from __future__ import annotations
@@ -106,6 +112,7 @@ class SqliteState:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
         self._migrate()
@@ -121,8 +128,8 @@ class SqliteState:
             self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+    def _tx(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._synced(durable):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -130,6 +137,20 @@ class SqliteState:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def _synced(self, durable: bool = True) -> Iterator[None]:
+        """Commits inside wait for the disk (synchronous=FULL); the setting can only
+        change between transactions, hence around them."""
+        if not durable:
+            yield
+            return
+        with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                yield
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
 
     def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         with self._lock:
@@ -245,7 +266,7 @@ class SqliteState:
     def decide(self, plan_id: str, *, state: str, by: str, now: float | None = None) -> bool:
         """Move a pending, unexpired plan to *state*; only one caller ever wins."""
         now = time.time() if now is None else now
-        with self._tx() as db:
+        with self._tx(durable=True) as db:
             cur = db.execute(
                 "UPDATE plans SET state = ?, decided_by = ?, decided_at = ? "
                 "WHERE id = ? AND state = 'pending' AND expires_at > ?",
@@ -371,7 +392,7 @@ class SqliteState:
         """Create or replace the channel's schedule for *report* (one per report and channel)."""
         now = time.time() if now is None else now
         schedule_id = f"{channel}:{report}"
-        with self._lock:
+        with self._lock, self._synced():
             self._db.execute(
                 "INSERT INTO schedules (id, team, channel, report, frequency, time, day, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, report) DO UPDATE SET "
@@ -396,7 +417,7 @@ class SqliteState:
         return [Schedule(**dict(r)) for r in rows]
 
     def delete_schedules(self, ids: list[str]) -> int:
-        with self._tx() as db:
+        with self._tx(durable=True) as db:
             removed = sum(
                 db.execute("DELETE FROM schedules WHERE id = ?", (i,)).rowcount for i in ids
             )

@@ -152,6 +152,58 @@ def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
     assert "old-notebook* (ml.t3.xlarge) running for 3 days" in text
 
 
+def _training_job(sm: Any, name: str, *, status: str, secondary: str, hours: float) -> None:
+    from moto.sagemaker.models import sagemaker_backends
+
+    sm.create_training_job(
+        TrainingJobName=name,
+        AlgorithmSpecification={"TrainingImage": "img", "TrainingInputMode": "File"},
+        RoleArn=ROLE_ARN,
+        OutputDataConfig={"S3OutputPath": "s3://b/out"},
+        ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        StoppingCondition={"MaxRuntimeInSeconds": 86400},
+    )
+    job = sagemaker_backends["123456789012"]["us-east-1"].training_jobs[name]
+    job.training_job_status, job.secondary_status = status, secondary
+    job.creation_time = job.training_start_time = datetime.now(UTC) - timedelta(hours=hours)
+
+
+def test_idle_finds_stuck_jobs_with_one_search(deps: Any) -> None:
+    sm = deps.aws.sagemaker
+    _training_job(sm, "stuck-job", status="InProgress", secondary="Starting", hours=3)
+    _training_job(sm, "fine-job", status="InProgress", secondary="Training", hours=3)
+    _training_job(sm, "old-job", status="Completed", secondary="Completed", hours=30)
+    calls: list[str] = []
+    sm.meta.events.register("before-call.sagemaker.*", lambda model, **_: calls.append(model.name))
+    reply = idle_resources(request("IdleResources"), deps)
+    assert "stuck-job* starting for 3.0 h (limit 24 h)" in str(reply.blocks[1].text)
+    assert "fine-job" not in str(reply.blocks[1].text)
+    assert calls.count("Search") == 1 and "DescribeTrainingJob" not in calls
+
+
+def test_idle_without_search_permission_describes_each_job_in_progress(deps: Any) -> None:
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    sm = deps.aws.sagemaker
+    _training_job(sm, "stuck-job", status="InProgress", secondary="Starting", hours=3)
+
+    # Given a role without sagemaker:Search (it came to the IAM policy later)
+    def deny(**_: Any) -> Any:
+        error = {"Code": "AccessDeniedException", "Message": "not authorized: sagemaker:Search"}
+        return AWSResponse("https://x", 403, HTTPHeaders(), None), {"Error": error}
+
+    sm.meta.events.register_first("before-call.sagemaker.Search", deny)
+    calls: list[str] = []
+    sm.meta.events.register_first(
+        "before-call.sagemaker.*", lambda model, **_: calls.append(model.name)
+    )
+    reply = idle_resources(request("IdleResources"), deps)
+    # Then the answer is the same, from the listing and a describe per job in progress
+    assert "stuck-job* starting for 3.0 h" in str(reply.blocks[1].text)
+    assert calls.count("DescribeTrainingJob") == 1
+
+
 def test_monitor_summary_counts_violations(fixed: Any) -> None:
     sm = fixed.aws.sagemaker
     with Stubber(sm) as stub:
@@ -170,7 +222,7 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                     }
                 ]
             },
-            {"EndpointName": "fraud-detector-prod"},
+            {"EndpointName": "fraud-detector-prod", "MaxResults": 100},
         )
         stub.add_response(
             "list_monitoring_executions",
@@ -196,6 +248,7 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                 "ScheduledTimeAfter": NOW - timedelta(days=7),
                 "SortBy": "ScheduledTime",
                 "SortOrder": "Descending",
+                "MaxResults": 50,
             },
         )
         reply = monitor_summary(
@@ -204,3 +257,29 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
     text = str(reply.blocks[1].text)
     assert "4 runs in 7 days, 2 with violations, 1 failed · last: CompletedWithViolations" in text
     assert reply.summary.startswith("1 of 1 monitoring schedules found violations")
+
+
+def test_idle_says_which_listing_aws_kept_throttling(fixed: Any) -> None:
+    notebook = {
+        "NotebookInstanceName": "old-notebook",
+        "NotebookInstanceArn": "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/old",
+        "NotebookInstanceStatus": "InService",
+        "InstanceType": "ml.t3.xlarge",
+        "CreationTime": NOW - timedelta(days=5),
+        "LastModifiedTime": NOW - timedelta(days=5),
+    }
+    with Stubber(fixed.aws.sagemaker) as stub:
+        stub.add_response("list_endpoints", {"Endpoints": []})
+        stub.add_response(
+            "list_notebook_instances", {"NotebookInstances": [notebook], "NextToken": "t2"}
+        )
+        stub.add_client_error(
+            "list_notebook_instances", "ThrottlingException", "Rate exceeded", 400
+        )
+        stub.add_response("search", {"Results": []})
+        reply = idle_resources(request("IdleResources"), fixed)
+    assert "old-notebook* (ml.t3.xlarge) running for 5 days" in str(reply.blocks[1].text)
+    assert "AWS kept throttling the notebooks listing, so only the first 1 notebooks" in str(
+        reply.blocks[3].text
+    )
+    assert reply.summary.endswith("(partial: AWS kept throttling a listing)")

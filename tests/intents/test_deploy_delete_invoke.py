@@ -212,6 +212,64 @@ def test_delete_keeps_a_configuration_another_endpoint_uses(deps: Any) -> None:
     ]
 
 
+def _answer_search(sm: Any, *, results: list[Any] | None = None, denied: bool = False) -> None:
+    """Search answers *results* (an index that has not caught up), or is not allowed."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    def answer(**_: Any) -> Any:
+        if denied:
+            error = {"Code": "AccessDeniedException", "Message": "not authorized"}
+            return AWSResponse("https://x", 403, HTTPHeaders(), None), {"Error": error}
+        return AWSResponse("https://x", 200, HTTPHeaders(), None), {"Results": results or []}
+
+    sm.meta.events.register_first("before-call.sagemaker.Search", answer)
+
+
+def _old(sm: Any, *names: str) -> None:
+    """These endpoints were last changed a month ago."""
+    from datetime import UTC, datetime, timedelta
+
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends["123456789012"]["us-east-1"]
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).replace(tzinfo=None)  # moto: naive UTC
+    for name in names:
+        endpoint = backend.endpoints[name]
+        endpoint.creation_time = endpoint.last_modified_time = month_ago
+
+
+def test_an_endpoint_too_new_for_search_still_keeps_the_configuration(deps: Any) -> None:
+    sm = deps.aws.sagemaker
+    _model(sm, "m1")
+    _endpoint(sm, "ep-a", "shared-cfg")
+    _endpoint(sm, "ep-old", "other-cfg")
+    _old(sm, "ep-a", "ep-old")
+    _endpoint(sm, "ep-new", "shared-cfg")  # a minute ago
+    # Given a Search index that has not seen ep-new yet
+    _answer_search(sm, results=[])
+    calls: list[str] = []
+    sm.meta.events.register_first(
+        "before-call.sagemaker.*", lambda model, **_: calls.append(model.name)
+    )
+    proposal = delete_endpoint(request("DeleteEndpoint", endpointName="ep-a"), deps)
+    # Then the endpoints changed in the last minutes are described, and ep-new is found
+    assert "kept: also used by ep-new" in dict(proposal.details)["Configuration"]  # type: ignore[union-attr]
+    assert calls.count("DescribeEndpoint") == 2  # ep-a, ep-new; not ep-old
+
+
+def test_without_search_permission_every_endpoint_is_described(deps: Any) -> None:
+    sm = deps.aws.sagemaker
+    _model(sm, "m1")
+    _endpoint(sm, "ep-a", "shared-cfg")
+    _endpoint(sm, "ep-b", "shared-cfg")
+    _endpoint(sm, "ep-c", "other-cfg")
+    _old(sm, "ep-a", "ep-b", "ep-c")
+    _answer_search(sm, denied=True)
+    proposal = delete_endpoint(request("DeleteEndpoint", endpointName="ep-a"), deps)
+    assert "kept: also used by ep-b" in dict(proposal.details)["Configuration"]  # type: ignore[union-attr]
+
+
 def test_delete_unknown_endpoint_suggests_close_names(deps: Any) -> None:
     _model(deps.aws.sagemaker, "m1")
     _endpoint(deps.aws.sagemaker, "recsys-staging", "c1")

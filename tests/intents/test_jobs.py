@@ -291,3 +291,64 @@ def test_snapshot_when_the_price_list_api_fails() -> None:
         price = hourly_price("ml.c5.xlarge", "training", region="eu-central-1", pricing=pricing)
     assert price is not None and price.hourly_usd == 0.204
     assert price.source == "price snapshot of 2026-11-01, us-east-1 prices"
+
+
+def _count_calls(client: Any) -> list[str]:
+    calls: list[str] = []
+    client.meta.events.register_first(
+        "before-call.*.*", lambda model, **_: calls.append(model.name)
+    )
+    return calls
+
+
+def test_no_price_is_remembered_too() -> None:
+    import boto3
+
+    pricing = boto3.client("pricing", region_name="us-east-1")
+    calls = _count_calls(pricing)
+    with Stubber(pricing) as stub:
+        # Given a Price List API that has no price for an instance type
+        stub.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"})
+        # When three idle endpoints of that type are priced
+        prices = [
+            hourly_price("ml.c5.2xlarge", "hosting", region="ap-south-1", pricing=pricing)
+            for _ in range(3)
+        ]
+    # Then the API was asked once, and the snapshot answered every time
+    assert calls == ["GetProducts"]
+    assert prices[0] == prices[1] == prices[2] and prices[0] is not None
+    assert prices[0].source.startswith("price snapshot")
+
+
+def test_a_failing_price_list_api_is_left_alone_for_a_while() -> None:
+    import boto3
+
+    pricing = boto3.client("pricing", region_name="us-east-1")
+    calls = _count_calls(pricing)
+    with Stubber(pricing) as stub:
+        stub.add_client_error("get_products", "ThrottlingException", "slow down", 400)
+        stub.add_response("get_products", {"PriceList": [], "FormatVersion": "aws_v1"})
+        for instance in ("ml.m5.large", "ml.c5.xlarge", "ml.t2.medium"):
+            hourly_price(instance, "hosting", region="sa-east-1", pricing=pricing, now=1000.0)
+        assert calls == ["GetProducts"]  # the other two used the snapshot without asking
+        # Five minutes later it is asked again
+        hourly_price("ml.t2.medium", "hosting", region="sa-east-1", pricing=pricing, now=1301.0)
+    assert calls == ["GetProducts", "GetProducts"]
+
+
+def test_list_jobs_says_when_aws_kept_throttling_the_listing(deps: Any) -> None:
+    summary = {
+        "TrainingJobName": "churn-xgb-1",
+        "TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgb-1",
+        "CreationTime": NOW,
+        "TrainingJobStatus": "InProgress",
+    }
+    with Stubber(deps.aws.sagemaker) as stub:
+        stub.add_response(
+            "list_training_jobs", {"TrainingJobSummaries": [summary], "NextToken": "t2"}
+        )
+        stub.add_client_error("list_training_jobs", "ThrottlingException", "Rate exceeded", 400)
+        reply = list_jobs(request("ListJobs", jobKind="training"), deps)
+    text = str(reply.blocks[1].text)
+    assert "churn-xgb-1" in text and "1 listed (partial: AWS kept throttling the listing)" in text
+    assert reply.summary == "1 SageMaker jobs in progress (partial: AWS kept throttling a listing)"

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import request
 
-READ = re.compile(r"^(Describe|List|Get|Detect|BatchGet|Search|Lookup|Head)[A-Z]")
+READ = re.compile(r"^((Describe|List|Get|Detect|BatchGet|Search|Lookup|Head)[A-Z]|Search$)")
 READ_ONLY_INFERENCE = {"InvokeEndpoint", "TranslateText", "SynthesizeSpeech"}
 
 # Non-mutating intent -> the slot sets to run it with (each its own code path).
