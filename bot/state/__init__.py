@@ -10,6 +10,9 @@ every implementation passes.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +109,9 @@ class Plans(Protocol):
 class FollowQueue(Protocol):
     """The follower's side of followed jobs (handlers only add them)."""
 
-    def due_follows(self, now: float | None = None) -> list[Follow]: ...
+    def due_follows(self, now: float | None = None) -> list[Follow]:
+        """Follows due for a check and not leased by anyone, soonest first."""
+        ...
 
     def active_follows(self) -> list[Follow]: ...
 
@@ -123,16 +128,40 @@ class FollowQueue(Protocol):
         done: bool,
         posting: str | None = None,
     ) -> None:
-        """Record a check. *posting* is the key of the status post about to be made: it
-        stays until :meth:`posted`, so a restart knows a post may be missing."""
+        """Record a check and end its lease. *posting* is the key of the status post about
+        to be made: it (and the lease) stay until :meth:`posted`, so a restart or another
+        replica knows a post may be missing, once the lease has run out."""
         ...
 
     def posted(self, kind: str, name: str) -> None:
-        """The status post recorded with update_follow(posting=...) is made."""
+        """The status post recorded with update_follow(posting=...) is made; the lease ends."""
         ...
 
     def pending_posts(self) -> list[Follow]:
         """Follows whose last status post is not known to be made."""
+        ...
+
+
+class Coordination(Protocol):
+    """What makes "exactly once" hold across processes (replicas, a restart): leases and
+    one-time claims, each a single conditional write."""
+
+    def claim_follow(self, kind: str, name: str, *, owner: str, until: float, now: float) -> bool:
+        """Take the right to check a followed job until *until*; False when another owner
+        holds an unexpired lease. A lease ends with update_follow() or at *until*."""
+        ...
+
+    def claim_plan(self, plan_id: str, *, owner: str, until: float, now: float) -> bool:
+        """Take the right to run an approved plan until *until* (a crashed runner's lease
+        expires, and another may resume it)."""
+        ...
+
+    def claim_fire(self, schedule_id: str, fire_key: str, *, now: float) -> bool:
+        """True for the first of any number of callers that fire one schedule at one time."""
+        ...
+
+    def schedules_version(self) -> int:
+        """Changes whenever a schedule is added, changed or removed (any process)."""
         ...
 
 
@@ -150,13 +179,17 @@ class AuditWriter(Protocol):
     ) -> None: ...
 
 
-class State(HandlerState, Deliveries, Threads, Plans, FollowQueue, AuditWriter, Protocol):
+class State(
+    HandlerState, Deliveries, Threads, Plans, FollowQueue, Coordination, AuditWriter, Protocol
+):
     """Everything the bot keeps."""
 
-    # Bumped when schedules change, so the scheduler re-reads them only then.
-    schedule_revision: int
-
     def close(self) -> None: ...
+
+
+def process_id() -> str:
+    """This process, as the owner of a lease: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def open_state(path: Path | str) -> State:

@@ -10,6 +10,7 @@ which runs the start-up recovery.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from moto import mock_aws
 from slack_sdk import WebClient
 
-from bot.app import create
+from bot.app import build_deps, create
 from bot.gate.types import Decision, Message
 from bot.sandbox.slack_api import SlackStandIn
 from bot.state.sqlite import SqliteState
@@ -87,13 +88,18 @@ def world(tmp_path: Path) -> Iterator[Any]:
             s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,a,b\n0,1,2\n")
         processes: list[Any] = []
+        now = [time.time()]
 
         def start(
             *, state_at: str | None = None, die_on: Callable[[str], bool] | None = None
         ) -> Any:
+            """A new process. Time moves past the leases a dead process held (one lease:
+            how long a crashed process's work waits before another takes it over)."""
+            now[0] += 180
             state = CrashingState(settings.state_db, state_at)
             client = CrashingClient(token="xoxb-crash", base_url=slack.url, die_on=die_on)
-            bot = create(settings, state=state, client=client, start_follower=False)  # type: ignore[arg-type]
+            deps = build_deps(settings, state, clock=lambda: now[0])  # type: ignore[arg-type]
+            bot = create(settings, deps=deps, state=state, client=client, start_follower=False)  # type: ignore[arg-type]
             processes.append(bot)
             return bot
 
