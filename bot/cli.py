@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.policy import PolicyError
 from bot.settings import SettingsError, load_settings
+from bot.state.dynamodb import StateError
 from intents.registry import RegistryError
 
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         help="how fast simulated jobs move (2 = twice as fast; default 1)",
     )
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log on stderr")
+
+    state = sub.add_parser("state", help="the bot's state backend")
+    state_sub = state.add_subparsers(dest="state_command", required=True)
+    state_sub.add_parser("init", help="create the DynamoDB table named by CHATOPS_DYNAMODB_TABLE")
 
     lex = sub.add_parser("lex", help="the Lex V2 bot built from lex/bot.toml")
     lex_sub = lex.add_subparsers(dest="lex_command", required=True)
@@ -96,11 +101,16 @@ def main(argv: list[str] | None = None) -> int:
             return _sandbox(args)
         if args.command == "lex":
             return _lex(args)
+        if args.command == "state":
+            return _state(args)
         if args.command == "nlu":
             return _nlu(args)
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"chatops: {problem}", file=sys.stderr)
+        return 2
+    except StateError as exc:
+        print(f"chatops: {exc}", file=sys.stderr)
         return 2
     except PolicyError as exc:
         print(f"chatops: CHATOPS_POLICY_FILE: {exc}", file=sys.stderr)
@@ -192,6 +202,33 @@ def _sandbox(args: argparse.Namespace) -> int:
         if interactive:
             return console.interactive()
         return console.run(script or [])
+
+
+def _state(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from bot.state.dynamodb import create_table
+    from intents.clients import AwsClients
+
+    settings = load_settings()
+    settings.require("dynamodb_table")
+    assert settings.dynamodb_table is not None
+    aws = AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    try:
+        created = create_table(aws.dynamodb, settings.dynamodb_table)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        print(
+            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
+            file=sys.stderr,
+        )
+        return 1
+    except BotoCoreError as exc:
+        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
+        return 1
+    verb = "created" if created else "already exists;"
+    print(f"DynamoDB table {settings.dynamodb_table} {verb} TTL on 'ttl' is on.")
+    return 0
 
 
 def _lex(args: argparse.Namespace) -> int:

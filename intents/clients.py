@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudtrail import CloudTrailClient
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_comprehend import ComprehendClient
+    from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_iam import IAMClient
     from types_boto3_lexv2_models import LexModelsV2Client
     from types_boto3_lexv2_runtime import LexRuntimeV2Client
@@ -53,6 +54,7 @@ Service = Literal[
     "lexv2-models",
     "iam",
     "cloudtrail",
+    "dynamodb",
 ]
 
 
@@ -191,6 +193,10 @@ class AwsClients:
     @property
     def cloudtrail(self) -> CloudTrailClient:
         return cast("CloudTrailClient", self.client("cloudtrail"))
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        return cast("DynamoDBClient", self.client("dynamodb"))
 
     @property
     def sts(self) -> STSClient:

@@ -192,8 +192,13 @@ def process_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def open_state(path: Path | str) -> State:
-    """The default backend: one SQLite file."""
+def open_state(path: Path | str, *, dynamodb: Any = None, table: str | None = None) -> State:
+    """The configured backend: a DynamoDB *table* (with its *dynamodb* client), shared by
+    replicas; otherwise one SQLite file at *path*, the default."""
+    if table:
+        from bot.state.dynamodb import DynamoState
+
+        return DynamoState(dynamodb, table)
     from bot.state.sqlite import SqliteState
 
     return SqliteState(path)

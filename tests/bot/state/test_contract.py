@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +17,46 @@ import pytest
 from bot.state import State
 
 
-def _sqlite(tmp_path: Path) -> Callable[[], State]:
+@contextmanager
+def _sqlite(tmp_path: Path) -> Iterator[Callable[[], State]]:
     from bot.state.sqlite import SqliteState
 
-    return lambda: SqliteState(tmp_path / "state.db")
+    yield lambda: SqliteState(tmp_path / "state.db")
 
 
-BACKENDS: dict[str, Callable[[Path], Callable[[], State]]] = {"sqlite": _sqlite}
+@contextmanager
+def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
+    import boto3
+    from moto import mock_aws
+
+    from bot.state.dynamodb import DynamoState, create_table
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, "chatops-state")
+        yield lambda: DynamoState(client, "chatops-state")  # type: ignore[arg-type]
+
+
+BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Callable[[], State]]]] = {
+    "sqlite": _sqlite,
+    "dynamodb": _dynamodb,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def opener(request: Any, tmp_path: Path) -> Iterator[Callable[[], State]]:
-    """Opens the backend; a second call is a restarted process on the same state."""
+    """Opens the backend; a second call is a restarted process (or another replica) on the
+    same state."""
     opened: list[State] = []
+    with BACKENDS[request.param](tmp_path) as make:
 
-    def open_() -> State:
-        opened.append(BACKENDS[request.param](tmp_path)())
-        return opened[-1]
+        def open_() -> State:
+            opened.append(make())
+            return opened[-1]
 
-    yield open_
-    for state in opened:
-        state.close()
+        yield open_
+        for state in opened:
+            state.close()
 
 
 @pytest.fixture
