@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.policy import PolicyError
 from bot.settings import SettingsError, load_settings
@@ -144,23 +146,68 @@ def _run() -> int:
         )
         return 2
     log = logging.getLogger("chatops")
+    # SIGTERM (docker stop, a rolling deploy) ends the server loop like Ctrl-C: no new work is
+    # taken, what is in flight finishes, leases end, then the process exits.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    health = HealthCheck(chatops)
     try:
         if settings.socket_mode:
             from bot.slack.bolt import socket_mode_handler
+            from bot.slack.http import serve_health
 
-            log.info("starting in Socket Mode")
+            serve_health(settings.port, health)
+            log.info("starting in Socket Mode (health on port %d, /healthz)", settings.port)
             app_token = settings.slack_app_token
             assert app_token is not None  # that is what socket_mode means
             socket_mode_handler(chatops.app, app_token.get_secret_value()).start()
         else:
-            from bot.http import serve
+            from bot.slack.http import serve
 
-            log.info("listening for Slack on port %d (/slack/events)", settings.port)
+            log.info("listening for Slack on port %d (/slack/events, /healthz)", settings.port)
             secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-            serve(chatops.app, secret, settings.port)
+            serve(chatops.app, secret, settings.port, health=health)
+    except (KeyboardInterrupt, Stopping):
+        log.info("stopping: finishing the work in flight")
     finally:
         chatops.close()
+        log.info("stopped")
     return 0
+
+
+class Stopping(Exception):
+    """SIGTERM arrived."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise Stopping()
+
+
+class HealthCheck:
+    """What /healthz reports: the state backend answers and Slack accepts the token
+    (asked at most once a minute)."""
+
+    def __init__(self, chatops: Any) -> None:
+        self.chatops = chatops
+        self._slack_checked = 0.0
+        self._slack_ok = True
+
+    def __call__(self) -> tuple[bool, str]:
+        import time
+
+        problems = []
+        try:
+            self.chatops.state.schedules_version()
+        except Exception as exc:
+            problems.append(f"state: {type(exc).__name__}")
+        if time.monotonic() - self._slack_checked > 60:
+            self._slack_checked = time.monotonic()
+            try:
+                self._slack_ok = bool(self.chatops.app.client.auth_test().get("ok"))
+            except Exception:
+                self._slack_ok = False
+        if not self._slack_ok:
+            problems.append("slack: unreachable or token refused")
+        return (not problems, "; ".join(problems) or "ok")
 
 
 def _sandbox(args: argparse.Namespace) -> int:
