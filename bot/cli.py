@@ -137,9 +137,14 @@ def _run() -> int:
         from slack_bolt.error import BoltError
         from slack_sdk.errors import SlackApiError
 
+        if isinstance(exc, OSError):  # Slack (or the stand-in) cannot be reached
+            where = settings.slack_api_url or "slack.com"
+            print(f"chatops: could not reach Slack at {where} ({exc})", file=sys.stderr)
+            return 2
         if not isinstance(exc, BoltError | SlackApiError):
             raise
         reason = exc.response.get("error", "") if isinstance(exc, SlackApiError) else str(exc)
+
         print(
             f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})",
             file=sys.stderr,

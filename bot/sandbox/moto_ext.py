@@ -9,7 +9,10 @@ metric once per data point. Here, inside the sandbox process only:
   over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
 * the missing calls exist, with the real request and response shapes;
 * Cost Explorer answers from the seeded 60 days of costs; ListMetrics lists each metric once;
-* InvokeEndpoint checks that the endpoint exists and answers a believable score.
+* InvokeEndpoint checks that the endpoint exists and answers a believable score;
+* DynamoDB writes are atomic, as in AWS: moto's server handles requests on many threads
+  and checks a write's condition and applies it in two steps, so two replicas' conditional
+  writes could both succeed (:func:`atomic_dynamodb`).
 
 Nothing here is imported by the production bot.
 """
@@ -28,6 +31,7 @@ from typing import Any
 
 _lock = threading.RLock()
 _installed = False
+_dynamodb_atomic = False
 _MISSING = object()
 _originals: list[tuple[Any, str, Any]] = []
 
@@ -824,6 +828,27 @@ def _install_ai() -> None:
     _patch(FakeTranscriptionJob, "advance", advance)
 
 
+def atomic_dynamodb() -> None:
+    """Make moto apply each DynamoDB write (its condition check and its change) under one
+    lock, as DynamoDB does per item; idempotent."""
+    global _dynamodb_atomic
+    from moto.dynamodb.models import DynamoDBBackend
+
+    with _lock:
+        if _dynamodb_atomic:
+            return
+        writes = threading.RLock()  # a transaction calls the single-item writes
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            original = getattr(DynamoDBBackend, name)
+
+            def write(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                with writes:
+                    return _original(self, *args, **kwargs)
+
+            _patch(DynamoDBBackend, name, write)
+        _dynamodb_atomic = True
+
+
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
     """Extend moto in this process (once); later calls only change the time scale."""
     global _installed
@@ -840,14 +865,16 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_costs()
             _install_invoke()
             _install_ai()
+            atomic_dynamodb()
             _installed = True
     return CONFIG
 
 
 def uninstall() -> None:
     """Give moto back its own behaviour (tests that use plain moto run after the sandbox)."""
-    global _installed
+    global _installed, _dynamodb_atomic
     with _lock:
+        _dynamodb_atomic = False
         while _originals:
             owner, name, original = _originals.pop()
             if original is _MISSING:

@@ -29,8 +29,10 @@ def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
     import boto3
     from moto import mock_aws
 
+    from bot.sandbox.moto_ext import atomic_dynamodb
     from bot.state.dynamodb import DynamoState, create_table
 
+    atomic_dynamodb()  # DynamoDB applies a conditional write atomically; moto needs telling
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, "chatops-state")
