@@ -33,6 +33,7 @@ from lex.text import (
     Span,
     Token,
     edits1_deletes,
+    english_compound,
     find_spans,
     looks_like_name,
     mask,
@@ -379,7 +380,7 @@ def _placing(words: list[str], tokens: list[Token]) -> list[str]:
             continue
         for j in range(i + 1, len(words) - 1):
             if words[j] in ("into", "onto") or (
-                words[j] in _INTO and tokens[j + 1].raw.startswith("#")
+                words[j] in _INTO and words[j + 1] == "__channel__"
             ):
                 out[i] = "post"
                 break
@@ -583,10 +584,32 @@ class Nlu:
         if correct:
             words = [self.correct(w) for w in words]
         words = _placing(words, tokens)
-        enums = self._find_enums(words)
+        enums = self._find_enums(words) + self._arrow_codes(masked, tokens, words)
         analysis = Analysis(clean, spans, tokens, words, enums, act=speech_act(clean))
         self._featurize(analysis, account=account)
         return analysis
+
+    def _arrow_codes(self, masked: str, tokens: list[Token], words: list[str]) -> list[EnumMatch]:
+        """A code said only as a code ('"obrigado" -> en'): after an arrow it is the value,
+        even one that is also a word ("it", "hi")."""
+        found = []
+        for i, token in enumerate(tokens):
+            before = masked[tokens[i - 1].end if i else 0 : token.start]
+            if "->" not in before and "=>" not in before:
+                continue
+            for type_name, value in self._codes.get(words[i], ()):
+                found.append(EnumMatch(type_name, value, i, i, words[i]))
+        return found
+
+    @cached_property
+    def _codes(self) -> dict[str, list[tuple[str, str]]]:
+        """Values of the slot types whose values are not matched as words (language codes)."""
+        out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for slot_type in self.definition.slot_types.values():
+            if slot_type.extract == "enum" and not slot_type.match_values:
+                for v in slot_type.values:
+                    out[v.value.lower()].append((slot_type.name, v.value))
+        return out
 
     def _find_enums(self, words: list[str]) -> list[EnumMatch]:
         found: list[EnumMatch] = []
@@ -630,12 +653,12 @@ class Nlu:
             if not word or replaced[i]:
                 expanded.append(word)
                 continue
+            kind = known_kind(token.raw)
             parts = re.split(r"[-_]", word)
-            if len(parts) > 1 and all(p in self._vocab for p in parts):
+            if kind is None and len(parts) > 1 and all(p in self._vocab for p in parts):
                 expanded.extend(parts)  # "speech-to-text", "real-time": words, not a name
-            elif looks_like_name(token.raw) and word not in self._vocab:
+            elif kind is not None or self._name_shaped(token.raw):
                 expanded.append("__name__")
-                kind = known_kind(token.raw)
                 hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(word))
             else:
                 expanded.append(word)
@@ -643,8 +666,12 @@ class Nlu:
             if span.kind == "s3":
                 hints.extend(file_hints(span.value))
             elif span.kind == "name":
-                kind = known_kind(span.value)
-                hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(span.value))
+                # An ARN or a console link says what it names; otherwise the account may.
+                kind = span.of or known_kind(span.value)
+                if kind in _KIND_HINTS:
+                    hints.append(_KIND_HINTS[kind])
+                elif not span.of:
+                    hints.extend(name_hints(span.value))
         words = expanded
         analysis.surface = [w for w in words if w]
         markers.extend(dict.fromkeys(hints))
@@ -747,7 +774,7 @@ class Nlu:
             return self._classify_learned(self.model, analysis, read_only)
         raw = self.scores(analysis)
         eligible = {n: s for n, s in raw.items() if self.eligible(n, analysis)}
-        kinds = self._kinds_in(analysis) if self.names is not None else set()
+        kinds = self._kinds_in(analysis)
         if kinds:
             # "how is fraud-detector-prod doing?" when the account has that endpoint:
             # only intents about endpoints (or about nothing named) remain.
@@ -782,7 +809,7 @@ class Nlu:
         probs = model.probabilities(self.model_features(analysis))
         fallback = probs.pop(FALLBACK, 0.0)
         gate_all = self.settings.gate == "all"
-        kinds = self._kinds_in(analysis) if self.names is not None else set()
+        kinds = self._kinds_in(analysis)
         eligible: dict[str, float] = {}
         for name, p in probs.items():
             intent = self.definition.intents.get(name)
@@ -872,11 +899,7 @@ class Nlu:
             return NluResult(FALLBACK, 1.0, {}, [], f"{act.form} action")
         named = self._what_it_names(analysis)
         # The names of the first clause are the subject of the rest ("is it still up?").
-        names = [
-            t.raw
-            for t in analysis.tokens
-            if looks_like_name(t.raw) and not self.is_vocabulary(t.text) and t.raw not in act.rest
-        ]
+        names = [t.raw for t in analysis.tokens if self.is_name(t.raw) and t.raw not in act.rest]
         names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
         rest = self.analyze(" ".join([act.rest, *names]))
         intent, confidence, ranking, reason = self.classify(rest, read_only=True)
@@ -947,6 +970,16 @@ class Nlu:
     def is_vocabulary(self, word: str) -> bool:
         return word.lower() in self._vocab
 
+    def _name_shaped(self, raw: str) -> bool:
+        """Shaped like a resource name and not a word: 'fraud-detector-prod' is one;
+        'deploy', 'one-liner' and 'on-call' are not (what the account knows is asked apart)."""
+        return looks_like_name(raw) and raw.lower() not in self._vocab and not english_compound(raw)
+
+    def is_name(self, raw: str) -> bool:
+        """Whether a token reads as a resource name: the account knows it, or it has the
+        shape of one (see :meth:`_name_shaped`)."""
+        return self.known_kind(raw) is not None or self._name_shaped(raw)
+
     def known_kind(self, name: str) -> str | None:
         """What the account says *name* is, when a resolver was given and knows it."""
         if self.names is None or not looks_like_name(name):
@@ -957,7 +990,11 @@ class Nlu:
             return None
 
     def _kinds_in(self, analysis: Analysis) -> set[str]:
-        kinds = set()
+        """What the names in a message are: as an ARN or a console link says, or as the
+        account knows them."""
+        kinds = {span.of for span in analysis.spans_of("name") if span.of}
+        if self.names is None:
+            return kinds
         for token in analysis.tokens:
             kind = self.known_kind(token.raw)
             if kind:
@@ -1209,18 +1246,15 @@ def _name(
         tok = a.tokens[i]
         return i not in taken and not tok.text.startswith("__") and tok.text not in _NOT_NAMES
 
-    # A name in backticks or quotes: `churn-xgb-001`.
+    # A name in backticks or quotes (`churn-xgb-001`), or in an ARN or a console link of
+    # the slot's kind of resource.
     for span in a.spans_of("name"):
         key = (-1 - span.start, -2)
-        if key not in used:
+        if key not in used and (not span.of or span.of in _KINDS.get(slot.name, ())):
             used.add(key)
             return Resolved(span.raw, span.value)
     # A token shaped like a resource name: fraud-detector-prod, churn_xgb_001.
-    shaped = [
-        i
-        for i, t in enumerate(a.tokens)
-        if ok(i) and looks_like_name(t.raw) and not nlu.is_vocabulary(t.text)
-    ]
+    shaped = [i for i, t in enumerate(a.tokens) if ok(i) and nlu.is_name(t.raw)]
     keywords = _NAME_KEYWORDS.get(slot.name, ())
     if shaped:
         after_kw = [i for i in shaped if i > 0 and _stem(a.words[i - 1]) in keywords]
@@ -1332,14 +1366,16 @@ def _column(
     for span in a.spans_of("quoted", "name"):
         if re.fullmatch(r"[\w\-. ]{1,64}", span.value):
             return Resolved(span.raw, span.value)
+    # The word after predict/target/label is the column; read where values are masked, so
+    # that a file name ("labeled.csv") is never cut into one.
     m = re.search(
-        r"\b(?:predict(?:ing|s)?|target(?:\s+column)?(?:\s+is\b|\s*=|\s*:)?|column|"
-        r"label(?:\s+column)?(?:\s+is\b|\s*=|\s*:)?|forecast(?:ing)?|for\s+column)"
+        r"\b(?:(?:predict(?:ing|s)?|column|forecast(?:ing)?|for\s+column)(?![\w.\-])|"
+        r"(?:target|label)(?![\w.\-])(?:\s+column)?(?:\s+is\b|\s*=|\s*:)?)"
         r"\s*(?:the\s+)?(?:column\s+)?(?:whether\s+)?([A-Za-z_][\w\-.]*)",
-        a.text,
+        mask(a.text, a.spans),
         re.I,
     )
-    if m and m.group(1).lower() not in _NOT_COLUMNS:
+    if m and m.group(1).lower() not in _NOT_COLUMNS and not m.group(1).startswith("__"):
         return Resolved(m.group(1), m.group(1))
     # "/ml autopilot s3://bucket/data.csv churned", "autopilot on s3://x for p99_latency_ms":
     # the one word after the data set is the column.

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 _QUOTES = str.maketrans(
     {
@@ -33,6 +34,8 @@ _QUOTES = str.maketrans(
     }
 )
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+# Arrows say "into" ('"gracias" → en'): typed as "->", so readers look for that one.
+_ARROWS = re.compile(r"\s*[\u2192\u21d2\u2794\u27a1\u27f6\u279c\u2b95]\s*")
 _SPACES = re.compile(r"\s+")
 
 
@@ -42,6 +45,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = text.translate(_QUOTES)
+    text = _ARROWS.sub(" -> ", text)
     text = "".join(" " if _is_symbol(ch) else ch for ch in text)
     return _SPACES.sub(" ", text).strip()
 
@@ -53,11 +57,14 @@ def _is_symbol(ch: str) -> bool:
 
 @dataclass(frozen=True)
 class Span:
-    kind: str  # s3 | quoted | json | csv | url | instance | time
+    kind: str  # s3 | quoted | name | json | csv | url | instance | time | channel | mention | emoji
     start: int
     end: int
     raw: str
     value: str  # canonical value (content of quotes, ml. prefixed instance type, HH:MM)
+    # For a name written as an ARN or a console link: what the resource is ("job",
+    # "endpoint", "model", "budget", or another SageMaker resource type as written).
+    of: str = ""
 
 
 # The whole run after s3:// is the value, as written: a malformed URI (a user part, a bad
@@ -65,6 +72,33 @@ class Span:
 _S3 = re.compile(r"\b[sS]3://[^\s'\"`<>]+")
 
 _URL = re.compile(r"\bhttps?://[^\s<>'\"]+")
+# arn:partition:service:region:account:type/name (SageMaker, Budgets).
+_ARN = re.compile(
+    r"\barn:aws[a-z\-]*:([a-z0-9\-]+):[a-z0-9\-]*:(?:\d{12})?:([a-z\-]+)/([A-Za-z0-9][\w\-.]*)",
+    re.I,
+)
+# What each resource type of an ARN or a console link is, in the words the name resolver
+# uses for slots ("job" is a training job); other types keep their own word, which fills
+# no slot but still says what the name is not.
+_RESOURCE_KINDS = {
+    "training-job": "job",
+    "jobs": "job",
+    "endpoint": "endpoint",
+    "endpoints": "endpoint",
+    "model": "model",
+    "models": "model",
+    "budget": "budget",
+    "budgets": "budget",
+}
+# SageMaker console: .../sagemaker/home?region=x#/endpoints/NAME; Budgets: ...#/budgets/details?name=NAME
+_CONSOLE = re.compile(
+    r"console\.aws\.amazon\.com/(?:sagemaker|billing|costmanagement|cost-management)/"
+    r"[^#\s]*#/([a-z\-]+)/(?:details\?(?:[^\s]*&)?name=)?([A-Za-z0-9][\w\-.%]*)",
+    re.I,
+)
+_CHANNEL = re.compile(r"(?<![\w&#/])#(?=[\w\-.]*[a-z])[a-z0-9][\w\-.]*(?<![.\-])", re.I)
+_MENTION = re.compile(r"(?<![\w@.])@[a-z0-9][\w\-.]*(?<![.\-])", re.I)
+_EMOJI = re.compile(r"(?<![\w:]):[a-z0-9_+\-]+:(?![\w])")
 # A code block, with its language tag if any (a newline after it becomes a space in normalize).
 _CODE_BLOCK = re.compile(
     r"```(?:(?:json|csv|text|txt|plain|plaintext|js|javascript|python|py)(?=[\s{\[])\s*|[a-z]*\n)?"
@@ -259,9 +293,12 @@ def _json_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _quoted_kind(content: str) -> str:
-    """Quoted text that is itself a payload (a JSON document or a CSV row) is one."""
+    """Quoted text that is itself a value (a JSON document, a CSV row, an instance type, a
+    resource name) is that value."""
     if content[0] in "{[" and _json_spans(content) == [(0, len(content))]:
         return "json"
+    if _INSTANCE.fullmatch(content):
+        return "instance"
     if looks_like_name(content):
         return "name"
     cells = [c.strip() for c in content.split(",")]
@@ -309,28 +346,50 @@ def find_spans(text: str) -> list[Span]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    def add(kind: str, start: int, end: int, value: str) -> None:
+    def add(kind: str, start: int, end: int, value: str, of: str = "") -> None:
         if free(start, end):
-            found.append(Span(kind, start, end, text[start:end], value))
+            found.append(Span(kind, start, end, text[start:end], value, of))
             taken.append((start, end))
+
+    def add_quoted(start: int, end: int, content: str) -> None:
+        kind = _quoted_kind(content)
+        if kind == "instance":
+            m = _INSTANCE.fullmatch(content)
+            assert m is not None
+            content = f"ml.{m.group(1).lower()}.{m.group(2).lower()}"
+        add(kind, start, end, content)
 
     for m in _CODE_BLOCK.finditer(text):
         content = m.group(1).strip()
         if content:
-            add(_quoted_kind(content), m.start(), m.end(), content)
+            add_quoted(m.start(), m.end(), content)
+    for m in _ARN.finditer(text):
+        service, kind, name = m.group(1).lower(), m.group(2).lower(), m.group(3)
+        if service in ("sagemaker", "budgets"):
+            add("name", m.start(), m.end(), name, _RESOURCE_KINDS.get(kind, kind))
     for m in _S3.finditer(text):
         raw = m.group(0).rstrip(".,;:!?)")
         add("s3", m.start(), m.start() + len(raw), "s3://" + raw[5:])
     for m in _URL.finditer(text):
         raw = m.group(0).rstrip(".,;:!?)")
-        add("url", m.start(), m.start() + len(raw), raw)
+        console = _CONSOLE.search(raw)
+        if console:
+            kind = console.group(1).lower()
+            name = unquote(console.group(2))
+            add("name", m.start(), m.start() + len(raw), name, _RESOURCE_KINDS.get(kind, kind))
+        else:
+            add("url", m.start(), m.start() + len(raw), raw)
     for start, end in _json_spans(text):
         add("json", start, end, text[start:end])
     for pattern in (_BACKTICK, _DOUBLE, _SINGLE):
         for m in pattern.finditer(text):
             content = m.group(1).strip()
             if content:
-                add(_quoted_kind(content), m.start(), m.end(), content)
+                add_quoted(m.start(), m.end(), content)
+    # Slack markup made plain: a channel, a person or an emoji is never a value.
+    for kind, pattern in (("channel", _CHANNEL), ("mention", _MENTION), ("emoji", _EMOJI)):
+        for m in pattern.finditer(text):
+            add(kind, m.start(), m.end(), m.group(0))
     for m in _INSTANCE.finditer(text):
         add("instance", m.start(), m.end(), f"ml.{m.group(1).lower()}.{m.group(2).lower()}")
     for m in _TIME_12.finditer(text):
@@ -372,12 +431,13 @@ def find_spans(text: str) -> list[Span]:
 
 
 def mask(text: str, spans: list[Span]) -> str:
-    """Replace each span by a placeholder word (``__s3__``...), keeping the rest."""
+    """Replace each span by a placeholder word (``__s3__``...), keeping the rest; a person
+    or an emoji leaves nothing behind."""
     out, pos = [], 0
     for span in spans:
         kind = "payload" if span.kind in ("json", "csv") else span.kind
         out.append(text[pos : span.start])
-        out.append(f" __{kind}__ ")
+        out.append(" " if kind in ("mention", "emoji") else f" __{kind}__ ")
         pos = span.end
     out.append(text[pos:])
     return "".join(out)
@@ -410,6 +470,47 @@ def looks_like_name(token: str) -> bool:
     if "-" in token or "_" in token:
         return has_alpha or token.count("-") >= 1
     return has_alpha and any(c.isdigit() for c in token) and len(token) >= 5
+
+
+# Short words that make a hyphenated pair an English word rather than a resource name:
+# "on-call", "follow-up", "one-liner", "check-in", "sign-off", "add-on".
+_PARTICLES = frozenset(
+    [
+        "on",
+        "up",
+        "in",
+        "off",
+        "out",
+        "to",
+        "into",
+        "onto",
+        "one",
+        "two",
+        "over",
+        "down",
+        "by",
+        "back",
+        "away",
+        "about",
+        "through",
+        "well",
+        "self",
+        "non",
+        "all",
+    ]
+)
+
+
+def english_compound(token: str) -> bool:
+    """Two words joined by a hyphen, one a particle ("on-call", "follow-up", "one-liner"):
+    English, not a name. Digits, underscores or a third part make a name of it."""
+    parts = token.lower().split("-")
+    return (
+        len(parts) == 2
+        and "_" not in token
+        and not any(c.isdigit() for c in token)
+        and any(p in _PARTICLES for p in parts)
+    )
 
 
 def edits1_deletes(word: str) -> set[str]:

@@ -11,6 +11,9 @@ import re
 
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI_CODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]+:(?![\w])")
+# Quoted text is a value as written ("sentiment of 'love it :heart_eyes:'"): its emoji
+# codes stay.
+_QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d|`[^`]*`|(?<![\w])\'[^\'\n]+\'(?![\w])')
 
 
 def _link(match: re.Match[str]) -> str:
@@ -26,7 +29,12 @@ def _link(match: re.Match[str]) -> str:
 
 def to_plain(text: str) -> str:
     """Mentions dropped, links shown as their label, channels as #name, entities decoded,
-    emoji codes dropped."""
+    emoji codes dropped (except within quoted text)."""
     text = _LINK.sub(_link, text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return _EMOJI_CODE.sub(" ", text)
+    out, pos = [], 0
+    for m in _QUOTED.finditer(text):
+        out += [_EMOJI_CODE.sub(" ", text[pos : m.start()]), m.group(0)]
+        pos = m.end()
+    out.append(_EMOJI_CODE.sub(" ", text[pos:]))
+    return "".join(out)
