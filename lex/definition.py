@@ -57,6 +57,9 @@ class Intent:
     parent: str | None = None
     example: str = ""  # shown in Help
     commands: tuple[str, ...] = ()  # `/ml` forms; the first word is the subcommand
+    # The AWS API operations this intent does ("DeleteEndpoint"): a pasted CLI or SDK call
+    # of one of them means this intent (local runtime only; never exported to Lex).
+    aws_operations: tuple[str, ...] = ()
 
     def slot(self, name: str) -> Slot | None:
         return next((s for s in self.slots if s.name == name), None)
@@ -79,6 +82,8 @@ class BotDefinition:
     lexicon: dict[str, tuple[str, ...]]
     # intent -> alternatives; an alternative is groups of words, each group must match
     requires: dict[str, tuple[tuple[tuple[str, ...], ...], ...]]
+    # slot name -> the keys that name it in `key: value`, `--key value` or `Key=value`
+    slot_keys: dict[str, tuple[str, ...]]
     digest: str  # sha256 of the source file: what `lex deploy` compares
 
     def slot_type(self, name: str) -> SlotType:
@@ -127,6 +132,7 @@ def parse_definition(source: bytes) -> BotDefinition:
             parent=spec.get("parent"),
             example=spec.get("example", ""),
             commands=tuple(spec.get("commands", ())),
+            aws_operations=tuple(spec.get("aws_operations", ())),
         )
         for name, spec in raw["intents"].items()
     }
@@ -144,6 +150,7 @@ def parse_definition(source: bytes) -> BotDefinition:
         requires={
             k: tuple(_alternative(a) for a in v) for k, v in local.get("requires", {}).items()
         },
+        slot_keys={k: tuple(v) for k, v in local.get("slot_keys", {}).items()},
         digest=hashlib.sha256(source).hexdigest(),
     )
     validate(definition)
@@ -187,6 +194,18 @@ def validate(definition: BotDefinition) -> None:
     for name in definition.requires:
         if name not in definition.intents:
             problems.append(f"local.requires names an unknown intent {name}")
+    slot_names = {s.name for i in definition.intents.values() for s in i.slots}
+    for name in definition.slot_keys:
+        if name not in slot_names:
+            problems.append(f"local.slot_keys names an unknown slot {name}")
+    operations: dict[str, str] = {}
+    for intent in definition.intents.values():
+        for operation in intent.aws_operations:
+            key = re.sub(r"[^a-z0-9]", "", operation.lower())
+            if operations.setdefault(key, intent.name) != intent.name:
+                problems.append(
+                    f"{intent.name}: AWS operation {operation} is already {operations[key]}"
+                )
     if problems:
         raise DefinitionError("; ".join(problems))
 

@@ -22,11 +22,12 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from lex.definition import BotDefinition, Intent, Slot, SlotType
+from lex.forms import Form, key_of, read_form
 from lex.model import LinearModel
 from lex.speech import SpeechAct, reads_as_request, speech_act
 from lex.text import (
@@ -287,6 +288,7 @@ class Analysis:
     concepts: list[str] = field(default_factory=list)
     act: SpeechAct = field(default_factory=SpeechAct)
     surface: list[str] = field(default_factory=list)  # words after masking names and values
+    form: Form = field(default_factory=Form)  # a pasted command or record, if any
 
     def spans_of(self, *kinds: str) -> list[Span]:
         return [s for s in self.spans if s.kind in kinds]
@@ -427,6 +429,7 @@ class Nlu:
         self._vocab: set[str] = set(_STOPWORDS)
         self._build_enums()
         self._build_lexicon()
+        self._build_forms()
         self._train()
 
     # ------------------------------------------------------------------ building
@@ -460,6 +463,22 @@ class Nlu:
                 for group in groups:
                     for word in group:
                         self._vocab.update(tokenize_words(word.lower()))
+
+    def _build_forms(self) -> None:
+        """What a pasted command means: AWS operation -> intent, and key -> slot names."""
+        self._operations = {
+            key_of(op): intent.name
+            for intent in self.definition.intents.values()
+            for op in intent.aws_operations
+        }
+        keys: dict[str, set[str]] = defaultdict(set)
+        for intent in self.definition.intents.values():
+            for slot in intent.slots:
+                keys[key_of(slot.name)].add(slot.name)
+        for slot_name, spellings in self.definition.slot_keys.items():
+            for spelling in spellings:
+                keys[key_of(spelling)].add(slot_name)
+        self._slot_keys = {k: frozenset(v) for k, v in keys.items()}
 
     def _render(self, intent: Intent, utterance: str, variant: int) -> str:
         def fill(match: re.Match[str]) -> str:
@@ -585,7 +604,9 @@ class Nlu:
             words = [self.correct(w) for w in words]
         words = _placing(words, tokens)
         enums = self._find_enums(words) + self._arrow_codes(masked, tokens, words)
-        analysis = Analysis(clean, spans, tokens, words, enums, act=speech_act(clean))
+        analysis = Analysis(
+            clean, spans, tokens, words, enums, act=speech_act(clean), form=read_form(clean)
+        )
         self._featurize(analysis, account=account)
         return analysis
 
@@ -824,6 +845,12 @@ class Nlu:
             eligible[name] = p
         if not eligible:
             return FALLBACK, 1.0, [], "no intent's key words"
+        covering = self._covering(analysis, eligible)
+        if covering:
+            # A record that gives two of an intent's slots is a request of that intent.
+            total = sum(eligible[n] for n in covering)
+            eligible = {n: eligible[n] / total for n in covering}
+            fallback = 0.0
         z = sum(eligible.values()) + fallback
         ranking = sorted(((n, p / z) for n, p in eligible.items()), key=lambda x: -x[1])
         best, confidence = ranking[0]
@@ -838,6 +865,18 @@ class Nlu:
                 return FALLBACK, 1.0, ranking[:5], "bulk change"
         return best, confidence, ranking[:5], ""
 
+    def _covering(self, analysis: Analysis, candidates: Iterable[str]) -> set[str]:
+        """Of *candidates*, the intents that take the most of the slots the message's pairs
+        give ("algorithm: xgboost", "input: s3://..."), when that is two or more."""
+        if len(analysis.form.pairs) < 2 or len(self.pair_slots(analysis)) < 2:
+            return set()
+        cover = {
+            name: len(self._form_slots(self.definition.intents[name], analysis))
+            for name in candidates
+        }
+        top = max(cover.values(), default=0)
+        return {name for name, n in cover.items() if n == top} if top >= 2 else set()
+
     def _bulk_without_target(self, intent: str, analysis: Analysis) -> bool:
         """'delete all endpoints': a mutating intent aimed at everything is never guessed."""
         if intent in ("CancelSchedule", "ScheduleReport"):
@@ -849,11 +888,58 @@ class Nlu:
         act = analysis.act
         if act.form in ("negated", "should"):
             return self._instead(analysis)
-        intent, confidence, ranking, reason = self.classify(analysis)
+        commanded = self._commanded(analysis)
+        if commanded is not None:
+            slots = self.read_slots(commanded, analysis)
+            return NluResult(commanded, 1.0, slots, [(commanded, 1.0)], "an AWS operation")
+        intent, confidence, ranking, reason = self.classify(
+            analysis, read_only=self._quotes_a_change(analysis)
+        )
         if act.form == "howto":
             return self._how_to(analysis, intent, confidence, ranking)
         slots = self.read_slots(intent, analysis) if intent != FALLBACK else {}
         return NluResult(intent, round(confidence, 2), slots, ranking, reason)
+
+    def _commanded(self, analysis: Analysis) -> str | None:
+        """The intent of a pasted AWS CLI or SDK call ("aws sagemaker delete-endpoint
+        --endpoint-name x"), by the operations the definition lists for each intent. A
+        read goes wherever it is pasted; a change only when the message is the command
+        (perhaps with "please run this"), not a question about it or a story of it, and
+        when its key words are there like any change (then the card asks, as ever)."""
+        form = analysis.form
+        name = self._operations.get(key_of(form.operation)) if form.operation else None
+        if name is None or analysis.act.form == "howto":
+            return None
+        intent = self.definition.intents[name]
+        if not intent.mutating:
+            return name
+        outside = analysis.text[: form.start] + " " + analysis.text[form.end :]
+        words = re.findall(r"[a-z']+", outside.lower())
+        if (
+            analysis.act.form is not None
+            or "?" in outside
+            or any(w not in _ASKING for w in words)
+            or not self.eligible(name, self._said(form))
+        ):
+            return None
+        return name
+
+    def _said(self, form: Form) -> Analysis:
+        """A command in words: 'sm.delete_endpoint(EndpointName="x")' is 'delete endpoint x'."""
+        values = [pair.value for pair in form.pairs]
+        return self.analyze(" ".join([*_split_words(form.operation), *values]), account=False)
+
+    def _quotes_a_change(self, analysis: Analysis) -> bool:
+        """A change's command in a message that does not ask for it ("I ran aws sagemaker
+        delete-endpoint ... and it failed", "what does ... do?"): the message is about the
+        command, so it is read as a read at most, unless the words around the command ask
+        for the change themselves."""
+        form = analysis.form
+        name = self._operations.get(key_of(form.operation)) if form.operation else None
+        if name is None or not self.definition.intents[name].mutating:
+            return False
+        outside = analysis.text[: form.start] + " " + analysis.text[form.end :]
+        return not self.eligible(name, self.analyze(outside, account=False))
 
     def _what_it_names(self, analysis: Analysis) -> str:
         """The intent a sentence names, questions and negations aside ("don't stop X" -> StopTraining)."""
@@ -943,14 +1029,67 @@ class Nlu:
 
     def read_slots(self, intent_name: str, analysis: Analysis) -> dict[str, Resolved]:
         intent = self.definition.intents[intent_name]
-        slots: dict[str, Resolved] = {}
-        used: set[tuple[int, int]] = set()
+        slots = self._form_slots(intent, analysis)
+        # The command itself ("aws sagemaker list-endpoints") is no value.
+        head = analysis.form.head
+        used = {(i, i) for i, t in enumerate(analysis.tokens) if head[0] <= t.start < head[1]}
         for slot in intent.slots:
+            if slot.name in slots:
+                continue
             value = self.read_slot(intent, slot, analysis, used=used)
             if value is not None:
                 slots[slot.name] = value
+        operation = analysis.form.operation
+        if operation and any(s.name not in slots for s in intent.slots):
+            # "aws sagemaker list-processing-jobs": the operation's own words say the rest.
+            said = self.analyze(" ".join(_split_words(operation)), account=False)
+            for slot in intent.slots:
+                if (
+                    slot.name not in slots
+                    and self.definition.slot_type(slot.type).extract == "enum"
+                ):
+                    value = self.read_slot(intent, slot, said)
+                    if value is not None:
+                        slots[slot.name] = value
         derive_slots(intent_name, slots)
         return slots
+
+    def pair_slots(self, analysis: Analysis) -> frozenset[str]:
+        """The slots a message's key/value pairs name (whatever their values)."""
+        return frozenset(s for pair in analysis.form.pairs for s in self._slots_named(pair.key))
+
+    def _slots_named(self, key: str) -> frozenset[str]:
+        """'instance type' -> instanceType; a two-word key that names nothing may end with
+        one that does ('please launch algorithm' -> algorithm)."""
+        found = self._slot_keys.get(key_of(key))
+        if found is None and " " in key.strip():
+            found = self._slot_keys.get(key_of(key.split()[-1]))
+        return found or frozenset()
+
+    def _form_slots(self, intent: Intent, analysis: Analysis) -> dict[str, Resolved]:
+        """Slot values given as pairs whose keys name the slot ("instance: ml.m5.xlarge",
+        "--endpoint-name x", 'EndpointName="x"'), when the slot's reader takes the value."""
+        slots: dict[str, Resolved] = {}
+        for pair in analysis.form.pairs:
+            named = self._slots_named(pair.key)
+            # A value with a shape of its own is all of that shape ("row: 34,2,79.5").
+            span = next((s for s in analysis.spans if s.start == pair.at), None)
+            value = (span.raw if span is not None else pair.value).strip()
+            for slot in intent.slots:
+                if slot.name in named and slot.name not in slots and value:
+                    read = self._pair_value(intent, slot, value)
+                    if read is not None:
+                        slots[slot.name] = read
+                        break
+        return slots
+
+    def _pair_value(self, intent: Intent, slot: Slot, value: str) -> Resolved | None:
+        slot_type = self.definition.slot_type(slot.type)
+        if slot_type.extract == "enum":
+            for v in slot_type.values:  # a canonical value as such ("de", "xgboost")
+                if v.value.lower() == value.lower():
+                    return Resolved(value, v.value)
+        return self.read_slot(intent, slot, self.analyze(value, account=False), eliciting=True)
 
     def read_slot(
         self,
@@ -1072,6 +1211,57 @@ def name_hints(name: str) -> list[str]:
     if parts & _BUDGETISH or any(re.fullmatch(r"fy\d{2,4}|\d{4}q\d", p) for p in parts):
         hints.append("__budgetish__")
     return hints
+
+
+def _split_words(name: str) -> list[str]:
+    """'ListProcessingJobs', 'list-processing-jobs', 'list_processing_jobs' -> list processing jobs."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return [w.lower() for w in re.split(r"[\s\-_]+", spaced) if w]
+
+
+# Words that may stand around a pasted command that asks for it to be run.
+_ASKING = frozenset(
+    [
+        "please",
+        "pls",
+        "plz",
+        "kindly",
+        "can",
+        "could",
+        "would",
+        "you",
+        "u",
+        "run",
+        "execute",
+        "exec",
+        "do",
+        "this",
+        "that",
+        "it",
+        "the",
+        "following",
+        "command",
+        "for",
+        "me",
+        "us",
+        "go",
+        "ahead",
+        "just",
+        "now",
+        "hey",
+        "hi",
+        "ok",
+        "okay",
+        "so",
+        "lets",
+        "let's",
+        "thanks",
+        "thx",
+        "and",
+        "bot",
+        "here",
+    ]
+)
 
 
 def tokenize_words(text: str) -> list[str]:

@@ -108,6 +108,14 @@ _FILLERS = frozenset(
         "the",
         "bot",
         "ever",
+        # a pasted command: "never aws sagemaker delete-endpoint ...", "don't sm.delete_endpoint(...)"
+        "aws",
+        "sagemaker",
+        "sm",
+        "boto",
+        "client",
+        "cli",
+        "command",
     ]
 )
 # Where one clause ends and the next begins: punctuation, or a word that starts over.

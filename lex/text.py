@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from lex.forms import is_command
+
 _QUOTES = str.maketrans(
     {
         "\u201c": '"',
@@ -352,6 +354,8 @@ def find_spans(text: str) -> list[Span]:
             taken.append((start, end))
 
     def add_quoted(start: int, end: int, content: str) -> None:
+        if is_command(content):
+            return  # a pasted command or record is read like the rest of the message
         kind = _quoted_kind(content)
         if kind == "instance":
             m = _INSTANCE.fullmatch(content)

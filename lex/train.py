@@ -34,7 +34,7 @@ from lex.nlu import FALLBACK, Nlu, Settings
 
 DATA_DIR = Path(__file__).with_name("data")
 # What the features depend on besides the data: a change here makes the model stale.
-SOURCES = ("nlu.py", "text.py", "speech.py", "model.py", "train.py")
+SOURCES = ("nlu.py", "text.py", "speech.py", "forms.py", "model.py", "train.py")
 SETTINGS = Settings()
 L2 = 0.3  # the weight of the penalty, against a sum of per-line losses (chosen by crossval)
 PRUNE = 0.01  # weights smaller than this are left out of the file
