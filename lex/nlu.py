@@ -979,9 +979,17 @@ class Nlu:
 
     def _instead(self, analysis: Analysis) -> NluResult:
         """ "don't stop X, just check it" is "check X"; "should we delete X?" alone asks nothing
-        we can do: the short help."""
+        we can do: the short help. What is asked instead is read on its own, and when it
+        is a change of its own ("don't run autopilot, just train xgboost on s3://..."),
+        it is asked for like any change (its card asks, as ever)."""
         act = analysis.act
-        if not act.rest or not reads_as_request(act.rest):
+        if act.asks_instead:
+            alone = self.analyze(act.asks_instead)
+            intent, confidence, ranking, reason = self.classify(alone)
+            if intent != FALLBACK and self.definition.intents[intent].mutating:
+                slots = self.read_slots(intent, alone)
+                return NluResult(intent, round(confidence, 2), slots, ranking, "asked instead")
+        if not act.rest or not (act.instead or reads_as_request(act.rest)):
             return NluResult(FALLBACK, 1.0, {}, [], f"{act.form} action")
         named = self._what_it_names(analysis)
         # The names of the first clause are the subject of the rest ("is it still up?").

@@ -85,6 +85,7 @@ _NEGATORS = re.compile(
     r"should\s+not|must\s*n'?t|must\s+not|do\s+n't)\b",
     re.I,
 )
+_ENDS_NEGATED = re.compile(r"(?:" + _NEGATORS.pattern + r"|\bnot)\s*$", re.I)
 # Words that may stand between the negator and its verb ("don't you dare delete").
 _FILLERS = frozenset(
     [
@@ -103,6 +104,8 @@ _FILLERS = frozenset(
         "we",
         "i",
         "just",
+        "only",
+        "simply",
         "anyone",
         "anybody",
         "the",
@@ -155,26 +158,45 @@ _REQUEST = re.compile(
 )
 
 
+# What asks for something else in place of what was ruled out: "just ...", "instead ...",
+# "only ...", "rather ...", "but ...", or "... instead".
+_INSTEAD = re.compile(
+    r"^(?:and\s+|but\s+)?(?:just|instead|only|rather|but)\b|\binstead[.!]?$", re.I
+)
+
+
 @dataclass(frozen=True)
 class SpeechAct:
     """*form*: ``"negated"`` (an action ruled out), ``"howto"`` (asks how to do something),
     ``"should"`` (asks whether to do something), ``"question"`` (any other question), or
     None for a plain request. *rest*: for a negated or "should" sentence, the clauses after
-    the one that names the action ("just check it"); *negated*: the verb ruled out."""
+    the one that names the action ("just check it"); *negated*: the verb ruled out;
+    *instead*: the rest asks for something in place of it ("..., just start xgboost"), in a
+    sentence of its own (no negation or question of its own)."""
 
     form: str | None = None
     rest: str = ""
     negated: str = ""
+    instead: bool = False
 
     @property
     def orders_nothing(self) -> bool:
         """True when the sentence itself cannot be an order to change something."""
         return self.form is not None
 
+    @property
+    def asks_instead(self) -> str:
+        """The request made in place of a ruled-out action ("don't run autopilot, just
+        train xgboost on s3://..." -> "just train xgboost on s3://..."), read on its own:
+        if it asks for a change, it is a request for that change like any other."""
+        return self.rest if self.form == "negated" and self.instead else ""
+
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _BOUNDARY.finditer(text):
+        if not text[m.start() : m.end()].strip() and _ENDS_NEGATED.search(text[start : m.start()]):
+            continue  # "don't just delete it": "just" is part of the negated clause
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
@@ -234,8 +256,13 @@ def speech_act(text: str) -> SpeechAct:
     for i, (start, end) in enumerate(clauses):
         verb = _negated_verb(clean[start:end])
         if verb:
-            rest = " ".join(clean[s:e] for s, e in clauses[i + 1 :])
-            return SpeechAct("negated", rest.strip(), verb)
+            rest = " ".join(clean[s:e] for s, e in clauses[i + 1 :]).strip()
+            instead = (
+                bool(_INSTEAD.search(rest))
+                and not _NEGATORS.search(rest)
+                and speech_act(rest).form is None
+            )
+            return SpeechAct("negated", rest, verb, instead)
     if _SHOULD.match(clean):
         first = clauses[0][1] if clauses else len(clean)
         return SpeechAct("should", clean[first:].strip(" ?.!,;"))

@@ -5,7 +5,9 @@ confidence threshold. So after *any* runtime, before a mutating intent can becom
 card, this guard asks three things of the message:
 
 - is the action negated, or is the sentence a question ("don't delete X", "should we
-  delete X?", "how do I delete an endpoint?")? (:func:`lex.speech.speech_act`)
+  delete X?", "how do I delete an endpoint?")? (:func:`lex.speech.speech_act`) A change
+  asked for in place of a negated one ("don't run autopilot, just train xgboost on
+  s3://...") passes when it is exactly what that clause asks for, read on its own;
 - when Lex understood it, does the local runtime read it the same way?
 - does a name in it belong to a resource of the kind the intent acts on?
 
@@ -34,7 +36,7 @@ from intents.state import ThreadTopics
 from lex.definition import BotDefinition
 from lex.nlu import Nlu
 from lex.runtime import Understanding
-from lex.speech import speech_act
+from lex.speech import SpeechAct, speech_act
 from lex.text import normalize
 
 CLARIFY = "clarify"  # the action id of a clarifying question's buttons
@@ -122,13 +124,24 @@ class Guard:
         return self._with(understood, u)
 
     def _doubtful(self, text: str, u: Understanding) -> bool:
-        if speech_act(text).orders_nothing:
+        act = speech_act(text)
+        if act.orders_nothing and not self._asked_instead(act, u):
             return True
         if u.source != "local" and self.local is not None:
             read = self.local.parse(text)
             if read.intent not in (FALLBACK, u.intent):
                 return True
         return not self._names_fit(u)
+
+    def _asked_instead(self, act: SpeechAct, u: Understanding) -> bool:
+        """ "don't run autopilot, just train xgboost on s3://...": the change asked for in
+        place of the ruled-out one, as the local runtime reads that clause on its own, is
+        exactly this understanding (intent and values)."""
+        if not act.asks_instead or self.local is None:
+            return False
+        read = self.local.parse(act.asks_instead)
+        slots = {k: v.interpreted for k, v in read.slots.items()}
+        return read.intent == u.intent and slots == dict(u.slots)
 
     def _names_fit(self, u: Understanding) -> bool:
         if self.names is None:

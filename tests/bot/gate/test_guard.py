@@ -274,3 +274,68 @@ def test_malformed_button_values_are_refused(value: str) -> None:
 
 def test_a_reading_too_big_for_a_button_is_not_offered() -> None:
     assert Reading("TranslateText", {"text": "x" * 2500}).encode() is None
+
+
+def test_a_change_asked_for_instead_of_a_negated_one_becomes_a_card(world: World) -> None:
+    # Given a message that rules one change out and asks for another in its place,
+    # and Lex reads the change asked for
+    text = "don't delete fraud-detector-prod, delete old-canary-ep-3 instead"
+    world.stub.add_response(
+        "recognize_text", _lex_says("DeleteEndpoint", {"endpointName": "old-canary-ep-3"})
+    )
+    answer = world.say(text)
+    # Then it is a request like any other: a card for that change
+    assert answer.plan_id is not None
+    assert world.handled == ["DeleteEndpoint {'endpointName': 'old-canary-ep-3'}"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "slots"),
+    [
+        # the ruled-out change, on the resource it was ruled out for
+        ("DeleteEndpoint", {"endpointName": "fraud-detector-prod"}),
+        # the right change on the wrong resource
+        ("StopTraining", {"jobName": "fraud-lgbm-v7"}),
+    ],
+)
+def test_a_reading_that_is_not_what_is_asked_instead_gets_a_question(
+    world: World, intent: str, slots: dict[str, str]
+) -> None:
+    text = "don't stop fraud-lgbm-v7, just stop nightly-etl-train-42"
+    world.stub.add_response("recognize_text", _lex_says(intent, slots))
+    answer = world.say(text)
+    assert answer.plan_id is None and world.handled == []
+
+
+def test_the_local_runtime_reads_the_change_asked_instead_and_the_guard_agrees(
+    tmp_path: Path,
+) -> None:
+    # Given no Lex at all: the local runtime understands, the same guard reviews
+    settings = make_settings(tmp_path, sagemaker_role_arn=None)
+    state = SqliteState(tmp_path / "local.db")
+    handled: list[str] = []
+    deps = build_deps(settings, state, aws=AwsClients("us-east-1"), registry=_registry(handled))
+    router = LexRouter(LocalLexRuntime(names=NAMES.get), lex=None)
+    access = Access(load_policy(None, bot_channels=["C1"]), deps.registry)
+    gate = Gate(
+        deps,
+        state,
+        router,
+        FixedCommands(),
+        FakeOutbox(),
+        guard=build_guard(router, state),
+        access=access,
+    )
+    message = Message(
+        team="T1",
+        channel="C1",
+        user="U0ALICE",
+        text="don't stop fraud-lgbm-v7, just stop nightly-etl-train-42",
+        source="message",
+        addressed=True,
+        delivery_key="msg:instead",
+        thread_ts="1.0",
+    )
+    answer = gate.answer(message, "r-00000009")
+    assert answer.plan_id is not None
+    assert handled == ["StopTraining {'jobName': 'nightly-etl-train-42'}"]

@@ -1,0 +1,95 @@
+"""Negation has a scope: the clause that rules an action out is dropped, and what is asked
+in its place ("just ...", "instead", "only ...") is read on its own; if that is a change
+itself, it is a request for that change like any other (the card asks, as ever)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lex.local import LocalLexRuntime
+from lex.nlu import Nlu
+from lex.speech import speech_act
+
+
+@pytest.fixture(scope="module")
+def nlu() -> Nlu:
+    return LocalLexRuntime().nlu
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "instead"),
+    [
+        ("don't retrain, just deploy churn-model-v4", "negated", "just deploy churn-model-v4"),
+        ("do not delete it; stop old-job-3 instead", "negated", "stop old-job-3 instead"),
+        (
+            "no need to train anything, only invoke ep-1 with 1,2",
+            "negated",
+            "only invoke ep-1 with 1,2",
+        ),
+        # the rest is a question or a negation of its own: nothing is asked instead
+        ("don't delete ep-1 yet, is it still serving?", "negated", ""),
+        ("don't delete ep-1, just don't", "negated", ""),
+        # "just" right after the negator belongs to the negated clause
+        ("don't just delete ep-1, look at it first", "negated", ""),
+        ("should we delete ep-1? just check it", "should", ""),
+        ("deploy churn-model-v4", None, ""),
+    ],
+)
+def test_what_is_asked_instead(text: str, form: str | None, instead: str) -> None:
+    act = speech_act(text)
+    assert (act.form, act.asks_instead) == (form, instead)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        (
+            "don't retrain anything, just deploy churn-model-v4",
+            "DeployModel",
+            {"modelName": "churn-model-v4"},
+        ),
+        (
+            "don't use autopilot for this, just train a linear learner on s3://acme/ltv/train.csv",
+            "StartTraining",
+            {"algorithm": "linear-learner", "dataset": "s3://acme/ltv/train.csv"},
+        ),
+        (
+            "don't delete ranker-blue-ep, delete ranker-green-ep instead",
+            "DeleteEndpoint",
+            {"endpointName": "ranker-green-ep"},
+        ),
+        (
+            "no need to redeploy, just invoke ranker-blue-ep with 3,1,0.5",
+            "InvokeEndpoint",
+            {"endpointName": "ranker-blue-ep", "payload": "3,1,0.5"},
+        ),
+        # What is asked instead may be a read, about the first clause's resource.
+        (
+            "don't delete ranker-blue-ep, just check if it's healthy",
+            "EndpointHealth",
+            {"endpointName": "ranker-blue-ep"},
+        ),
+        # The negated change on its own, or with a question after it: never a change.
+        (
+            "don't just delete ranker-blue-ep, look at its traffic first",
+            "EndpointHealth",
+            {"endpointName": "ranker-blue-ep"},
+        ),
+        ("don't delete ranker-blue-ep, just don't", "FallbackIntent", {}),
+    ],
+)
+def test_negation_scope(nlu: Nlu, text: str, intent: str, slots: dict[str, str]) -> None:
+    result = nlu.parse(text)
+    assert (result.intent, {k: v.interpreted for k, v in result.slots.items()}) == (intent, slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't just delete ranker-blue-ep",
+        "don't delete ranker-blue-ep yet, should we stop train-job-7 first?",
+        "never deploy churn-model-v4, just so you know",
+    ],
+)
+def test_no_change_without_a_request_of_its_own(nlu: Nlu, text: str) -> None:
+    assert not nlu.definition.intents[nlu.parse(text).intent].mutating
