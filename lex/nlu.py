@@ -29,7 +29,7 @@ from functools import cached_property
 from lex.definition import BotDefinition, Intent, Slot, SlotType
 from lex.forms import Form, key_of, read_form
 from lex.model import LinearModel
-from lex.speech import SpeechAct, reads_as_request, speech_act
+from lex.speech import SpeechAct, change_words, reads_as_request, speech_act
 from lex.text import (
     Span,
     Token,
@@ -260,6 +260,36 @@ _SHORT_FORMS = {
     "ep": "endpoint",
 }
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
+# Past forms of change verbs that no suffix tells ("who ran it?", "who did it?").
+_DONE = frozenset(["did", "done", "ran", "took", "shut", "spun", "tore", "made", "sent", "killed"])
+# What may stand between a phrasal verb and its particle: its object, a resource or a
+# pronoun ("put churn-v2 into production", "take it down", "spin the new endpoint up").
+_OBJECT_WORDS = frozenset(
+    [
+        "__name__",
+        "it",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "its",
+        "their",
+        "model",
+        "endpoint",
+        "job",
+        "new",
+        "latest",
+        "old",
+        "one",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -370,9 +400,10 @@ def _edit(word: str, candidate: str) -> str:
 
 
 # "drop the report into #general", "stick it in #ml-ops": a verb of placing followed by
-# where to, is posting, not deleting.
+# where to in Slack, is posting, not deleting ("put churn-v2 into production" is not).
 _PLACING = frozenset(["drop", "put", "stick", "dump", "throw", "pop"])
 _INTO = frozenset(["into", "onto", "in", "to"])
+_SLACK_PLACES = frozenset(["__channel__", "channel", "here", "thread", "slack", "dm", "dms"])
 
 
 def _placing(words: list[str], tokens: list[Token]) -> list[str]:
@@ -380,10 +411,8 @@ def _placing(words: list[str], tokens: list[Token]) -> list[str]:
     for i, word in enumerate(words):
         if word not in _PLACING:
             continue
-        for j in range(i + 1, len(words) - 1):
-            if words[j] in ("into", "onto") or (
-                words[j] in _INTO and words[j + 1] == "__channel__"
-            ):
+        for j in range(i + 1, len(words)):
+            if words[j] in _INTO and any(w in _SLACK_PLACES for w in words[j + 1 : j + 3]):
                 out[i] = "post"
                 break
     return out
@@ -463,6 +492,44 @@ class Nlu:
                 for group in groups:
                     for word in group:
                         self._vocab.update(tokenize_words(word.lower()))
+
+    def _asks_who_changed(self, words: list[str]) -> bool:
+        """ "who deleted X?", "somebody canceled my schedule, who did it?": who made a change
+        (a change word in a past or ongoing form, or 'did'), which is the audit log's
+        question; "who is on call" and "who's going to train the new hire" are not."""
+        if not any(w in ("who", "whoever", "who's", "whom") for w in words):
+            return False
+        verbs = change_words()
+        for word in words:
+            if word in _DONE:
+                return True
+            if word.endswith(("ed", "ing")) and (word in verbs or self.lemma(word) in verbs):
+                return True
+        return False
+
+    def _separated(self, stems: list[str], i: int) -> tuple[str, int, int] | None:
+        """A phrasal family word with its object inside ("put churn-v2 into production",
+        "take it down", "spin the endpoint up"): (concept, object length, words used)."""
+        for gap in range(1, 4):
+            if i + 1 + gap >= len(stems) or stems[i + gap] not in _OBJECT_WORDS:
+                return None
+            for key, concept in self._phrasal.get(stems[i], ()):
+                tail = key[1:]
+                start = i + 1 + gap
+                if tuple(stems[start : start + len(tail)]) == tail:
+                    return concept, gap, 1 + gap + len(tail)
+        return None
+
+    @cached_property
+    def _phrasal(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """Multi-word family words by their first word, longest first."""
+        out: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for key, concept in self._lexicon.items():
+            if len(key) > 1:
+                out[key[0]].append((key, concept))
+        for entries in out.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        return out
 
     def _build_forms(self) -> None:
         """What a pasted command means: AWS operation -> intent, and key -> slot names."""
@@ -700,16 +767,25 @@ class Nlu:
         concepts: list[str] = []
         i = 0
         while i < len(stems):
-            for n in range(min(self._lex_max, len(stems) - i), 0, -1):
+            for n in range(min(self._lex_max, len(stems) - i), 1, -1):
                 concept = self._lexicon.get(tuple(stems[i : i + n]))
                 if concept is not None:
                     concepts.append(concept)
                     i += n
                     break
             else:
-                concepts.append(stems[i])
-                i += 1
+                split = self._separated(stems, i)
+                if split is not None:
+                    concept, gap, n = split
+                    concepts.append(concept)
+                    concepts.extend(stems[i + 1 : i + 1 + gap])
+                    i += n
+                else:
+                    concepts.append(self._lexicon.get((stems[i],), stems[i]))
+                    i += 1
         analysis.concepts = concepts
+        if self._asks_who_changed(analysis.words):
+            markers.append("__who_did__")
         content = [c for c in concepts if c not in _STOPWORDS]
         features = list(dict.fromkeys(content + markers))
         features += [f"{a}+{b}" for a, b in itertools.pairwise(content)]

@@ -135,9 +135,14 @@ _HOW_TO = re.compile(
     r"what(?:'s|\s+is|s)\s+the\s+(?:syntax|command|way|format|best\s+way|right\s+way|steps?)\s+"
     r"(?:for|to|of)\b|(?:can|could|would)\s+you\s+(?:explain|tell\s+me|show\s+me)\s+how\b|"
     r"explain\s+how\b|is\s+there\s+a\s+way\s+to\b|what\s+do\s+i\s+(?:type|say|need\s+to)\b|"
-    r"where\s+do\s+i\s+(?:go|start)\s+to\b)",
+    r"where\s+do\s+i\s+(?:go|start)\s+to\b|"
+    # "how does the budget check work?", "how do scheduled reports work"
+    r"how\s+(?:does|do|would|will)\s+(?:[\w\-']+\s+){1,4}work\b)",
     re.I,
 )
+# Where a sentence may start: the how-to question is often the second one ("Hi! I'm new
+# here. Could you explain how I can ...?").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _SHOULD = re.compile(
     r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*(?:should|shall|must)\s+(?:i|we|you|they|someone)\b|"
     r"^(?:do|would)\s+(?:we|i|you)\s+(?:need|want|have)\s+to\b|"
@@ -264,13 +269,30 @@ def speech_act(text: str) -> SpeechAct:
             )
             return SpeechAct("negated", rest, verb, instead)
     if _SHOULD.match(clean):
+        if not _asks_about_a_change(clean):
+            return SpeechAct("question")  # "should we worry about X?": a question, not a change
         first = clauses[0][1] if clauses else len(clean)
         return SpeechAct("should", clean[first:].strip(" ?.!,;"))
-    if _HOW_TO.match(clean):
+    if any(_HOW_TO.match(sentence) for sentence in _SENTENCE.split(clean)):
         return SpeechAct("howto")
     if _QUESTION.match(clean):
         return SpeechAct("question")
     return SpeechAct()
+
+
+def _asks_about_a_change(text: str) -> bool:
+    """ "should we delete X?" asks whether to change something; "should we worry about X?"
+    does not (it is a question like any other)."""
+    m = _SHOULD.match(text)
+    if m is None:
+        return False
+    verbs = change_words()
+    for word in re.findall(r"[a-z']+", text[m.end() :].lower())[:4]:
+        if word in verbs:
+            return True
+        if word not in _FILLERS and word not in ("to", "really", "maybe", "now", "still"):
+            return False
+    return False
 
 
 def reads_as_request(text: str) -> bool:
