@@ -127,6 +127,171 @@ _STOPWORDS = frozenset(
         "guys",
     ]
 )
+# English function words (closed classes): never evidence that a message is about
+# something else.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
+        "their",
+        "me",
+        "us",
+        "you",
+        "him",
+        "them",
+        "i",
+        "we",
+        "he",
+        "she",
+        "it",
+        "they",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "done",
+        "doing",
+        "have",
+        "has",
+        "had",
+        "having",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "there",
+        "here",
+        "than",
+        "then",
+        "so",
+        "such",
+        "very",
+        "too",
+        "also",
+        "just",
+        "only",
+        "not",
+        "no",
+        "nor",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "after",
+        "before",
+        "since",
+        "until",
+        "during",
+        "while",
+        "as",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "all",
+        "any",
+        "some",
+        "each",
+        "every",
+        "both",
+        "few",
+        "more",
+        "most",
+        "other",
+        "own",
+        "same",
+        "much",
+        "many",
+        "lot",
+        "lots",
+        "one",
+        "yet",
+        "still",
+        "even",
+        "ever",
+        "anything",
+        "something",
+        "nothing",
+        "everything",
+        "anyone",
+        "someone",
+        "everyone",
+        "nobody",
+        "please",
+        "pls",
+        "thanks",
+        "thank",
+        "hi",
+        "hey",
+        "hello",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "u",
+        "ur",
+        "im",
+        "i'm",
+        "it's",
+        "that's",
+        "there's",
+        "let's",
+        "don't",
+        "can't",
+        "won't",
+        "isn't",
+        "aren't",
+    ]
+)
+_NOT_TOPICAL = _FUNCTION_WORDS | _STOPWORDS
 # Words too common to be a resource name when they follow "endpoint", "job"...
 _NOT_NAMES = frozenset(
     [
@@ -260,6 +425,8 @@ _SHORT_FORMS = {
     "ep": "endpoint",
 }
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
+# What points at an attachment: "what's in this?", "transcribe the attached".
+_POINTING = frozenset(["this", "that", "these", "it", "here", "attached", "uploaded", "above"])
 # Past forms of change verbs that no suffix tells ("who ran it?", "who did it?").
 _DONE = frozenset(["did", "done", "ran", "took", "shut", "spun", "tore", "made", "sent", "killed"])
 # What may stand between a phrasal verb and its particle: its object, a resource or a
@@ -826,6 +993,91 @@ class Nlu:
                     out["key:" + name] = 1.0
         return out
 
+    def _content_words(self, analysis: Analysis) -> list[str]:
+        return [
+            w
+            for w in analysis.surface
+            if not w.startswith("__") and w.isalpha() and w not in _FUNCTION_WORDS
+        ]
+
+    def _lacks_its_input(self, name: str, analysis: Analysis) -> bool:
+        """An intent that works on an input the message does not give, asked about something
+        else. A text (which the catalog says is quoted): none quoted, and a content word
+        the bot's language does not have ("how's the team sentiment after the reorg?");
+        a bare request ("translate this for me") is still asked for its text. A file that
+        may be attached (an image, a recording): no S3 URI, no word for one, nothing
+        pointed at ("what labels should we use for the jira epic?")."""
+        intent = self.definition.intents[name]
+        extracts = {s.name: self.definition.slot_type(s.type).extract for s in intent.slots}
+        if any(s.required and extracts[s.name] == "text" for s in intent.slots):
+            if analysis.spans_of("quoted", "csv", "json") or ":" in analysis.text:
+                return False
+            return bool(self.foreign_words(analysis))
+        files = [s.name for s in intent.slots if extracts[s.name] == "s3" and not s.required]
+        if len(files) != 1 or len(intent.slots) != 1:
+            return False
+        kind = files[0].removesuffix("Uri").lower()  # imageUri -> image: its word family
+        said = set(analysis.concepts) | set(analysis.features)
+        return not (
+            analysis.spans_of("s3")
+            or kind in said
+            or f"__{kind}_file__" in said
+            or said & _POINTING
+        )
+
+    def _for_something_else(self, name: str, analysis: Analysis) -> bool:
+        """A read whose key word is said to be for or of something the bot's language does
+        not have, and nothing of ours is named: "what's the budget for the holiday party?",
+        "the endpoint for the jira api". ("the budget for ml-platform-monthly", "the cost
+        of sagemaker" name ours.)"""
+        if self.definition.intents[name].mutating or self._anchored(analysis):
+            return False
+        keys = self._key_words.get(name, frozenset())
+        concepts = analysis.concepts
+        foreign = set(self.foreign_words(analysis))
+        for i, concept in enumerate(concepts[:-1]):
+            if concept not in keys or concepts[i + 1] not in ("for", "of"):
+                continue
+            following = [c for c in concepts[i + 2 :] if c not in _NOT_TOPICAL]
+            if following and following[0] in {_stem(w) for w in foreign} | foreign:
+                return True
+        return False
+
+    @cached_property
+    def _key_words(self) -> dict[str, frozenset[str]]:
+        """Each intent's key words: the first group of each way its words qualify
+        (``local.requires``), without values and exclusions."""
+        return {
+            name: frozenset(
+                w
+                for groups in alternatives
+                for w in groups[0]
+                if not w.startswith(("!", "__")) and " " not in w
+            )
+            for name, alternatives in self.definition.requires.items()
+        }
+
+    @staticmethod
+    def _anchored(analysis: Analysis) -> bool:
+        """Whether the message names something of ours: a resource, a file, a text or a
+        payload to work on."""
+        return "__name__" in analysis.surface or any(
+            s.kind in ("s3", "name", "quoted", "json", "csv", "instance") for s in analysis.spans
+        )
+
+    def foreign_words(self, analysis: Analysis) -> list[str]:
+        """Content words the bot's language does not have (the definition's utterances,
+        word families, values and key words): 'lunch', 'reorg', 'dublin'. Names, values
+        and function words are never foreign."""
+        out = []
+        for word in self._content_words(analysis):
+            if word in self._vocab or self.lemma(word) in self._vocab:
+                continue
+            if _stem(word) in self._vocab or self.lemma(_stem(word)) in self._vocab:
+                continue
+            out.append(word)
+        return out
+
     def eligible(self, intent: str, analysis: Analysis) -> bool:
         """Whether the message has the words this intent cannot do without."""
         alternatives = self.definition.requires.get(intent)
@@ -893,6 +1145,8 @@ class Nlu:
         best, confidence = ranking[0]
         if confidence < self.definition.nlu_confidence_threshold:
             return FALLBACK, 1.0 - confidence, ranking[:5], "low confidence"
+        if self._lacks_its_input(best, analysis) or self._for_something_else(best, analysis):
+            return FALLBACK, 1.0 - confidence, ranking[:5], "about something else"
         if self.definition.intents[best].mutating and self._bulk_without_target(best, analysis):
             return FALLBACK, 1.0, ranking[:5], "bulk change"
         return best, confidence, ranking[:5], ""
@@ -934,6 +1188,8 @@ class Nlu:
             return FALLBACK, fallback / z, ranking[:5], "reads as something else"
         if confidence < self.definition.nlu_confidence_threshold:
             return FALLBACK, 1.0 - confidence, ranking[:5], "low confidence"
+        if self._lacks_its_input(best, analysis) or self._for_something_else(best, analysis):
+            return FALLBACK, 1.0 - confidence, ranking[:5], "about something else"
         if self.definition.intents[best].mutating:
             if eligible[best] < self.settings.floor:
                 return FALLBACK, 1.0 - eligible[best], ranking[:5], "doubtful change"
