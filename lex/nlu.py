@@ -292,6 +292,8 @@ _FUNCTION_WORDS = frozenset(
     ]
 )
 _NOT_TOPICAL = _FUNCTION_WORDS | _STOPWORDS
+_NEGATION_WORDS = frozenset(["don't", "dont", "never", "not", "shouldn't", "mustn't", "let's"])
+_ARTICLES = frozenset(["a", "an", "the", "this", "that", "new", "our", "my", "any"])
 # Words too common to be a resource name when they follow "endpoint", "job"...
 _NOT_NAMES = frozenset(
     [
@@ -1329,11 +1331,37 @@ class Nlu:
         names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
         rest = self.analyze(" ".join([act.rest, *names]))
         intent, confidence, ranking, reason = self.classify(rest, read_only=True)
+        if intent == FALLBACK:
+            # "don't set up a new schedule, just list the ones we have": what the rest
+            # points at ("the ones", "them") is what the first clause names, less its verb.
+            context = self._ruled_out_object(analysis)
+            if context:
+                rest = self.analyze(" ".join([act.rest, *names, context]))
+                intent, confidence, ranking, reason = self.classify(rest, read_only=True)
         counterpart = self.counterpart(named)
         if counterpart and intent in self._status_intents and intent != counterpart:
             intent = counterpart
         slots = self.read_slots(intent, rest) if intent != FALLBACK else {}
         return NluResult(intent, round(confidence, 2), slots, ranking, reason)
+
+    @staticmethod
+    def _ruled_out_object(analysis: Analysis) -> str:
+        """The words of what a negated or "should we" sentence says before its rest, less
+        the negation, the change verbs and the function words: "don't set up a new
+        schedule, ..." -> "schedule"."""
+        rest = analysis.act.rest
+        head = analysis.text[: analysis.text.rfind(rest)] if rest else analysis.text
+        verbs = change_words()
+        words = re.findall(r"[a-z][a-z'\-]*", head.lower())
+        kept = []
+        for i, word in enumerate(words):
+            if word in _NOT_TOPICAL or word in _NEGATION_WORDS:
+                continue
+            # "schedule" after an article is a thing; right after the negation, a verb
+            if word in verbs and (i == 0 or words[i - 1] not in _ARTICLES):
+                continue
+            kept.append(word)
+        return " ".join(kept)
 
     @cached_property
     def _status_intents(self) -> frozenset[str]:

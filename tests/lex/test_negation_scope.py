@@ -93,3 +93,37 @@ def test_negation_scope(nlu: Nlu, text: str, intent: str, slots: dict[str, str])
 )
 def test_no_change_without_a_request_of_its_own(nlu: Nlu, text: str) -> None:
     assert not nlu.definition.intents[nlu.parse(text).intent].mutating
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        # making or changing a setting is a change like any other
+        ("should we set up a budget alert for the new team?", "should"),
+        ("do we need to enable data capture on ep-1?", "should"),
+        ("don't add instances to ep-1, just check it", "negated"),
+        ("set up a weekly cost report every monday at 9", None),
+    ],
+)
+def test_setting_something_up_is_a_change(text: str, form: str | None) -> None:
+    assert speech_act(text).form == form
+
+
+def test_asking_whether_to_set_something_up_is_never_an_answer(nlu: Nlu) -> None:
+    for text in [
+        "should we set up a budget alert for the new team?",
+        "should we raise the budget for ml-platform-monthly?",
+    ]:
+        assert nlu.parse(text).intent == "FallbackIntent", text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # "the ones" in the rest are what the ruled-out clause names
+        ("don't set up a new schedule, just list the ones we have", "ListSchedules"),
+        ("don't stop the training job, just tell me how it's going", "TrainingStatus"),
+    ],
+)
+def test_the_rest_refers_to_what_was_ruled_out(nlu: Nlu, text: str, intent: str) -> None:
+    assert nlu.parse(text).intent == intent
