@@ -1,16 +1,19 @@
 """How well the local runtime understands messages it was not built from.
 
-The four labelled sets in lex/data were written independently of the sample utterances
+The five labelled sets in lex/data were written independently of the sample utterances
 (typos, Slack formatting, politeness, negations, out-of-scope lines) and are now the
 learned classifier's training data, so a figure on any of them as a whole says nothing.
 The figures pinned here are leave-one-set-out: each set is scored by a runtime whose
-model was trained on the definition and the other three sets only (`chatops nlu
+model was trained on the definition and the other sets only (`chatops nlu
 crossval`). Caveat: the word families and key words in bot.toml were written by hand
-while looking at all four sets, so even these figures are somewhat optimistic; on a
+while looking at all the sets, so even these figures are somewhat optimistic; on a
 withheld set of 320 lines the runtime before this model scored accuracy 0.897. With the
 lists as they were before nlu_fourth existed, the learned runtime scores 0.925 on it
 (the lists alone: 0.921); before nlu_fresh existed, 0.981 on it (the lists alone: 0.962,
-with 2 changes nobody asked for).
+with 2 changes nobody asked for). nlu_fifth (320 lines, written by others) was the
+development set of the nlu3 branch before it became training data: main's runtime
+scored 0.922 accuracy / 0.949 slot F1 on it, the nlu3 runtime 0.981 / 0.997 (optimistic:
+its mechanisms were worked out while looking at that set's errors).
 """
 
 from __future__ import annotations
@@ -45,7 +48,13 @@ def test_every_set_covers_every_intent() -> None:
 
     intents = set(load_definition().intents)
     names = [p.name for p in training_files()]
-    assert names == ["nlu_dev.jsonl", "nlu_fourth.jsonl", "nlu_fresh.jsonl", "nlu_holdout.jsonl"]
+    assert names == [
+        "nlu_dev.jsonl",
+        "nlu_fifth.jsonl",
+        "nlu_fourth.jsonl",
+        "nlu_fresh.jsonl",
+        "nlu_holdout.jsonl",
+    ]
     for path in training_files():
         examples = load_examples(path)
         assert {e.intent for e in examples} == intents, path.name
@@ -57,10 +66,10 @@ def test_leave_one_set_out_figures(crossval: CrossValidation) -> None:
     """Before the learned model (hand-written word lists only), the same runtime scored
     0.826 accuracy on nlu_fourth and 0.950 on nlu_fresh when each was new to it."""
     summary = crossval.summary()
-    assert summary["mean"]["intent_accuracy"] >= 0.97, summary["folds"]
-    assert summary["worst"]["intent_accuracy"] >= 0.94, summary["folds"]
+    assert summary["mean"]["intent_accuracy"] >= 0.975, summary["folds"]
+    assert summary["worst"]["intent_accuracy"] >= 0.96, summary["folds"]
     assert summary["mean"]["slot_f1"] >= 0.99, summary["folds"]
-    assert summary["worst"]["slot_f1"] >= 0.97, summary["folds"]
+    assert summary["worst"]["slot_f1"] >= 0.98, summary["folds"]
 
 
 def test_no_change_nobody_asked_for_on_any_fold(crossval: CrossValidation) -> None:
