@@ -169,6 +169,7 @@ class FileOut:
     filename: str
     content: bytes
     title: str = ""
+    alt: str = ""  # what the file shows, in words (a chart's alt text)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,11 @@ def format_record(record: Record) -> list[str]:
             out.append("  " + " ".join(f"[{b['text']['text']}]" for b in block.get("elements", [])))
     if not out and record.text:
         out = _plain(record.text).splitlines()
-    out += [f"📎 {name}" for name in record.files]
+    paths = record.paths + [""] * (len(record.files) - len(record.paths))
+    out += [
+        f"📎 {name}" + (f" → {path}" if path else "")
+        for name, path in zip(record.files, paths, strict=False)
+    ]
     return out
 
 

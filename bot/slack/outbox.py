@@ -117,6 +117,7 @@ class SlackOutbox:
                 content=f.content,
                 filename=f.filename,
                 title=f.title or f.filename,
+                alt_txt=f.alt[:1000] or None,
             )
 
     def delete(self, channel: str, ts: str) -> None:
