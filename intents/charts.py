@@ -106,9 +106,12 @@ def cost_chart(
         ax.bar(x, values, bottom=bottom, width=0.8, color=colour, label=name)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     if forecast:
+        # A day both spent on and forecast (today) shows the forecast's rest above the spend.
+        spent = dict(zip(days, totals, strict=True))
         ax.bar(
             date2num([f.day for f in forecast]),
-            [f.mean for f in forecast],
+            [max(0.0, f.mean - spent.get(f.day, 0.0)) for f in forecast],
+            bottom=[spent.get(f.day, 0.0) for f in forecast],
             width=0.8,
             color="white",
             edgecolor="#555555",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,23 +14,45 @@ from intents.aws import (
     BUDGETS_PAGE,
     SAGEMAKER_PAGE,
     concurrently,
+    error_code,
     items,
     listing,
     page_size,
     partial_note,
+    translate,
 )
 from intents.base import Request
+from intents.charts import ForecastDay, cost_chart
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import TRAFFIC_KEYS, EndpointStats, endpoint_stats, variants_by_endpoint
-from intents.pricing import hourly_price, money, pricing_client
+from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
 from intents.registry import Router
-from intents.reply import Context, Header, Md, Reply, Section, bold, code, fields, lines, md
+from intents.reply import (
+    Block,
+    Context,
+    FileOut,
+    Header,
+    Md,
+    Reply,
+    Section,
+    bold,
+    code,
+    fields,
+    lines,
+    md,
+)
 from intents.resources import check_name, search
+from intents.tables import csv_file, more_line
 
 if TYPE_CHECKING:
     from types_boto3_budgets.type_defs import SpendTypeDef
     from types_boto3_ce import CostExplorerClient
-    from types_boto3_ce.type_defs import GetCostAndUsageRequestTypeDef
+    from types_boto3_ce.type_defs import (
+        GetAnomaliesRequestTypeDef,
+        GetCostAndUsageRequestTypeDef,
+        GetCostAndUsageResponseTypeDef,
+        GetCostForecastRequestTypeDef,
+    )
     from types_boto3_pricing import PricingClient
     from types_boto3_sagemaker.type_defs import (
         ListMonitoringSchedulesRequestPaginateTypeDef,
@@ -63,6 +86,24 @@ PERIOD_TITLES = {
 }
 
 
+# A period the catalog has no value for ("next year", "in 2023", "last quarter", "the last
+# 30 days"): refused with the forms that work, rather than read as this month.
+_OTHER_PERIOD = re.compile(
+    r"\b(?:next|coming|previous|past|last|this|the)\s+(?:\d+\s+)?(?:years?|quarters?|"
+    r"fortnight|decades?|\d+\s+(?:days?|weeks?|months?))\b|\b(?:19|20)\d\d\b|\bq[1-4]\b|"
+    r"\b(?:tomorrow|annual|yearly|quarterly|ytd|year to date)\b|\b(?:january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+PERIOD_FORMS = (
+    "today, yesterday, this week, last week, this month or last month "
+    "(weeks start on Monday, in UTC)"
+)
+TOP_SERVICES = 10  # rows of the by-service table; the rest are one "Other" row
+CHART_DAYS = 14  # a chart shows at least this many days, for context
+LAST_24_HOURS = "last_24_hours"  # hourly scheduled reports: not a chat period
+
+
 def period_range(period: str, today: date) -> tuple[date, date]:
     """[start, end) of a catalog period; weeks start on Monday."""
     monday = today - timedelta(days=today.weekday())
@@ -84,92 +125,486 @@ def _today(deps: Deps) -> date:
 
 @dataclass(frozen=True)
 class Costs:
-    total: float
-    by_service: dict[str, float]
+    """Unblended cost per day and service over [start, end)."""
+
+    start: date
+    end: date
+    daily: dict[date, dict[str, float]]  # day -> service -> USD (only days with data)
     estimated: bool
 
+    def total(self, start: date, end: date, service: str | None = None) -> float:
+        return sum(self.by_service(start, end, service).values())
 
-def costs(ce: CostExplorerClient, start: date, end: date, service: str | None = None) -> Costs:
-    """Unblended cost per service over [start, end), every page of Cost Explorer's answer."""
+    def by_service(self, start: date, end: date, service: str | None = None) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for day, amounts in self.daily.items():
+            if start <= day < end:
+                for name, usd in amounts.items():
+                    if service is None or name == service:
+                        out[name] = out.get(name, 0.0) + usd
+        return out
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day Cost Explorer has any cost for (of any service)."""
+        return min((d for d, amounts in self.daily.items() if amounts), default=None)
+
+
+def costs(ce: CostExplorerClient, start: date, end: date) -> Costs:
+    """Daily unblended cost of every service over [start, end), every page of Cost
+    Explorer's answer. Not filtered by service: which days have data at all tells a day
+    without a service's usage ($0) from a day before the account's data begins."""
     request: GetCostAndUsageRequestTypeDef = {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
-        "Granularity": "MONTHLY" if (end - start).days > 31 else "DAILY",
+        "Granularity": "DAILY",
         "Metrics": ["UnblendedCost"],
         "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
     }
-    if service:
-        request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [CE_SERVICES[service]]}}
-    by_service: dict[str, float] = {}
+    daily: dict[date, dict[str, float]] = {}
     estimated = False
+    for page in _pages(ce, request):
+        for result in page.get("ResultsByTime", []):
+            day = date.fromisoformat(result["TimePeriod"]["Start"][:10])
+            estimated = estimated or bool(result.get("Estimated"))
+            for group in result.get("Groups", []):
+                amount = float(group["Metrics"]["UnblendedCost"]["Amount"])
+                if amount:
+                    spent = daily.setdefault(day, {})
+                    spent[group["Keys"][0]] = spent.get(group["Keys"][0], 0.0) + amount
+    return Costs(start, end, daily, estimated)
+
+
+def _pages(
+    ce: CostExplorerClient, request: GetCostAndUsageRequestTypeDef
+) -> Iterator[GetCostAndUsageResponseTypeDef]:
     token = None
     while True:
         if token:
             request["NextPageToken"] = token
         page = ce.get_cost_and_usage(**request)
-        for result in page.get("ResultsByTime", []):
-            estimated = estimated or bool(result.get("Estimated"))
-            for group in result.get("Groups", []):
-                name = group["Keys"][0]
-                amount = float(group["Metrics"]["UnblendedCost"]["Amount"])
-                by_service[name] = by_service.get(name, 0.0) + amount
+        yield page
         token = page.get("NextPageToken")
         if not token:
-            break
-    return Costs(sum(by_service.values()), by_service, estimated)
+            return
+
+
+@dataclass(frozen=True)
+class Forecast:
+    total: float
+    low: float | None
+    high: float | None
+    days: tuple[ForecastDay, ...]
+
+
+def forecast(
+    ce: CostExplorerClient, start: date, end: date, service: str | None = None
+) -> Forecast | Md:
+    """Cost Explorer's forecast of unblended cost over [start, end) (start is today or
+    later), daily, with its 80 % range; a sentence when there is none."""
+    request: GetCostForecastRequestTypeDef = {
+        "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+        "Metric": "UNBLENDED_COST",
+        "Granularity": "DAILY",
+        "PredictionIntervalLevel": 80,
+    }
+    if service:
+        request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [service]}}
+    try:
+        answer = ce.get_cost_forecast(**request)
+    except ClientError as exc:
+        if error_code(exc) == "DataUnavailableException":
+            return md("No forecast: Cost Explorer has too little history to forecast yet.")
+        known = translate(exc, action="GetCostForecast")
+        if known is None:
+            raise
+        return md("No forecast: {m}", m=known.message)
+    days = []
+    low = high = 0.0
+    ranged = True
+    for result in answer.get("ForecastResultsByTime", []):
+        mean = float(result.get("MeanValue") or 0.0)
+        lo, hi = (
+            result.get("PredictionIntervalLowerBound"),
+            result.get("PredictionIntervalUpperBound"),
+        )
+        ranged = ranged and lo is not None and hi is not None
+        low += float(lo or 0.0)
+        high += float(hi or 0.0)
+        days.append(
+            ForecastDay(
+                date.fromisoformat(result["TimePeriod"]["Start"][:10]),
+                mean,
+                float(lo) if lo is not None else None,
+                float(hi) if hi is not None else None,
+            )
+        )
+    total = float(answer.get("Total", {}).get("Amount") or sum(d.mean for d in days))
+    return Forecast(total, low if ranged else None, high if ranged else None, tuple(days))
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    start: str
+    end: str | None
+    service: str
+    impact: float
+    expected: float | None
+    where: str  # region, usage type: what the root cause names
+
+
+def anomalies(
+    ce: CostExplorerClient, start: date, end: date, service: str | None
+) -> list[Anomaly] | Md:
+    """Cost Anomaly Detection's anomalies that began in [start, end), largest impact first
+    (every page); a sentence when they cannot be read."""
+    found: list[Anomaly] = []
+    token = None
+    try:
+        while True:
+            request: GetAnomaliesRequestTypeDef = {
+                "DateInterval": {
+                    "StartDate": start.isoformat(),
+                    "EndDate": (end - timedelta(days=1)).isoformat(),
+                },
+                "MaxResults": 100,
+            }
+            if token:
+                request["NextPageToken"] = token
+            page = ce.get_anomalies(**request)
+            for a in page.get("Anomalies", []):
+                causes = a.get("RootCauses") or [{}]
+                cause = causes[0]
+                name = str(cause.get("Service") or a.get("DimensionValue") or "?")
+                if service and name != service:
+                    continue
+                impact = a.get("Impact", {})
+                where = ", ".join(
+                    str(v) for v in (cause.get("Region"), cause.get("UsageType")) if v
+                )
+                found.append(
+                    Anomaly(
+                        a.get("AnomalyStartDate", "")[:10],
+                        (a.get("AnomalyEndDate") or "")[:10] or None,
+                        name,
+                        float(impact.get("TotalImpact", impact.get("MaxImpact", 0.0)) or 0.0),
+                        float(impact["TotalExpectedSpend"])
+                        if impact.get("TotalExpectedSpend") is not None
+                        else None,
+                        where,
+                    )
+                )
+            token = page.get("NextPageToken")
+            if not token:
+                break
+    except ClientError as exc:
+        known = translate(exc, action="GetAnomalies")
+        if known is None:
+            raise
+        return md("Cost anomalies could not be read: {m}", m=known.message)
+    return sorted(found, key=lambda a: -a.impact)
+
+
+def _period(request: Request) -> str:
+    period = request.slot("period")
+    if period is None and request.source != "schedule":
+        unread = _OTHER_PERIOD.search(request.text or "")
+        if unread:
+            raise InvalidInput(
+                f"I can't report costs for “{unread.group(0)}”.",
+                hint=f"I can report {PERIOD_FORMS}.",
+            )
+    period = period or "this_month"
+    if period not in PERIOD_TITLES and not (
+        period == LAST_24_HOURS and request.source == "schedule"
+    ):
+        raise InvalidInput(
+            f"I can't report costs for “{period}”.", hint=f"I can report {PERIOD_FORMS}."
+        )
+    return period
 
 
 @router.intent("CostReport")
 def cost_report(request: Request, deps: Deps) -> Reply:
-    """What the account spent in a period, by service, against the period before."""
-    period = request.slot("period") or "this_month"
-    service = request.slot("service")
-    if period not in PERIOD_TITLES or (service and service not in CE_SERVICES):
+    """What the account spent in a period, by service, against the period before, with
+    Cost Explorer's forecast to month end, anomalies, and a daily chart."""
+    period = _period(request)
+    slot_service = request.slot("service")
+    if slot_service and slot_service not in CE_SERVICES:
         raise InvalidInput(
-            "I can report today, yesterday, this or last week, this or last month, for one of "
-            + ", ".join(CE_SERVICES)
-            + "."
+            f"I can't break out {slot_service}.", hint="Services: " + ", ".join(CE_SERVICES) + "."
         )
+    service = CE_SERVICES[slot_service] if slot_service else None
+    today = _today(deps)
+    if period == LAST_24_HOURS:
+        return _last_24_hours(deps, service)
     ce = deps.aws.ce
-    start, end = period_range(period, _today(deps))
-    now = costs(ce, start, end, service)
+    start, end = period_range(period, today)
     length = end - start
-    before = costs(ce, start - length, start, service)
-    what = f"{CE_SERVICES[service]} " if service else ""
+    # One listing covers the period, the one before (to compare) and two weeks (the chart).
+    begin = min(start - length, end - timedelta(days=CHART_DAYS))
+    found = costs(ce, begin, end)
+    what = f"{service} " if service else ""
     title = f"{what}costs {PERIOD_TITLES[period]}"
-    change = md("")
-    if before.total > 0.01:
-        delta = (now.total - before.total) / before.total
-        change = md(
-            " ({a} {p:.0%} vs the {n} days before)",
-            a="up" if delta >= 0 else "down",
-            p=abs(delta),
-            n=length.days,
-        )
-    blocks: list[Any] = [
-        Header(title[0].upper() + title[1:]),
-        Section(md("{t} spent {w}{c}.", t=bold(money(now.total)), w=_span(start, end), c=change)),
+    title = title[0].upper() + title[1:]
+    now_by_service = found.by_service(start, end, service)
+    total = sum(now_by_service.values())
+    blocks: list[Block] = [
+        Header(title),
+        Section(
+            md(
+                "{t} spent {w}{c}.",
+                t=bold(money(total)),
+                w=_span(start, end),
+                c=_change(found, start, end, today, service),
+            )
+        ),
     ]
-    if not service and now.by_service:
-        top = sorted(now.by_service.items(), key=lambda kv: -kv[1])
-        rows = [
-            (name, money(amount) + (f" ({amount / now.total:.0%})" if now.total else ""))
-            for name, amount in top[:10]
-        ]
+    files: list[FileOut] = []
+    if not service and now_by_service:
+        rows, csv_ = _by_service(now_by_service, total, period)
         blocks.append(Section(fields=fields(rows)))
+        if csv_ is not None:
+            files.append(csv_)
+    ahead: Forecast | Md | None = None
+    if period == "this_month":
+        month_end = (start + timedelta(days=32)).replace(day=1)
+        ahead = forecast(ce, today, month_end, service)
+        if isinstance(ahead, Forecast):
+            so_far = found.total(start, today, service)
+            outlook = [so_far + ahead.total]
+            blocks.append(
+                Section(
+                    md(
+                        ":chart_with_upwards_trend: Forecast for {m}: {f} ({s} so far, {a} more by "
+                        "{e}{r}).",
+                        m=f"{start:%B}",
+                        f=bold(money(so_far + ahead.total, like=outlook)),
+                        s=money(so_far, like=outlook),
+                        a=money(ahead.total, like=outlook),
+                        e=f"{month_end - timedelta(days=1):%b %d}",
+                        r=md(
+                            "; 80% range {lo}–{hi}",
+                            lo=money(so_far + ahead.low, like=outlook),
+                            hi=money(so_far + ahead.high, like=outlook),
+                        )
+                        if ahead.low is not None and ahead.high is not None
+                        else md(""),
+                    )
+                )
+            )
+        else:
+            blocks.append(Context(ahead))
+    spotted = anomalies(ce, start, end, service)
+    if isinstance(spotted, Md):
+        blocks.append(Context(spotted))
+    elif spotted:
+        lines_ = [
+            md(
+                ":warning: {s} {d}: {i} above the expected {x}{w}",
+                s=bold(a.service),
+                d=_anomaly_span(a),
+                i=money(a.impact, like=[a.expected]),
+                x=money(a.expected, like=[a.impact]) if a.expected is not None else "spend",
+                w=md(" ({w})", w=a.where) if a.where else md(""),
+            )
+            for a in spotted[:3]
+        ]
+        if len(spotted) > 3:
+            lines_.append(more_line(len(spotted) - 3, "anomalies"))
+        blocks.append(Section(lines(md("*Cost anomalies* ({n}):", n=len(spotted)), *lines_)))
+    chart = _cost_chart(found, title, start, end, service, ahead)
+    if chart is not None:
+        files.insert(0, chart)
+    elif found.daily:
+        pass
+    else:
+        blocks.append(Context(md("No chart: Cost Explorer has no daily costs for these dates.")))
     blocks.append(
         Context(
             md(
-                "Cost Explorer, unblended, USD{e}",
-                e=" · includes estimated costs" if now.estimated else "",
+                "Cost Explorer, unblended, USD, days in UTC{e}",
+                e=" · includes estimated costs" if found.estimated else "",
             )
         )
     )
-    return Reply(summary=f"{title}: {money(now.total)}", blocks=tuple(blocks))
+    return Reply(summary=f"{title}: {money(total)}", blocks=tuple(blocks), files=tuple(files))
+
+
+def _change(found: Costs, start: date, end: date, today: date, service: str | None) -> Md:
+    """' (up 12 % vs Oct 04–Oct 31)': complete days only (today is not over), against the
+    same number of days just before, and only when Cost Explorer has data for all of them."""
+    complete_end = min(end, today)
+    days = (complete_end - start).days
+    if days <= 0:
+        return md("")
+    before = start - timedelta(days=days)
+    first = found.first_day
+    if first is None or first > before:
+        return md(
+            " (no cost data before {d} to compare with)",
+            d=f"{first:%b %d}" if first else "these dates",
+        )
+    now = found.total(start, complete_end, service)
+    then = found.total(before, start, service)
+    span = _short_span(before, start)
+    if then < 0.01:
+        return md(" (nothing spent {s})", s=span) if now >= 0.01 else md("")
+    delta = (now - then) / then
+    part = "" if complete_end == end else f"{_short_span(start, complete_end)} "
+    return md(
+        " ({p}{a} {x:.0%} vs {s})",
+        p=part,
+        a="up" if delta >= 0 else "down",
+        x=abs(delta),
+        s=span,
+    )
+
+
+def _by_service(
+    spent: dict[str, float], total: float, period: str
+) -> tuple[list[tuple[str, str]], FileOut | None]:
+    """The top services, then one "Other (N services)" row, so the shares add up."""
+    ranked = sorted(spent.items(), key=lambda kv: -kv[1])
+    every = [amount for _, amount in ranked]
+
+    def row(name: str, amount: float) -> tuple[str, str]:
+        share = f" ({amount / total:.0%})" if total else ""
+        return name, money(amount, like=every[:1]) + share
+
+    # One service past the top is shown as itself: an "Other" row of one names nothing.
+    top = TOP_SERVICES if len(ranked) > TOP_SERVICES + 1 else TOP_SERVICES + 1
+    rows = [row(n, a) for n, a in ranked[:top]]
+    rest = ranked[top:]
+    if not rest:
+        return rows, None
+    rows.append(row(f"Other ({len(rest)} services)", sum(a for _, a in rest)))
+    csv_ = csv_file(
+        f"costs-{period.replace('_', '-')}-by-service.csv",
+        ["service", "usd", "share"],
+        [(n, f"{a:.2f}", f"{a / total:.4f}" if total else "") for n, a in ranked],
+    )
+    return rows, csv_
+
+
+def _cost_chart(
+    found: Costs,
+    title: str,
+    start: date,
+    end: date,
+    service: str | None,
+    ahead: Forecast | Md | None,
+) -> FileOut | None:
+    """Daily cost stacked by service (the period, at least two weeks), plus the forecast."""
+    first = max(min(start, end - timedelta(days=CHART_DAYS)), found.start)
+    days = [first + timedelta(days=i) for i in range((end - first).days)]
+    totals: dict[str, float] = {}
+    for day in days:
+        for name, usd in found.daily.get(day, {}).items():
+            if service is None or name == service:
+                totals[name] = totals.get(name, 0.0) + usd
+    ranked = [n for n, _ in sorted(totals.items(), key=lambda kv: -kv[1])]
+    top, rest = ranked[:6], set(ranked[6:])
+    series: list[tuple[str, list[float]]] = [
+        (name, [found.daily.get(d, {}).get(name, 0.0) for d in days]) for name in top
+    ]
+    if rest:
+        series.append(
+            (
+                f"Other ({len(rest)} services)",
+                [sum(v for n, v in found.daily.get(d, {}).items() if n in rest) for d in days],
+            )
+        )
+    chart_title = title if first == start else f"{title}, and the days before"
+    return cost_chart(
+        f"{chart_title} (USD per day, UTC)",
+        days,
+        series,
+        ahead.days if isinstance(ahead, Forecast) else (),
+    )
+
+
+def _last_24_hours(deps: Deps, service: str | None) -> Reply:
+    """The hourly scheduled report: the last 24 hours from Cost Explorer's hourly data; where
+    hourly data is not turned on, the two UTC days the last 24 hours fall in, said plainly."""
+    ce = deps.aws.ce
+    now = datetime.fromtimestamp(deps.clock(), UTC).replace(minute=0, second=0, microsecond=0)
+    since = now - timedelta(hours=24)
+    request: GetCostAndUsageRequestTypeDef = {
+        "TimePeriod": {
+            "Start": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "End": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "Granularity": "HOURLY",
+        "Metrics": ["UnblendedCost"],
+        "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+    }
+    spent: dict[str, float] = {}
+    estimated = False
+    note = md(
+        "Cost Explorer hourly data, {a}–{b} UTC", a=f"{since:%b %d %H:%M}", b=f"{now:%b %d %H:%M}"
+    )
+    try:
+        for page in _pages(ce, request):
+            for result in page.get("ResultsByTime", []):
+                estimated = estimated or bool(result.get("Estimated"))
+                for group in result.get("Groups", []):
+                    name = group["Keys"][0]
+                    spent[name] = spent.get(name, 0.0) + float(
+                        group["Metrics"]["UnblendedCost"]["Amount"]
+                    )
+        span = "in the last 24 hours"
+    except ClientError as exc:
+        if error_code(exc) not in ("ValidationException", "DataUnavailableException"):
+            raise
+        # Hourly granularity is an opt-in of Cost Explorer: the daily data of yesterday and
+        # today so far cover the last 24 hours (and a little more).
+        found = costs(ce, now.date() - timedelta(days=1), now.date() + timedelta(days=1))
+        spent = found.by_service(found.start, found.end)
+        estimated = found.estimated
+        span = "yesterday and today so far (UTC)"
+        note = md(
+            "Cost Explorer daily data: hourly data is not turned on for this account, so this "
+            "covers yesterday and today so far"
+        )
+    if service:
+        spent = {k: v for k, v in spent.items() if k == service}
+    total = sum(spent.values())
+    title = f"{service + ' ' if service else ''}costs in the last 24 hours"
+    blocks: list[Block] = [
+        Header(title[0].upper() + title[1:]),
+        Section(md("{t} spent {s}.", t=bold(money(total)), s=span)),
+    ]
+    files: list[FileOut] = []
+    if not service and spent:
+        rows, csv_ = _by_service(spent, total, LAST_24_HOURS)
+        blocks.append(Section(fields=fields(rows)))
+        files += [csv_] if csv_ else []
+    blocks.append(Context(note + md("{e}", e=" · includes estimated costs" if estimated else "")))
+    return Reply(
+        summary=f"{title[0].upper() + title[1:]}: {money(total)}",
+        blocks=tuple(blocks),
+        files=tuple(files),
+    )
 
 
 def _span(start: date, end: date) -> str:
     last = end - timedelta(days=1)
     return f"on {start:%b %d}" if start == last else f"from {start:%b %d} to {last:%b %d}"
+
+
+def _short_span(start: date, end: date) -> str:
+    last = end - timedelta(days=1)
+    return f"{start:%b %d}" if start == last else f"{start:%b %d}–{last:%b %d}"
+
+
+def _anomaly_span(a: Anomaly) -> str:
+    first = date.fromisoformat(a.start) if a.start else None
+    last = date.fromisoformat(a.end) if a.end else None
+    if first is None:
+        return "recently"
+    if last is None:
+        return f"since {first:%b %d}"
+    return f"on {first:%b %d}" if first == last else f"{first:%b %d}–{last:%b %d}"
 
 
 # ---------------------------------------------------------------------------- budgets
@@ -332,7 +767,7 @@ def idle_resources(request: Request, deps: Deps) -> Reply:
     if not findings:
         findings.append(md(":sparkles: Nothing idle among what could be listed."))
     count = len(idle) + len(notebooks) + len(stuck)
-    monthly = money(waste * 24 * 30)
+    monthly = money(waste * HOURS_PER_MONTH)
     unpriced = len(idle) - MAX_SHOWN
     if unpriced <= 0:
         summary = f"{count} idle or stuck resources, about {monthly}/month"

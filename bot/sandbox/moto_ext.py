@@ -68,6 +68,7 @@ class Config:
     monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
     monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
     costs: dict[date, dict[str, float]] = field(default_factory=dict)  # day -> service -> USD
+    anomalies: list[dict[str, Any]] = field(default_factory=list)  # GetAnomalies' shape
 
 
 CONFIG = Config()
@@ -544,12 +545,15 @@ def _install_metrics() -> None:
 
 def _install_costs() -> None:
     from moto.ce.models import CostExplorerBackend
+    from moto.ce.responses import CostExplorerResponse
 
     def get_cost_and_usage(self: Any, body: str) -> dict[str, Any]:
         request = json.loads(body)
+        granularity = request.get("Granularity", "DAILY")
+        if granularity == "HOURLY":
+            return _hourly_costs(request)
         start = date.fromisoformat(request["TimePeriod"]["Start"])
         end = date.fromisoformat(request["TimePeriod"]["End"])
-        granularity = request.get("Granularity", "DAILY")
         metrics = request.get("Metrics") or ["UnblendedCost"]
         grouped = any(g.get("Key") == "SERVICE" for g in request.get("GroupBy") or [])
         wanted = set((request.get("Filter") or {}).get("Dimensions", {}).get("Values") or [])
@@ -593,6 +597,90 @@ def _install_costs() -> None:
         return {"ResultsByTime": results, "DimensionValueAttributes": []}
 
     _patch(CostExplorerBackend, "get_cost_and_usage", get_cost_and_usage)
+    _patch(CostExplorerResponse, "get_cost_forecast", _cost_forecast)
+    _patch(CostExplorerResponse, "get_anomalies", _anomalies)
+
+
+def _hourly_costs(request: dict[str, Any]) -> dict[str, Any]:
+    """HOURLY granularity, as for an account that turned hourly data on: each day's seeded
+    cost spread evenly over its hours, up to now."""
+    start = datetime.fromisoformat(request["TimePeriod"]["Start"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(request["TimePeriod"]["End"].replace("Z", "+00:00"))
+    now = _dt(_now())
+    results = []
+    hour = start
+    while hour < end:
+        amounts = CONFIG.costs.get(hour.date(), {}) if hour < now else {}
+        results.append(
+            {
+                "TimePeriod": {
+                    "Start": hour.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "End": (hour + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+                "Estimated": True,
+                "Total": {},
+                "Groups": [
+                    {
+                        "Keys": [s],
+                        "Metrics": {"UnblendedCost": {"Amount": f"{v / 24:.10f}", "Unit": "USD"}},
+                    }
+                    for s, v in amounts.items()
+                ],
+            }
+        )
+        hour += timedelta(hours=1)
+    return {"ResultsByTime": results, "DimensionValueAttributes": []}
+
+
+def _cost_forecast(self: Any) -> str:
+    """GetCostForecast from the seeded costs: the last 14 days' average per day (of the
+    service asked for), with a ±12 % range."""
+    request = json.loads(self.body)
+    start = date.fromisoformat(request["TimePeriod"]["Start"])
+    end = date.fromisoformat(request["TimePeriod"]["End"])
+    wanted = set((request.get("Filter") or {}).get("Dimensions", {}).get("Values") or [])
+    recent = [
+        sum(
+            v
+            for k, v in CONFIG.costs.get(start - timedelta(days=i), {}).items()
+            if not wanted or k in wanted
+        )
+        for i in range(1, 15)
+    ]
+    mean = sum(recent) / len(recent) if recent else 0.0
+    days = []
+    day = start
+    while day < end:
+        days.append(
+            {
+                "TimePeriod": {
+                    "Start": day.isoformat(),
+                    "End": (day + timedelta(days=1)).isoformat(),
+                },
+                "MeanValue": f"{mean:.4f}",
+                "PredictionIntervalLowerBound": f"{mean * 0.88:.4f}",
+                "PredictionIntervalUpperBound": f"{mean * 1.12:.4f}",
+            }
+        )
+        day += timedelta(days=1)
+    total = mean * len(days)
+    return json.dumps(
+        {"Total": {"Amount": f"{total:.4f}", "Unit": "USD"}, "ForecastResultsByTime": days}
+    )
+
+
+def _anomalies(self: Any) -> str:
+    """GetAnomalies from the seeded anomalies whose start falls in the date interval."""
+    request = json.loads(self.body)
+    interval = request.get("DateInterval") or {}
+    first = date.fromisoformat(interval["StartDate"][:10])
+    last = date.fromisoformat((interval.get("EndDate") or date.today().isoformat())[:10])
+    found = [
+        a
+        for a in CONFIG.anomalies
+        if first <= date.fromisoformat(a["AnomalyStartDate"][:10]) <= last
+    ]
+    return json.dumps({"Anomalies": found})
 
 
 def _install_invoke() -> None:
@@ -867,3 +955,4 @@ def reset() -> None:
         CONFIG.monitoring_schedules.clear()
         CONFIG.monitoring_executions.clear()
         CONFIG.costs.clear()
+        CONFIG.anomalies.clear()

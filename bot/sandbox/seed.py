@@ -167,6 +167,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     _seed_monitoring()
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
+    _seed_anomalies()
     return {
         "role_arn": ROLE_ARN,
         "data_bucket": DATA_BUCKET,
@@ -468,6 +469,36 @@ def _seed_budgets(budgets: BudgetsClient) -> None:
                 },
             },
         )
+
+
+def _seed_anomalies() -> None:
+    """One cost anomaly: SageMaker training on GPU instances, three days last week."""
+    start = date.today() - timedelta(days=9)
+    moto_ext.CONFIG.anomalies.append(
+        {
+            "AnomalyId": "sandbox-anomaly-0001",
+            "AnomalyStartDate": start.isoformat(),
+            "AnomalyEndDate": (start + timedelta(days=2)).isoformat(),
+            "DimensionValue": "Amazon SageMaker",
+            "RootCauses": [
+                {
+                    "Service": "Amazon SageMaker",
+                    "Region": REGION,
+                    "LinkedAccount": ACCOUNT,
+                    "UsageType": "USE1-Train:ml.p3.2xlarge",
+                }
+            ],
+            "AnomalyScore": {"MaxScore": 0.87, "CurrentScore": 0.12},
+            "Impact": {
+                "MaxImpact": 148.2,
+                "TotalImpact": 312.4,
+                "TotalActualSpend": 738.4,
+                "TotalExpectedSpend": 426.0,
+                "TotalImpactPercentage": 73.3,
+            },
+            "MonitorArn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/sandbox-services",
+        }
+    )
 
 
 def _seed_costs(rng: random.Random) -> None:

@@ -51,46 +51,229 @@ def _ce_page(
     return page
 
 
+def _days(
+    start: date, end: date, per_day: dict[str, float], token: str | None = None
+) -> dict[str, Any]:
+    """A Cost Explorer page with one result per day of [start, end)."""
+    page = _ce_page({}, "", "", token)
+    page["ResultsByTime"] = [
+        _ce_page(
+            per_day,
+            (start + timedelta(days=i)).isoformat(),
+            (start + timedelta(days=i + 1)).isoformat(),
+        )["ResultsByTime"][0]
+        for i in range((end - start).days)
+    ]
+    return page
+
+
+NO_ANOMALIES = {"Anomalies": []}
+
+
 def test_cost_report_by_service_follows_pages_and_compares(fixed: Any) -> None:
     ce = fixed.aws.client("ce")
+    # last week (Nov 16-22), the week before it (Nov 9-15): one listing of both, every
+    # service, in two pages; the service is picked from it.
     with Stubber(ce) as stub:
         stub.add_response(
             "get_cost_and_usage",
-            _ce_page({"Amazon SageMaker": 700.0}, "2026-11-16", "2026-11-23", "t2"),
+            _days(
+                date(2026, 11, 9),
+                date(2026, 11, 16),
+                {"Amazon SageMaker": 1000 / 7, "Amazon S3": 5.0},
+                "t2",
+            ),
             {
-                "TimePeriod": {"Start": "2026-11-16", "End": "2026-11-23"},
+                "TimePeriod": {"Start": "2026-11-09", "End": "2026-11-23"},
                 "Granularity": "DAILY",
                 "Metrics": ["UnblendedCost"],
                 "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}],
-                "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
             },
         )
         stub.add_response(
             "get_cost_and_usage",
-            _ce_page({"Amazon SageMaker": 100.0}, "2026-11-16", "2026-11-23"),
+            _days(date(2026, 11, 16), date(2026, 11, 23), {"Amazon SageMaker": 800 / 7}),
             {
                 "TimePeriod": ANY,
                 "Granularity": "DAILY",
                 "Metrics": ANY,
                 "GroupBy": ANY,
-                "Filter": ANY,
                 "NextPageToken": "t2",
             },
         )
         stub.add_response(
-            "get_cost_and_usage",
-            _ce_page({"Amazon SageMaker": 1000.0}, "2026-11-09", "2026-11-16"),
+            "get_anomalies",
+            NO_ANOMALIES,
             {
-                "TimePeriod": {"Start": "2026-11-09", "End": "2026-11-16"},
-                "Granularity": "DAILY",
-                "Metrics": ANY,
-                "GroupBy": ANY,
-                "Filter": ANY,
+                "DateInterval": {"StartDate": "2026-11-16", "EndDate": "2026-11-22"},
+                "MaxResults": 100,
             },
         )
         reply = cost_report(request("CostReport", period="last_week", service="sagemaker"), fixed)
     assert reply.summary == "Amazon SageMaker costs last week: $800.00"
-    assert "down 20% vs the 7 days before" in str(reply.blocks[1].text)
+    assert "down 20% vs Nov 09–Nov 15" in str(reply.blocks[1].text)
+    assert [f.filename for f in reply.files] == ["cost-per-day.png"]
+    assert "Amazon SageMaker" in reply.files[0].alt
+
+
+def test_no_comparison_with_days_before_the_data_begins(fixed: Any) -> None:
+    ce = fixed.aws.client("ce")
+    with Stubber(ce) as stub:
+        # Data only from Oct 20: "last month" cannot be compared with September.
+        stub.add_response(
+            "get_cost_and_usage",
+            _days(date(2026, 10, 20), date(2026, 11, 1), {"Amazon SageMaker": 100.0}),
+        )
+        stub.add_response("get_anomalies", NO_ANOMALIES)
+        reply = cost_report(request("CostReport", period="last_month"), fixed)
+    text = str(reply.blocks[1].text)
+    assert "no cost data before Oct 20 to compare with" in text and "%" not in text
+
+
+def test_today_is_not_compared_with_a_whole_day(fixed: Any) -> None:
+    ce = fixed.aws.client("ce")
+    with Stubber(ce) as stub:
+        stub.add_response(
+            "get_cost_and_usage", _days(date(2026, 11, 1), date(2026, 11, 28), {"Amazon S3": 10.0})
+        )
+        stub.add_response("get_anomalies", NO_ANOMALIES)
+        reply = cost_report(request("CostReport", period="today"), fixed)
+    assert str(reply.blocks[1].text) == "*$10.00* spent on Nov 27."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much did we spend next year",
+        "costs in 2023",
+        "cost last quarter",
+        "spend in the last 30 days",
+    ],
+)
+def test_periods_the_catalog_lacks_are_refused_with_the_forms(fixed: Any, text: str) -> None:
+    from intents.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        cost_report(request("CostReport", text), fixed)
+    assert "this week, last week, this month or last month" in (refused.value.hint or "")
+
+
+def test_this_month_has_a_forecast_anomalies_an_other_row_and_a_csv(fixed: Any) -> None:
+    ce = fixed.aws.client("ce")
+    services = {f"Service {i:02d}": float(40 - i) for i in range(14)}
+    with Stubber(ce) as stub:
+        stub.add_response(
+            "get_cost_and_usage", _days(date(2026, 10, 1), date(2026, 11, 28), services)
+        )
+        stub.add_response(
+            "get_cost_forecast",
+            {
+                "Total": {"Amount": "1200.0", "Unit": "USD"},
+                "ForecastResultsByTime": [
+                    {
+                        "TimePeriod": {"Start": f"2026-11-{d}", "End": f"2026-11-{d + 1}"},
+                        "MeanValue": "300.0",
+                        "PredictionIntervalLowerBound": "250.0",
+                        "PredictionIntervalUpperBound": "350.0",
+                    }
+                    for d in (27, 28, 29)
+                ]
+                + [
+                    {
+                        "TimePeriod": {"Start": "2026-11-30", "End": "2026-12-01"},
+                        "MeanValue": "300.0",
+                        "PredictionIntervalLowerBound": "250.0",
+                        "PredictionIntervalUpperBound": "350.0",
+                    }
+                ],
+            },
+            {
+                "TimePeriod": {"Start": "2026-11-27", "End": "2026-12-01"},
+                "Metric": "UNBLENDED_COST",
+                "Granularity": "DAILY",
+                "PredictionIntervalLevel": 80,
+            },
+        )
+        stub.add_response(
+            "get_anomalies",
+            {
+                "Anomalies": [
+                    {
+                        "AnomalyId": "a1",
+                        "AnomalyStartDate": "2026-11-20",
+                        "AnomalyEndDate": "2026-11-22",
+                        "DimensionValue": "Service 03",
+                        "RootCauses": [
+                            {"Service": "Service 03", "Region": "us-east-1", "UsageType": "GPU"}
+                        ],
+                        "AnomalyScore": {"MaxScore": 0.9, "CurrentScore": 0.1},
+                        "Impact": {
+                            "MaxImpact": 100.0,
+                            "TotalImpact": 250.0,
+                            "TotalExpectedSpend": 400.0,
+                        },
+                        "MonitorArn": "arn:aws:ce::123456789012:anomalymonitor/m",
+                    }
+                ]
+            },
+        )
+        reply = cost_report(request("CostReport", period="this_month"), fixed)
+    rows = dict(reply.blocks[2].fields)
+    assert len(rows) == 11 and rows["Other (4 services)"] == "$3,078 (24%)"
+    shares = [int(v.rsplit("(", 1)[1].rstrip("%)")) for v in rows.values()]
+    assert 98 <= sum(shares) <= 102  # every service counted, rounding aside
+    text = " ".join(str(getattr(b, "text", "")) for b in reply.blocks)
+    # Nov 1-26 spent, today's day and three more forecast
+    assert "Forecast for November: *$13,394* ($12,194 so far, $1,200 more by Nov 30" in text
+    assert "*Service 03* Nov 20–Nov 22: $250.00 above the expected $400.00 (us-east-1, GPU)" in text
+    names = [f.filename for f in reply.files]
+    assert names == ["cost-per-day.png", "costs-this-month-by-service.csv"]
+    assert reply.files[1].content.decode().count("\n") == 15  # header and all 14 services
+    assert "hatched bars forecast $1,200 more to Nov 30" in reply.files[0].alt
+
+
+def test_the_hourly_report_covers_the_last_24_hours(fixed: Any) -> None:
+    import dataclasses
+
+    ce = fixed.aws.client("ce")
+    just_after_midnight = datetime(2026, 11, 27, 0, 5, tzinfo=UTC).timestamp()
+    deps = dataclasses.replace(fixed, clock=lambda: just_after_midnight)
+    scheduled = dataclasses.replace(
+        request("CostReport", period="last_24_hours"), source="schedule"
+    )
+    with Stubber(ce) as stub:
+        stub.add_response(
+            "get_cost_and_usage",
+            _ce_page({"Amazon SageMaker": 150.0}, "2026-11-26T00:00:00Z", "2026-11-27T00:00:00Z"),
+            {
+                "TimePeriod": {"Start": "2026-11-26T00:00:00Z", "End": "2026-11-27T00:00:00Z"},
+                "Granularity": "HOURLY",
+                "Metrics": ["UnblendedCost"],
+                "GroupBy": ANY,
+            },
+        )
+        reply = cost_report(scheduled, deps)
+    assert reply.summary == "Costs in the last 24 hours: $150.00"
+    with Stubber(ce) as stub:
+        stub.add_client_error(
+            "get_cost_and_usage",
+            "ValidationException",
+            "Hourly granularity is not enabled for this account",
+        )
+        stub.add_response(
+            "get_cost_and_usage",
+            _days(date(2026, 11, 26), date(2026, 11, 28), {"Amazon SageMaker": 75.0}),
+            {
+                "TimePeriod": {"Start": "2026-11-26", "End": "2026-11-28"},
+                "Granularity": "DAILY",
+                "Metrics": ANY,
+                "GroupBy": ANY,
+            },
+        )
+        reply = cost_report(scheduled, deps)
+    assert reply.summary == "Costs in the last 24 hours: $150.00"
+    assert "yesterday and today so far" in str(reply.blocks[1].text)
+    assert "hourly data is not turned on" in str(reply.blocks[-1].text)
 
 
 def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
