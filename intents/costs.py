@@ -22,7 +22,7 @@ from intents.aws import (
     translate,
 )
 from intents.base import Request
-from intents.charts import ForecastDay, cost_chart
+from intents.charts import BudgetBar, ForecastDay, budget_chart, cost_chart
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import TRAFFIC_KEYS, EndpointStats, endpoint_stats, variants_by_endpoint
 from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
@@ -42,7 +42,7 @@ from intents.reply import (
     md,
 )
 from intents.resources import check_name, search
-from intents.tables import csv_file, more_line
+from intents.tables import csv_file, cut, more_line
 
 if TYPE_CHECKING:
     from types_boto3_budgets.type_defs import SpendTypeDef
@@ -211,8 +211,8 @@ def forecast(
         request["Filter"] = {"Dimensions": {"Key": "SERVICE", "Values": [service]}}
     try:
         answer = ce.get_cost_forecast(**request)
-    except ClientError as exc:
-        if error_code(exc) == "DataUnavailableException":
+    except (ClientError, NotImplementedError) as exc:
+        if isinstance(exc, ClientError) and error_code(exc) == "DataUnavailableException":
             return md("No forecast: Cost Explorer has too little history to forecast yet.")
         known = translate(exc, action="GetCostForecast")
         if known is None:
@@ -296,7 +296,7 @@ def anomalies(
             token = page.get("NextPageToken")
             if not token:
                 break
-    except ClientError as exc:
+    except (ClientError, NotImplementedError) as exc:
         known = translate(exc, action="GetAnomalies")
         if known is None:
             raise
@@ -645,14 +645,15 @@ def budget_status(request: Request, deps: Deps) -> Reply:
         limit = _amount(budget.get("BudgetLimit")) or 0.0
         spend = budget.get("CalculatedSpend")
         actual = _amount(spend.get("ActualSpend") if spend else None) or 0.0
-        forecast = _amount(spend.get("ForecastedSpend") if spend else None)
+        forecast_ = _amount(spend.get("ForecastedSpend") if spend else None)
         used = actual / limit if limit else 0.0
         rows.append(
-            (used, budget["BudgetName"], limit, actual, forecast, budget.get("TimeUnit", ""))
+            (used, budget["BudgetName"], limit, actual, forecast_, budget.get("TimeUnit", ""))
         )
-    rows.sort(key=lambda r: -r[0])
+    # The tightest first: over the limit, then forecast over it, then by share used.
+    rows.sort(key=lambda r: (-r[0], -((r[4] or 0.0) / r[2] if r[2] else 0.0), r[1]))
     lines_: list[Md] = []
-    for used, name_, limit, actual, forecast, unit in rows:
+    for used, name_, limit, actual, forecast_, unit in rows:
         icon = (
             ":red_circle:"
             if used >= 1
@@ -660,18 +661,21 @@ def budget_status(request: Request, deps: Deps) -> Reply:
             if used >= 0.8
             else ":large_green_circle:"
         )
+        same = [actual, limit, forecast_]  # one money format in the line
         line = md(
             "{i} {n} ({u}): {a} of {l} used ({p:.0%})",
             i=Md(icon),
             n=bold(name_),
             u=unit.lower(),
-            a=money(actual),
-            l=money(limit),
+            a=money(actual, like=same),
+            l=money(limit, like=same),
             p=used,
         )
-        if forecast is not None and limit and forecast > limit:
+        if forecast_ is not None and limit and forecast_ > limit:
             line = line + md(
-                " · forecast {f}, over by {o}", f=money(forecast), o=money(forecast - limit)
+                " · forecast {f}, over by {o}",
+                f=money(forecast_, like=same),
+                o=money(forecast_ - limit, like=same),
             )
         lines_.append(line)
     over = sum(1 for r in rows if r[0] >= 0.8)
@@ -680,13 +684,62 @@ def budget_status(request: Request, deps: Deps) -> Reply:
         if over
         else f"All {len(rows)} budgets under 80 %"
     )
-    return Reply(
-        summary=summary,
-        blocks=(
-            Header("AWS Budgets"),
-            Section(lines(*lines_)),
-            Context(md("Budgets update a few times a day")),
-        ),
+    shown = cut(lines_)
+    files: list[FileOut] = []
+    body = list(shown.rows)
+    if shown.cut:
+        attached = "budgets.csv"
+        body.append(more_line(shown.more, "budgets, the least used", attached=attached))
+        files.append(
+            csv_file(
+                attached,
+                ["budget", "period", "limit_usd", "actual_usd", "forecast_usd", "used"],
+                [
+                    (
+                        n,
+                        u.lower(),
+                        f"{lim:.2f}",
+                        f"{a:.2f}",
+                        f"{f:.2f}" if f is not None else "",
+                        f"{x:.4f}",
+                    )
+                    for x, n, lim, a, f, u in rows
+                ],
+            )
+        )
+    chart = budget_chart(
+        [BudgetBar(n, a, lim, f) for _x, n, lim, a, f, _u in rows[:CHART_BUDGETS]],
+        more=max(0, len(rows) - CHART_BUDGETS),
+    )
+    if chart is not None:
+        files.insert(0, chart)
+    blocks: list[Block] = [Header("AWS Budgets"), Section(lines(*body))]
+    outlook = _month_outlook(deps) if not name else None
+    if outlook is not None:
+        blocks.append(Context(outlook))
+    blocks.append(Context(md("Budgets update a few times a day")))
+    return Reply(summary=summary, blocks=tuple(blocks), files=tuple(files))
+
+
+CHART_BUDGETS = 15  # bars in the budget chart: the tightest
+
+
+def _month_outlook(deps: Deps) -> Md | None:
+    """The whole account's month: spent so far and Cost Explorer's forecast to month end."""
+    today = _today(deps)
+    start = today.replace(day=1)
+    month_end = (start + timedelta(days=32)).replace(day=1)
+    ahead = forecast(deps.aws.ce, today, month_end)
+    if not isinstance(ahead, Forecast):
+        return ahead
+    so_far = costs(deps.aws.ce, start, today).total(start, today) if today > start else 0.0
+    whole = [so_far + ahead.total]
+    return md(
+        ":chart_with_upwards_trend: Cost Explorer forecasts {f} for the whole account in {m} "
+        "({s} so far)",
+        f=bold(money(so_far + ahead.total, like=whole)),
+        m=f"{start:%B}",
+        s=money(so_far, like=whole),
     )
 
 

@@ -298,10 +298,45 @@ def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
     reply = budget_status(request("BudgetStatus"), fixed)
     text = str(reply.blocks[1].text)
     assert text.index("ml-platform-monthly") < text.index("small")
-    assert "$4,313 of $5,000 used (86%)" in text and "forecast $5,480, over by $480.10" in text
+    # one money format in a line: whole dollars, since the line has amounts over $1,000
+    assert "$4,313 of $5,000 used (86%)" in text and "forecast $5,480, over by $480" in text
+    assert "$20.00 of $100.00 used (20%)" in text
     assert reply.summary == "1 of 2 budgets at 80 % or more"
+    (chart,) = reply.files
+    assert chart.filename == "budgets.png" and "ml-platform-monthly" in chart.alt
     one = budget_status(request("BudgetStatus", budgetName="small"), fixed)
     assert "small" in str(one.blocks[1].text) and "ml-platform" not in str(one.blocks[1].text)
+    from intents.errors import NotFound
+
+    with pytest.raises(NotFound, match="no budget named nosuch"):
+        budget_status(request("BudgetStatus", budgetName="nosuch"), fixed)
+
+
+def test_forty_two_budgets_tightest_first_the_rest_counted_and_attached(fixed: Any) -> None:
+    budgets = fixed.aws.client("budgets")
+    for i in range(42):
+        budgets.create_budget(
+            AccountId="123456789012",
+            Budget={
+                "BudgetName": f"team-{i:02d}-monthly-budget-with-a-long-name",
+                "BudgetLimit": {"Amount": "1000", "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+                "CalculatedSpend": {
+                    "ActualSpend": {"Amount": str(10.0 * i + 0.5), "Unit": "USD"},
+                    "ForecastedSpend": {"Amount": str(25.0 * i), "Unit": "USD"},
+                },
+            },
+        )
+    reply = budget_status(request("BudgetStatus"), fixed)
+    text = str(reply.blocks[1].text)
+    shown = text.count("team-")
+    assert text.startswith(":large_green_circle: *team-41-") and len(text) <= 3000
+    assert text.endswith(
+        f"…and {42 - shown} more budgets, the least used (the whole list is in budgets.csv)"
+    )
+    chart, listed = reply.files
+    assert listed.content.decode().count("\n") == 43 and chart.filename == "budgets.png"
 
 
 def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
