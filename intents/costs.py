@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -990,10 +991,147 @@ def _as_time(value: Any) -> datetime | None:
 
 # ---------------------------------------------------------------------------- Model Monitor
 
+# Data-quality checks, most severe first (SageMaker Model Monitor's constraint_check_type),
+# with what each means in words. Model-quality violations (a metric past its threshold)
+# rank above them all: they say the model itself is getting answers wrong.
+DATA_CHECKS = {
+    "baseline_drift_check": "drifted from the baseline",
+    "missing_column_check": "missing column",
+    "data_type_check": "wrong data type",
+    "completeness_check": "missing values",
+    "categorical_values_check": "unknown categories",
+    "extra_column_check": "unexpected column",
+}
+QUALITY_KINDS = {"ModelQuality", "ModelBias", "ModelExplainability"}
+VIOLATIONS_FILE = "constraint_violations.json"
+MONITOR_ROWS = 15  # schedules shown with their findings; the rest are counted and attached
+
+
+@dataclass(frozen=True)
+class Violation:
+    name: str  # the feature (data quality) or metric (model quality) that violated
+    check: str  # constraint_check_type
+    description: str
+
+    def rank(self) -> int:
+        return list(DATA_CHECKS).index(self.check) if self.check in DATA_CHECKS else -1
+
+
+@dataclass(frozen=True)
+class ScheduleRuns:
+    schedule: Mapping[str, Any]
+    runs: Sequence[Mapping[str, Any]]
+    violations: list[Violation]  # of the latest run, most severe first
+    unread: str | None = None  # why the latest run's report could not be read
+
+    @property
+    def kind(self) -> str:
+        return str(self.schedule.get("MonitoringType") or "DataQuality")
+
+    @property
+    def latest(self) -> str:
+        return str(self.runs[0].get("MonitoringExecutionStatus", "")) if self.runs else ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.runs if r.get("MonitoringExecutionStatus") == status)
+
+    def severity(self) -> tuple[int, int, int, int]:
+        """Sort key, most severe first: the latest run violating (model quality before data
+        quality, more violations first), failing, violations earlier in the week, clean."""
+        if self.latest == "CompletedWithViolations":
+            return (0, 0 if self.kind in QUALITY_KINDS else 1, -len(self.violations), 0)
+        if self.latest == "Failed":
+            return (1, 0, -self.count("Failed"), 0)
+        if self.count("CompletedWithViolations"):
+            return (2, 0, -self.count("CompletedWithViolations"), 0)
+        return (3, 0, 0, 0) if self.runs else (4, 0, 0, 0)
+
+
+def _violations(deps: Deps, run: Mapping[str, Any]) -> tuple[list[Violation], str | None]:
+    """The violations report of one execution: its processing job's output in S3."""
+    arn = str(run.get("ProcessingJobArn") or "")
+    if not arn:
+        return [], "the run names no processing job"
+    try:
+        job = deps.aws.sagemaker.describe_processing_job(ProcessingJobName=arn.rsplit("/", 1)[-1])
+        outputs = job.get("ProcessingOutputConfig", {}).get("Outputs", [])
+        uris = [o["S3Output"]["S3Uri"] for o in outputs if o.get("S3Output", {}).get("S3Uri")]
+        if not uris:
+            return [], "its processing job has no output in S3"
+        bucket, _, prefix = uris[0].removeprefix("s3://").partition("/")
+        key = f"{prefix.rstrip('/')}/{VIOLATIONS_FILE}".lstrip("/")
+        body = deps.aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        report = json.loads(body)
+    except (ClientError, NotImplementedError) as exc:
+        known = translate(exc, action="reading the violations report")
+        if known is None:
+            raise
+        return [], known.message
+    except ValueError:
+        return [], f"{VIOLATIONS_FILE} is not valid JSON"
+    found = [
+        Violation(
+            str(v.get("feature_name") or v.get("metric_name") or v.get("facet") or "?"),
+            str(v.get("constraint_check_type") or "?"),
+            str(v.get("description") or ""),
+        )
+        for v in report.get("violations", [])
+        if isinstance(v, dict)
+    ]
+    return sorted(found, key=lambda v: (v.rank(), v.name)), None
+
+
+def _schedule_runs(deps: Deps, schedule: Mapping[str, Any], since: datetime) -> ScheduleRuns:
+    sm = deps.aws.sagemaker
+    runs = list(
+        items(
+            sm.get_paginator("list_monitoring_executions").paginate(
+                MonitoringScheduleName=schedule["MonitoringScheduleName"],
+                ScheduledTimeAfter=since,
+                SortBy="ScheduledTime",
+                SortOrder="Descending",
+                PaginationConfig=page_size(SAGEMAKER_PAGE, limit=50),
+            ),
+            lambda p: p.get("MonitoringExecutionSummaries", []),
+            limit=50,
+        )
+    )
+    if runs and runs[0].get("MonitoringExecutionStatus") == "CompletedWithViolations":
+        found, unread = _violations(deps, runs[0])
+        return ScheduleRuns(schedule, runs, found, unread)
+    return ScheduleRuns(schedule, runs, [])
+
+
+def _findings(s: ScheduleRuns, *, limit: int = 6) -> Md:
+    """'drifted from the baseline: *amount*, *country*; unknown categories: *merchant_type*'."""
+    if s.unread:
+        return md("violations report unreadable: {m}", m=s.unread)
+    groups: dict[str, list[Violation]] = {}
+    for v in s.violations:
+        groups.setdefault(v.check, []).append(v)
+    parts = []
+    shown = 0
+    for check, found in groups.items():
+        words = DATA_CHECKS.get(check)
+        if words is None:  # model quality: the metric and what AWS says of it
+            for v in found:
+                if shown < limit:
+                    parts.append(md("{n} {d}", n=bold(v.name), d=v.description or check))
+                    shown += 1
+            continue
+        names = [bold(v.name) for v in found[: max(0, limit - shown)]]
+        shown += len(names)
+        if names:
+            parts.append(md("{w}: {n}", w=words, n=Md(", ".join(names))))
+    rest = len(s.violations) - shown
+    text = Md("; ".join(parts))
+    return text + md(" (and {n} more)", n=rest) if rest > 0 else text
+
 
 @router.intent("MonitorSummary")
 def monitor_summary(request: Request, deps: Deps) -> Reply:
-    """Model Monitor schedules, their latest runs and constraint violations."""
+    """Model Monitor: what drifted or broke in each schedule's latest run (from its
+    violations report), most severe first, and the runs of the last 7 days."""
     sm = deps.aws.sagemaker
     endpoint = request.slot("endpointName")
     query: ListMonitoringSchedulesRequestPaginateTypeDef = {
@@ -1016,53 +1154,132 @@ def monitor_summary(request: Request, deps: Deps) -> Reply:
             )
         )
     since = datetime.fromtimestamp(deps.clock(), UTC) - timedelta(days=7)
-    rows, with_violations = [], 0
-    for schedule in sorted(schedules, key=lambda s: s.get("EndpointName", "")):
-        name = schedule["MonitoringScheduleName"]
-        runs = list(
-            items(
-                sm.get_paginator("list_monitoring_executions").paginate(
-                    MonitoringScheduleName=name,
-                    ScheduledTimeAfter=since,
-                    SortBy="ScheduledTime",
-                    SortOrder="Descending",
-                    PaginationConfig=page_size(SAGEMAKER_PAGE, limit=50),
-                ),
-                lambda p: p.get("MonitoringExecutionSummaries", []),
-                limit=50,
-            )
-        )
-        violations = sum(
-            1 for r in runs if r.get("MonitoringExecutionStatus") == "CompletedWithViolations"
-        )
-        failed = sum(1 for r in runs if r.get("MonitoringExecutionStatus") == "Failed")
-        last = runs[0] if runs else None
+    found = concurrently(lambda s: _schedule_runs(deps, s, since), schedules)
+    found.sort(key=lambda s: (s.severity(), s.schedule.get("EndpointName", ""), s.kind))
+    rows = []
+    for s in found:
+        violations, failed = s.count("CompletedWithViolations"), s.count("Failed")
         icon = (
             ":red_circle:"
-            if violations
+            if s.latest == "CompletedWithViolations"
             else ":large_orange_circle:"
-            if failed
+            if violations or failed
             else ":large_green_circle:"
         )
-        with_violations += bool(violations)
-        rows.append(
-            md(
-                "{i} {e} · {n} ({t}): {r} runs in 7 days, {v} with violations{f}{l}",
-                i=Md(icon),
-                e=bold(schedule.get("EndpointName", "?")),
-                n=code(name),
-                t=schedule.get("MonitoringType", "DataQuality"),
-                r=len(runs),
-                v=violations,
-                f=md(", {x} failed", x=failed) if failed else md(""),
-                l=md(" · last: {s}", s=last["MonitoringExecutionStatus"]) if last else md(""),
+        row = md(
+            "{i} {e} · {t} ({n}): {r} runs in 7 days, {v} with violations{f}{l}",
+            i=Md(icon),
+            e=bold(s.schedule.get("EndpointName", "?")),
+            t=_KIND_WORDS.get(s.kind, s.kind),
+            n=code(s.schedule["MonitoringScheduleName"]),
+            r=len(s.runs),
+            v=violations,
+            f=md(", {x} failed", x=failed) if failed else md(""),
+            l=md(" · last: {x}", x=s.latest) if s.runs else md(""),
+        )
+        if s.violations or s.unread:
+            row = lines(row, md("    latest run: {x}", x=_findings(s)))
+        rows.append(row)
+    latest_bad = [s for s in found if s.latest == "CompletedWithViolations"]
+    week_bad = sum(1 for s in found if s.count("CompletedWithViolations"))
+    summary = (
+        f"{week_bad} of {len(found)} monitoring schedules found violations this week"
+        if week_bad
+        else f"No violations in {len(found)} monitoring schedules this week"
+    )
+    blocks: list[Block] = [Header("Model Monitor, last 7 days")]
+    if endpoint:
+        blocks.append(Section(_drift_answer(endpoint, found)))
+        named = sorted({v.name for s in latest_bad for v in s.violations})
+        if named:
+            summary = (
+                f"{endpoint}: " + ", ".join(named[:8]) + f" violated in the latest run; {summary}"
+            )
+    elif latest_bad:
+        blocks.append(
+            Section(
+                md(
+                    "{n} of {t} schedules' latest run found violations, the most severe first.",
+                    n=len(latest_bad),
+                    t=len(found),
+                )
             )
         )
-    summary = (
-        f"{with_violations} of {len(schedules)} monitoring schedules found violations this week"
-        if with_violations
-        else f"No violations in {len(schedules)} monitoring schedules this week"
+    shown = cut(rows, max_rows=MONITOR_ROWS)
+    body = list(shown.rows)
+    files: list[FileOut] = []
+    if shown.cut:
+        attached = "model-monitor.csv"
+        body.append(more_line(shown.more, "schedules, the cleanest", attached=attached))
+        files.append(_monitor_csv(attached, found))
+    blocks.append(Section(lines(*body)))
+    blocks.append(
+        Context(
+            md(
+                "From each schedule's latest {f} (data quality: features; model quality: metrics)",
+                f=code(VIOLATIONS_FILE),
+            )
+        )
     )
-    return Reply(
-        summary=summary, blocks=(Header("Model Monitor, last 7 days"), Section(lines(*rows)))
+    return Reply(summary=summary, blocks=tuple(blocks), files=tuple(files))
+
+
+_KIND_WORDS = {
+    "DataQuality": "data quality",
+    "ModelQuality": "model quality",
+    "ModelBias": "bias drift",
+    "ModelExplainability": "feature attribution drift",
+}
+
+
+def _drift_answer(endpoint: str, found: list[ScheduleRuns]) -> Md:
+    """'any drift on X?': the features (and metrics) the latest runs flagged, by name."""
+    bad = [s for s in found if s.latest == "CompletedWithViolations"]
+    if not bad:
+        earlier = sum(s.count("CompletedWithViolations") for s in found)
+        return md(
+            ":large_green_circle: No violations in {e}'s latest monitoring runs{x}.",
+            e=bold(endpoint),
+            x=md(" ({n} earlier this week)", n=earlier) if earlier else md(""),
+        )
+    parts = []
+    for s in bad:
+        what = _KIND_WORDS.get(s.kind, s.kind)
+        when = s.runs[0].get("ScheduledTime")
+        stamp = f" ({when:%b %d %H:%M} UTC)" if isinstance(when, datetime) else ""
+        parts.append(md("• {w}{t}: {f}", w=what.capitalize(), t=stamp, f=_findings(s, limit=12)))
+    return lines(
+        md(
+            ":red_circle: Yes: the latest monitoring run on {e} found violations.", e=bold(endpoint)
+        ),
+        *parts,
+    )
+
+
+def _monitor_csv(filename: str, found: list[ScheduleRuns]) -> FileOut:
+    return csv_file(
+        filename,
+        [
+            "endpoint",
+            "schedule",
+            "type",
+            "runs_7d",
+            "with_violations",
+            "failed",
+            "last",
+            "violations",
+        ],
+        [
+            (
+                s.schedule.get("EndpointName", ""),
+                s.schedule["MonitoringScheduleName"],
+                s.kind,
+                len(s.runs),
+                s.count("CompletedWithViolations"),
+                s.count("Failed"),
+                s.latest,
+                "; ".join(f"{v.name}: {v.check}" for v in s.violations),
+            )
+            for s in found
+        ],
     )

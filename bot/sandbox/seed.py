@@ -8,6 +8,7 @@ Cost Explorer data by service.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.literals import StandardUnitType
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_s3 import S3Client
     from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.literals import (
         ProductionVariantInstanceTypeType,
@@ -165,6 +167,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
+    _seed_violations(sm, s3)
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
     _seed_anomalies()
@@ -449,6 +452,83 @@ def _seed_monitoring() -> None:
                     "MonitoringType": kind,
                 }
             )
+
+
+# What fraud-detector-prod's latest data-quality run found, as Model Monitor writes it.
+FRAUD_VIOLATIONS = [
+    {
+        "feature_name": "amount",
+        "constraint_check_type": "baseline_drift_check",
+        "description": "Baseline drift distance: 0.41 exceeds threshold: 0.1",
+    },
+    {
+        "feature_name": "country",
+        "constraint_check_type": "baseline_drift_check",
+        "description": "Baseline drift distance: 0.23 exceeds threshold: 0.1",
+    },
+    {
+        "feature_name": "hour",
+        "constraint_check_type": "completeness_check",
+        "description": "Data completeness is 0.86, below the baseline's 1.0",
+    },
+    {
+        "feature_name": "merchant_type",
+        "constraint_check_type": "extra_column_check",
+        "description": "There are extra columns in current dataset: merchant_type",
+    },
+]
+
+
+def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
+    """Each schedule's latest run as the processing job Model Monitor ran, with its
+    constraint_violations.json in S3 (fraud-detector-prod's names what drifted)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for execution in moto_ext.CONFIG.monitoring_executions:
+        name = execution["MonitoringScheduleName"]
+        if name not in latest or execution["ScheduledTime"] > latest[name]["ScheduledTime"]:
+            latest[name] = execution
+    for name, execution in latest.items():
+        when = execution["ScheduledTime"]
+        job = f"model-monitoring-{when:%Y%m%d%H%M}-{name[:30]}"
+        prefix = f"monitoring/{execution['EndpointName']}/{name}/{when:%Y/%m/%d/%H}"
+        sm.create_processing_job(
+            ProcessingJobName=job,
+            RoleArn=ROLE_ARN,
+            AppSpecification={
+                "ImageUri": "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+            },
+            ProcessingResources={
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 20,
+                }
+            },
+            ProcessingOutputConfig={
+                "Outputs": [
+                    {
+                        "OutputName": "result",
+                        "S3Output": {
+                            "S3Uri": f"s3://{ARTIFACT_BUCKET}/{prefix}",
+                            "LocalPath": "/opt/ml/processing/resultdata",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        )
+        execution["ProcessingJobArn"] = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{job}"
+        violations = (
+            FRAUD_VIOLATIONS
+            if execution["MonitoringExecutionStatus"] == "CompletedWithViolations"
+            else []
+        )
+        s3.put_object(
+            Bucket=ARTIFACT_BUCKET,
+            Key=f"{prefix}/constraint_violations.json",
+            Body=json.dumps({"violations": violations}, indent=2).encode(),
+        )
 
 
 def _seed_budgets(budgets: BudgetsClient) -> None:

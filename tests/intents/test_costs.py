@@ -4,6 +4,9 @@ Model Monitor (Stubber: moto lacks it)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -453,6 +456,7 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                         "LastModifiedTime": NOW,
                         "MonitoringExecutionStatus": s,
                     }
+                    | ({"ProcessingJobArn": f"arn:aws:sagemaker:us-east-1:1:processing-job/mm-{h}"})
                     for h, s in (
                         (1, "CompletedWithViolations"),
                         (7, "CompletedWithViolations"),
@@ -469,12 +473,198 @@ def test_monitor_summary_counts_violations(fixed: Any) -> None:
                 "MaxResults": 50,
             },
         )
+        # The latest run's report: its processing job's output, in S3.
+        stub.add_response(
+            "describe_processing_job",
+            {
+                "ProcessingJobName": "mm-1",
+                "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:1:processing-job/mm-1",
+                "ProcessingJobStatus": "Completed",
+                "CreationTime": NOW,
+                "AppSpecification": {"ImageUri": "model-monitor-analyzer"},
+                "ProcessingResources": {
+                    "ClusterConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.xlarge",
+                        "VolumeSizeInGB": 20,
+                    }
+                },
+                "RoleArn": ROLE_ARN,
+                "ProcessingOutputConfig": {
+                    "Outputs": [
+                        {
+                            "OutputName": "result",
+                            "S3Output": {
+                                "S3Uri": "s3://monitoring-out/fraud/2026/11/27/11",
+                                "LocalPath": "/opt/ml/processing/resultdata",
+                                "S3UploadMode": "EndOfJob",
+                            },
+                        }
+                    ]
+                },
+            },
+            {"ProcessingJobName": "mm-1"},
+        )
+        s3 = fixed.aws.s3
+        s3.create_bucket(Bucket="monitoring-out")
+        s3.put_object(
+            Bucket="monitoring-out",
+            Key="fraud/2026/11/27/11/constraint_violations.json",
+            Body=json.dumps(
+                {
+                    "violations": [
+                        {
+                            "feature_name": "hour",
+                            "constraint_check_type": "extra_column_check",
+                            "description": "extra",
+                        },
+                        {
+                            "feature_name": "country",
+                            "constraint_check_type": "baseline_drift_check",
+                            "description": "Baseline drift distance: 0.23 exceeds threshold: 0.1",
+                        },
+                        {
+                            "feature_name": "amount",
+                            "constraint_check_type": "baseline_drift_check",
+                            "description": "Baseline drift distance: 0.41 exceeds threshold: 0.1",
+                        },
+                    ]
+                }
+            ),
+        )
         reply = monitor_summary(
             request("MonitorSummary", endpointName="fraud-detector-prod"), fixed
         )
-    text = str(reply.blocks[1].text)
-    assert "4 runs in 7 days, 2 with violations, 1 failed · last: CompletedWithViolations" in text
-    assert reply.summary.startswith("1 of 1 monitoring schedules found violations")
+    answer, rows = str(reply.blocks[1].text), str(reply.blocks[2].text)
+    assert "4 runs in 7 days, 2 with violations, 1 failed · last: CompletedWithViolations" in rows
+    # the features, most severe check first
+    assert "drifted from the baseline: *amount*, *country*; unexpected column: *hour*" in answer
+    assert reply.summary.startswith("fraud-detector-prod: amount, country, hour violated")
+
+
+@contextmanager
+def answering(
+    client: Any, answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
+) -> Iterator[None]:
+    """The client's calls of these operations answered from the request, whatever the order
+    they come in (Stubber answers in order, and these come from several threads)."""
+    from botocore.awsrequest import AWSResponse
+
+    def handler(model: Any, params: dict[str, Any], **_: Any) -> Any:
+        answer = answers.get(model.name)
+        if answer is None:
+            return None
+        return AWSResponse("", 200, {}, None), answer(json.loads(params["body"] or b"{}"))
+
+    event = f"before-call.{client.meta.service_model.service_id.hyphenize()}"
+    client.meta.events.register(event, handler)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, handler)
+
+
+def test_sixty_two_schedules_most_severe_first_with_model_quality_on_top(fixed: Any) -> None:
+    kinds = ["DataQuality", "ModelQuality"]
+    schedules = [
+        {
+            "MonitoringScheduleName": f"sched-{i:02d}",
+            "MonitoringScheduleArn": f"arn:aws:sagemaker:us-east-1:1:monitoring-schedule/sched-{i:02d}",
+            "CreationTime": NOW,
+            "LastModifiedTime": NOW,
+            "MonitoringScheduleStatus": "Scheduled",
+            "EndpointName": f"endpoint-{i:02d}",
+            "MonitoringType": kinds[i % 2],
+        }
+        for i in range(62)
+    ]
+    # the last two (a data- and a model-quality schedule) violate in their latest run
+    statuses = {60: "CompletedWithViolations", 61: "CompletedWithViolations", 5: "Failed"}
+    reports = {
+        "sched-60": [{"feature_name": "amount", "constraint_check_type": "baseline_drift_check"}],
+        "sched-61": [
+            {
+                "metric_name": "auc",
+                "constraint_check_type": "LessThanThreshold",
+                "description": "auc 0.71 is below the threshold 0.85",
+            }
+        ],
+    }
+    s3 = fixed.aws.s3
+    s3.create_bucket(Bucket="monitoring-out")
+    for name, violations in reports.items():
+        s3.put_object(
+            Bucket="monitoring-out",
+            Key=f"{name}/constraint_violations.json",
+            Body=json.dumps({"violations": violations}),
+        )
+
+    def executions(params: dict[str, Any]) -> dict[str, Any]:
+        i = int(params["MonitoringScheduleName"].rsplit("-", 1)[1])
+        return {
+            "MonitoringExecutionSummaries": [
+                {
+                    "MonitoringScheduleName": params["MonitoringScheduleName"],
+                    "ScheduledTime": NOW - timedelta(hours=1),
+                    "CreationTime": NOW,
+                    "LastModifiedTime": NOW,
+                    "MonitoringExecutionStatus": statuses.get(i, "Completed"),
+                    "ProcessingJobArn": f"arn:aws:sagemaker:us-east-1:1:processing-job/{params['MonitoringScheduleName']}",
+                }
+            ]
+        }
+
+    def processing_job(params: dict[str, Any]) -> dict[str, Any]:
+        name = params["ProcessingJobName"]
+        return {
+            "ProcessingJobName": name,
+            "ProcessingJobArn": f"arn:aws:sagemaker:us-east-1:1:processing-job/{name}",
+            "ProcessingJobStatus": "Completed",
+            "CreationTime": NOW,
+            "AppSpecification": {"ImageUri": "model-monitor-analyzer"},
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 20,
+                }
+            },
+            "RoleArn": ROLE_ARN,
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "result",
+                        "S3Output": {
+                            "S3Uri": f"s3://monitoring-out/{name}",
+                            "LocalPath": "/opt/ml/processing/resultdata",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+        }
+
+    with answering(
+        fixed.aws.sagemaker,
+        {
+            "ListMonitoringSchedules": lambda _: {"MonitoringScheduleSummaries": schedules},
+            "ListMonitoringExecutions": executions,
+            "DescribeProcessingJob": processing_job,
+        },
+    ):
+        reply = monitor_summary(request("MonitorSummary"), fixed)
+    rows = str(reply.blocks[2].text).split("\n")
+    assert "endpoint-61" in rows[0] and "*auc* auc 0.71 is below the threshold 0.85" in rows[1]
+    assert "endpoint-60" in rows[2] and "drifted from the baseline: *amount*" in rows[3]
+    assert "endpoint-05" in rows[4] and "1 failed" in rows[4]
+    shown = sum(1 for r in rows if "endpoint-" in r)
+    assert (
+        rows[-1]
+        == f"…and {62 - shown} more schedules, the cleanest (the whole list is in model-monitor.csv)"
+    )
+    (listed,) = reply.files
+    assert listed.content.decode().count("\n") == 63
+    assert reply.summary == "2 of 62 monitoring schedules found violations this week"
 
 
 def test_idle_says_which_listing_aws_kept_throttling(fixed: Any) -> None:
