@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from intents.reply import Actions, Context, Divider, Header, Reply, Section, _strip
+from intents.reply import Actions, Button, Context, Divider, Header, Reply, Section, _strip
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -122,17 +122,29 @@ def _section(section: Section) -> list[Block]:
         for label, value in section.fields
     ]
     text = clip(section.text, MAX_SECTION) if section.text else None
+    accessory = _button(section.accessory) if section.accessory else None
     first = True
     while first or fields:
         chunk, fields = fields[:MAX_FIELDS], fields[MAX_FIELDS:]
         if text or chunk:
             blocks.append(
                 SectionBlock(
-                    text=MarkdownTextObject(text=text) if text else None, fields=chunk or None
+                    text=MarkdownTextObject(text=text) if text else None,
+                    fields=chunk or None,
+                    accessory=accessory,
                 )
             )
-        text, first = None, False
+        text, first, accessory = None, False, None
     return blocks
+
+
+def _button(b: Button) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
+        action_id=b.action_id,
+        value=b.value[:2000],
+        style=b.style,
+    )
 
 
 def _label(label: str) -> str:
@@ -154,19 +166,7 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         elif isinstance(block, Divider):
             blocks.append(DividerBlock())
         elif isinstance(block, Actions):
-            blocks.append(
-                ActionsBlock(
-                    elements=[
-                        ButtonElement(
-                            text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
-                            action_id=b.action_id,
-                            value=b.value[:2000],
-                            style=b.style,
-                        )
-                        for b in block.buttons
-                    ]
-                )
-            )
+            blocks.append(ActionsBlock(elements=[_button(b) for b in block.buttons]))
     if len(blocks) > MAX_BLOCKS:
         blocks = [
             *blocks[: MAX_BLOCKS - 1],

@@ -43,13 +43,14 @@ class Record:
     metadata: dict[str, Any] | None = None  # Slack message metadata, as posted
 
     def buttons(self) -> list[dict[str, Any]]:
-        return [
-            el
-            for b in self.blocks
-            if b.get("type") == "actions"
-            for el in b.get("elements", [])
-            if el.get("type") == "button"
-        ]
+        """Every button: in actions blocks, and beside a section's text."""
+        found = []
+        for b in self.blocks:
+            if b.get("type") == "actions":
+                found += [el for el in b.get("elements", []) if el.get("type") == "button"]
+            elif b.get("type") == "section" and (b.get("accessory") or {}).get("type") == "button":
+                found.append(b["accessory"])
+        return found
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
