@@ -16,13 +16,14 @@ from intents.aws import (
     SAGEMAKER_PAGE,
     concurrently,
     error_code,
+    is_not_found,
     items,
     listing,
     page_size,
     partial_note,
     translate,
 )
-from intents.base import Request
+from intents.base import Approved, Request
 from intents.charts import BudgetBar, ForecastDay, budget_chart, cost_chart
 from intents.errors import InvalidInput, NotFound
 from intents.metrics import TRAFFIC_KEYS, EndpointStats, endpoint_stats, variants_by_endpoint
@@ -30,19 +31,23 @@ from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import (
     Block,
+    Button,
     Context,
     FileOut,
     Header,
     Md,
+    Proposal,
     Reply,
+    Risk,
     Section,
+    ask,
     bold,
     code,
     fields,
     lines,
     md,
 )
-from intents.resources import check_name, search
+from intents.resources import check_name, resource_tags, search
 from intents.tables import csv_file, cut, more_line
 
 if TYPE_CHECKING:
@@ -56,6 +61,7 @@ if TYPE_CHECKING:
     )
     from types_boto3_pricing import PricingClient
     from types_boto3_sagemaker.type_defs import (
+        DescribeAppRequestTypeDef,
         ListMonitoringSchedulesRequestPaginateTypeDef,
         NotebookInstanceSummaryTypeDef,
         ProductionVariantOutputTypeDef,
@@ -746,111 +752,201 @@ def _month_outlook(deps: Deps) -> Md | None:
 
 # ---------------------------------------------------------------------------- idle resources
 
-NOTEBOOK_IDLE = timedelta(days=1)
+# One window for every kind: a resource is idle when it did nothing for a day, and a
+# resource younger than that (an endpoint created 5 seconds ago) is not idle yet.
+IDLE_WINDOW = timedelta(days=1)
+NOTEBOOK_IDLE = IDLE_WINDOW
 STARTING_TOO_LONG = timedelta(hours=1)
-# Of each kind, the findings shown (more would not fit in a message); the rest are counted.
-# Only the endpoints shown are described and priced: one call per finding reported.
-MAX_SHOWN = 10
+# Of each kind, the findings shown with a button (more would not fit in a message); the
+# rest are counted, and every finding is in the attached CSV. Only the endpoints shown are
+# described and priced: one call per finding reported.
+MAX_SHOWN = 5
+MAX_PRICED = 10
+# Studio apps that cost nothing while they run (the classic Studio's Jupyter server).
+FREE_INSTANCE = "system"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One idle or stuck resource: its line, its cost, and the button that acts on it."""
+
+    kind: str
+    name: str
+    line: Md
+    hourly: float | None = None  # USD an hour while it runs, when known
+    since: datetime | None = None
+    action: Button | None = None
+    detail: str = ""
+
+    @property
+    def monthly(self) -> float | None:
+        return self.hourly * HOURS_PER_MONTH if self.hourly is not None else None
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str  # "Idle endpoints"
+    noun: str  # "endpoints with no invocations in 24 h"
+    findings: list[Finding]
 
 
 @router.intent("IdleResources")
 def idle_resources(request: Request, deps: Deps) -> Reply:
-    """Endpoints with no traffic in a day, notebooks left running, and jobs that look stuck."""
+    """Endpoints with no traffic in a day, notebooks and Studio apps left running, jobs that
+    look stuck, and Trusted Advisor's cost advice, the most expensive first, each with a
+    button to act on it."""
     now = datetime.fromtimestamp(deps.clock(), UTC)
     pricing = pricing_client(deps)
-    findings: list[Md] = []
-    waste = 0.0
-
     partial: list[Md] = []  # what a listing AWS kept throttling left out
-    idle = _quiet_endpoints(deps, now, partial)
-    hourly = _endpoints_hourly(deps, idle[:MAX_SHOWN], pricing)
-    waste += sum(hourly.values())
-    for name in idle[:MAX_SHOWN]:
-        findings.append(
-            md(
-                ":white_circle: Endpoint {n}: no invocations in 24 h{c}",
-                n=bold(name),
-                c=md(", costs {h}/h", h=money(hourly[name])) if hourly[name] else md(""),
+    notes: list[Md] = []  # what could not be looked at, and why
+    kinds = [
+        Kind(
+            "Idle endpoints",
+            "endpoints with no invocations in 24 h",
+            _idle_endpoints(deps, now, partial, pricing),
+        ),
+        Kind(
+            "Notebook instances left running",
+            "notebooks left running",
+            _notebooks(deps, now, partial, pricing),
+        ),
+        Kind(
+            "Idle SageMaker Studio apps",
+            "idle Studio apps",
+            _studio_apps(deps, now, partial, notes, pricing),
+        ),
+        Kind(
+            "Training jobs that look stuck",
+            "training jobs that look stuck",
+            _stuck_training_jobs(deps, now, partial),
+        ),
+    ]
+    advice = _trusted_advisor(deps)
+    found = [f for k in kinds for f in k.findings]
+    if not found and not partial:
+        blocks: list[Block] = [
+            Section(
+                md(
+                    ":sparkles: Nothing idle: every endpoint had traffic, no notebook or Studio "
+                    "app is left running, no job looks stuck."
+                )
             )
-        )
-    if len(idle) > MAX_SHOWN:
-        findings.append(
-            md(
-                ":white_circle: …and {n} more endpoints with no invocations in 24 h",
-                n=f"{len(idle) - MAX_SHOWN:,}",
-            )
-        )
-
-    notebooks = _notebooks_left_running(deps, now, partial)
-    for i, notebook in enumerate(notebooks):
-        price = hourly_price(
-            notebook.get("InstanceType", ""), "hosting", region=deps.aws.region, pricing=pricing
-        )
-        waste += price.hourly_usd if price else 0.0  # priced from the listing: no call each
-        if i >= MAX_SHOWN:
-            continue
-        since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
-        days = (now - since).days if since else None
-        findings.append(
-            md(
-                ":notebook: Notebook {n} ({i}) running{d}{c}",
-                n=bold(notebook["NotebookInstanceName"]),
-                i=notebook.get("InstanceType", "?"),
-                d=md(" for {x} days", x=days) if days else md(""),
-                c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md(""),
-            )
-        )
-    if len(notebooks) > MAX_SHOWN:
-        findings.append(
-            md(":notebook: …and {n} more notebooks left running", n=len(notebooks) - MAX_SHOWN)
-        )
-
-    stuck = _stuck_training_jobs(deps, now, partial)
-    findings += stuck[:MAX_SHOWN]
-    if len(stuck) > MAX_SHOWN:
-        findings.append(
-            md(":hourglass: …and {n} more training jobs that look stuck", n=len(stuck) - MAX_SHOWN)
-        )
-    if not findings and not partial:
-        return Reply.text(
-            md(
-                ":sparkles: Nothing idle: every endpoint had traffic, no notebook is left running, "
-                "no job looks stuck."
-            )
-        )
-    if not findings:
-        findings.append(md(":sparkles: Nothing idle among what could be listed."))
-    count = len(idle) + len(notebooks) + len(stuck)
+        ]
+        blocks += _advice_blocks(advice)
+        blocks += [Context(note) for note in notes]
+        return Reply(summary="Nothing idle", blocks=tuple(blocks))
+    waste = sum(f.hourly or 0.0 for f in found)
     monthly = money(waste * HOURS_PER_MONTH)
-    unpriced = len(idle) - MAX_SHOWN
-    if unpriced <= 0:
-        summary = f"{count} idle or stuck resources, about {monthly}/month"
-        cost = md(
-            "Idle endpoints and notebooks cost about {m}/month at on-demand prices", m=bold(monthly)
+    unpriced = sum(1 for f in found if f.hourly is None and f.kind != "training job")
+    summary = f"{len(found)} idle or stuck resources, " + (
+        f"about {monthly}/month" if not unpriced else f"at least {monthly}/month"
+    )
+    headline = md(
+        "{n} idle or stuck resources cost about {m}/month at on-demand prices{u}.",
+        n=f"{len(found):,}",
+        m=bold(monthly),
+        u=md(" (and {x} more not priced)", x=f"{unpriced:,}") if unpriced else md(""),
+    )
+    blocks = [Header("Idle and stuck resources"), Section(headline)]
+    cut_any = False
+    for kind in kinds:
+        if not kind.findings:
+            continue
+        blocks.append(Section(md("*{t}* ({n})", t=kind.title, n=f"{len(kind.findings):,}")))
+        for f in kind.findings[:MAX_SHOWN]:
+            blocks.append(Section(f.line, accessory=f.action))
+        if len(kind.findings) > MAX_SHOWN:
+            cut_any = True
+            blocks.append(
+                Context(
+                    more_line(
+                        len(kind.findings) - MAX_SHOWN, kind.noun, attached="idle-resources.csv"
+                    )
+                )
+            )
+    if not found:
+        blocks.append(Section(md(":sparkles: Nothing idle among what could be listed.")))
+    blocks += _advice_blocks(advice)
+    blocks.append(
+        Context(
+            md(
+                "Idle means nothing in the last 24 h and created before that · prices on demand, "
+                "{h} h a month · a button asks for the change: a card follows",
+                h=HOURS_PER_MONTH,
+            )
         )
-    else:
-        summary = f"{count} idle or stuck resources, at least {monthly}/month"
-        cost = md(
-            "The endpoints shown and the idle notebooks cost about {m}/month at on-demand prices; "
-            "the other {u} idle endpoints are not priced",
-            m=bold(monthly),
-            u=f"{unpriced:,}",
-        )
+    )
+    blocks += [Context(note) for note in (*notes, *partial)]
     if partial:
         summary += " (partial: AWS kept throttling a listing)"
-    return Reply(
-        summary=summary,
-        blocks=(
-            Header("Idle and stuck resources"),
-            Section(lines(*findings)),
-            Context(cost),
-            *(Context(note) for note in partial),
+    files = (
+        (
+            csv_file(
+                "idle-resources.csv",
+                ["kind", "name", "detail", "usd_per_hour", "usd_per_month", "idle_since_utc"],
+                [
+                    (
+                        f.kind,
+                        f.name,
+                        f.detail,
+                        f"{f.hourly:.4f}" if f.hourly is not None else "",
+                        f"{f.monthly:.2f}" if f.monthly is not None else "",
+                        f"{f.since:%Y-%m-%d %H:%M}" if f.since else "",
+                    )
+                    for f in found
+                ],
+            ),
+        )
+        if cut_any
+        else ()
+    )
+    return Reply(summary=summary, blocks=tuple(blocks), files=files)
+
+
+def _by_cost(findings: list[Finding]) -> list[Finding]:
+    """The most expensive first; unpriced ones after the priced, oldest first."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            f.hourly is None,
+            -(f.hourly or 0.0),
+            f.since or datetime.max.replace(tzinfo=UTC),
+            f.name,
         ),
     )
 
 
-def _quiet_endpoints(deps: Deps, now: datetime, partial: list[Md]) -> list[str]:
-    """Endpoints in service with no invocations in 24 h: one listing and the metrics batch."""
+def _idle_endpoints(
+    deps: Deps, now: datetime, partial: list[Md], pricing: PricingClient | None
+) -> list[Finding]:
+    idle = _quiet_endpoints(deps, now, partial)
+    priced = _endpoints_hourly(deps, [name for name, _ in idle[:MAX_PRICED]], pricing)
+    findings = []
+    for name, created in idle:
+        hourly = priced.get(name) or None
+        findings.append(
+            Finding(
+                "endpoint",
+                name,
+                md(
+                    ":white_circle: Endpoint {n}: no invocations in 24 h{c}",
+                    n=bold(name),
+                    c=md(", costs {h}/h", h=money(hourly)) if hourly else md(""),
+                ),
+                hourly,
+                created,
+                ask(f"Delete {name}", "DeleteEndpoint", {"endpointName": name}, style="danger"),
+                "no invocations in 24 h",
+            )
+        )
+    return _by_cost(findings)
+
+
+def _quiet_endpoints(
+    deps: Deps, now: datetime, partial: list[Md]
+) -> list[tuple[str, datetime | None]]:
+    """Endpoints in service for more than a day with no invocations in 24 h: one listing and
+    the metrics batch."""
     listed = listing(
         items(
             deps.aws.sagemaker.get_paginator("list_endpoints").paginate(
@@ -859,18 +955,246 @@ def _quiet_endpoints(deps: Deps, now: datetime, partial: list[Md]) -> list[str]:
             lambda p: p.get("Endpoints", []),
         )
     )
-    endpoints = [e["EndpointName"] for e in listed.found]
     if not listed.complete:
-        partial.append(partial_note("endpoints", len(endpoints)))
+        partial.append(partial_note("endpoints", len(listed.found)))
+    old = [
+        (e["EndpointName"], _as_time(e.get("CreationTime")))
+        for e in listed.found
+        if not _younger(e.get("CreationTime"), now)
+    ]
     known = variants_by_endpoint(deps.aws.cloudwatch)
     stats = endpoint_stats(
         deps.aws.cloudwatch,
-        {e: known[e] for e in endpoints if e in known},
-        start=now - timedelta(days=1),
+        {e: known[e] for e, _ in old if e in known},
+        start=now - IDLE_WINDOW,
         end=now,
         keys=TRAFFIC_KEYS,
     )
-    return [e for e in endpoints if not stats.get(e, EndpointStats()).invocations]
+    return [(e, c) for e, c in old if not stats.get(e, EndpointStats()).invocations]
+
+
+def _younger(created: Any, now: datetime) -> bool:
+    when = _as_time(created)
+    return when is not None and now - when < IDLE_WINDOW
+
+
+def _notebooks(
+    deps: Deps, now: datetime, partial: list[Md], pricing: PricingClient | None
+) -> list[Finding]:
+    findings = []
+    for notebook in _notebooks_left_running(deps, now, partial):
+        name = notebook["NotebookInstanceName"]
+        kind = notebook.get("InstanceType", "")
+        price = hourly_price(kind, "hosting", region=deps.aws.region, pricing=pricing)
+        since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
+        days = (now - since).days if since else None
+        findings.append(
+            Finding(
+                "notebook",
+                name,
+                md(
+                    ":notebook: Notebook {n} ({i}) running{d}{c}",
+                    n=bold(name),
+                    i=kind or "?",
+                    d=md(" for {x} days", x=days) if days else md(""),
+                    c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md(""),
+                ),
+                price.hourly_usd if price else None,
+                since,
+                ask(f"Stop {name}", "StopNotebook", {"notebookName": name}),
+                kind,
+            )
+        )
+    return _by_cost(findings)
+
+
+def _studio_apps(
+    deps: Deps,
+    now: datetime,
+    partial: list[Md],
+    notes: list[Md],
+    pricing: PricingClient | None,
+) -> list[Finding]:
+    """SageMaker Studio apps in service with no user activity for a day (ListApps, then
+    DescribeApp for the last activity of each app that costs money, a few at a time)."""
+    sm = deps.aws.sagemaker
+    try:
+        listed = listing(
+            items(
+                sm.get_paginator("list_apps").paginate(PaginationConfig=page_size(SAGEMAKER_PAGE)),
+                lambda p: p.get("Apps", []),
+            )
+        )
+    except (ClientError, NotImplementedError) as exc:
+        known = translate(exc, action="ListApps")
+        if known is None:
+            raise
+        notes.append(md("Studio apps could not be listed: {m}", m=known.message))
+        return []
+    if not listed.complete:
+        partial.append(partial_note("Studio apps", len(listed.found)))
+    running = [
+        a
+        for a in listed.found
+        if a.get("Status") == "InService"
+        and a.get("ResourceSpec", {}).get("InstanceType", FREE_INSTANCE) != FREE_INSTANCE
+        and not _younger(a.get("CreationTime"), now)
+    ]
+    if not running:
+        return []
+    owners = _space_owners(deps) if any(a.get("SpaceName") for a in running) else {}
+
+    def last_activity(app: Mapping[str, Any]) -> datetime | None:
+        try:
+            described = sm.describe_app(**_app_key(app))
+        except ClientError:
+            return None
+        return _as_time(described.get("LastUserActivityTimestamp")) or _as_time(
+            described.get("CreationTime")
+        )
+
+    findings = []
+    for app, active in zip(running, concurrently(last_activity, running), strict=True):
+        if active is not None and now - active < IDLE_WINDOW:
+            continue
+        name, kind = app["AppName"], app.get("ResourceSpec", {}).get("InstanceType", "")
+        space = app.get("SpaceName")
+        owner = app.get("UserProfileName") or owners.get(space or "", "")
+        where = (
+            md("space {s}{o}", s=code(space), o=md(" ({x})", x=owner) if owner else md(""))
+            if space
+            else md("user {u}", u=code(owner or "?"))
+        )
+        price = hourly_price(kind, "hosting", region=deps.aws.region, pricing=pricing)
+        idle_for = (now - active).days if active else None
+        slots = {"appName": name}
+        if space or owner:
+            slots["owner"] = space or owner
+        findings.append(
+            Finding(
+                "studio app",
+                name,
+                md(
+                    ":computer: Studio {t} app {n} in {w} ({i}), no activity{d}{c}",
+                    t=app.get("AppType", "?"),
+                    n=bold(name),
+                    w=where,
+                    i=kind,
+                    d=md(" for {x} days", x=idle_for) if idle_for else md(" in 24 h"),
+                    c=md(", about {h}/h", h=money(price.hourly_usd)) if price else md(""),
+                ),
+                price.hourly_usd if price else None,
+                active,
+                ask(f"Delete app {name}"[:75], "DeleteStudioApp", slots, style="danger"),
+                f"{app.get('AppType', '')} in {space or owner} on {kind}",
+            )
+        )
+    return _by_cost(findings)
+
+
+def _app_key(app: Mapping[str, Any]) -> DescribeAppRequestTypeDef:
+    """What names one Studio app in DescribeApp and DeleteApp."""
+    key: DescribeAppRequestTypeDef = {
+        "DomainId": app["DomainId"],
+        "AppType": app["AppType"],
+        "AppName": app["AppName"],
+    }
+    if app.get("SpaceName"):
+        key["SpaceName"] = app["SpaceName"]
+    else:
+        key["UserProfileName"] = app.get("UserProfileName", "")
+    return key
+
+
+def _space_owners(deps: Deps) -> dict[str, str]:
+    """Studio spaces by name, with the user profile that owns each (one listing)."""
+    try:
+        return {
+            s["SpaceName"]: s.get("OwnershipSettingsSummary", {}).get("OwnerUserProfileName", "")
+            for s in items(
+                deps.aws.sagemaker.get_paginator("list_spaces").paginate(
+                    PaginationConfig=page_size(SAGEMAKER_PAGE)
+                ),
+                lambda p: p.get("Spaces", []),
+            )
+        }
+    except (ClientError, NotImplementedError):
+        return {}
+
+
+@dataclass(frozen=True)
+class Advice:
+    name: str
+    savings: float | None
+    resources: int
+
+
+def _trusted_advisor(deps: Deps) -> list[Advice] | Md:
+    """Trusted Advisor's cost-optimization recommendations with a warning or error, the
+    largest savings first; a plain sentence when the support plan (or the role) does not
+    allow the Trusted Advisor API."""
+    try:
+        found = list(
+            items(
+                deps.aws.trustedadvisor.get_paginator("list_recommendations").paginate(
+                    pillar="cost_optimizing", PaginationConfig={"PageSize": 200}
+                ),
+                lambda p: p.get("recommendationSummaries", []),
+            )
+        )
+    except (ClientError, NotImplementedError) as exc:
+        code_ = error_code(exc) if isinstance(exc, ClientError) else ""
+        message = (
+            str(exc.response.get("Error", {}).get("Message", ""))
+            if isinstance(exc, ClientError)
+            else ""
+        )
+        if code_ == "SubscriptionRequiredException" or (
+            code_ in ("AccessDeniedException", "AccessDenied") and "support" in message.lower()
+        ):
+            return md(
+                "Trusted Advisor: this account's support plan does not include the Trusted "
+                "Advisor API (Business support or higher), so its cost checks are not shown."
+            )
+        known = translate(exc, action="Trusted Advisor ListRecommendations")
+        if known is None:
+            raise
+        return md("Trusted Advisor: {m}", m=known.message)
+    advice = []
+    for r in found:
+        if r.get("status") not in ("warning", "error"):
+            continue
+        cost = r.get("pillarSpecificAggregates", {}).get("costOptimizing", {})
+        counts = r.get("resourcesAggregates", {})
+        advice.append(
+            Advice(
+                r.get("name", "?"),
+                float(cost["estimatedMonthlySavings"])
+                if "estimatedMonthlySavings" in cost
+                else None,
+                int(counts.get("warningCount", 0)) + int(counts.get("errorCount", 0)),
+            )
+        )
+    return sorted(advice, key=lambda a: -(a.savings or 0.0))
+
+
+def _advice_blocks(advice: list[Advice] | Md) -> list[Block]:
+    if isinstance(advice, Md):
+        return [Context(advice)]
+    if not advice:
+        return [Context(md("Trusted Advisor: no cost-optimization warnings."))]
+    rows = [
+        md(
+            "• {n}{c}{s}",
+            n=a.name,
+            c=md(" ({x} resources)", x=a.resources) if a.resources else md(""),
+            s=md(": save about {m}/month", m=bold(money(a.savings))) if a.savings else md(""),
+        )
+        for a in advice[:MAX_SHOWN]
+    ]
+    if len(advice) > MAX_SHOWN:
+        rows.append(more_line(len(advice) - MAX_SHOWN, "recommendations in Trusted Advisor"))
+    return [Section(lines(md("*Trusted Advisor, cost optimization* ({n})", n=len(advice)), *rows))]
 
 
 def _endpoints_hourly(
@@ -953,7 +1277,7 @@ def _training_in_progress(deps: Deps, partial: list[Md]) -> list[Mapping[str, An
     return concurrently(lambda name: sm.describe_training_job(TrainingJobName=name), jobs)
 
 
-def _stuck_training_jobs(deps: Deps, now: datetime, partial: list[Md]) -> list[Md]:
+def _stuck_training_jobs(deps: Deps, now: datetime, partial: list[Md]) -> list[Finding]:
     stuck = []
     for job in _training_in_progress(deps, partial):
         started = _as_time(job.get("TrainingStartTime") or job.get("CreationTime"))
@@ -965,16 +1289,25 @@ def _stuck_training_jobs(deps: Deps, now: datetime, partial: list[Md]) -> list[M
         if (secondary in ("Starting", "Pending") and running > STARTING_TOO_LONG) or (
             limit and running.total_seconds() > 0.8 * limit
         ):
+            name = job["TrainingJobName"]
             stuck.append(
-                md(
-                    ":hourglass: Training job {n} {s} for {h:.1f} h{l}",
-                    n=bold(job["TrainingJobName"]),
-                    s=secondary.lower() or "running",
-                    h=running.total_seconds() / 3600,
-                    l=md(" (limit {x:.0f} h)", x=limit / 3600) if limit else md(""),
+                Finding(
+                    "training job",
+                    name,
+                    md(
+                        ":hourglass: Training job {n} {s} for {h:.1f} h{l}",
+                        n=bold(name),
+                        s=secondary.lower() or "running",
+                        h=running.total_seconds() / 3600,
+                        l=md(" (limit {x:.0f} h)", x=limit / 3600) if limit else md(""),
+                    ),
+                    since=started,
+                    action=ask(f"Stop {name}"[:75], "StopTraining", {"jobName": name}),
+                    detail=f"{secondary or 'running'} for {running.total_seconds() / 3600:.1f} h",
                 )
             )
-    return stuck
+    # the longest-running first: the likeliest to be truly stuck, and the costliest
+    return sorted(stuck, key=lambda f: f.since or now)
 
 
 def _as_time(value: Any) -> datetime | None:
@@ -1282,4 +1615,156 @@ def _monitor_csv(filename: str, found: list[ScheduleRuns]) -> FileOut:
             )
             for s in found
         ],
+    )
+
+
+# ---------------------------------------------------------------------------- acting on findings
+
+
+@router.intent("StopNotebook")
+def stop_notebook(request: Request, deps: Deps) -> Proposal:
+    """Stop a SageMaker notebook instance left running (its storage stays)."""
+    name = check_name(request.slot("notebookName") or "", "notebook instance")
+    sm = deps.aws.sagemaker
+    try:
+        notebook = sm.describe_notebook_instance(NotebookInstanceName=name)
+    except ClientError as exc:
+        if error_code(exc) not in ("ValidationException", "ResourceNotFound") and not is_not_found(
+            exc
+        ):
+            raise
+        raise NotFound(
+            f"There is no notebook instance named {name}.",
+            hint="Say 'what's sitting idle?' to see the ones left running.",
+        ) from None
+    status = notebook.get("NotebookInstanceStatus", "?")
+    if status != "InService":
+        raise InvalidInput(f"Notebook instance {name} is {status}: there is nothing to stop.")
+    kind = notebook.get("InstanceType", "")
+    price = hourly_price(kind, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
+    since = _as_time(notebook.get("LastModifiedTime") or notebook.get("CreationTime"))
+    now = datetime.fromtimestamp(deps.clock(), UTC)
+    found_tags = resource_tags(deps, notebook.get("NotebookInstanceArn", ""))
+    details: dict[str, object] = {"Instance": kind or "?"}
+    if since:
+        details["Running since"] = f"{since:%b %d %H:%M} UTC ({(now - since).days} days)"
+    if price:
+        details["Saves"] = md(
+            "{h}/h, about {m}/month",
+            h=money(price.hourly_usd),
+            m=money(price.hourly_usd * HOURS_PER_MONTH),
+        )
+    return Proposal(
+        title=f"Stop notebook {name}",
+        summary=md(
+            "Stop notebook instance {n}. Its storage volume and files stay; anyone can start it "
+            "again, and unsaved work in open kernels is lost.",
+            n=bold(name),
+        ),
+        details=fields(details),
+        params={"notebook": name},
+        risk=Risk(tags=found_tags),
+    )
+
+
+@router.executor("StopNotebook")
+def run_stop_notebook(approved: Approved, deps: Deps) -> Reply:
+    name = approved.params["notebook"]
+    try:
+        deps.aws.sagemaker.stop_notebook_instance(NotebookInstanceName=name)
+    except ClientError as exc:
+        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+        if is_not_found(exc) or "recordnotfound" in message:
+            return Reply.text(md("Notebook instance {n} is gone; nothing to stop.", n=bold(name)))
+        if error_code(exc) == "ValidationException" and "status" in message:
+            return Reply.text(
+                md("Notebook instance {n} was already stopping or stopped.", n=bold(name))
+            )
+        raise
+    return Reply.text(
+        md(
+            ":black_square_for_stop: Stopping notebook instance {n}; it takes a minute or two.",
+            n=bold(name),
+        )
+    )
+
+
+def _studio_app(deps: Deps, name: str, owner: str | None) -> Mapping[str, Any]:
+    """The one running Studio app with this name (and space or user, when given)."""
+    apps = [
+        a
+        for a in items(
+            deps.aws.sagemaker.get_paginator("list_apps").paginate(
+                PaginationConfig=page_size(SAGEMAKER_PAGE)
+            ),
+            lambda p: p.get("Apps", []),
+        )
+        if a.get("AppName") == name
+        and a.get("Status") in ("InService", "Pending")
+        and (owner is None or owner in (a.get("SpaceName"), a.get("UserProfileName")))
+    ]
+    if not apps:
+        whose = f" in {owner}" if owner else ""
+        raise NotFound(
+            f"There is no running Studio app named {name}{whose}.",
+            hint="Say 'what's sitting idle?' to see the idle ones.",
+        )
+    if len(apps) > 1:
+        places = ", ".join(
+            sorted({str(a.get("SpaceName") or a.get("UserProfileName")) for a in apps})
+        )
+        raise InvalidInput(
+            f"{len(apps)} running Studio apps are named {name} (in {places}).",
+            hint=f"Say which, e.g. “delete studio app {name} of {places.split(', ')[0]}”.",
+        )
+    return apps[0]
+
+
+@router.intent("DeleteStudioApp")
+def delete_studio_app(request: Request, deps: Deps) -> Proposal:
+    """Delete a SageMaker Studio app (the space's files stay; unsaved kernels are lost)."""
+    name = check_name(request.slot("appName") or "", "Studio app")
+    owner = request.slot("owner")
+    app = _studio_app(deps, name, check_name(owner, "space or user") if owner else None)
+    key = _app_key(app)
+    kind = app.get("ResourceSpec", {}).get("InstanceType", "")
+    price = hourly_price(kind, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
+    where = app.get("SpaceName") or app.get("UserProfileName") or "?"
+    details: dict[str, object] = {
+        "App": f"{app.get('AppType', '?')} on {kind or '?'}",
+        "Space" if app.get("SpaceName") else "User": where,
+        "Domain": app.get("DomainId", "?"),
+    }
+    if price:
+        details["Saves"] = md(
+            "{h}/h, about {m}/month",
+            h=money(price.hourly_usd),
+            m=money(price.hourly_usd * HOURS_PER_MONTH),
+        )
+    return Proposal(
+        title=f"Delete Studio app {name}",
+        summary=md(
+            "Delete the Studio {t} app {n} in {w}. The space's files stay; unsaved work in its "
+            "kernels is lost, and its owner can start a new app any time.",
+            t=app.get("AppType", ""),
+            n=bold(name),
+            w=code(where),
+        ),
+        details=fields(details),
+        params={"app": dict(key)},
+    )
+
+
+@router.executor("DeleteStudioApp")
+def run_delete_studio_app(approved: Approved, deps: Deps) -> Reply:
+    key = _app_key(approved.params["app"])
+    try:
+        deps.aws.sagemaker.delete_app(**key)
+    except ClientError as exc:
+        message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+        if is_not_found(exc) or "deleted" in message or "deleting" in message:
+            return Reply.text(md("Studio app {n} was already deleted.", n=bold(key["AppName"])))
+        raise
+    return Reply.text(
+        md(":wastebasket: Deleting the Studio app {n}; it takes a minute.", n=bold(key["AppName"]))
     )

@@ -93,6 +93,7 @@ class Sandbox:
             credentials={"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"},
             unavailable=OFFLINE_UNAVAILABLE,
         )
+        moto_ext.answer_trusted_advisor(aws.client("trustedadvisor"))
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)

@@ -69,6 +69,12 @@ class Config:
     monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
     costs: dict[date, dict[str, float]] = field(default_factory=dict)  # day -> service -> USD
     anomalies: list[dict[str, Any]] = field(default_factory=list)  # GetAnomalies' shape
+    # SageMaker Studio, which moto lacks: apps (DescribeApp's shape) and spaces (ListSpaces')
+    studio_apps: list[dict[str, Any]] = field(default_factory=list)
+    studio_spaces: list[dict[str, Any]] = field(default_factory=list)
+    # Trusted Advisor's cost recommendations (ListRecommendations' shape); None: the account's
+    # support plan does not include the Trusted Advisor API
+    advice: list[dict[str, Any]] | None = field(default_factory=list)
 
 
 CONFIG = Config()
@@ -912,6 +918,89 @@ def _install_ai() -> None:
     _patch(FakeTranscriptionJob, "advance", advance)
 
 
+# ---------------------------------------------------------------------------- Studio
+
+
+_APP_SUMMARY = (
+    "DomainId",
+    "UserProfileName",
+    "SpaceName",
+    "AppType",
+    "AppName",
+    "Status",
+    "CreationTime",
+    "ResourceSpec",
+)
+
+
+def _install_studio() -> None:
+    """ListApps, DescribeApp, DeleteApp and ListSpaces from the seeded Studio domain."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+
+    def find(self: Any) -> dict[str, Any]:
+        wanted = {
+            k: self._get_param(k)
+            for k in ("DomainId", "AppType", "AppName", "SpaceName", "UserProfileName")
+        }
+        for app in CONFIG.studio_apps:
+            if all(app.get(k) == v for k, v in wanted.items() if v):
+                return app
+        raise ValidationError(message=f"RecordNotFound: app {wanted['AppName']} does not exist")
+
+    def list_apps(self: Any) -> Any:
+        with _lock:
+            apps = [{k: a[k] for k in _APP_SUMMARY if k in a} for a in CONFIG.studio_apps]
+        return ActionResult({"Apps": apps})
+
+    def describe_app(self: Any) -> Any:
+        with _lock:
+            return ActionResult(dict(find(self)))
+
+    def delete_app(self: Any) -> Any:
+        with _lock:
+            app = find(self)
+            if app["Status"] in ("Deleted", "Deleting"):
+                raise ValidationError(message=f"App {app['AppName']} is already {app['Status']}")
+            app["Status"] = "Deleted"
+        return ActionResult({})
+
+    def list_spaces(self: Any) -> Any:
+        with _lock:
+            return ActionResult({"Spaces": list(CONFIG.studio_spaces)})
+
+    for name, fn in (
+        ("list_apps", list_apps),
+        ("describe_app", describe_app),
+        ("delete_app", delete_app),
+        ("list_spaces", list_spaces),
+    ):
+        _patch(responses.SageMakerResponse, name, fn)
+
+
+def answer_trusted_advisor(client: Any) -> None:
+    """The sandbox's Trusted Advisor (moto has none): ListRecommendations answered from the
+    seeded recommendations, or the error an account without Business support gets."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    def handler(model: Any, **_: Any) -> Any:
+        if model.name != "ListRecommendations":
+            return None
+        if CONFIG.advice is None:
+            error = {
+                "Code": "AccessDeniedException",
+                "Message": "Access denied due to support level",
+            }
+            return AWSResponse("", 403, HTTPHeaders(), None), {"Error": error}
+        return AWSResponse("", 200, HTTPHeaders(), None), {
+            "recommendationSummaries": list(CONFIG.advice)
+        }
+
+    client.meta.events.register("before-call.trustedadvisor", handler)
+
+
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
     """Extend moto in this process (once); later calls only change the time scale."""
     global _installed
@@ -928,6 +1017,7 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_costs()
             _install_invoke()
             _install_ai()
+            _install_studio()
             _installed = True
     return CONFIG
 
@@ -956,3 +1046,6 @@ def reset() -> None:
         CONFIG.monitoring_executions.clear()
         CONFIG.costs.clear()
         CONFIG.anomalies.clear()
+        CONFIG.studio_apps.clear()
+        CONFIG.studio_spaces.clear()
+        CONFIG.advice = []

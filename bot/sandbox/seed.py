@@ -150,6 +150,13 @@ def seed(aws: AwsClients) -> dict[str, Any]:
                 "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz",
             },
         )
+        # The endpoints have served for weeks: a new one is not yet idle, whatever its traffic.
+        for plan, age in zip(ENDPOINTS, (41, 17, 12), strict=True):
+            endpoint = sagemaker_backends[ACCOUNT][REGION].endpoints[plan.name]
+            # moto keeps naive UTC datetimes here (and compares them with naive ones)
+            endpoint.creation_time = endpoint.last_modified_time = _utc(days=age).replace(
+                tzinfo=None
+            )
         _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
     finally:
         moto_ext.CONFIG.scale = scale
@@ -171,6 +178,8 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
     _seed_anomalies()
+    _seed_studio()
+    _seed_advice()
     return {
         "role_arn": ROLE_ARN,
         "data_bucket": DATA_BUCKET,
@@ -549,6 +558,79 @@ def _seed_budgets(budgets: BudgetsClient) -> None:
                 },
             },
         )
+
+
+STUDIO_DOMAIN = "d-sandbox0001"
+
+
+def _seed_studio() -> None:
+    """A Studio domain: dana's JupyterLab app on a GPU idle for four days, and an app of
+    sam's busy an hour ago (not idle)."""
+    moto_ext.CONFIG.studio_spaces += [
+        {
+            "DomainId": STUDIO_DOMAIN,
+            "SpaceName": space,
+            "Status": "InService",
+            "CreationTime": _utc(days=40),
+            "LastModifiedTime": _utc(days=4),
+            "SpaceSettingsSummary": {"AppType": "JupyterLab"},
+            "SpaceSharingSettingsSummary": {"SharingType": "Private"},
+            "OwnershipSettingsSummary": {"OwnerUserProfileName": owner},
+            "SpaceDisplayName": space,
+        }
+        for space, owner in (("dana-gpu-space", "dana"), ("sam-space", "sam"))
+    ]
+    for space, name, instance, created, active in (
+        ("dana-gpu-space", "dana-gpu-lab", "ml.g4dn.xlarge", 12, 4),
+        ("sam-space", "sam-lab", "ml.t3.medium", 3, 0.05),
+    ):
+        moto_ext.CONFIG.studio_apps.append(
+            {
+                "AppArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:app/{STUDIO_DOMAIN}/{space}/jupyterlab/{name}",
+                "DomainId": STUDIO_DOMAIN,
+                "SpaceName": space,
+                "AppType": "JupyterLab",
+                "AppName": name,
+                "Status": "InService",
+                "CreationTime": _utc(days=created),
+                "LastHealthCheckTimestamp": _utc(minutes=3),
+                "LastUserActivityTimestamp": _utc(days=active),
+                "ResourceSpec": {"InstanceType": instance},
+            }
+        )
+
+
+def _seed_advice() -> None:
+    """Trusted Advisor's cost checks, as an account with Business support sees them."""
+    now = _utc()
+    moto_ext.CONFIG.advice = [
+        {
+            "id": f"sandbox-ta-{i}",
+            "type": "standard",
+            "checkArn": f"arn:aws:trustedadvisor:::check/{check}",
+            "status": status,
+            "pillars": ["cost_optimizing"],
+            "source": "ta_check",
+            "name": name,
+            "resourcesAggregates": {"okCount": 4, "warningCount": count, "errorCount": 0},
+            "pillarSpecificAggregates": {
+                "costOptimizing": {
+                    "estimatedMonthlySavings": savings,
+                    "estimatedPercentMonthlySavings": 12.0,
+                }
+            },
+            "createdAt": now - timedelta(days=20),
+            "lastUpdatedAt": now - timedelta(hours=5),
+            "arn": f"arn:aws:trustedadvisor::{ACCOUNT}:recommendation/sandbox-ta-{i}",
+        }
+        for i, (check, name, status, count, savings) in enumerate(
+            (
+                ("Qch7DwouX1", "Low Utilization Amazon EC2 Instances", "warning", 3, 184.32),
+                ("DAvU99Dc4C", "Underutilized Amazon EBS Volumes", "warning", 5, 41.6),
+                ("Ti39halfu8", "Amazon RDS Idle DB Instances", "ok", 0, 0.0),
+            )
+        )
+    ]
 
 
 def _seed_anomalies() -> None:

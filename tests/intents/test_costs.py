@@ -368,9 +368,24 @@ def test_idle_finds_quiet_endpoints_and_old_notebooks(deps: Any) -> None:
         deps, clock=lambda: (datetime.now(UTC) + timedelta(days=3)).timestamp()
     )
     reply = idle_resources(request("IdleResources"), later)
-    text = str(reply.blocks[1].text)
+    text = _text(reply)
     assert "quiet-ep*: no invocations in 24 h, costs $0.23/h" in text  # 2 × ml.m5.large
     assert "old-notebook* (ml.t3.xlarge) running for 3 days" in text
+    # each finding offers its change, asked for as whoever clicks
+    buttons = {
+        b.accessory.label: b.accessory for b in reply.blocks if getattr(b, "accessory", None)
+    }
+    assert json.loads(buttons["Delete quiet-ep"].value) == {
+        "i": "DeleteEndpoint",
+        "s": {"endpointName": "quiet-ep"},
+    }
+    assert json.loads(buttons["Stop old-notebook"].value)["i"] == "StopNotebook"
+    # A day younger, the same endpoint and notebook are not idle yet
+    assert idle_resources(request("IdleResources"), deps).summary == "Nothing idle"
+
+
+def _text(reply: Any) -> str:
+    return "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
 
 
 def _training_job(sm: Any, name: str, *, status: str, secondary: str, hours: float) -> None:
@@ -397,8 +412,8 @@ def test_idle_finds_stuck_jobs_with_one_search(deps: Any) -> None:
     calls: list[str] = []
     sm.meta.events.register("before-call.sagemaker.*", lambda model, **_: calls.append(model.name))
     reply = idle_resources(request("IdleResources"), deps)
-    assert "stuck-job* starting for 3.0 h (limit 24 h)" in str(reply.blocks[1].text)
-    assert "fine-job" not in str(reply.blocks[1].text)
+    assert "stuck-job* starting for 3.0 h (limit 24 h)" in _text(reply)
+    assert "fine-job" not in _text(reply)
     assert calls.count("Search") == 1 and "DescribeTrainingJob" not in calls
 
 
@@ -421,7 +436,7 @@ def test_idle_without_search_permission_describes_each_job_in_progress(deps: Any
     )
     reply = idle_resources(request("IdleResources"), deps)
     # Then the answer is the same, from the listing and a describe per job in progress
-    assert "stuck-job* starting for 3.0 h" in str(reply.blocks[1].text)
+    assert "stuck-job* starting for 3.0 h" in _text(reply)
     assert calls.count("DescribeTrainingJob") == 1
 
 
@@ -684,10 +699,246 @@ def test_idle_says_which_listing_aws_kept_throttling(fixed: Any) -> None:
         stub.add_client_error(
             "list_notebook_instances", "ThrottlingException", "Rate exceeded", 400
         )
+        stub.add_response("list_apps", {"Apps": []})
         stub.add_response("search", {"Results": []})
         reply = idle_resources(request("IdleResources"), fixed)
-    assert "old-notebook* (ml.t3.xlarge) running for 5 days" in str(reply.blocks[1].text)
-    assert "AWS kept throttling the notebooks listing, so only the first 1 notebooks" in str(
-        reply.blocks[3].text
+    assert "old-notebook* (ml.t3.xlarge) running for 5 days" in _text(reply)
+    assert "AWS kept throttling the notebooks listing, so only the first 1 notebooks" in _text(
+        reply
     )
     assert reply.summary.endswith("(partial: AWS kept throttling a listing)")
+
+
+STUDIO_APPS = [
+    {
+        "DomainId": "d-1",
+        "SpaceName": "dana-gpu-space",
+        "AppType": "JupyterLab",
+        "AppName": "dana-gpu-lab",
+        "Status": "InService",
+        "CreationTime": NOW - timedelta(days=12),
+        "ResourceSpec": {"InstanceType": "ml.g4dn.xlarge"},
+    },
+    {  # busy an hour ago
+        "DomainId": "d-1",
+        "SpaceName": "sam-space",
+        "AppType": "JupyterLab",
+        "AppName": "sam-lab",
+        "Status": "InService",
+        "CreationTime": NOW - timedelta(days=3),
+        "ResourceSpec": {"InstanceType": "ml.t3.medium"},
+    },
+    {  # the classic Jupyter server costs nothing
+        "DomainId": "d-1",
+        "UserProfileName": "lee",
+        "AppType": "JupyterServer",
+        "AppName": "default",
+        "Status": "InService",
+        "CreationTime": NOW - timedelta(days=90),
+        "ResourceSpec": {"InstanceType": "system"},
+    },
+    {  # created an hour ago: not idle yet
+        "DomainId": "d-1",
+        "UserProfileName": "lee",
+        "AppType": "CodeEditor",
+        "AppName": "lee-editor",
+        "Status": "InService",
+        "CreationTime": NOW - timedelta(hours=1),
+        "ResourceSpec": {"InstanceType": "ml.t3.large"},
+    },
+]
+
+
+def _studio(params: dict[str, Any]) -> dict[str, Any]:
+    app = next(a for a in STUDIO_APPS if a["AppName"] == params["AppName"])
+    active = NOW - (timedelta(days=4) if app["AppName"] == "dana-gpu-lab" else timedelta(hours=1))
+    return {**app, "LastUserActivityTimestamp": active, "AppArn": f"arn:app/{app['AppName']}"}
+
+
+def _spaces(_: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Spaces": [
+            {
+                "DomainId": "d-1",
+                "SpaceName": "dana-gpu-space",
+                "Status": "InService",
+                "OwnershipSettingsSummary": {"OwnerUserProfileName": "dana"},
+            }
+        ]
+    }
+
+
+RECOMMENDATIONS = {
+    "recommendationSummaries": [
+        {
+            "id": "r1",
+            "type": "standard",
+            "status": "warning",
+            "pillars": ["cost_optimizing"],
+            "source": "ta_check",
+            "name": "Underutilized Amazon EBS Volumes",
+            "resourcesAggregates": {"okCount": 1, "warningCount": 5, "errorCount": 0},
+            "pillarSpecificAggregates": {
+                "costOptimizing": {
+                    "estimatedMonthlySavings": 41.6,
+                    "estimatedPercentMonthlySavings": 9.0,
+                }
+            },
+            "lastUpdatedAt": NOW,
+            "arn": "arn:aws:trustedadvisor::123456789012:recommendation/r1",
+        },
+        {
+            "id": "r2",
+            "type": "standard",
+            "status": "warning",
+            "pillars": ["cost_optimizing"],
+            "source": "ta_check",
+            "name": "Low Utilization Amazon EC2 Instances",
+            "resourcesAggregates": {"okCount": 4, "warningCount": 3, "errorCount": 0},
+            "pillarSpecificAggregates": {
+                "costOptimizing": {
+                    "estimatedMonthlySavings": 184.32,
+                    "estimatedPercentMonthlySavings": 9.0,
+                }
+            },
+            "lastUpdatedAt": NOW,
+            "arn": "arn:aws:trustedadvisor::123456789012:recommendation/r2",
+        },
+        {
+            "id": "r3",
+            "type": "standard",
+            "status": "ok",
+            "pillars": ["cost_optimizing"],
+            "source": "ta_check",
+            "name": "Amazon RDS Idle DB Instances",
+            "resourcesAggregates": {"okCount": 2, "warningCount": 0, "errorCount": 0},
+            "pillarSpecificAggregates": {
+                "costOptimizing": {
+                    "estimatedMonthlySavings": 0.0,
+                    "estimatedPercentMonthlySavings": 9.0,
+                }
+            },
+            "lastUpdatedAt": NOW,
+            "arn": "arn:aws:trustedadvisor::123456789012:recommendation/r3",
+        },
+    ]
+}
+
+
+def test_idle_studio_apps_and_trusted_advisor_advice(fixed: Any) -> None:
+    with (
+        answering(
+            fixed.aws.sagemaker,
+            {
+                "ListApps": lambda _: {"Apps": STUDIO_APPS},
+                "DescribeApp": _studio,
+                "ListSpaces": _spaces,
+            },
+        ),
+        Stubber(fixed.aws.trustedadvisor) as advisor,
+    ):
+        advisor.add_response(
+            "list_recommendations",
+            RECOMMENDATIONS,
+            {"pillar": "cost_optimizing", "maxResults": 200},
+        )
+        reply = idle_resources(request("IdleResources"), fixed)
+    text = _text(reply)
+    assert (
+        "Studio JupyterLab app *dana-gpu-lab* in space `dana-gpu-space` (dana) (ml.g4dn.xlarge), "
+        "no activity for 4 days" in text
+    )
+    assert "sam-lab" not in text and "default" not in text and "lee-editor" not in text
+    (button,) = [b.accessory for b in reply.blocks if getattr(b, "accessory", None)]
+    assert json.loads(button.value) == {
+        "i": "DeleteStudioApp",
+        "s": {"appName": "dana-gpu-lab", "owner": "dana-gpu-space"},
+    }
+    # the largest savings first; checks that are fine are not listed
+    assert text.index("Low Utilization Amazon EC2") < text.index("Underutilized Amazon EBS")
+    assert "save about *$184.32*/month" in text and "RDS" not in text
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "words"),
+    [
+        ("AccessDeniedException", "Access denied due to support level", "support plan"),
+        (
+            "SubscriptionRequiredException",
+            "AWS Premium Support Subscription is required",
+            "support plan",
+        ),
+        (
+            "AccessDeniedException",
+            "User is not authorized to perform trustedadvisor:List",
+            "not allowed",
+        ),
+    ],
+)
+def test_trusted_advisor_says_plainly_when_it_cannot_be_used(
+    fixed: Any, code: str, message: str, words: str
+) -> None:
+    with Stubber(fixed.aws.trustedadvisor) as advisor:
+        advisor.add_client_error("list_recommendations", code, message, 403)
+        reply = idle_resources(request("IdleResources"), fixed)
+    assert reply.summary == "Nothing idle"
+    assert words in _text(reply) and "Trusted Advisor" in _text(reply)
+
+
+def test_stop_a_notebook_left_running(deps: Any) -> None:
+    from intents.costs import run_stop_notebook, stop_notebook
+    from intents.errors import InvalidInput, NotFound
+    from tests.conftest import approved
+
+    sm = deps.aws.sagemaker
+    sm.create_notebook_instance(
+        NotebookInstanceName="old-notebook",
+        InstanceType="ml.t3.xlarge",
+        RoleArn=ROLE_ARN,
+        Tags=[{"Key": "env", "Value": "dev"}],
+    )
+    proposal = stop_notebook(request("StopNotebook", notebookName="old-notebook"), deps)
+    assert proposal.title == "Stop notebook old-notebook" and proposal.risk.tags == {"env": "dev"}
+    assert "$0.20/h" in str(dict(proposal.details)["Saves"])
+    done = run_stop_notebook(approved(proposal, "StopNotebook"), deps)
+    assert "Stopping notebook instance *old-notebook*" in str(done.blocks[0].text)
+    status = sm.describe_notebook_instance(NotebookInstanceName="old-notebook")
+    assert status["NotebookInstanceStatus"] in ("Stopping", "Stopped")
+    with pytest.raises(InvalidInput, match="nothing to stop"):
+        stop_notebook(request("StopNotebook", notebookName="old-notebook"), deps)
+    with pytest.raises(NotFound, match="no notebook instance named nosuch"):
+        stop_notebook(request("StopNotebook", notebookName="nosuch"), deps)
+
+
+def test_delete_an_idle_studio_app(fixed: Any) -> None:
+    from intents.costs import delete_studio_app, run_delete_studio_app
+    from intents.errors import InvalidInput, NotFound
+    from tests.conftest import approved
+
+    deleted: list[dict[str, Any]] = []
+    twice = [*STUDIO_APPS, {**STUDIO_APPS[0], "SpaceName": "other-space"}]
+    with answering(
+        fixed.aws.sagemaker,
+        {
+            "ListApps": lambda _: {"Apps": twice},
+            "DeleteApp": lambda params: deleted.append(params) or {},
+        },
+    ):
+        proposal = delete_studio_app(
+            request("DeleteStudioApp", appName="dana-gpu-lab", owner="dana-gpu-space"), fixed
+        )
+        assert proposal.title == "Delete Studio app dana-gpu-lab"
+        assert dict(proposal.details)["Space"] == "dana-gpu-space"
+        run_delete_studio_app(approved(proposal, "DeleteStudioApp"), fixed)
+        with pytest.raises(InvalidInput, match="2 running Studio apps are named dana-gpu-lab"):
+            delete_studio_app(request("DeleteStudioApp", appName="dana-gpu-lab"), fixed)
+        with pytest.raises(NotFound, match="no running Studio app named nosuch"):
+            delete_studio_app(request("DeleteStudioApp", appName="nosuch"), fixed)
+    assert deleted == [
+        {
+            "DomainId": "d-1",
+            "AppType": "JupyterLab",
+            "AppName": "dana-gpu-lab",
+            "SpaceName": "dana-gpu-space",
+        }
+    ]

@@ -74,7 +74,8 @@ def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
     reply, calls = _calls(account, "IdleResources")
     # 500 quiet endpoints: the first 10 are described and priced, the rest counted;
     # 20 training jobs in progress come from one Search; prices from one look-up
-    # (moto's Price List API fails, and is then left alone).
+    # (moto's Price List API fails, and is then left alone); Studio apps: one listing
+    # (none here, so nothing to describe).
     assert calls == {
         "ListEndpoints": 10,
         "ListMetrics": 1,
@@ -83,14 +84,22 @@ def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
         "DescribeEndpointConfig": 10,
         "GetProducts": 1,
         "ListNotebookInstances": 1,
+        "ListApps": 1,
         "Search": 1,
     }
-    text = str(reply.blocks[1].text)
-    assert "…and 490 more endpoints with no invocations in 24 h" in text
-    assert "…and 40 more notebooks left running" in text
-    assert text.count("Training job *scale-train-") == 10  # the stuck ones, started 2 h ago
+    text = "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
+    # the true remainders, the priced (most expensive) endpoints first, all of it as CSV
+    assert "…and 495 more endpoints with no invocations in 24 h (the whole list is in" in text
+    assert "…and 45 more notebooks left running" in text
+    assert "…and 5 more training jobs that look stuck" in text
+    assert text.count("Training job *scale-train-") == 5  # the stuck ones, started 2 h ago
     assert reply.summary.startswith("560 idle or stuck resources, at least $")
-    assert "the other 490 idle endpoints are not priced" in str(reply.blocks[2].text)
+    assert "(and 490 more not priced)" in text
+    (listed,) = reply.files
+    rows = listed.content.decode().splitlines()
+    assert len(rows) == 561 and sum(r.startswith("endpoint,") for r in rows) == 500
+    priced = [float(r.split(",")[4]) for r in rows if r.startswith("endpoint,") and r.split(",")[4]]
+    assert len(priced) == 10 and priced == sorted(priced, reverse=True)
 
 
 def test_a_delete_proposal_finds_who_shares_the_configuration_with_one_search(
