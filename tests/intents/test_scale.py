@@ -64,10 +64,19 @@ def test_endpoint_health_lists_a_hundred_endpoints_a_call(account: Any) -> None:
     assert calls == {"ListEndpoints": 10, "ListMetrics": 1, "GetMetricData": 4}
 
 
-def test_list_jobs_reads_a_hundred_of_each_kind_in_one_call(account: Any) -> None:
-    _reply, calls = _calls(account, "ListJobs")
-    assert calls["ListTrainingJobs"] == 1 and calls["ListProcessingJobs"] == 1
-    assert sum(calls.values()) == 5  # one per kind of job
+def test_list_jobs_counts_every_job_a_hundred_a_call(account: Any) -> None:
+    reply, calls = _calls(account, "ListJobs")
+    # 1,000 training jobs, 100 a page; 100 processing jobs; one call for each other kind
+    assert calls["ListTrainingJobs"] == 10 and calls["ListProcessingJobs"] == 1
+    assert sum(calls.values()) == 14
+    text = "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
+    assert "*Training* · 20 in progress, 1,000 listed" in text
+    assert "…and 992 more (the whole list in training-jobs.csv)" in text
+    training = next(f for f in reply.files if f.filename == "training-jobs.csv")
+    rows = training.content.decode().splitlines()
+    assert len(rows) == 1001
+    # in progress first, then the newest
+    assert all(",InProgress," in r for r in rows[1:21]) and ",InProgress," not in rows[21]
 
 
 def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
