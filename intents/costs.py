@@ -422,10 +422,8 @@ def cost_report(request: Request, deps: Deps) -> Reply:
     chart = _cost_chart(found, title, start, end, service, ahead)
     if chart is not None:
         files.insert(0, chart)
-    elif found.daily:
-        pass
     else:
-        blocks.append(Context(md("No chart: Cost Explorer has no daily costs for these dates.")))
+        blocks.append(Context(md("No chart: there are no daily costs to draw for these dates.")))
     blocks.append(
         Context(
             md(
@@ -446,11 +444,10 @@ def _change(found: Costs, start: date, end: date, today: date, service: str | No
         return md("")
     before = start - timedelta(days=days)
     first = found.first_day
-    if first is None or first > before:
-        return md(
-            " (no cost data before {d} to compare with)",
-            d=f"{first:%b %d}" if first else "these dates",
-        )
+    if first is None:
+        return md(" (Cost Explorer has no cost data for these dates)")
+    if first > before:
+        return md(" (no cost data before {d} to compare with)", d=f"{first:%b %d}")
     now = found.total(start, complete_end, service)
     then = found.total(before, start, service)
     span = _short_span(before, start)

@@ -942,3 +942,21 @@ def test_delete_an_idle_studio_app(fixed: Any) -> None:
             "SpaceName": "dana-gpu-space",
         }
     ]
+
+
+def test_an_account_without_cost_data_gets_sentences_not_a_broken_chart(fixed: Any) -> None:
+    ce = fixed.aws.client("ce")
+    with Stubber(ce) as stub:
+        stub.add_response("get_cost_and_usage", _days(date(2026, 10, 1), date(2026, 11, 28), {}))
+        stub.add_client_error(
+            "get_cost_forecast",
+            "DataUnavailableException",
+            "Insufficient amount of historical data",
+        )
+        stub.add_response("get_anomalies", NO_ANOMALIES)
+        reply = cost_report(request("CostReport"), fixed)
+    text = _text(reply)
+    assert reply.summary == "Costs this month: $0.00" and reply.files == ()
+    assert "Cost Explorer has no cost data for these dates" in text
+    assert "No forecast: Cost Explorer has too little history" in text
+    assert "No chart: there are no daily costs to draw" in text
