@@ -34,8 +34,9 @@ OTHER = "#9E9E9E"
 _missing_logged = threading.Event()
 
 
-def _figure(rows: int = 1) -> tuple[Figure, list[Axes]] | None:
-    """A blank figure with *rows* stacked plots sharing the x axis; None without matplotlib."""
+def _figure(rows: int = 1, *, left: float = 0.08) -> tuple[Figure, list[Axes]] | None:
+    """A blank figure with *rows* stacked plots sharing the x axis; None without matplotlib.
+    Margins are fixed (the figure's size is): a third faster than constrained layout."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -44,9 +45,10 @@ def _figure(rows: int = 1) -> tuple[Figure, list[Axes]] | None:
             _missing_logged.set()
             log.warning("matplotlib is not installed: reports are posted without charts")
         return None
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, 1, sharex=True, squeeze=False)
+    figure.subplots_adjust(left=left, right=0.98, top=0.93, bottom=0.09, hspace=0.12)
     return figure, [row[0] for row in axes]
 
 
@@ -231,13 +233,14 @@ def budget_chart(bars: Sequence[BudgetBar], *, more: int = 0) -> FileOut | None:
     shown = [b for b in bars if b.limit > 0]
     if not shown:
         return None
-    made = _figure()
+    longest = max(len(b.name[:40]) for b in shown)
+    made = _figure(left=min(0.4, 0.03 + 0.0075 * longest))
     if made is None:
         return None
     figure, (ax,) = made
     from matplotlib.ticker import PercentFormatter
 
-    names = [b.name for b in reversed(shown)]
+    names = [b.name if len(b.name) <= 40 else b.name[:39] + "…" for b in reversed(shown)]
     actual = [b.actual / b.limit * 100 for b in reversed(shown)]
     forecast = [(b.forecast or 0.0) / b.limit * 100 for b in reversed(shown)]
     ax.barh(names, forecast, color="white", edgecolor="#555555", hatch="//", label="Forecast")
@@ -263,7 +266,7 @@ def budget_chart(bars: Sequence[BudgetBar], *, more: int = 0) -> FileOut | None:
     if more:
         title += f" (the {len(shown)} tightest; {more} more in the list)"
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", fontsize=9, frameon=False)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, fontsize=9, frameon=False)
     _style(ax)
     over = [b.name for b in shown if b.forecast is not None and b.forecast > b.limit]
     alt = f"Bars of {len(shown)} budgets' spend as a share of their limit; " + (
