@@ -88,3 +88,16 @@ def test_csv_keeps_formulas_as_text() -> None:
     f = csv_file("x.csv", ["name", "cost"], [["=HYPERLINK(1)", 2.5], ["ok, quoted", None]])
     assert f.content.decode() == 'name,cost\n\'=HYPERLINK(1),2.5\n"ok, quoted",\n'
     assert f.alt == "2 rows: name, cost"
+
+
+def test_without_matplotlib_reports_are_text_only_and_say_so_once() -> None:
+    code = (
+        "import sys, logging; sys.modules['matplotlib'] = None\n"
+        "logging.basicConfig(level=logging.WARNING, format='%(message)s')\n"
+        "from datetime import date\n"
+        "from intents.charts import cost_chart\n"
+        "for _ in range(3):\n"
+        "    assert cost_chart('x', [date(2026, 11, 1)], [('S3', [1.0])]) is None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.count("matplotlib is not installed") == 1
