@@ -960,3 +960,43 @@ def test_an_account_without_cost_data_gets_sentences_not_a_broken_chart(fixed: A
     assert "Cost Explorer has no cost data for these dates" in text
     assert "No forecast: Cost Explorer has too little history" in text
     assert "No chart: there are no daily costs to draw" in text
+
+
+def test_three_hundred_idle_studio_apps_the_dearest_first_all_in_the_csv(fixed: Any) -> None:
+    types = ["ml.t3.medium", "ml.g4dn.xlarge", "ml.m5.large"]
+    apps = [
+        {
+            "DomainId": "d-1",
+            "UserProfileName": f"user-{i:03d}",
+            "AppType": "JupyterLab",
+            "AppName": f"lab-{i:03d}",
+            "Status": "InService",
+            "CreationTime": NOW - timedelta(days=10),
+            "ResourceSpec": {"InstanceType": types[i % 3]},
+        }
+        for i in range(300)
+    ]
+    described: list[str] = []
+
+    def describe(params: dict[str, Any]) -> dict[str, Any]:
+        described.append(params["AppName"])
+        app = next(a for a in apps if a["AppName"] == params["AppName"])
+        return {**app, "LastUserActivityTimestamp": NOW - timedelta(days=3)}
+
+    with answering(
+        fixed.aws.sagemaker,
+        {"ListApps": lambda _: {"Apps": apps}, "DescribeApp": describe},
+    ):
+        reply = idle_resources(request("IdleResources"), fixed)
+    text = _text(reply)
+    assert "*Idle SageMaker Studio apps* (300)" in text
+    assert "…and 295 more idle Studio apps (the whole list is in idle-resources.csv)" in text
+    shown = [b.accessory.label for b in reply.blocks if getattr(b, "accessory", None)]
+    assert len(shown) == 5
+    # the GPU apps (every third, from lab-001) cost most: they come first
+    assert all(int(label.rsplit("-", 1)[1]) % 3 == 1 for label in shown)
+    (listed,) = reply.files
+    rows = listed.content.decode().splitlines()[1:]
+    assert len(rows) == 300 and len(described) == 300
+    monthly = [float(r.split(",")[4]) for r in rows]
+    assert monthly == sorted(monthly, reverse=True)
