@@ -249,7 +249,16 @@ def _sandbox(args: argparse.Namespace) -> int:
             file=sys.stderr if not interactive else sys.stdout,
             flush=True,
         )
-    with Sandbox(scale=1.0 / args.speed) as sandbox:
+    import tempfile
+
+    files = Path(tempfile.mkdtemp(prefix="chatops-sandbox-files-"))
+    # Charts and CSV lists the bot uploads are kept after the sandbox stops, to be opened.
+    print(
+        f"Files the bot uploads are saved in {files}",
+        file=sys.stderr if not interactive or args.json else sys.stdout,
+        flush=True,
+    )
+    with Sandbox(scale=1.0 / args.speed, files_dir=files) as sandbox:
         console = Console(sandbox, as_json=args.json)
         if interactive:
             return console.interactive()

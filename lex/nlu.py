@@ -54,6 +54,9 @@ _SLOT_SAMPLES = {
     "endpointName": ["fraud-detector-prod", "recsys-staging", "churn-xgb-prod"],
     "modelName": ["churn-model-v3", "fraud-xgb-model", "recsys-fm-v2"],
     "budgetName": ["ml-platform-monthly", "data-science-q4"],
+    "notebookName": ["data-science-scratch", "dana-notebook-1", "team-gpu-nb"],
+    "appName": ["dana-gpu-lab", "datascience-kernel-1", "sam-lab"],
+    "owner": ["dana-gpu-space", "sam-space", "ml-team"],
 }
 
 # The same, for the other slot types by their extractor (S3 URIs and names are all above).
@@ -1757,6 +1760,9 @@ _NAME_KEYWORDS = {
     "endpointName": ("endpoint",),
     "modelName": ("model",),
     "budgetName": ("budget",),
+    "notebookName": ("notebook", "instance"),
+    "appName": ("app",),
+    "owner": ("space", "user", "of", "for"),
 }
 # Which kinds of resource (as the account's name resolver tells them) a name slot takes.
 _KINDS = {
