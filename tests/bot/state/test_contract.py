@@ -24,6 +24,27 @@ def _sqlite(tmp_path: Path) -> Iterator[Callable[[], State]]:
     yield lambda: SqliteState(tmp_path / "state.db")
 
 
+class _OneRequestAtATime:
+    """A DynamoDB client whose requests are applied one at a time, as DynamoDB applies each
+    atomically. moto's in-process backend applies a request in steps (read, check the
+    condition, write), so two threads' conditional writes could both pass: a race of the
+    emulation, not of the code under test, which still interleaves between requests."""
+
+    def __init__(self, client: Any) -> None:
+        self._client, self._lock = client, threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return call
+
+
 @contextmanager
 def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
     import boto3
@@ -34,7 +55,8 @@ def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, "chatops-state")
-        yield lambda: DynamoState(client, "chatops-state")  # type: ignore[arg-type]
+        atomic = _OneRequestAtATime(client)
+        yield lambda: DynamoState(atomic, "chatops-state")
 
 
 BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Callable[[], State]]]] = {
