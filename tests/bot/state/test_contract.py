@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.state import State
+from bot.timetable import schedule_id
 
 
 @contextmanager
@@ -328,6 +329,8 @@ def test_one_schedule_per_report_and_channel(opener: Callable[[], State]) -> Non
         now=3.0,
     )
     assert first.id == again.id and state.schedules_version() > revision
+    # The id a timetable outside the process is told before the write (bot.timetable)
+    assert first.id == schedule_id("C", "cost")
     mine = opener().schedules("C")
     assert [(s.report, s.frequency, s.time, s.day, s.created_by) for s in mine] == [
         ("cost", "weekly", "10:30", "monday", "U2")
