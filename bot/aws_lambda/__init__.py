@@ -1,0 +1,1 @@
+"""The assistant on AWS Lambda."""
