@@ -137,9 +137,14 @@ def _run() -> int:
         from slack_bolt.error import BoltError
         from slack_sdk.errors import SlackApiError
 
+        if isinstance(exc, OSError):  # Slack (or the stand-in) cannot be reached
+            where = settings.slack_api_url or "slack.com"
+            print(f"chatops: could not reach Slack at {where} ({exc})", file=sys.stderr)
+            return 2
         if not isinstance(exc, BoltError | SlackApiError):
             raise
         reason = exc.response.get("error", "") if isinstance(exc, SlackApiError) else str(exc)
+
         print(
             f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})",
             file=sys.stderr,
@@ -244,7 +249,16 @@ def _sandbox(args: argparse.Namespace) -> int:
             file=sys.stderr if not interactive else sys.stdout,
             flush=True,
         )
-    with Sandbox(scale=1.0 / args.speed) as sandbox:
+    import tempfile
+
+    files = Path(tempfile.mkdtemp(prefix="chatops-sandbox-files-"))
+    # Charts and CSV lists the bot uploads are kept after the sandbox stops, to be opened.
+    print(
+        f"Files the bot uploads are saved in {files}",
+        file=sys.stderr if not interactive or args.json else sys.stdout,
+        flush=True,
+    )
+    with Sandbox(scale=1.0 / args.speed, files_dir=files) as sandbox:
         console = Console(sandbox, as_json=args.json)
         if interactive:
             return console.interactive()

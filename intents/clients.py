@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from types_boto3_sts import STSClient
     from types_boto3_transcribe import TranscribeServiceClient
     from types_boto3_translate import TranslateClient
+    from types_boto3_trustedadvisor import TrustedAdvisorPublicAPIClient
 
 # The services the bot uses, by boto3's name.
 Service = Literal[
@@ -57,6 +58,7 @@ Service = Literal[
     "iam",
     "cloudtrail",
     "dynamodb",
+    "trustedadvisor",
     # AWS Lambda mode only: the function invokes itself (lazy listeners) and keeps the
     # report schedules in EventBridge Scheduler.
     "lambda",
@@ -75,7 +77,7 @@ class Credentials(TypedDict, total=False):
 # Lex must answer fast or we fall back to the local runtime: no retries, short timeouts.
 _FAST = {"lexv2-runtime"}
 # Global services whose API lives in us-east-1 whatever the bot's region.
-_US_EAST_1 = {"ce", "budgets", "pricing"}
+_US_EAST_1 = {"ce", "budgets", "pricing", "trustedadvisor"}
 # Requests built only by the bot's own typed code (mypy checks them against the service
 # model): botocore's client-side check of GetMetricData's 500 queries is half the CPU of
 # the call, and CloudWatch checks them again anyway.
@@ -203,6 +205,10 @@ class AwsClients:
     @property
     def dynamodb(self) -> DynamoDBClient:
         return cast("DynamoDBClient", self.client("dynamodb"))
+
+    @property
+    def trustedadvisor(self) -> TrustedAdvisorPublicAPIClient:
+        return cast("TrustedAdvisorPublicAPIClient", self.client("trustedadvisor"))
 
     @property
     def sts(self) -> STSClient:

@@ -51,6 +51,39 @@ class Deliveries(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Received:
+    """A Slack request kept from before its acknowledgement until it is answered."""
+
+    key: str
+    kind: str  # which listener it is for: event | command | action | clarify
+    body: dict[str, Any]
+    received_at: float
+    attempts: int  # how many times a process has taken it on
+
+
+class Inbox(Protocol):
+    """Requests acknowledged but not yet answered, so that a process dying in between
+    loses none: another (or the next) takes them on."""
+
+    def receive(self, key: str, kind: str, body: Mapping[str, Any], *, now: float) -> bool:
+        """Keep *body* under *key*; False when the key was received before (a retry)."""
+        ...
+
+    def answered(self, key: str) -> None:
+        """The request needs nothing more; its body is dropped."""
+        ...
+
+    def unanswered(self, *, before: float, limit: int = 50) -> list[Received]:
+        """Requests received before *before* and not answered, oldest first."""
+        ...
+
+    def claim_received(self, key: str, *, owner: str, until: float, now: float) -> bool:
+        """Take on an unanswered request until *until* (counting an attempt); False when
+        another owner holds an unexpired claim or it was answered."""
+        ...
+
+
 class Threads(Protocol):
     def join_thread(self, channel: str, thread_ts: str) -> None: ...
 
@@ -185,7 +218,15 @@ class AuditWriter(Protocol):
 
 
 class State(
-    HandlerState, Deliveries, Threads, Plans, FollowQueue, Coordination, AuditWriter, Protocol
+    HandlerState,
+    Deliveries,
+    Inbox,
+    Threads,
+    Plans,
+    FollowQueue,
+    Coordination,
+    AuditWriter,
+    Protocol,
 ):
     """Everything the bot keeps."""
 

@@ -7,6 +7,8 @@ lease, one post per schedule fire. Deliveries, fires and old plans carry a ``ttl
 Items (PK / SK = "#" unless said):
 
 - ``D#<delivery key>``: a delivery seen (ttl one day)
+- ``I#<request key>``: a request received and its body until answered (GSI3 ``IU`` by
+  arrival while unanswered; ttl two days)
 - ``T#<channel>#<thread ts>``: a thread the bot takes part in
 - ``P#<plan id>``: a plan; ``O#<origin>#<intent>``: the plan of one delivery
   (GSI1 ``PC#<channel>`` by creation, GSI2 ``PS#<state>`` by creation)
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bot.state import Plan
+from bot.state import Plan, Received
 from intents.state import AuditEntry, Follow, Schedule
 
 if TYPE_CHECKING:
@@ -255,6 +257,51 @@ class DynamoState:
     def first_delivery(self, key: str, *, now: float | None = None) -> bool:
         now = time.time() if now is None else now
         return self._put_new(_item(PK=f"D#{key}", SK="#", seen_at=now, ttl=int(now + DAY)))
+
+    def receive(self, key: str, kind: str, body: Mapping[str, Any], *, now: float) -> bool:
+        return self._put_new(
+            _item(
+                PK=f"I#{key}",
+                SK="#",
+                kind=kind,
+                body=json.dumps(body),
+                received_at=now,
+                attempts=0,
+                GSI3PK="IU",
+                GSI3SK=_key(now),
+                ttl=int(now + 2 * DAY),
+            )
+        )
+
+    def answered(self, key: str) -> None:
+        self._update(
+            f"I#{key}",
+            "SET answered = :yes REMOVE body, GSI3PK, GSI3SK, lease_owner, lease_until",
+            {":yes": True},
+            condition="attribute_exists(PK)",
+        )
+
+    def unanswered(self, *, before: float, limit: int = 50) -> list[Received]:
+        found = self._query("GSI3", "IU", sk_max=_key(before), limit=limit)
+        return [
+            Received(
+                i["PK"].removeprefix("I#"),
+                i["kind"],
+                json.loads(i["body"]),
+                float(i["received_at"]),
+                int(i["attempts"]),
+            )
+            for i in found
+        ]
+
+    def claim_received(self, key: str, *, owner: str, until: float, now: float) -> bool:
+        return self._update(
+            f"I#{key}",
+            "SET lease_owner = :owner, lease_until = :until ADD attempts :one",
+            {":owner": owner, ":until": until, ":now": now, ":one": 1},
+            condition="attribute_exists(GSI3PK) AND (attribute_not_exists(lease_until) OR "
+            "lease_until <= :now OR lease_owner = :owner)",
+        )
 
     def join_thread(self, channel: str, thread_ts: str) -> None:
         now = time.time()

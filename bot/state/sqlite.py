@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.state import Plan
+from bot.state import Plan, Received
 from intents.state import AuditEntry, Follow, Schedule
 
 SCHEMA = """
@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_seen ON deliveries (seen_at);
+CREATE TABLE IF NOT EXISTS inbox (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    body TEXT,
+    received_at REAL NOT NULL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until REAL
+);
+CREATE INDEX IF NOT EXISTS inbox_received ON inbox (received_at);
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (received_at) WHERE answered = 0;
 CREATE TABLE IF NOT EXISTS threads (
     channel TEXT NOT NULL,
     thread_ts TEXT NOT NULL,
@@ -185,6 +197,47 @@ class SqliteState:
             db.execute("DELETE FROM deliveries WHERE seen_at < ?", (now - 86400,))
             cur = db.execute(
                 "INSERT OR IGNORE INTO deliveries (key, seen_at) VALUES (?, ?)", (key, now)
+            )
+            return cur.rowcount == 1
+
+    # ------------------------------------------------------------ inbox
+
+    def receive(self, key: str, kind: str, body: Mapping[str, Any], *, now: float) -> bool:
+        with self._tx() as db:
+            db.execute("DELETE FROM inbox WHERE received_at < ?", (now - 2 * 86400,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO inbox (key, kind, body, received_at) VALUES (?, ?, ?, ?)",
+                (key, kind, json.dumps(body), now),
+            )
+            return cur.rowcount == 1
+
+    def answered(self, key: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET answered = 1, body = NULL, lease_owner = NULL, "
+                "lease_until = NULL WHERE key = ?",
+                (key,),
+            )
+
+    def unanswered(self, *, before: float, limit: int = 50) -> list[Received]:
+        rows = self._all(
+            "SELECT * FROM inbox WHERE answered = 0 AND received_at < ? "
+            "ORDER BY received_at LIMIT ?",
+            before,
+            limit,
+        )
+        return [
+            Received(r["key"], r["kind"], json.loads(r["body"]), r["received_at"], r["attempts"])
+            for r in rows
+        ]
+
+    def claim_received(self, key: str, *, owner: str, until: float, now: float) -> bool:
+        with self._tx(durable=True) as db:
+            cur = db.execute(
+                "UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+                "WHERE key = ? AND answered = 0 "
+                "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until, key, now, owner),
             )
             return cur.rowcount == 1
 

@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from bot.app import build_deps, create, open_state_for
 from bot.sandbox.driver import TrackingExecutor
+from bot.sandbox.moto_ext import atomic_dynamodb
 from bot.sandbox.slack_api import SlackStandIn
 from bot.slack.bolt import handle
 from bot.state.dynamodb import create_table
@@ -101,6 +102,7 @@ class Cluster:
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     slack = SlackStandIn(TOKEN).start()
+    atomic_dynamodb()  # replicas' executors write concurrently; DynamoDB's writes are atomic
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         for bucket in ("acme-ml-data", "acme-ml-artifacts"):

@@ -25,39 +25,19 @@ def _sqlite(tmp_path: Path) -> Iterator[Callable[[], State]]:
     yield lambda: SqliteState(tmp_path / "state.db")
 
 
-class _OneRequestAtATime:
-    """A DynamoDB client whose requests are applied one at a time, as DynamoDB applies each
-    atomically. moto's in-process backend applies a request in steps (read, check the
-    condition, write), so two threads' conditional writes could both pass: a race of the
-    emulation, not of the code under test, which still interleaves between requests."""
-
-    def __init__(self, client: Any) -> None:
-        self._client, self._lock = client, threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                return attribute(*args, **kwargs)
-
-        return call
-
-
 @contextmanager
 def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
     import boto3
     from moto import mock_aws
 
+    from bot.sandbox.moto_ext import atomic_dynamodb
     from bot.state.dynamodb import DynamoState, create_table
 
+    atomic_dynamodb()  # DynamoDB applies a conditional write atomically; moto needs telling
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, "chatops-state")
-        atomic = _OneRequestAtATime(client)
-        yield lambda: DynamoState(atomic, "chatops-state")
+        yield lambda: DynamoState(client, "chatops-state")  # type: ignore[arg-type]
 
 
 BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Callable[[], State]]]] = {
@@ -508,3 +488,48 @@ def test_the_schedules_version_moves_with_every_change(opener: Callable[[], Stat
     assert opener().schedules_version() == after_put  # another process sees it
     state.delete_schedules([schedule.id])
     assert state.schedules_version() not in (start, after_put)
+
+
+# ------------------------------------------------------------------ inbox
+
+
+def test_a_request_is_received_once_and_kept_until_answered(state: State) -> None:
+    body = {"event": {"text": "héllo <@U1> `code`", "files": [{"id": "F1"}]}, "n": 1.5}
+    assert state.receive("ev:Ev1", "event", body, now=100.0)
+    assert not state.receive("ev:Ev1", "event", {"other": True}, now=101.0)  # a retry
+    assert state.receive("cmd:T:1", "command", {"text": "jobs"}, now=102.0)
+    assert state.unanswered(before=99.0) == []  # all received since: their processes are on them
+    waiting = state.unanswered(before=200.0)
+    assert [(r.key, r.kind, r.received_at, r.attempts) for r in waiting] == [
+        ("ev:Ev1", "event", 100.0, 0),
+        ("cmd:T:1", "command", 102.0, 0),
+    ]
+    assert waiting[0].body == body
+    state.answered("ev:Ev1")
+    assert [r.key for r in state.unanswered(before=200.0)] == ["cmd:T:1"]
+    assert not state.receive("ev:Ev1", "event", body, now=103.0)  # still a retry
+    state.answered("never-received")  # nothing to do, no error
+
+
+def test_an_unanswered_request_is_taken_on_by_one_process_at_a_time(state: State) -> None:
+    state.receive("ev:Ev2", "event", {}, now=100.0)
+    wins: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda o=o: wins.append(
+                state.claim_received("ev:Ev2", owner=f"r{o}", until=200.0, now=150.0)
+            )
+        )
+        for o in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins.count(True) == 1
+    assert state.unanswered(before=300.0)[0].attempts == 1
+    assert not state.claim_received("ev:Ev2", owner="late", until=300.0, now=199.0)
+    assert state.claim_received("ev:Ev2", owner="late", until=300.0, now=201.0)  # expired
+    assert state.unanswered(before=300.0)[0].attempts == 2
+    state.answered("ev:Ev2")
+    assert not state.claim_received("ev:Ev2", owner="later", until=400.0, now=301.0)
