@@ -20,7 +20,7 @@ from typing import Any
 # field). The detail-types and fields are SageMaker's own, as documented in "Events that
 # Amazon SageMaker AI sends to Amazon EventBridge"
 # (https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html);
-# a real-shaped sample of each is in tests/events/sagemaker_*.json. SageMaker sends no
+# a real-shaped sample of each is in tests/events/aws/sagemaker_*.json. SageMaker sends no
 # event for Autopilot (AutoML) or compilation jobs: an Autopilot job's own training and
 # processing jobs name it (AutoMLJobArn) when their detail carries it, and the sweep polls.
 SAGEMAKER: dict[str, tuple[str, str, str]] = {

@@ -15,10 +15,10 @@ query, a body that is not base64) is a 400 with one log line, never a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.adapter.aws_lambda.handler import (
     SlackRequestHandler,
     to_aws_response,
@@ -39,9 +39,6 @@ class SelfInvoker(LambdaLazyListenerRunner):
 
     def __init__(self, logger: logging.Logger, client: LambdaClient) -> None:
         super().__init__(logger, lambda_client=client)
-
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        super().start(function, request)
 
 
 class SlackOnLambda(SlackRequestHandler):

@@ -571,6 +571,23 @@ def test_endpoint_and_autopilot_follows_are_checked_on_their_events(world: World
     assert len(world.posts(start)) == 2
 
 
+def test_an_autopilot_jobs_processing_events_post_its_follow_up_once(world: World) -> None:
+    # Autopilot's own jobs start with data processing: its first events are processing ones
+    state = world.bot.chatops.state
+    state.follow(
+        "autopilot", "churn-ap2", channel="C0MLOPS", thread_ts="2.0", request_id="r", interval=5
+    )
+    event = aws_event("sagemaker_processing_job_state_change")
+    event["detail"]["AutoMLJobArn"] = (
+        "arn:aws:sagemaker:us-east-1:123456789012:automl-job/churn-ap2"
+    )
+    start = len(world.slack.records)
+    assert world.handler(event, CONTEXT) == {"checked": 1}
+    assert world.handler(copy.deepcopy(event), CONTEXT) == {"checked": 0}  # delivered twice
+    [post] = world.posts(start)
+    assert post.thread_ts == "2.0" and "churn-ap2" in post.text
+
+
 def test_a_bot_that_cannot_start_answers_503_and_logs_why(
     caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
