@@ -217,3 +217,12 @@ def test_the_sweep_and_the_report_schedules() -> None:
 def test_every_variable_the_function_gets_is_a_setting() -> None:
     names = {env_name(field) for field in Settings.model_fields}
     assert set(FUNCTION["Environment"]["Variables"]) <= names
+
+
+def test_the_readme_explains_every_parameter_and_the_request_url() -> None:
+    readme = (cfn.ROOT / "README.md").read_text()
+    lambda_section = readme.split("### On AWS Lambda", 1)[1].split("\n## ", 1)[0]
+    for name in TEMPLATE["Parameters"]:
+        assert f"`{name}`" in lambda_section, name
+    assert "SlackRequestUrl" in TEMPLATE["Outputs"] and "`SlackRequestUrl`" in lambda_section
+    assert "sam build -t deploy/template.yaml" in lambda_section
