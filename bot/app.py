@@ -30,6 +30,7 @@ from bot.slack.files import SlackFiles
 from bot.slack.front import SlackFront
 from bot.slack.outbox import SlackOutbox
 from bot.state import State, open_state
+from bot.timetable import InProcess, Timetable, Timetabled
 from intents import registry as build_registry
 from intents.clients import AwsClients
 from intents.deps import Deps
@@ -53,6 +54,8 @@ class ChatOps:
     front: SlackFront
     follower: Follower
     scheduler: ReportScheduler
+    # Where report schedules fire from (in-process APScheduler unless create() was given one).
+    timetable: Timetable | None = None
 
     def close(self) -> None:
         self.follower.stop()
@@ -125,10 +128,17 @@ def create(
     executor: Executor | None = None,
     working_delay: float = 1.0,
     start_follower: bool = True,
+    process_before_response: bool = False,
+    settle: bool = True,
+    timetable: Timetable | None = None,
 ) -> ChatOps:
     """Build the whole assistant. Slack token and signing secret must be set.
 
-    With *deps*, its state must be *state* (the full backend handlers see a part of)."""
+    With *deps*, its state must be *state* (the full backend handlers see a part of).
+    On AWS Lambda (``bot.aws_lambda``): *process_before_response* (a function may be frozen
+    once it has answered, so Bolt runs the lazy listeners in invocations of their own),
+    no *settle* at start (a periodic sweep settles instead, outside Slack's 3 seconds) and
+    a *timetable* of EventBridge Scheduler schedules instead of the in-process one."""
     settings.require("slack_bot_token", "slack_signing_secret")
     # require() has just checked both; the assert tells mypy.
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
@@ -146,6 +156,8 @@ def create(
     )
     access = Access(policy, deps.registry)
     deps = replace(deps, permissions=access)
+    if timetable is not None:  # handlers' schedule writes go to the timetable too
+        deps = replace(deps, state=Timetabled(deps.state, timetable))
     # A local stand-in for Slack (the sandbox) is trusted like Slack's own hosts.
     local = {urlparse(settings.slack_api_url).hostname or ""} if settings.slack_api_url else set()
     if deps.fetch_file is None:
@@ -186,14 +198,15 @@ def create(
     app = SafeApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,
-        process_before_response=False,
+        process_before_response=process_before_response,
         listener_executor=executor,
     )
     listeners.register(
         app, front, bot_channels=frozenset(settings.bot_channels), in_thread=state.in_thread
     )
     # Settle what a previous process left half-done before taking new work.
-    recover(gate, state, outbox, follower)
+    if settle:
+        recover(gate, state, outbox, follower)
     if start_follower:
         follower.start()
         scheduler.start()
@@ -206,4 +219,5 @@ def create(
         front=front,
         follower=follower,
         scheduler=scheduler,
+        timetable=timetable or InProcess(scheduler),
     )

@@ -77,17 +77,34 @@ class Follower:
         """Deliver status posts still owed, then check every job that is due; returns how
         many were checked."""
         self.deliver_owed()
-        now = self.deps.clock()
         checked = 0
-        for follow in self.state.due_follows(now):
-            if not self.state.claim_follow(
-                follow.kind, follow.name, owner=self.owner, until=now + self.lease_seconds, now=now
-            ):
-                continue  # another replica took it
-            with request_context(follow.request_id or "follow"):
-                self._check(follow)
-            checked += 1
+        for follow in self.state.due_follows(self.deps.clock()):
+            checked += self.check(follow)
         return checked
+
+    def check(self, follow: Follow) -> bool:
+        """Check one followed job now, due or not (on AWS Lambda an EventBridge event says
+        it changed), and post its new status once: the same lease and keyed post as a pass.
+        False when another process holds its lease."""
+        if not self._claim(follow):
+            return False  # another replica took it
+        # Read it again under the lease: another process may have checked it (and posted)
+        # between our read and our claim, and a stale last status would post it twice.
+        fresh = self.state.followed(follow.kind, follow.name)
+        if fresh is None:
+            return True  # finished meanwhile; its lease runs out unused
+        with request_context(fresh.request_id or "follow"):
+            if fresh.posting is not None:
+                self._deliver(fresh)
+            else:
+                self._check(fresh)
+        return True
+
+    def _claim(self, follow: Follow) -> bool:
+        now = self.deps.clock()
+        return self.state.claim_follow(
+            follow.kind, follow.name, owner=self.owner, until=now + self.lease_seconds, now=now
+        )
 
     def _progress(self, follow: Follow) -> Progress | None:
         """The job's state now; NotFound is a final state; other trouble is None (retry)."""
@@ -149,33 +166,35 @@ class Follower:
         Slack is asked first (the post carries its key), so a post made just before a crash
         is not made again."""
         owed = self.state.pending_posts()
-        now = self.deps.clock()
         for follow in owed:
             assert follow.posting is not None
-            if not self.state.claim_follow(
-                follow.kind, follow.name, owner=self.owner, until=now + self.lease_seconds, now=now
-            ):
+            if not self._claim(follow):
                 continue  # its poster (here or elsewhere) still holds it
             with request_context(follow.request_id or "follow"):
-                if self.out.posted(follow.channel, follow.thread_ts, follow.posting):
-                    self.state.posted(follow.kind, follow.name)
-                    continue
-                progress = self._progress(follow)
-                if progress is None or progress.reply is None:
-                    continue  # can't say it now; the next pass tries again
-                key = _key(follow, progress.status)
-                if key != follow.posting:  # it moved on meanwhile: say where it is now
-                    self.state.update_follow(
-                        follow.kind,
-                        follow.name,
-                        status=progress.status,
-                        interval=follow.interval,
-                        next_check_at=follow.next_check_at,
-                        done=progress.terminal,
-                        posting=key,
-                    )
-                self._post(follow, progress.reply, key)
+                self._deliver(follow)
         return len(owed)
+
+    def _deliver(self, follow: Follow) -> None:
+        """Make the owed post of a follow this process holds the lease of."""
+        assert follow.posting is not None
+        if self.out.posted(follow.channel, follow.thread_ts, follow.posting):
+            self.state.posted(follow.kind, follow.name)
+            return
+        progress = self._progress(follow)
+        if progress is None or progress.reply is None:
+            return  # can't say it now; the next pass tries again
+        key = _key(follow, progress.status)
+        if key != follow.posting:  # it moved on meanwhile: say where it is now
+            self.state.update_follow(
+                follow.kind,
+                follow.name,
+                status=progress.status,
+                interval=follow.interval,
+                next_check_at=follow.next_check_at,
+                done=progress.terminal,
+                posting=key,
+            )
+        self._post(follow, progress.reply, key)
 
 
 def _key(follow: Follow, status: str) -> str:

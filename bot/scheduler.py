@@ -83,14 +83,18 @@ class ReportScheduler:
                 replace_existing=True,
             )
 
-    def post(self, schedule_id: str) -> Reply | None:
+    def post(self, schedule_id: str, *, scheduled: datetime | None = None) -> Reply | None:
         """Run one scheduled report now and post it to its channel, unless another process
-        already claimed this fire."""
+        already claimed this fire. *scheduled* is the fire's time when whoever fired it says
+        (EventBridge Scheduler does); otherwise it is worked out from the schedule."""
         schedule = self.state.schedule(schedule_id)
         if schedule is None:
             return None
         now = datetime.fromtimestamp(self.clock(), UTC)
-        fired = fire_time(schedule, now)
+        if scheduled is not None:
+            fired = scheduled.astimezone(UTC).replace(second=0, microsecond=0)
+        else:
+            fired = fire_time(schedule, now)
         fire_key = f"{fired:%Y%m%d%H%M}"
         if not self.state.claim_fire(schedule.id, fire_key, now=now.timestamp()):
             log.info("the %s report's %s fire was posted elsewhere", schedule.report, fire_key)

@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_GROUP = re.compile(r"^[0-9A-Za-z_.\-]{1,64}$")
+_FUNCTION = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_\-]+(:[A-Za-z0-9_\-$]+)?$"
+)
 
 CsvList = Annotated[list[str], NoDecode]
 
@@ -158,6 +162,22 @@ class Settings(BaseSettings):
         True, description="Look prices up in the AWS Price List API (else the shipped snapshot)"
     )
 
+    # --- AWS Lambda (bot.aws_lambda): report schedules are EventBridge Scheduler schedules
+    scheduler_group: str | None = Field(
+        None,
+        description="AWS Lambda: the EventBridge Scheduler schedule group that holds the "
+        "report schedules made in chat (the SAM template creates it)",
+    )
+    scheduler_role_arn: str | None = Field(
+        None,
+        description="AWS Lambda: the IAM role EventBridge Scheduler assumes to invoke the "
+        "function for a scheduled report",
+    )
+    scheduler_target_arn: str | None = Field(
+        None,
+        description="AWS Lambda: the function a scheduled report invokes",
+    )
+
     @field_validator(
         "bot_channels",
         "vpc_subnets",
@@ -220,11 +240,27 @@ class Settings(BaseSettings):
             raise ValueError("must be an s3:// URI such as s3://my-bucket/chatops")
         return value.rstrip("/") if value else value
 
-    @field_validator("sagemaker_role_arn")
+    @field_validator("sagemaker_role_arn", "scheduler_role_arn")
     @classmethod
     def _role(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$", value):
             raise ValueError("must be an IAM role ARN, arn:aws:iam::<account>:role/<name>")
+        return value
+
+    @field_validator("scheduler_group")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        if value is not None and not _GROUP.match(value):
+            raise ValueError("must be a schedule group name: letters, digits, - _ . (1-64)")
+        return value
+
+    @field_validator("scheduler_target_arn")
+    @classmethod
+    def _function(cls, value: str | None) -> str | None:
+        if value is not None and not _FUNCTION.match(value):
+            raise ValueError(
+                "must be a Lambda function ARN, arn:aws:lambda:<region>:<account>:function:<name>"
+            )
         return value
 
     # ------------------------------------------------------------------ helpers

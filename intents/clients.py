@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_comprehend import ComprehendClient
     from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_iam import IAMClient
+    from types_boto3_lambda import LambdaClient
     from types_boto3_lexv2_models import LexModelsV2Client
     from types_boto3_lexv2_runtime import LexRuntimeV2Client
     from types_boto3_polly import PollyClient
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
     from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker_runtime import SageMakerRuntimeClient
+    from types_boto3_scheduler import EventBridgeSchedulerClient
     from types_boto3_sts import STSClient
     from types_boto3_transcribe import TranscribeServiceClient
     from types_boto3_translate import TranslateClient
@@ -57,6 +59,10 @@ Service = Literal[
     "cloudtrail",
     "dynamodb",
     "trustedadvisor",
+    # AWS Lambda mode only: the function invokes itself (lazy listeners) and keeps the
+    # report schedules in EventBridge Scheduler.
+    "lambda",
+    "scheduler",
 ]
 
 
@@ -219,3 +225,11 @@ class AwsClients:
     @property
     def iam(self) -> IAMClient:
         return cast("IAMClient", self.client("iam"))
+
+    @property
+    def lambda_(self) -> LambdaClient:
+        return cast("LambdaClient", self.client("lambda"))
+
+    @property
+    def scheduler(self) -> EventBridgeSchedulerClient:
+        return cast("EventBridgeSchedulerClient", self.client("scheduler"))

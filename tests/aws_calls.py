@@ -3,8 +3,9 @@ compares them with deploy/iam-policy*.json).
 
 Every botocore API call made while the suite runs is attributed to the first frame of
 the project's code on the stack: ``lex/deploy.py`` (run by a person or a pipeline with
-the Lex deploy policy), the sandbox (not the bot), or the bot itself. Calls that only
-tests make (moto set-up) are not counted.
+the Lex deploy policy), the sandbox (not the bot), ``bot/aws_lambda/`` (what only the
+Lambda function does, with the role deploy/template.yaml gives it), or the bot itself.
+Calls that only tests make (moto set-up) are not counted.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from botocore.client import BaseClient
 ROOT = Path(__file__).resolve().parents[1]
 OURS = tuple(str(ROOT / package) + "/" for package in ("bot", "intents", "lex"))
 SANDBOX = str(ROOT / "bot" / "sandbox") + "/"
+LAMBDA = str(ROOT / "bot" / "aws_lambda") + "/"
 # Code a person or a pipeline runs with its own IAM policy, not the bot's role:
 # (file, function or None for the whole file) -> who
 SETUP = {
@@ -27,7 +29,7 @@ SETUP = {
     (str(ROOT / "bot" / "state" / "dynamodb.py"), "create_table"): "state-setup",
 }
 
-# (who, service, operation): who is "bot" or one of SETUP's values
+# (who, service, operation): who is "bot", "lambda" or one of SETUP's values
 RECORDED: set[tuple[str, str, str]] = set()
 
 
@@ -41,6 +43,8 @@ def _caller() -> str | None:
         name = frame.f_code.co_filename
         if name.startswith(SANDBOX):
             return None
+        if name.startswith(LAMBDA):
+            return "lambda"
         if name.startswith(OURS):
             for (path, function), who in SETUP.items():
                 if name == path and function in (None, frame.f_code.co_name):

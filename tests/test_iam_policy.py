@@ -6,6 +6,11 @@ end), each recorded operation must be granted by deploy/iam-policy.json (or, for
 ``chatops lex deploy``, deploy/iam-policy-lex-deploy.json), and every granted action
 must be called, implied by a call, or listed below with the reason it cannot be
 exercised offline. Mutating SageMaker grants carry the chatops:managed tag conditions.
+
+On AWS Lambda the function's role is in deploy/template.yaml: the bot's statements
+(tests/test_template.py checks they are deploy/iam-policy.json's) plus what only the
+function does (``bot/aws_lambda/``: invoking itself, EventBridge Scheduler). Those calls
+must be granted by the role, and each statement the template adds must be used.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests import cfn
 from tests.aws_calls import RECORDED
 from tests.conftest import FULL_RUN_KEY
 
@@ -24,6 +30,7 @@ POLICIES = {
     "bot": ROOT / "deploy" / "iam-policy.json",
     "lex-deploy": ROOT / "deploy" / "iam-policy-lex-deploy.json",
     "state-setup": ROOT / "deploy" / "iam-policy-state-init.json",
+    "lambda": cfn.TEMPLATE,  # the function role's statements
 }
 
 # boto3 service name -> IAM prefix, where they differ
@@ -34,6 +41,7 @@ ACTION = {
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("budgets", "DescribeBudgets"): "budgets:ViewBudget",
     ("budgets", "DescribeBudget"): "budgets:ViewBudget",
+    ("lambda", "Invoke"): "lambda:InvokeFunction",
 }
 FREE = {("sts", "GetCallerIdentity")}  # needs no permission
 # operations that are not IAM actions themselves: authorised by the actions they carry out
@@ -52,6 +60,9 @@ IMPLIED = {
     "sagemaker:CreateEndpoint": {"sagemaker:AddTags"},
     "sagemaker:CreateEndpointConfig": {"sagemaker:AddTags"},
     "rekognition:DetectLabels": {"s3:GetObject"},
+    # a schedule names the role EventBridge Scheduler assumes: the caller passes it
+    "scheduler:CreateSchedule": {"iam:PassRole"},
+    "scheduler:UpdateSchedule": {"iam:PassRole"},
     # Transcribe reads the recording and writes the transcript with the caller's rights
     "transcribe:StartTranscriptionJob": {"s3:GetObject", "s3:PutObject"},
     # an import creates or updates what the archive holds, as the caller
@@ -83,13 +94,30 @@ def action(service: str, operation: str) -> str:
     return ACTION.get((service, operation), f"{PREFIX.get(service, service)}:{operation}")
 
 
-def granted(path: Path) -> set[str]:
-    found: set[str] = set()
-    for statement in json.loads(path.read_text())["Statement"]:
-        if statement["Effect"] == "Allow":
-            actions = statement["Action"]
-            found |= {actions} if isinstance(actions, str) else set(actions)
+def statements(who: str) -> list[dict[str, Any]]:
+    if who == "lambda":
+        return cfn.role_statements()
+    found: list[dict[str, Any]] = json.loads(POLICIES[who].read_text())["Statement"]
     return found
+
+
+def actions(found: list[dict[str, Any]]) -> set[str]:
+    names: set[str] = set()
+    for statement in found:
+        if statement["Effect"] == "Allow":
+            action = statement["Action"]
+            names |= {action} if isinstance(action, str) else set(action)
+    return names
+
+
+def granted(who: str) -> set[str]:
+    return actions(statements(who))
+
+
+def added_on_lambda() -> set[str]:
+    """The actions of the template's statements that deploy/iam-policy.json does not have."""
+    bot = {s["Sid"] for s in statements("bot")}
+    return actions([s for s in statements("lambda") if s["Sid"] not in bot])
 
 
 def needed(who: str) -> set[str]:
@@ -107,18 +135,22 @@ def full_run(request: Any) -> None:
 
 @pytest.mark.parametrize("who", sorted(POLICIES))
 def test_every_call_the_code_makes_is_granted(full_run: None, who: str) -> None:
-    missing = needed(who) - granted(POLICIES[who])
+    missing = needed(who) - granted(who)
     assert missing == set(), f"{POLICIES[who].name} lacks {sorted(missing)}"
 
 
 @pytest.mark.parametrize("who", sorted(POLICIES))
 def test_nothing_is_granted_that_the_code_does_not_call(full_run: None, who: str) -> None:
-    unused = granted(POLICIES[who]) - needed(who) - set(NOT_EXERCISED)
+    # The function runs the bot's code too: of its role, what Lambda mode adds is checked
+    # here, and the rest is deploy/iam-policy.json's (checked as "bot").
+    offered = added_on_lambda() if who == "lambda" else granted(who)
+    unused = offered - needed(who) - set(NOT_EXERCISED)
     assert unused == set(), f"{POLICIES[who].name} grants {sorted(unused)}, which nothing calls"
 
 
-def test_changes_to_sagemaker_only_touch_what_the_bot_manages() -> None:
-    for statement in json.loads(POLICIES["bot"].read_text())["Statement"]:
+@pytest.mark.parametrize("who", ["bot", "lambda"])
+def test_changes_to_sagemaker_only_touch_what_the_bot_manages(who: str) -> None:
+    for statement in statements(who):
         actions = statement["Action"]
         for name in [actions] if isinstance(actions, str) else actions:
             condition = json.dumps(statement.get("Condition", {}))

@@ -148,6 +148,11 @@ class FollowQueue(Protocol):
 
     def active_follows(self) -> list[Follow]: ...
 
+    def followed(self, kind: str, name: str) -> Follow | None:
+        """The follow of *kind* and *name*, read fresh, while the follower still has work on
+        it (it is active, or a status post is owed); None otherwise."""
+        ...
+
     def next_follow_at(self) -> float | None: ...
 
     def update_follow(

@@ -550,6 +550,12 @@ class DynamoState:
     def active_follows(self) -> list[Follow]:
         return [_follow(i) for i in self._query("GSI2", "FA")]
 
+    def followed(self, kind: str, name: str) -> Follow | None:
+        data = self._get(f"F#{kind}#{name}")
+        if data is None or ("GSI2PK" not in data and not data.get("posting")):
+            return None  # not followed, or done with nothing owed
+        return _follow(data)
+
     def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
         return [_follow(i) for i in self._query("GSI1", f"FT#{channel}#{thread_ts}", forward=False)]
 

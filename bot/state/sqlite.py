@@ -442,6 +442,14 @@ class SqliteState:
     def active_follows(self) -> list[Follow]:
         return [_follow(r) for r in self._all("SELECT * FROM follows WHERE done = 0")]
 
+    def followed(self, kind: str, name: str) -> Follow | None:
+        row = self._one(
+            "SELECT * FROM follows WHERE kind = ? AND name = ? AND (done = 0 OR posting IS NOT NULL)",
+            kind,
+            name,
+        )
+        return _follow(row) if row else None
+
     def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
         """What the bot followed (or follows) in that thread, most recent first."""
         rows = self._all(

@@ -157,3 +157,23 @@ def test_aws_trouble_backs_off_without_posting(deps: Any, state: Any, slack: Any
         follower.poll_once()
     follow = state.active_follows()[0]
     assert follow.interval == pytest.approx(3.2) and slack.posts() == []
+
+
+def test_a_follow_read_before_another_replica_checked_it_is_not_posted_twice(
+    deps: Any, state: Any, slack: Any
+) -> None:
+    # Given two replicas (two followers, one state) and a job in its first status
+    first, second = _follower(deps, state, slack), _follower(deps, state, slack)
+    deps.state.follow(
+        "training", "xgb-1", channel="C0MLOPS", thread_ts="1.0", request_id="r-1", interval=1.0
+    )
+    with Stubber(deps.aws.sagemaker) as stub:
+        for _ in range(2):
+            stub.add_response("describe_training_job", _job("InProgress", "Training"))
+        # When the first reads the follow (an event came), the second checks and posts it,
+        # and only then does the first take the lease
+        stale = state.followed("training", "xgb-1")
+        assert second.check(stale)
+        assert first.check(stale)
+    # Then the status is posted once: the first read the follow again under its lease
+    assert [r.text.count("Training") > 0 for r in slack.posts()] == [True]

@@ -98,6 +98,27 @@ def test_run_with_a_token_slack_rejects_says_so(
     )
 
 
+def test_lambda_mode_settings_are_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHATOPS_SCHEDULER_GROUP", "reports group!")
+    monkeypatch.setenv("CHATOPS_SCHEDULER_ROLE_ARN", "scheduler-role")
+    monkeypatch.setenv("CHATOPS_SCHEDULER_TARGET_ARN", "arn:aws:s3:::not-a-function")
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert sorted(p.split(" ")[0] for p in err.value.problems) == [
+        "CHATOPS_SCHEDULER_GROUP",
+        "CHATOPS_SCHEDULER_ROLE_ARN",
+        "CHATOPS_SCHEDULER_TARGET_ARN",
+    ]
+    monkeypatch.setenv("CHATOPS_SCHEDULER_GROUP", "chatops-reports")
+    monkeypatch.setenv("CHATOPS_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/scheduler")
+    monkeypatch.setenv(
+        "CHATOPS_SCHEDULER_TARGET_ARN",
+        "arn:aws:lambda:us-east-1:123456789012:function:chatops-bot:live",
+    )
+    assert load_settings().scheduler_group == "chatops-reports"
+
+
 def test_run_when_slack_cannot_be_reached_says_so_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

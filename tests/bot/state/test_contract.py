@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.state import State
+from bot.timetable import schedule_id
 
 
 @contextmanager
@@ -308,6 +309,8 @@ def test_one_schedule_per_report_and_channel(opener: Callable[[], State]) -> Non
         now=3.0,
     )
     assert first.id == again.id and state.schedules_version() > revision
+    # The id a timetable outside the process is told before the write (bot.timetable)
+    assert first.id == schedule_id("C", "cost")
     mine = opener().schedules("C")
     assert [(s.report, s.frequency, s.time, s.day, s.created_by) for s in mine] == [
         ("cost", "weekly", "10:30", "monday", "U2")
@@ -380,6 +383,36 @@ def test_a_follow_is_leased_to_one_owner_until_its_lease_runs_out(state: State) 
     assert not state.claim_follow("training", "job-1", owner="c", until=300, now=200)
     state.posted("training", "job-1")
     assert state.claim_follow("training", "job-1", owner="c", until=300, now=200)
+
+
+def test_one_follow_read_fresh_while_work_is_left_on_it(opener: Callable[[], State]) -> None:
+    state = opener()
+    assert state.followed("training", "job-1") is None
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1", request_id="r", interval=5, now=100
+    )
+    state.follow("endpoint", "job-1", channel="C", thread_ts="2", request_id="r", interval=5)
+    other = opener()  # another replica sees what this one wrote
+    state.update_follow(
+        "training", "job-1", status="InProgress", interval=5, next_check_at=110, done=False
+    )
+    found = other.followed("training", "job-1")
+    assert found is not None and found.last_status == "InProgress" and found.thread_ts == "1"
+    # Done with its last post owed: still there for whoever makes the post
+    state.update_follow(
+        "training",
+        "job-1",
+        status="Completed",
+        interval=5,
+        next_check_at=120,
+        done=True,
+        posting="k",
+    )
+    found = other.followed("training", "job-1")
+    assert found is not None and found.posting == "k"
+    state.posted("training", "job-1")
+    assert other.followed("training", "job-1") is None  # done, nothing owed
+    assert other.followed("endpoint", "job-1") is not None  # the kind is part of the key
 
 
 def test_of_many_replicas_one_claims_a_follow(state: State) -> None:
