@@ -68,6 +68,7 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
+from intents.status import is_active, status_icon, status_text
 
 if TYPE_CHECKING:
     from types_boto3_sagemaker import SageMakerClient
@@ -83,14 +84,6 @@ if TYPE_CHECKING:
     from intents.deps import Deps
 
 router = Router("training")
-
-STATUS_ICONS = {
-    "InProgress": ":large_blue_circle:",
-    "Completed": ":white_check_mark:",
-    "Failed": ":x:",
-    "Stopping": ":double_vertical_bar:",
-    "Stopped": ":black_square_for_stop:",
-}
 
 
 def duration(seconds: float | None) -> str:
@@ -131,12 +124,7 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
         else "–"
     )
     info: dict[str, object] = {
-        "Status": md(
-            "{i} {s} ({d})",
-            i=Md(STATUS_ICONS.get(job.get("TrainingJobStatus", ""), "")),
-            s=job.get("TrainingJobStatus", "?"),
-            d=job.get("SecondaryStatus", ""),
-        ),
+        "Status": md("{i} {s}", i=status_icon(job.get("TrainingJobStatus")), s=status_line(job)),
         "Algorithm": algorithm_of(
             job.get("AlgorithmSpecification", {}).get("TrainingImage", "") or "custom"
         ),
@@ -148,9 +136,16 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
     if job.get("BillableTimeInSeconds") is not None:
         info["Billable time"] = duration(job["BillableTimeInSeconds"])
     output = job.get("ModelArtifacts", {}).get("S3ModelArtifacts")
-    if output:
+    if output and job.get("TrainingJobStatus") == "Completed":  # a failed job saved nothing
         info["Model artifacts"] = code(output)
     return fields(info)
+
+
+def status_line(job: dict[str, Any]) -> str:
+    """'In progress (Downloading)'; 'Completed', not 'Completed (Completed)'."""
+    status = status_text(job.get("TrainingJobStatus"))
+    secondary = status_text(job.get("SecondaryStatus")) if job.get("SecondaryStatus") else ""
+    return f"{status} ({secondary})" if secondary and secondary != status else status
 
 
 def metrics_line(job: dict[str, Any]) -> Md | None:
@@ -177,7 +172,7 @@ def training_status(request: Request, deps: Deps) -> Reply:
         metrics = metrics_line(job)
         if metrics:
             blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
-        summary = f"{name}: {job.get('TrainingJobStatus')} ({job.get('SecondaryStatus', '')})"
+        summary = f"{name}: {status_line(job)}"
         return Reply(summary=summary, blocks=tuple(blocks))
     jobs = sorted(
         items(
@@ -207,9 +202,9 @@ def training_status(request: Request, deps: Deps) -> Reply:
         rows.append(
             md(
                 "{i} {n} · {s} · started {w} · {t}",
-                i=Md(STATUS_ICONS.get(j["TrainingJobStatus"], "")),
+                i=status_icon(j["TrainingJobStatus"]),
                 n=bold(j["TrainingJobName"]),
-                s=j["TrainingJobStatus"],
+                s=status_text(j["TrainingJobStatus"]),
                 w=_when(j["CreationTime"]),
                 t=took,
             )
@@ -418,7 +413,7 @@ def follow_training(name: str, deps: Deps) -> Progress:
     job = describe_training_job(deps, name)
     status, secondary = job.get("TrainingJobStatus", "?"), job.get("SecondaryStatus", "")
     key = f"{status}/{secondary}"
-    icon = Md(STATUS_ICONS.get(status, ""))
+    icon = status_icon(status)
     if status == "Completed":
         blocks: list[Any] = [Section(md("{i} Training job {n} completed.", i=icon, n=bold(name)))]
         metrics = metrics_line(job)
@@ -475,7 +470,7 @@ def follow_training(name: str, deps: Deps) -> Progress:
                 "{i} {n}: {s}{m}",
                 i=icon,
                 n=bold(name),
-                s=secondary or status,
+                s=status_text(secondary or status),
                 m=md(" — {x}", x=message) if message else md(""),
             )
         ),
@@ -664,12 +659,11 @@ JOB_KINDS: dict[
         _auto_ml_jobs,
     ),
 }
-ACTIVE = {"inprogress", "starting", "stopping", "initializing", "pending", "in_progress"}
 PER_KIND = 8
 
 
 def _is_active(status: str) -> bool:
-    return status.replace(" ", "").lower() in ACTIVE
+    return is_active(status)
 
 
 @router.intent("ListJobs")
@@ -708,13 +702,9 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         rows = [
             md(
                 "{i} {n} · {s} · {w}",
-                i=Md(
-                    ":large_blue_circle:"
-                    if _is_active(str(j.get(status_key, "")))
-                    else STATUS_ICONS.get(str(j.get(status_key, "")).title(), ":white_circle:")
-                ),
+                i=status_icon(str(j.get(status_key, ""))),
                 n=bold(j[name_key]),
-                s=j.get(status_key, "?"),
+                s=status_text(str(j.get(status_key, ""))),
                 w=_when(j.get("CreationTime")),
             )
             for j in jobs[:PER_KIND]
@@ -977,7 +967,7 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
             reply=Reply.text(
                 md(
                     "{i} Autopilot job {n} {s}{r}",
-                    i=Md(STATUS_ICONS.get(status, "")),
+                    i=status_icon(status),
                     n=bold(name),
                     s=status.lower(),
                     r=md(": {x}", x=job.get("FailureReason"))
@@ -989,11 +979,6 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
     return Progress(
         key,
         reply=Reply.text(
-            md(":large_blue_circle: {n}: {s}", n=bold(name), s=_spaced(secondary or status))
+            md(":large_blue_circle: {n}: {s}", n=bold(name), s=status_text(secondary or status))
         ),
     )
-
-
-def _spaced(status: str) -> str:
-    """'FeatureEngineering' -> 'feature engineering'."""
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower()

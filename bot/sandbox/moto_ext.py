@@ -166,12 +166,10 @@ def _finish(job: Any, status: str, secondary: str, message: str, now: float) -> 
     job.secondary_status_transitions = transitions
     job.training_end_time = _dt(now)
     job.last_modified_time = _dt(now)
-    timeline = CONFIG.training.get(job.arn)
-    ran = (now - timeline.start) if timeline else 0.0
-    # Sandbox time is compressed; bill what the job would have taken for real.
-    job.billable_time_in_seconds = (
-        int(max(60, ran / max(CONFIG.scale, 0.001) * 30)) if status != "Failed" else 0
-    )
+    started = getattr(job, "training_start_time", None) or _dt(now)
+    ran = (job.training_end_time - started).total_seconds()
+    # Billed for the time it ran on its instances, as SageMaker does (never more than that).
+    job.billable_time_in_seconds = int(ran) if status != "Failed" else 0
     if status == "Completed":
         algorithm = _algorithm(job.algorithm_specification.get("TrainingImage", ""))
         metrics = FINAL_METRICS.get(algorithm, [("train:loss", 0.2113)])
@@ -414,7 +412,8 @@ def _candidates(job: Any) -> list[dict[str, Any]]:
     for i, (algo, value) in enumerate(
         zip(("xgboost", "lightgbm", "catboost"), values, strict=True)
     ):
-        name = f"{job.auto_ml_job_name[:20]}-{algo}-trial-{i + 1:03d}"
+        # Autopilot names a candidate after its job, whole (a name is never cut short).
+        name = f"{job.auto_ml_job_name}-{algo}-trial-{i + 1:03d}"
         out.append(
             {
                 "CandidateName": name,
