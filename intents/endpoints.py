@@ -331,9 +331,9 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
         request.slot("instanceType") or settings.default_endpoint_instance, settings, "hosting"
     )
     count = check_instance_count(instance_count_in(request.text), settings)
-    endpoint = job_name(
-        name, request
-    )  # <model>-<when>-<id>: readable, stable for a repeated delivery
+    # <model>-<when>-<id> (one timestamp, also for a job's model): readable, stable for a
+    # repeated delivery
+    endpoint = job_name(name, request)
     price = hourly_price(instance, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
     hourly = price.hourly_usd * count if price else None
     cost = (

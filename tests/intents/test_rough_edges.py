@@ -183,3 +183,80 @@ def test_autopilot_candidate_names_are_never_cut() -> None:
     )
     names = [c["CandidateName"] for c in _candidates(job)]
     assert all(n.startswith("autopilot-20261128-215431-ab12-") for n in names)
+
+
+# ---------------------------------------------------------------------------- names and usage
+
+
+def test_an_endpoint_named_after_a_job_has_one_timestamp() -> None:
+    from intents.resources import job_name
+
+    asked = request("DeployModel", "deploy xgboost-20261129-000319-ed78")
+    endpoint = job_name("xgboost-20261129-000319-ed78", asked)
+    assert endpoint.startswith("xgboost-20261129-000319-ed78-")
+    assert len(endpoint) == len("xgboost-20261129-000319-ed78-e74c")
+    assert job_name("xgboost-20261129-000319-ed78", asked) == endpoint  # stable for a retry
+    # A seeded name with its own date, and a plain model name
+    assert job_name("churn-xgb-20261119-0930", asked).count("2026") == 1
+    assert job_name("churn-xgb-model", asked).count("-2026") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "autopilot s3://acme-ml-data/churn/train.csv churned",
+        "autopilot s3://acme-ml-data/churn/train.csv target=churned",
+        "autopilot churned s3://acme-ml-data/churn/train.csv",
+        "autopilot s3://acme-ml-data/churn/train.csv label",
+    ],
+)
+def test_ml_autopilot_reads_the_target_column(text: str) -> None:
+    from lex.commands import CommandParser
+    from lex.definition import load_definition
+    from lex.nlu import Nlu
+
+    definition = load_definition()
+    parsed = CommandParser(definition, Nlu(definition)).parse(text)
+    assert parsed.understanding is not None, parsed.problem
+    assert parsed.understanding.slots["target"] == text.split()[-1].split("=")[-1] or (
+        parsed.understanding.slots["target"] == "churned"
+    )
+
+
+@pytest.mark.parametrize("text", ["stop", "deploy", "delete", "invoke", "autopilot"])
+def test_no_usage_message_shows_a_slot_name(text: str) -> None:
+    from lex.commands import CommandParser
+    from lex.definition import load_definition
+    from lex.nlu import Nlu
+
+    definition = load_definition()
+    parsed = CommandParser(definition, Nlu(definition)).parse(text)
+    assert parsed.understanding is None and parsed.problem
+    # jobName, modelName, endpointName...: a slot name a person would not write
+    slot_names = {
+        s.name for i in definition.intents.values() for s in i.slots if s.name.lower() != s.name
+    }
+    assert not any(name in parsed.problem for name in slot_names), parsed.problem
+    assert "Missing" not in parsed.problem
+    assert parsed.problem.endswith("`") and "Usage: `/ml " in parsed.problem
+
+
+def test_seeded_job_names_match_their_start_times(sandbox: Any) -> None:
+    import re
+
+    sm = sandbox.chatops.deps.aws.sagemaker
+    for name in sandbox.seeded["training_jobs"]:
+        created = sm.describe_training_job(TrainingJobName=name)["CreationTime"]
+        stamp = re.search(r"(\d{8})(?:-(\d{4}))?", name)
+        assert stamp is not None, name
+        assert stamp.group(1) == f"{created:%Y%m%d}", name
+        if stamp.group(2):
+            assert stamp.group(2) == f"{created:%H%M}", name
+
+
+def test_percentages_are_written_one_way(sandbox: Any) -> None:
+    from intents.costs import budget_status
+
+    reply = budget_status(request("BudgetStatus"), sandbox.chatops.deps)
+    shown = reply.summary + str(reply.blocks)
+    assert "80%" in shown and " %" not in shown
