@@ -2,7 +2,7 @@
 
 Three endpoints (one throwing 5xx errors with high latency, one idle), training
 jobs in every state, processing / compilation / Autopilot / labeling jobs, a
-notebook left running for days, two budgets (one past 80 %), and 60 days of
+notebook left running for days, two budgets (one past 80%), and 60 days of
 Cost Explorer data by service.
 """
 
@@ -148,7 +148,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
                 "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz",
             },
         )
-        _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
+        training_jobs = _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
     finally:
         moto_ext.CONFIG.scale = scale
     put_metrics(aws.cloudwatch, rng, minutes=180)
@@ -172,6 +172,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
         "data_bucket": DATA_BUCKET,
         "artifact_bucket": ARTIFACT_BUCKET,
         "endpoints": [e.name for e in ENDPOINTS],
+        "training_jobs": training_jobs,
     }
 
 
@@ -250,10 +251,11 @@ def _training(
     )
 
 
-def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
+def _seed_jobs(sm: SageMakerClient, backend: Any) -> list[str]:
+    """The demo's jobs of every kind; returns the training jobs' names."""
     jobs = [
         (
-            "churn-xgb-20261119-0930",
+            "churn-xgb-{:%Y%m%d-%H%M}",
             XGB_IMAGE,
             "churn/train.csv",
             "Completed",
@@ -262,7 +264,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             0.31,
         ),
         (
-            "demand-deepar-20261122-0600",
+            "demand-deepar-{:%Y%m%d-%H%M}",
             "522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1",
             "churn/train.csv",
             "Completed",
@@ -271,7 +273,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             0.9,
         ),
         (
-            "sentiment-blazingtext-20261124-1412",
+            "sentiment-blazingtext-{:%Y%m%d-%H%M}",
             "811284229777.dkr.ecr.us-east-1.amazonaws.com/blazingtext:1",
             "churn/train.csv",
             "Stopped",
@@ -279,9 +281,9 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             3.0,
             0.2,
         ),
-        ("recsys-fm-20261125-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
+        ("recsys-fm-{:%Y%m%d}-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
         (
-            "fraud-xgb-retrain-20261127-0815",
+            "fraud-xgb-retrain-{:%Y%m%d-%H%M}",
             XGB_IMAGE,
             "fraud/train.csv",
             "InProgress",
@@ -290,7 +292,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             None,
         ),
         (
-            "segments-kmeans-20261127-0902",
+            "segments-kmeans-{:%Y%m%d-%H%M}",
             "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1",
             "segments/customers.csv",
             "InProgress",
@@ -299,11 +301,15 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             None,
         ),
     ]
-    for name, image, data, status, secondary, age_days, hours in jobs:
+    names = []
+    for template, image, data, status, secondary, age_days, hours in jobs:
+        # Named, as people name their jobs, after when they started.
+        created = _utc(days=age_days)
+        name = template.format(created)
+        names.append(name)
         _training(sm, name, image, data, hyper={"num_round": "100"} if "xgb" in name else None)
         job = backend.training_jobs[name]
         moto_ext.CONFIG.training.pop(job.arn, None)  # seeded jobs keep their state
-        created = _utc(days=age_days)
         job.creation_time = job.training_start_time = created
         job.training_job_status, job.secondary_status = status, secondary
         job.secondary_status_transitions = [
@@ -342,7 +348,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
                 "NoSuchKey: s3://acme-ml-data/recsys/ratings/part-0002.csv"
             )
     sm.create_processing_job(
-        ProcessingJobName="churn-features-20261127-0700",
+        ProcessingJobName=f"churn-features-{_utc():%Y%m%d-%H%M}",
         RoleArn=ROLE_ARN,
         AppSpecification={
             "ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
@@ -371,7 +377,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
         StoppingCondition={"MaxRuntimeInSeconds": 900},
     )
     sm.create_auto_ml_job_v2(
-        AutoMLJobName="churn-autopilot-1120",
+        AutoMLJobName=f"churn-autopilot-{_utc():%m%d}",
         RoleArn=ROLE_ARN,
         AutoMLJobInputDataConfig=[
             {
@@ -412,6 +418,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
         }
     )
+    return names
 
 
 def _seed_monitoring() -> None:

@@ -116,7 +116,7 @@ def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
     text = str(reply.blocks[1].text)
     assert text.index("ml-platform-monthly") < text.index("small")
     assert "$4,313 of $5,000 used (86%)" in text and "forecast $5,480, over by $480.10" in text
-    assert reply.summary == "1 of 2 budgets at 80 % or more"
+    assert reply.summary == "1 of 2 budgets at 80% or more"  # as each budget's share is written
     one = budget_status(request("BudgetStatus", budgetName="small"), fixed)
     assert "small" in str(one.blocks[1].text) and "ml-platform" not in str(one.blocks[1].text)
 
