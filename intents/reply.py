@@ -180,6 +180,9 @@ class Reply:
     files: tuple[FileOut, ...] = ()
     ephemeral: bool = False  # only the asker sees it
     silent: bool = False  # nothing is posted at all
+    # (kind, name) of the resources the answer is about: in a thread, "deploy it" or
+    # "stop it" afterwards means that one (see bot.gate.guard)
+    about: tuple[tuple[str, str], ...] = ()
 
     @staticmethod
     def text(body: Md, *, summary: str | None = None, ephemeral: bool = False) -> Reply:

@@ -173,7 +173,7 @@ def training_status(request: Request, deps: Deps) -> Reply:
         if metrics:
             blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
         summary = f"{name}: {status_line(job)}"
-        return Reply(summary=summary, blocks=tuple(blocks))
+        return Reply(summary=summary, blocks=tuple(blocks), about=(("training", name),))
     jobs = sorted(
         items(
             deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(

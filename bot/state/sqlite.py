@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.state import Plan
-from intents.state import AuditEntry, Follow, Schedule
+from intents.state import AuditEntry, Follow, Schedule, Subject
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -74,6 +74,14 @@ CREATE TABLE IF NOT EXISTS follows (
     PRIMARY KEY (kind, name)
 );
 CREATE INDEX IF NOT EXISTS follows_thread ON follows (channel, thread_ts);
+CREATE TABLE IF NOT EXISTS subjects (
+    channel TEXT NOT NULL,
+    thread_ts TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (channel, thread_ts, kind, name)
+);
 CREATE TABLE IF NOT EXISTS schedules (
     id TEXT PRIMARY KEY,
     team TEXT NOT NULL DEFAULT '',
@@ -343,6 +351,34 @@ class SqliteState:
             thread_ts,
         )
         return [_follow(r) for r in rows]
+
+    def note_subject(
+        self, channel: str, thread_ts: str, kind: str, name: str, *, now: float | None = None
+    ) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO subjects (channel, thread_ts, kind, name, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (channel, thread_ts, kind, name) DO UPDATE SET at = excluded.at",
+                (channel, thread_ts, kind, name, now),
+            )
+
+    def thread_subjects(self, channel: str, thread_ts: str) -> list[Subject]:
+        rows = self._all(
+            "SELECT kind, name, started_at AS at FROM follows WHERE channel = ? AND thread_ts = ? "
+            "UNION ALL SELECT kind, name, at FROM subjects WHERE channel = ? AND thread_ts = ? "
+            "ORDER BY at DESC",
+            channel,
+            thread_ts,
+            channel,
+            thread_ts,
+        )
+        found: list[Subject] = []
+        for row in rows:
+            subject = Subject(row["kind"], row["name"])
+            if subject not in found:
+                found.append(subject)
+        return found
 
     def next_follow_at(self) -> float | None:
         row = self._one("SELECT MIN(next_check_at) AS at FROM follows WHERE done = 0")

@@ -337,3 +337,24 @@ def test_the_audit_log_is_most_recent_first_per_channel(opener: Callable[[], Sta
     state.audit(request_id="r-3", user="U2", channel="C", intent="Help", slots={}, outcome="denied")
     assert [e.request_id for e in state.audit_entries(10, user="U2")] == ["r-3"]
     assert [e.request_id for e in state.audit_entries(10, channel="D", user="U1")] == ["r-1"]
+
+
+def test_what_a_thread_is_about_also_counts_what_the_bot_answered_about(state: State) -> None:
+    from intents.state import Subject
+
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1.0", request_id="r", interval=1, now=10
+    )
+    state.note_subject("C", "1.0", "labeling", "labels-1", now=20)
+    state.note_subject("C", "2.0", "endpoint", "ep-9", now=25)
+    assert state.thread_subjects("C", "1.0") == [
+        Subject("labeling", "labels-1"),
+        Subject("training", "job-1"),
+    ]
+    # Answering about the job again makes it the most recent subject, listed once
+    state.note_subject("C", "1.0", "training", "job-1", now=30)
+    assert state.thread_subjects("C", "1.0") == [
+        Subject("training", "job-1"),
+        Subject("labeling", "labels-1"),
+    ]
+    assert state.thread_subjects("D", "1.0") == []
