@@ -93,7 +93,7 @@ class Sandbox:
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
-        self.slack = SlackStandIn(token).start()
+        self.slack = SlackStandIn(token, users=USERS).start()
         values: dict[str, Any] = {
             "slack_bot_token": token,
             "slack_signing_secret": signing_secret,

@@ -64,9 +64,12 @@ class Record:
 class SlackStandIn:
     """Runs on 127.0.0.1 on a free port; ``url`` is the Web API base URL for WebClient."""
 
-    def __init__(self, token: str, *, team_id: str = TEAM_ID) -> None:
+    def __init__(
+        self, token: str, *, team_id: str = TEAM_ID, users: dict[str, str] | None = None
+    ) -> None:
         self.token = token
         self.team_id = team_id
+        self.users = dict(users or {})  # user id -> name, as users.info answers
         self.records: list[Record] = []
         self.messages: dict[tuple[str, str], Record] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -336,9 +339,16 @@ class SlackStandIn:
         return {"ok": True, "channel": {"id": args.get("channel"), "is_member": True}}
 
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user") or "")
+        name = self.users.get(user, "ml-bot" if user == BOT_USER_ID else user.lower())
         return {
             "ok": True,
-            "user": {"id": args.get("user"), "name": args.get("user"), "is_bot": False},
+            "user": {
+                "id": user,
+                "name": name,
+                "is_bot": user == BOT_USER_ID,
+                "profile": {"display_name": name, "real_name": name.capitalize()},
+            },
         }
 
     def response(self, payload: dict[str, Any]) -> None:
