@@ -339,7 +339,8 @@ def _advance_endpoint(endpoint: Any, now: float) -> None:
     if timeline.duration <= 0 or now - timeline.start >= timeline.duration:
         if endpoint.endpoint_status != "InService":
             endpoint.endpoint_status = "InService"
-            endpoint.last_modified_time = _dt(now)
+            # naive UTC, as moto keeps it: ListEndpoints compares it with its own times
+            endpoint.last_modified_time = _dt(now).replace(tzinfo=None)
     elif endpoint.endpoint_status != "Updating":
         endpoint.endpoint_status = "Creating"  # moto made it InService at once
 
