@@ -4,11 +4,16 @@ Turns, one a line:
 
 * plain text: a message in the sandbox's bot channel (#ml-ops);
 * ``/ml ...``: the slash command;
-* ``!click LABEL``: click the button with that label on the latest bot message offering it;
-* ``!as USER_ID``: speak as another user from then on (U0ALICE, U0BOB, U0CAROL);
+* ``!click LABEL``: click the button with that label on the latest bot message that offered
+  it (if that card was decided since, it says so and clicks nothing);
+* ``!as NAME``: speak as another user from then on (alice, bob, carol, or their ids);
 * ``!wait SECONDS``: let background work and status changes run;
 * ``!dm TEXT``: a direct message to the bot; ``!reply TEXT``: a reply in the latest thread;
 * ``# ...``: a comment.
+
+In any line, ``$LAST_JOB`` and ``$LAST_ENDPOINT`` stand for the names the bot last generated
+for a job (training, Autopilot, batch transform) and for an endpoint (a deployment), so a
+script can train, deploy, invoke and delete without knowing the names in advance.
 """
 
 from __future__ import annotations
@@ -60,7 +65,14 @@ HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going
   train xgboost on s3://acme-ml-data/churn/train.csv
   /ml help                          /ml jobs
-Sandbox commands: !click LABEL · !as U0BOB · !wait 10 · !dm TEXT · !reply TEXT · !quit"""
+Sandbox commands: !click LABEL · !as bob · !wait 10 · !dm TEXT · !reply TEXT · !quit
+$LAST_JOB and $LAST_ENDPOINT stand for the names the bot last generated."""
+# $NAME -> (plan parameter, the intents whose plans name one)
+VARIABLES = {
+    "LAST_JOB": ("job_name", ("StartTraining", "StartAutopilot", "StartTransform")),
+    "LAST_ENDPOINT": ("endpoint", ("DeployModel",)),
+}
+_VARIABLE = re.compile(r"\$(" + "|".join(VARIABLES) + r")\b")
 
 
 def _plain(text: str) -> str:
@@ -105,6 +117,16 @@ def format_record(record: Record) -> list[str]:
         out = _plain(record.text).splitlines()
     out += [f"📎 {name}" for name in record.files]
     return out
+
+
+def _user(who: str) -> str | None:
+    """'bob', '@bob', 'Bob' or 'U0BOB' -> 'U0BOB'; None for anything else."""
+    name = who.strip().lstrip("@").lower()
+    for user, known in USERS.items():
+        if name in (known, user.lower()):
+            return user
+    ident = who.strip().upper()
+    return ident if re.fullmatch(r"U[A-Z0-9]{2,20}", ident) else None
 
 
 def _line_buffer() -> str:
@@ -188,14 +210,19 @@ class Console:
         if stripped == "!help":
             self.note(HELP)
             return True
-        if stripped.startswith("!as"):
-            user = stripped[3:].strip().upper()
-            if not re.fullmatch(r"U[A-Z0-9]{2,20}", user):
-                self.note(f"! not a user id: {user!r} (try U0BOB)")
+        if stripped == "!as" or stripped.startswith("!as "):
+            user = _user(stripped[3:].strip())
+            if user is None:
+                names = ", ".join(sorted(USERS.values()))
+                self.note(f"! not a user: {stripped[3:].strip()!r} (try {names}, or an id)")
                 return True
             self.user = user
             self.note(f"(now speaking as @{USERS.get(user, user)})")
             return True
+        expanded = self.expand(stripped)
+        if expanded is None:
+            return True
+        stripped = expanded
         if stripped.startswith("!wait"):
             try:
                 seconds = float(stripped[5:].strip() or "5")
@@ -210,8 +237,14 @@ class Console:
             label = stripped[6:].strip()
             if self.echo:
                 self.note(f"{name} clicks [{label}]")
-            response, _record = driver.click(self.user, label)
-            if response is None:
+            response, record = driver.click(self.user, label)
+            if response is None and record is not None:
+                where = format_record(record)
+                self.note(
+                    f"! the latest card offering [{label}] was already decided; nothing clicked"
+                    + (f" ({where[-1].strip(' ·')})" if where else "")
+                )
+            elif response is None:
                 self.note(f"! no bot message offers a button labelled {label!r}")
             driver.settle()
             return True
@@ -242,6 +275,35 @@ class Console:
             )
         driver.settle()
         return True
+
+    def expand(self, line: str) -> str | None:
+        """The line with $LAST_JOB / $LAST_ENDPOINT replaced by the names the bot last
+        generated; None (and a note) when one of them names nothing yet."""
+        missing: list[str] = []
+
+        def value(match: re.Match[str]) -> str:
+            found = self.last_name(match.group(1))
+            if found is None:
+                missing.append(match.group(0))
+                return match.group(0)
+            return found
+
+        expanded = _VARIABLE.sub(value, line)
+        if missing:
+            self.note(f"! {missing[0]} names nothing yet; no turn played")
+            return None
+        return expanded
+
+    def last_name(self, variable: str) -> str | None:
+        """The name in the newest plan (a card, approved or not) that generated one."""
+        key, intents = VARIABLES[variable]
+        state = self.sandbox.chatops.state
+        for plan in state.recent_plans(limit=100):
+            if plan.intent in intents and plan.state not in ("cancelled", "expired"):
+                name = plan.params.get(key)
+                if isinstance(name, str) and name:
+                    return name
+        return None
 
     def run(self, lines: Iterable[str]) -> int:
         for line in lines:

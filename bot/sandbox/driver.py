@@ -164,11 +164,15 @@ class SlackDriver:
         return self._dispatch(urlencode(form), "application/x-www-form-urlencoded")
 
     def click(self, user: str, label: str) -> tuple[BoltResponse | None, Record | None]:
-        """Click the button with this label on the latest bot message offering it."""
+        """Click the button with this label on the latest bot message that offered it.
+        When that message no longer offers it (a card decided since), nothing is clicked:
+        (None, the message as it is now). (None, None) when no message offered it."""
         found = self.slack.latest_with_button(label)
         if found is None:
             return None, None
         record, button = found
+        if button is None:
+            return None, record
         return self.click_button(user, record, button), record
 
     def click_button(self, user: str, record: Record, button: dict[str, Any]) -> BoltResponse:

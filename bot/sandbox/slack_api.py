@@ -124,19 +124,18 @@ class SlackStandIn:
                 and (channel is None or r.channel == channel)
             ]
 
-    def latest_with_button(self, label: str) -> tuple[Record, dict[str, Any]] | None:
-        """The latest bot message (as it is now) offering a button with this label."""
+    def latest_with_button(self, label: str) -> tuple[Record, dict[str, Any] | None] | None:
+        """The latest bot message that offered a button with this label, as it is now, and
+        that button; the button is None when the message no longer offers it (a card
+        decided since). None when no message ever offered it."""
         with self._lock:
             for record in reversed(self.records):
                 if record.kind not in ("post", "update", "ephemeral"):
                     continue
+                if _button(record, label) is None:
+                    continue
                 current = self.messages.get((record.channel, record.ts), record)
-                for button in current.buttons():
-                    if (
-                        button.get("text", {}).get("text", "").strip().lower()
-                        == label.strip().lower()
-                    ):
-                        return current, button
+                return current, _button(current, label)
         return None
 
     # ------------------------------------------------------------------ methods
@@ -426,6 +425,13 @@ class SlackStandIn:
             do_GET = do_POST
 
         return Handler
+
+
+def _button(record: Record, label: str) -> dict[str, Any] | None:
+    for button in record.buttons():
+        if button.get("text", {}).get("text", "").strip().lower() == label.strip().lower():
+            return button
+    return None
 
 
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -292,6 +292,17 @@ class SqliteState:
             )
             return cur.rowcount == 1
 
+    def recent_plans(
+        self, *, requester: str | None = None, state: str | None = None, limit: int = 20
+    ) -> list[Plan]:
+        sql, args = "SELECT * FROM plans WHERE 1 = 1", list[Any]()
+        if requester is not None:
+            sql, args = sql + " AND requester = ?", [*args, requester]
+        if state is not None:
+            sql, args = sql + " AND state = ?", [*args, state]
+        rows = self._all(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", *args, limit)
+        return [_plan(r) for r in rows]
+
     def unfinished_plans(self) -> list[Plan]:
         rows = self._all("SELECT * FROM plans WHERE state = 'approved' ORDER BY decided_at")
         return [_plan(r) for r in rows]

@@ -144,6 +144,17 @@ def test_pending_plans_per_channel_and_thread(state: State) -> None:
     assert [p.id for p in state.pending_plans("D")] == [elsewhere]
 
 
+def test_recent_plans_of_a_person_or_in_a_state(state: State) -> None:
+    first = _plan(state, "o1", now=1000.0)
+    second = _plan(state, "o2", now=1001.0, user="U2", channel="D")
+    third = _plan(state, "o3", now=1002.0, intent="DeleteEndpoint")
+    assert state.decide(third, state="cancelled", by="U1", now=1003.0)
+    assert [p.id for p in state.recent_plans()] == [third, second, first]
+    assert [p.id for p in state.recent_plans(requester="U1")] == [third, first]
+    assert [p.id for p in state.recent_plans(requester="U1", state="pending")] == [first]
+    assert [p.id for p in state.recent_plans(limit=1)] == [third]
+
+
 def test_only_one_of_many_concurrent_decisions_wins(state: State) -> None:
     plan_id = _plan(state)
     wins: list[bool] = []
