@@ -9,6 +9,7 @@ Turns, one a line:
 * ``!as NAME``: speak as another user from then on (alice, bob, carol, or their ids);
 * ``!wait SECONDS``: let background work and status changes run;
 * ``!dm TEXT``: a direct message to the bot; ``!reply TEXT``: a reply in the latest thread;
+* ``!home``: open the app's Home tab (your pending cards, what the bot follows, schedules);
 * ``# ...``: a comment.
 
 In any line, ``$LAST_JOB`` and ``$LAST_ENDPOINT`` stand for the names the bot last generated
@@ -65,7 +66,7 @@ HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going
   train xgboost on s3://acme-ml-data/churn/train.csv
   /ml help                          /ml jobs
-Sandbox commands: !click LABEL · !as bob · !wait 10 · !dm TEXT · !reply TEXT · !quit
+Sandbox commands: !click LABEL · !as bob · !wait 10 · !dm TEXT · !reply TEXT · !home · !quit
 $LAST_JOB and $LAST_ENDPOINT stand for the names the bot last generated."""
 # $NAME -> (plan parameter, the intents whose plans name one)
 VARIABLES = {
@@ -171,7 +172,7 @@ class Console:
             self.out.flush()
 
     def _show(self, record: Record) -> None:
-        if record.kind not in ("post", "update", "ephemeral", "file"):
+        if record.kind not in ("post", "update", "ephemeral", "file", "home"):
             return
         if record.kind == "post":
             self.last_thread = record.thread_ts or record.ts
@@ -179,7 +180,10 @@ class Console:
             self._write(json.dumps(record.as_json(), ensure_ascii=False))
             return
         where = f"thread {record.thread_ts}" if record.thread_ts else f"#{CHANNEL_NAME}"
+        if record.kind == "home":
+            where = f"Home tab of @{USERS.get(record.user or '', record.user)}"
         label = {
+            "home": "ml-bot",
             "post": "ml-bot",
             "update": "ml-bot (updated)",
             "file": "ml-bot (file)",
@@ -246,6 +250,10 @@ class Console:
                 )
             elif response is None:
                 self.note(f"! no bot message offers a button labelled {label!r}")
+            driver.settle()
+            return True
+        if stripped == "!home":
+            driver.open_home(self.user)
             driver.settle()
             return True
         if stripped.startswith("!dm "):

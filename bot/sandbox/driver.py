@@ -129,6 +129,18 @@ class SlackDriver:
             response = self._event(mention)
         return ts, response
 
+    def open_home(self, user: str) -> BoltResponse:
+        """The person opens the app's Home tab."""
+        return self._event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": "D" + user[1:],
+                "tab": "home",
+                "event_ts": self.slack.new_ts(),
+            }
+        )
+
     def _event(self, event: dict[str, Any]) -> BoltResponse:
         body = json.dumps(
             {

@@ -26,7 +26,7 @@ TEAM_ID = "T0SANDBOX"
 class Record:
     """One thing the bot did in Slack."""
 
-    kind: str  # post | update | ephemeral | delete | reaction | unreaction | file
+    kind: str  # post | update | ephemeral | delete | reaction | unreaction | file | home
     channel: str
     ts: str
     thread_ts: str | None = None
@@ -292,6 +292,20 @@ class SlackStandIn:
             "ok": True,
             "files": [{"id": f.get("id"), "title": n} for f, n in zip(files, names, strict=False)],
         }
+
+    def _m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                view = None
+        user = str(args.get("user_id") or "")
+        if not user or not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        record = Record("home", "", self.new_ts(), blocks=_blocks(view.get("blocks")), user=user)
+        self._emit(record)
+        return {"ok": True, "view": {"id": "V" + record.ts.replace(".", ""), **view}}
 
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))

@@ -194,6 +194,10 @@ class SlackOutbox:
             return False
         return 200 <= response.status_code < 300
 
+    def publish_home(self, user: str, view: dict[str, Any]) -> bool:
+        """Show *view* as the person's App Home tab."""
+        return self._call("views_publish", user_id=user, view=view) is not None
+
     def react(self, channel: str, ts: str, name: str) -> bool:
         return self._call("reactions_add", channel=channel, timestamp=ts, name=name) is not None
 
