@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudtrail import CloudTrailClient
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_comprehend import ComprehendClient
+    from types_boto3_glue import GlueClient
     from types_boto3_iam import IAMClient
     from types_boto3_lexv2_models import LexModelsV2Client
     from types_boto3_lexv2_runtime import LexRuntimeV2Client
@@ -53,6 +54,7 @@ Service = Literal[
     "lexv2-models",
     "iam",
     "cloudtrail",
+    "glue",
 ]
 
 
@@ -203,6 +205,10 @@ class AwsClients:
     @property
     def lex_models(self) -> LexModelsV2Client:
         return cast("LexModelsV2Client", self.client("lexv2-models"))
+
+    @property
+    def glue(self) -> GlueClient:
+        return cast("GlueClient", self.client("glue"))
 
     @property
     def iam(self) -> IAMClient:

@@ -34,7 +34,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_CONSOLE = {"jobs": "jobs", "automl": "automl-jobs", "endpoints": "endpoints", "models": "models"}
+_CONSOLE = {
+    "jobs": "jobs",
+    "automl": "automl-jobs",
+    "endpoints": "endpoints",
+    "models": "models",
+    "transform-jobs": "transform-jobs",
+}
 
 
 def check_name(name: str, what: str = "endpoint") -> str:

@@ -67,7 +67,8 @@ class JobFollows(Protocol):
         interval: float,
         now: float | None = None,
     ) -> bool:
-        """Start following *name*; False when it is already followed."""
+        """Start following *name*; False when it is already followed (a follow that
+        finished starts over)."""
         ...
 
 

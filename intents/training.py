@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,17 +12,15 @@ from botocore.exceptions import ClientError
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
 from intents.aws import (
     AUTOML_CANDIDATES_PAGE,
-    SAGEMAKER_PAGE,
     error_code,
     is_not_found,
     items,
-    listing,
     page_size,
     summarize,
-    translate,
 )
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
+from intents.glue import resolve_dataset
 from intents.guardrails import (
     S3Uri,
     check_bucket,
@@ -42,7 +39,6 @@ from intents.quantities import count_in
 from intents.registry import Router
 from intents.reply import (
     Context,
-    Header,
     Md,
     Proposal,
     Reply,
@@ -68,10 +64,9 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
-from intents.status import is_active, status_icon, status_text
+from intents.status import status_icon, status_text
 
 if TYPE_CHECKING:
-    from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.type_defs import (
         AutoMLCandidateTypeDef,
         AutoMLOutputDataConfigTypeDef,
@@ -159,72 +154,6 @@ def metrics_line(job: dict[str, Any]) -> Md | None:
     )
 
 
-@router.intent("TrainingStatus")
-def training_status(request: Request, deps: Deps) -> Reply:
-    """The latest training jobs, or one job in detail."""
-    name = request.slot("jobName")
-    if name:
-        job = describe_training_job(deps, check_name(name, "training job"))
-        blocks: list[Any] = [Header(f"Training job {name}")]
-        if job.get("FailureReason"):
-            blocks.append(Section(md(":x: *Failure reason:* {r}", r=job["FailureReason"])))
-        blocks.append(Section(fields=job_details(job)))
-        metrics = metrics_line(job)
-        if metrics:
-            blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
-        summary = f"{name}: {status_line(job)}"
-        return Reply(summary=summary, blocks=tuple(blocks), about=(("training", name),))
-    jobs = sorted(
-        items(
-            deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(
-                SortBy="CreationTime",
-                SortOrder="Descending",
-                PaginationConfig=page_size(SAGEMAKER_PAGE, limit=10),
-            ),
-            lambda p: p.get("TrainingJobSummaries", []),
-            limit=10,
-        ),
-        key=lambda j: j["CreationTime"],
-        reverse=True,
-    )
-    if not jobs:
-        return Reply.text(
-            md(
-                "No training jobs in {r} yet. Try {e}.",
-                r=deps.aws.region,
-                e=code("train xgboost on s3://bucket/train.csv"),
-            )
-        )
-    rows = []
-    for j in jobs:
-        end = j.get("TrainingEndTime")
-        took = duration((end - j["CreationTime"]).total_seconds()) if end else "running"
-        rows.append(
-            md(
-                "{i} {n} · {s} · started {w} · {t}",
-                i=status_icon(j["TrainingJobStatus"]),
-                n=bold(j["TrainingJobName"]),
-                s=status_text(j["TrainingJobStatus"]),
-                w=_when(j["CreationTime"]),
-                t=took,
-            )
-        )
-    running = sum(1 for j in jobs if j["TrainingJobStatus"] == "InProgress")
-    return Reply(
-        summary=f"Latest {len(jobs)} training jobs, {running} in progress",
-        blocks=(
-            Header("Latest training jobs"),
-            Section(lines(*rows)),
-            Context(
-                md(
-                    "Ask about one job for details, e.g. {e}",
-                    e=code(f"how is {jobs[0]['TrainingJobName']} going?"),
-                )
-            ),
-        ),
-    )
-
-
 # ---------------------------------------------------------------------------- StartTraining
 
 
@@ -241,7 +170,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
     """Start a training job with a built-in algorithm, after you approve its cost."""
     settings = deps.settings
     algo = algorithm(request.slot("algorithm") or "")
-    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
+    dataset, table = resolve_dataset(deps, request.slot("dataset") or "")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -290,6 +219,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
             "Instances": f"{instance} × {count}",
             "Stops after": f"{runtime / 3600:g} h at most",
             "Dataset": code(str(dataset))
+            + (md(" (table {t})", t=table.ref) if table else md(""))
             + ("" if checked else md(" _(could not check: access denied)_")),
             "Output": code(f"{output}/{name}"),
             "Hyperparameters": code(" ".join(f"{k}={v}" for k, v in sorted(hyper.items()))),
@@ -561,181 +491,6 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
     )
 
 
-# ---------------------------------------------------------------------------- ListJobs
-
-
-def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_training_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("TrainingJobSummaries", []),
-    )
-
-
-def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_processing_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("ProcessingJobSummaries", []),
-    )
-
-
-def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_labeling_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("LabelingJobSummaryList", []),
-    )
-
-
-def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_compilation_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("CompilationJobSummaries", []),
-    )
-
-
-def _auto_ml_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_auto_ml_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("AutoMLJobSummaries", []),
-    )
-
-
-# kind -> (title, list call, name key, status key, the listing)
-JOB_KINDS: dict[
-    str, tuple[str, str, str, str, Callable[[SageMakerClient], Iterator[Mapping[str, Any]]]]
-] = {
-    "training": (
-        "Training",
-        "list_training_jobs",
-        "TrainingJobName",
-        "TrainingJobStatus",
-        _training_jobs,
-    ),
-    "processing": (
-        "Processing",
-        "list_processing_jobs",
-        "ProcessingJobName",
-        "ProcessingJobStatus",
-        _processing_jobs,
-    ),
-    "labeling": (
-        "Labeling (Ground Truth)",
-        "list_labeling_jobs",
-        "LabelingJobName",
-        "LabelingJobStatus",
-        _labeling_jobs,
-    ),
-    "compilation": (
-        "Compilation (Neo)",
-        "list_compilation_jobs",
-        "CompilationJobName",
-        "CompilationJobStatus",
-        _compilation_jobs,
-    ),
-    "autopilot": (
-        "Autopilot",
-        "list_auto_ml_jobs",
-        "AutoMLJobName",
-        "AutoMLJobStatus",
-        _auto_ml_jobs,
-    ),
-}
-PER_KIND = 8
-
-
-def _is_active(status: str) -> bool:
-    return is_active(status)
-
-
-@router.intent("ListJobs")
-def list_jobs(request: Request, deps: Deps) -> Reply:
-    """SageMaker jobs of every kind (training, processing, labeling, compilation, Autopilot), in progress first."""
-    wanted = request.slot("jobKind")
-    kinds = [wanted] if wanted in JOB_KINDS else list(JOB_KINDS)
-    blocks: list[Any] = [
-        Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
-    ]
-    active_total, partial = 0, False
-    for kind in kinds:
-        title, call, name_key, status_key, list_kind = JOB_KINDS[kind]
-        try:
-            listed = listing(list_kind(deps.aws.sagemaker), limit=100)
-        except Exception as exc:
-            known = translate(exc, action=call)
-            if known is None:
-                raise
-            blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
-            continue
-        jobs = listed.found
-        partial = partial or not listed.complete
-        jobs.sort(
-            key=lambda j: (
-                not _is_active(str(j.get(status_key, ""))),
-                -(j.get("CreationTime") or datetime.min.replace(tzinfo=UTC)).timestamp(),
-            )
-        )
-        active = sum(1 for j in jobs if _is_active(str(j.get(status_key, ""))))
-        active_total += active
-        if not jobs:
-            if len(kinds) == 1:
-                blocks.append(Section(md("No {t} jobs.", t=title.lower())))
-            continue
-        rows = [
-            md(
-                "{i} {n} · {s} · {w}",
-                i=status_icon(str(j.get(status_key, ""))),
-                n=bold(j[name_key]),
-                s=status_text(str(j.get(status_key, ""))),
-                w=_when(j.get("CreationTime")),
-            )
-            for j in jobs[:PER_KIND]
-        ]
-        more = md("\n…and {n} more", n=len(jobs) - PER_KIND) if len(jobs) > PER_KIND else md("")
-        blocks.append(
-            Section(
-                lines(
-                    md(
-                        "*{t}* · {a} in progress, {n} listed{p}",
-                        t=title,
-                        a=active,
-                        n=len(jobs),
-                        p=md(" (partial: AWS kept throttling the listing)")
-                        if not listed.complete
-                        else md(""),
-                    ),
-                    *rows,
-                )
-                + more
-            )
-        )
-    if len(blocks) == 1:
-        blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
-    summary = f"{active_total} SageMaker jobs in progress"
-    return Reply(
-        summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
-        blocks=tuple(blocks),
-    )
-
-
 # ---------------------------------------------------------------------------- Autopilot
 
 AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
@@ -747,7 +502,7 @@ MAX_CANDIDATES = 250
 def start_autopilot(request: Request, deps: Deps) -> Proposal:
     """Let Autopilot find the best model for a tabular dataset and a target column."""
     settings = deps.settings
-    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
+    dataset, table = resolve_dataset(deps, request.slot("dataset") or "")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -792,6 +547,8 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
         details=fields(
             {
                 "Job name": code(name),
+                "Dataset": code(str(dataset))
+                + (md(" (table {t})", t=table.ref) if table else md("")),
                 "Target column": code(target),
                 "Candidates": f"up to {candidates}",
                 "Stops after": f"{runtime / 3600:g} h at most",

@@ -42,6 +42,7 @@ IMPLIED = {
     "sagemaker:CreateAutoMLJobV2": {"iam:PassRole", "sagemaker:AddTags"},
     "sagemaker:CreateEndpoint": {"sagemaker:AddTags"},
     "sagemaker:CreateEndpointConfig": {"sagemaker:AddTags"},
+    "sagemaker:CreateTransformJob": {"sagemaker:AddTags"},
     "rekognition:DetectLabels": {"s3:GetObject"},
     # Transcribe reads the recording and writes the transcript with the caller's rights
     "transcribe:StartTranscriptionJob": {"s3:GetObject", "s3:PutObject"},
@@ -115,7 +116,14 @@ def test_changes_to_sagemaker_only_touch_what_the_bot_manages() -> None:
                 assert "aws:RequestTag/chatops:managed" in condition, name
             elif name.startswith(("sagemaker:Delete", "sagemaker:Stop", "sagemaker:Update")):
                 assert "aws:ResourceTag/chatops:managed" in condition, name
-            if name in ("sagemaker:CreateTrainingJob", "sagemaker:CreateEndpointConfig"):
+            elif name in ("glue:StartJobRun", "glue:BatchStopJobRun"):
+                # an ETL job runs with its own role: only jobs tagged as the bot's may be run
+                assert "aws:ResourceTag/chatops:managed" in condition, name
+            if name in (
+                "sagemaker:CreateTrainingJob",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:CreateTransformJob",
+            ):
                 assert "sagemaker:InstanceTypes" in condition, name
         assert statement.get("Resource") != "*" or not any(
             str(a).startswith(("sagemaker:Create", "sagemaker:Delete", "sagemaker:Stop"))

@@ -5,7 +5,7 @@ moto jumps SageMaker jobs straight to their final state and lacks a few calls
 answers Cost Explorer and InvokeEndpoint with canned data, and lists a CloudWatch
 metric once per data point. Here, inside the sandbox process only:
 
-* training jobs, endpoints and Autopilot jobs move through their real statuses
+* training jobs, endpoints, Autopilot jobs and Glue job runs move through their real statuses
   over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
 * the missing calls exist, with the real request and response shapes;
 * Cost Explorer answers from the seeded 60 days of costs; ListMetrics lists each metric once;
@@ -64,6 +64,7 @@ class Config:
     training: dict[str, _Timeline] = field(default_factory=dict)
     endpoints: dict[str, _Timeline] = field(default_factory=dict)
     automl: dict[str, _Timeline] = field(default_factory=dict)
+    glue_runs: dict[str, _Timeline] = field(default_factory=dict)  # run id -> its timeline
     labeling_jobs: list[dict[str, Any]] = field(default_factory=list)
     monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
     monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
@@ -74,6 +75,7 @@ CONFIG = Config()
 TRAINING_SECONDS = 40.0
 ENDPOINT_SECONDS = 20.0
 AUTOML_SECONDS = 60.0
+GLUE_SECONDS = 30.0
 STOP_SECONDS = 4.0
 
 # (secondary status, share of the run it starts at, message)
@@ -465,6 +467,84 @@ def _advance_automl(job: Any, now: float) -> None:
     job.end_time = None
 
 
+# ---------------------------------------------------------------------------- Glue
+
+
+def _install_glue() -> None:
+    """Glue job runs move STARTING -> RUNNING -> SUCCEEDED over GLUE_SECONDS (scaled), a
+    stopped run is STOPPED; BatchStopJobRun (which moto lacks) stops runs."""
+    from moto.core.responses import ActionResult
+    from moto.glue import responses
+    from moto.glue.models import FakeJob, FakeJobRun
+
+    original_start = FakeJob.start_job_run
+
+    def start_job_run(self: Any, *args: Any, **kwargs: Any) -> str:
+        run_id: str = original_start(self, *args, **kwargs)
+        with _lock:
+            CONFIG.glue_runs[run_id] = _Timeline(_now(), GLUE_SECONDS * CONFIG.scale)
+            run = next(r for r in self.job_runs if r.job_run_id == run_id)
+            run.started_on = run.modified_on = _dt(_now())
+            run.completed_on = None
+        return run_id
+
+    def status(self: Any) -> str:
+        timeline = CONFIG.glue_runs.get(self.job_run_id)
+        if timeline is None:  # seeded runs keep the state they were given
+            return str(self._status)
+        now = _now()
+        if timeline.stop_requested_at is not None:
+            state = "STOPPED"
+        elif timeline.duration <= 0 or now - timeline.start >= timeline.duration:
+            state = "SUCCEEDED"
+        else:
+            state = "RUNNING" if now - timeline.start >= 0.1 * timeline.duration else "STARTING"
+        if state in ("SUCCEEDED", "STOPPED") and self._status not in ("SUCCEEDED", "STOPPED"):
+            end = timeline.stop_requested_at or timeline.start + timeline.duration
+            self.completed_on = self.modified_on = _dt(min(end, now))
+        self._status = state
+        return state
+
+    def set_status(self: Any, value: str) -> None:
+        self._status = value
+
+    def as_dict(self: Any, _original: Any = FakeJobRun.as_dict) -> dict[str, Any]:
+        data: dict[str, Any] = _original(self)
+        ended = self.completed_on if self.status in ("SUCCEEDED", "STOPPED", "FAILED") else None
+        data["CompletedOn"] = ended
+        data["ExecutionTime"] = int((ended - self.started_on).total_seconds()) if ended else 0
+        if getattr(self, "error_message", None):
+            data["ErrorMessage"] = self.error_message
+        return {k: v for k, v in data.items() if v is not None}
+
+    def batch_stop_job_run(self: Any) -> Any:
+        name = self._get_param("JobName")
+        stopped, errors = [], []
+        for run_id in self._get_param("JobRunIds") or []:
+            with _lock:
+                timeline = CONFIG.glue_runs.get(run_id)
+                if timeline is not None and timeline.stop_requested_at is None:
+                    timeline.stop_requested_at = _now()
+                    stopped.append({"JobName": name, "JobRunId": run_id})
+                else:
+                    errors.append(
+                        {
+                            "JobName": name,
+                            "JobRunId": run_id,
+                            "ErrorDetail": {
+                                "ErrorCode": "InvalidInputException",
+                                "ErrorMessage": "Job run is not running.",
+                            },
+                        }
+                    )
+        return ActionResult({"SuccessfulSubmissions": stopped, "Errors": errors})
+
+    _patch(FakeJob, "start_job_run", start_job_run)
+    _patch(FakeJobRun, "status", property(status, set_status))
+    _patch(FakeJobRun, "as_dict", as_dict)
+    _patch(responses.GlueResponse, "batch_stop_job_run", batch_stop_job_run)
+
+
 # ---------------------------------------------------------------------------- the rest
 
 
@@ -472,10 +552,43 @@ def _install_labeling() -> None:
     from moto.core.responses import ActionResult
     from moto.sagemaker import responses
 
+    summary_keys = (
+        "LabelingJobName",
+        "LabelingJobArn",
+        "CreationTime",
+        "LastModifiedTime",
+        "LabelingJobStatus",
+        "LabelCounters",
+        "WorkteamArn",
+        "PreHumanTaskLambdaArn",
+        "FailureReason",
+        "InputConfig",
+    )
+
     def list_labeling_jobs(self: Any) -> Any:
-        return ActionResult({"LabelingJobSummaryList": list(CONFIG.labeling_jobs)})
+        found = [
+            {k: j[k] for k in summary_keys if k in j}
+            | {"WorkteamArn": j.get("HumanTaskConfig", {}).get("WorkteamArn", "")}
+            | {
+                "PreHumanTaskLambdaArn": j.get("HumanTaskConfig", {}).get(
+                    "PreHumanTaskLambdaArn", ""
+                )
+            }
+            for j in CONFIG.labeling_jobs
+        ]
+        return ActionResult({"LabelingJobSummaryList": found})
+
+    def describe_labeling_job(self: Any) -> Any:
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = self._get_param("LabelingJobName")
+        for job in CONFIG.labeling_jobs:
+            if job["LabelingJobName"] == name:
+                return ActionResult(dict(job))
+        raise ValidationError(message=f"Could not find labeling job '{name}'.")
 
     _patch(responses.SageMakerResponse, "list_labeling_jobs", list_labeling_jobs)
+    _patch(responses.SageMakerResponse, "describe_labeling_job", describe_labeling_job)
 
     def list_monitoring_schedules(self: Any) -> Any:
         endpoint = self._get_param("EndpointName")
@@ -840,6 +953,7 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_costs()
             _install_invoke()
             _install_ai()
+            _install_glue()
             _installed = True
     return CONFIG
 
@@ -863,6 +977,7 @@ def reset() -> None:
         CONFIG.training.clear()
         CONFIG.endpoints.clear()
         CONFIG.automl.clear()
+        CONFIG.glue_runs.clear()
         CONFIG.labeling_jobs.clear()
         CONFIG.monitoring_schedules.clear()
         CONFIG.monitoring_executions.clear()

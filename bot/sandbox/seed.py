@@ -1,7 +1,8 @@
 """A believable demo ML account, created through the AWS APIs against moto.
 
 Three endpoints (one throwing 5xx errors with high latency, one idle), training
-jobs in every state, processing / compilation / Autopilot / labeling jobs, a
+jobs in every state, processing / compilation / Autopilot / labeling / batch transform /
+tuning jobs, a Glue Data Catalog (tables over S3, RDS and DynamoDB) with two ETL jobs, a
 notebook left running for days, two budgets (one past 80%), and 60 days of
 Cost Explorer data by service.
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.literals import StandardUnitType
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_glue import GlueClient
     from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.literals import (
         ProductionVariantInstanceTypeType,
@@ -44,6 +46,7 @@ DATASETS = {
     "fraud/train.csv": "is_fraud,amount,country,hour\n0,120.5,1,14\n1,980.0,7,3\n",
     "segments/customers.csv": "recency,frequency,monetary\n10,4,320.5\n",
     "recsys/ratings/part-0001.csv": "user,item,rating\n1,17,5\n",
+    "churn/prepared/part-0000.csv": "churned,tenure,monthly_charges,total_charges,contract\n0,12,59.9,718.8,1\n",
     "images/cat.jpg": "\xff\xd8\xff\xe0 JFIF sandbox image",
     "audio/standup.mp3": "ID3 sandbox audio",
 }
@@ -165,6 +168,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
+    _seed_catalog(aws.glue)
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
     return {
@@ -400,6 +404,68 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> list[str]:
         },
         AutoMLJobObjective={"MetricName": "F1"},
     )
+    sm.create_transform_job(
+        TransformJobName=f"churn-batch-scoring-{_utc():%Y%m%d-%H%M}",
+        ModelName="churn-xgb-model",
+        TransformInput={
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": f"s3://{DATA_BUCKET}/churn/validation.csv",
+                }
+            },
+            "ContentType": "text/csv",
+        },
+        TransformOutput={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/batch/churn-scores/"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+    tuning = f"fraud-xgb-hpo-{_utc(hours=5):%Y%m%d-%H%M}"
+    sm.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=tuning[:32],
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "HyperParameterTuningJobObjective": {
+                "Type": "Maximize",
+                "MetricName": "validation:auc",
+            },
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": XGB_IMAGE, "TrainingInputMode": "File"},
+            "RoleArn": ROLE_ARN,
+            "OutputDataConfig": {"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/tuning"},
+            "ResourceConfig": {
+                "InstanceType": "ml.m5.xlarge",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    )
+    hpo = backend.hyper_parameter_tuning_jobs[tuning[:32]]
+    hpo.hyper_parameter_tuning_job_status = "InProgress"
+    hpo.hyper_parameter_tuning_end_time = None
+    hpo.creation_time = _utc(hours=5).replace(tzinfo=None)
+    hpo.training_job_status_counters = {
+        "Completed": 11,
+        "InProgress": 2,
+        "RetryableError": 0,
+        "NonRetryableError": 1,
+        "Stopped": 0,
+    }
+    hpo.best_training_job = {
+        "TrainingJobName": f"{tuning[:32]}-009-4f1c2a7e",
+        "TrainingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/{tuning[:32]}-009-4f1c2a7e",
+        "CreationTime": _utc(hours=2),
+        "TrainingJobStatus": "Completed",
+        "TunedHyperParameters": {"eta": "0.12", "max_depth": "7", "subsample": "0.84"},
+        "FinalHyperParameterTuningJobObjectiveMetric": {
+            "Type": "Maximize",
+            "MetricName": "validation:auc",
+            "Value": 0.9384,
+        },
+        "ObjectiveStatus": "Succeeded",
+    }
     moto_ext.CONFIG.labeling_jobs.append(
         {
             "LabelingJobName": "support-tickets-intent-labels",
@@ -414,8 +480,32 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> list[str]:
                 "FailedNonRetryableError": 3,
                 "Unlabeled": 2160,
             },
-            "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
-            "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+            "JobReferenceCode": "a1b2c3d4",
+            "LabelAttributeName": "intent",
+            "RoleArn": ROLE_ARN,
+            "InputConfig": {
+                "DataSource": {
+                    "S3DataSource": {
+                        "ManifestS3Uri": f"s3://{DATA_BUCKET}/support/tickets.manifest"
+                    }
+                }
+            },
+            "OutputConfig": {"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/labeling/"},
+            "LabelingJobAlgorithmsConfig": {
+                "LabelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/text-classification"
+            },
+            "HumanTaskConfig": {
+                "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
+                "UiConfig": {"UiTemplateS3Uri": f"s3://{ARTIFACT_BUCKET}/labeling/template.liquid"},
+                "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+                "TaskTitle": "Which intent is this support ticket?",
+                "TaskDescription": "Pick the customer's intent",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 300,
+                "AnnotationConsolidationConfig": {
+                    "AnnotationConsolidationLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:ACS-TextMultiClass"
+                },
+            },
         }
     )
     return names
@@ -455,6 +545,85 @@ def _seed_monitoring() -> None:
                     "MonitoringType": kind,
                 }
             )
+
+
+# (database, table, location, classification, rows, connection) of the Glue Data Catalog
+CATALOG = [
+    ("ml_data", "churn", f"s3://{DATA_BUCKET}/churn/train.csv", "csv", 7043, ""),
+    ("ml_data", "churn_validation", f"s3://{DATA_BUCKET}/churn/validation.csv", "csv", 1761, ""),
+    ("ml_data", "fraud_transactions", f"s3://{DATA_BUCKET}/fraud/train.csv", "csv", 284807, ""),
+    ("ml_data", "customer_segments", f"s3://{DATA_BUCKET}/segments/", "csv", 52310, ""),
+    ("crm", "customers", "crm.public.customers", "postgresql", 48210, "crm-postgres"),
+    (
+        "support",
+        "tickets",
+        f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/support-tickets",
+        "dynamodb",
+        130442,
+        "",
+    ),
+]
+
+
+def _seed_catalog(glue: GlueClient) -> None:
+    """A Glue Data Catalog over S3 (the churn data among it), RDS PostgreSQL and DynamoDB,
+    and the ETL jobs that prepare it (one ran this morning)."""
+    from moto.glue.models import glue_backends
+
+    for database in dict.fromkeys(d for d, *_ in CATALOG):
+        glue.create_database(DatabaseInput={"Name": database})
+    for database, table, location, kind, rows, connection in CATALOG:
+        parameters = {"classification": kind, "recordCount": str(rows)}
+        if connection:
+            parameters |= {"connectionName": connection, "typeOfData": "table"}
+        if kind == "csv":
+            parameters |= {"delimiter": ",", "skip.header.line.count": "1"}
+        glue.create_table(
+            DatabaseName=database,
+            TableInput={
+                "Name": table,
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": parameters,
+                "StorageDescriptor": {"Location": location, "Columns": []},
+            },
+        )
+    glue.create_job(
+        Name="churn-prep",
+        Role=ROLE_ARN,
+        Command={
+            "Name": "glueetl",
+            "ScriptLocation": f"s3://{ARTIFACT_BUCKET}/glue/churn_prep.py",
+            "PythonVersion": "3",
+        },
+        DefaultArguments={
+            "--source": f"s3://{DATA_BUCKET}/churn/train.csv",
+            "--output": f"s3://{DATA_BUCKET}/churn/prepared/",
+        },
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=4,
+        Timeout=60,
+        Tags={"team": "ml-platform", "chatops:managed": "true"},
+    )
+    glue.create_job(
+        Name="crm-customers-export",
+        Role=ROLE_ARN,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{ARTIFACT_BUCKET}/glue/export.py"},
+        DefaultArguments={"--output": f"s3://{DATA_BUCKET}/crm/customers/"},
+        Connections={"Connections": ["crm-postgres"]},
+        GlueVersion="4.0",
+        WorkerType="G.2X",
+        NumberOfWorkers=10,
+        Timeout=120,
+    )
+    # This morning's run of churn-prep succeeded in 6 min 12 s.
+    job = glue_backends[ACCOUNT][REGION].jobs["churn-prep"]
+    run_id = job.start_job_run(None, None, None, None, None, None, None, None, None)
+    run = job.job_runs[-1]
+    moto_ext.CONFIG.glue_runs.pop(run_id, None)
+    run.started_on = _utc(hours=3)
+    run.completed_on = run.modified_on = run.started_on + timedelta(minutes=6, seconds=12)
+    run.status = "SUCCEEDED"
 
 
 def _seed_budgets(budgets: BudgetsClient) -> None:

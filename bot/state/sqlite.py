@@ -336,9 +336,16 @@ class SqliteState:
     ) -> bool:
         now = time.time() if now is None else now
         with self._lock:
+            # A finished follow of the same name (a Glue job's earlier run, a job asked
+            # about again) starts over, in the new thread.
             cur = self._db.execute(
-                "INSERT OR IGNORE INTO follows (kind, name, channel, thread_ts, request_id, "
-                "interval, next_check_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO follows (kind, name, channel, thread_ts, request_id, "
+                "interval, next_check_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, name) DO UPDATE SET channel = excluded.channel, "
+                "thread_ts = excluded.thread_ts, request_id = excluded.request_id, "
+                "last_status = '', interval = excluded.interval, "
+                "next_check_at = excluded.next_check_at, started_at = excluded.started_at, "
+                "done = 0, posting = NULL WHERE follows.done = 1",
                 (kind, name, channel, thread_ts, request_id, interval, now, now),
             )
             return cur.rowcount == 1

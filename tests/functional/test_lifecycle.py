@@ -70,3 +70,76 @@ def test_a_thread_that_asked_about_a_job_is_about_it(box: Sandbox) -> None:
     card = say(box, "deploy it", thread_ts=thread)
     assert f"Confirm: Deploy {job}" in blocks_text(card[0])
     click(box, "Cancel")
+
+
+# ---------------------------------------------------------------------------- issue 12: done when
+
+
+def test_what_datasets_do_we_have_lists_the_catalog(box: Sandbox) -> None:
+    (answer,) = say(box, "what datasets do we have")
+    text = blocks_text(answer)
+    assert "Datasets in the Glue Data Catalog" in text
+    assert "ml_data.churn" in text and "s3://acme-ml-data/churn/train.csv" in text
+    assert (
+        "crm.customers" in text
+        and "JDBC" in text
+        and "support.tickets" in text
+        and "DynamoDB" in text
+    )
+    assert "churn-prep" in text
+
+
+def test_train_on_the_churn_table_shows_its_s3_location(box: Sandbox) -> None:
+    (card,) = say(box, "train xgboost on the churn table")
+    text = blocks_text(card)
+    assert "Confirm: Start training job xgboost-" in text
+    assert "s3://acme-ml-data/churn/train.csv" in text and "ml_data.churn" in text
+    click(box, "Cancel")
+    # A table whose data is not in S3 says how to get it there, and nothing is proposed
+    (refused,) = say(box, "train xgboost on the crm.customers table")
+    assert refused.kind == "ephemeral" and "not in S3" in blocks_text(refused)
+    assert "Export it to S3 first" in blocks_text(refused)
+
+
+def test_how_is_the_labeling_job_going_shows_its_counters(box: Sandbox) -> None:
+    (answer,) = say(box, "how is the labeling job going")
+    text = blocks_text(answer)
+    assert "support-tickets-intent-labels" in text
+    assert "1,840 of 4,003 labeled (46%): 1,210 by people, 630 by the machine" in text
+
+
+def test_deploy_the_best_candidate_of_an_autopilot_job(box: Sandbox) -> None:
+    sm = box.chatops.deps.aws.sagemaker
+    job = sm.list_auto_ml_jobs()["AutoMLJobSummaries"][0]["AutoMLJobName"]
+    (card,) = say(box, f"deploy the best candidate of {job}")
+    text = blocks_text(card)
+    assert f"Confirm: Deploy the best candidate of {job}" in text, text
+    best = sm.describe_auto_ml_job_v2(AutoMLJobName=job)["BestCandidate"]["CandidateName"]
+    assert best in text and "create model" in text and "containers" in text
+    click(box, "Approve")
+    model = sm.describe_model(ModelName=best)
+    assert model["Containers"][0]["ModelDataUrl"].endswith("model.tar.gz")
+    endpoints = [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]
+    assert any(e.startswith(f"{job}-") for e in endpoints)
+
+
+def test_a_glue_run_from_a_card_is_followed_to_its_end(box: Sandbox) -> None:
+    (card,) = say(box, "run the glue job churn-prep")
+    assert "Confirm: Run Glue job churn-prep" in blocks_text(card)
+    assert "Worst-case cost" in blocks_text(card)
+    click(box, "Approve")
+    updates = _follow(box)
+    assert any("Succeeded" in blocks_text(r) and "churn-prep" in blocks_text(r) for r in updates)
+    # The thread is about the Glue job now
+    (status,) = say(box, "how is it doing?", thread_ts=card.thread_ts)
+    assert "Glue ETL job churn-prep" in blocks_text(status)
+
+
+def test_a_batch_transform_from_a_card(box: Sandbox) -> None:
+    (card,) = say(box, "batch transform the churn_validation table with churn-xgb-model")
+    text = blocks_text(card)
+    assert "Confirm: Batch transform churn-xgb-model-" in text
+    assert "s3://acme-ml-data/churn/validation.csv" in text and "Worst-case cost" in text
+    click(box, "Approve")
+    updates = _follow(box)
+    assert any("Batch transform job churn-xgb-model-" in blocks_text(r) for r in updates)

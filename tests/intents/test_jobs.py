@@ -12,10 +12,10 @@ from botocore.stub import ANY, Stubber
 
 from intents.base import Approved
 from intents.errors import InvalidInput, NotFound
+from intents.jobs import list_jobs
 from intents.pricing import hourly_price
 from intents.reply import Proposal
 from intents.training import (
-    list_jobs,
     run_start_autopilot,
     run_stop_training,
     start_autopilot,
@@ -158,9 +158,16 @@ def test_list_one_kind_puts_in_progress_first(deps: Any) -> None:
     }
     with Stubber(sm) as stub:
         stub.add_response("list_training_jobs", pages, None)
+        # the one job in progress is shown in detail too
+        stub.add_response(
+            "describe_training_job",
+            {**_job(), "TrainingJobName": "busy-1"},
+            {"TrainingJobName": "busy-1"},
+        )
         reply = list_jobs(request("ListJobs", jobKind="training"), deps)
     text = str(reply.blocks[1].text)
     assert text.index("busy-1") < text.index("done-1") and "1 in progress" in text
+    assert "Training job busy-1" in str(reply.blocks) and reply.about == (("training", "busy-1"),)
 
 
 # ---------------------------------------------------------------------------- Autopilot

@@ -20,7 +20,8 @@ READ_ONLY_INFERENCE = {"InvokeEndpoint", "TranslateText", "SynthesizeSpeech"}
 # Non-mutating intent -> the slot sets to run it with (each its own code path).
 SAMPLES: dict[str, list[dict[str, str]]] = {
     "TrainingStatus": [{}, {"jobName": "seeded:segments-kmeans-"}],
-    "ListJobs": [{}, {"jobKind": "processing"}],
+    "ListJobs": [{}, {"jobKind": "processing"}, {"jobKind": "labeling"}],
+    "ListDatasets": [{}],
     "EndpointHealth": [{}, {"endpointName": "fraud-detector-prod"}],
     "InvokeEndpoint": [{"endpointName": "churn-xgb-prod", "payload": "1,2,3"}],
     "DetectLabels": [{"imageUri": "s3://acme-ml-data/images/cat.jpg"}],
@@ -72,6 +73,7 @@ def test_a_read_only_intent_makes_only_read_calls(sandbox: Any, intent: str) -> 
             "comprehend",
             "transcribe",
             "sts",
+            "glue",
         )
     ]
     for client in clients:

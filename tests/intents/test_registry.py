@@ -8,13 +8,22 @@ from typing import Any
 
 import pytest
 
-from intents import ai, costs, endpoints, meta, registry, reports, training
+from intents import ai, costs, endpoints, glue, jobs, meta, registry, reports, training
 from intents.base import Request
 from intents.registry import Registry, RegistryError, Router
 from intents.reply import Proposal, Reply, md
 from lex.definition import load_definition
 
-ROUTERS = (meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router)
+ROUTERS = (
+    meta.router,
+    training.router,
+    jobs.router,
+    glue.router,
+    endpoints.router,
+    ai.router,
+    costs.router,
+    reports.router,
+)
 
 
 def _copy(router: Router, **handlers: Any) -> Router:

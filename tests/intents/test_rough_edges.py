@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from intents.jobs import list_jobs, training_status
 from intents.status import status_text
-from intents.training import follow_training, list_jobs, training_status
+from intents.training import follow_training
 from tests.conftest import request
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -80,11 +81,28 @@ def test_neo_statuses_are_shown_like_the_others(deps: Any) -> None:
             }
         ]
     }
+    described = {
+        "CompilationJobName": "churn-neo",
+        "CompilationJobArn": "arn:aws:sagemaker:us-east-1:1:compilation-job/churn-neo",
+        "CompilationJobStatus": "COMPLETED",
+        "FailureReason": "",
+        "StoppingCondition": {"MaxRuntimeInSeconds": 900},
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+        "ModelArtifacts": {"S3ModelArtifacts": "s3://o/compiled/model-ml_c5.tar.gz"},
+        "RoleArn": "arn:aws:iam::1:role/r",
+        "InputConfig": {"S3Uri": "s3://o/model.tar.gz", "Framework": "XGBOOST"},
+        "OutputConfig": {"S3OutputLocation": "s3://o/compiled", "TargetDevice": "ml_c5"},
+    }
     with Stubber(deps.aws.sagemaker) as stub:
         stub.add_response("list_compilation_jobs", listed)
+        stub.add_response(  # the only compilation job, in detail
+            "describe_compilation_job", described, {"CompilationJobName": "churn-neo"}
+        )
         reply = list_jobs(request("ListJobs", jobKind="compilation"), deps)
     shown = str(reply.blocks)
     assert "COMPLETED" not in shown and "Completed" in shown
+    assert "ml_c5" in shown and "model-ml_c5.tar.gz" in shown  # target device, output
 
 
 def test_training_and_autopilot_progress_read_the_same(deps: Any) -> None:

@@ -369,3 +369,25 @@ def test_what_a_thread_is_about_also_counts_what_the_bot_answered_about(state: S
         Subject("labeling", "labels-1"),
     ]
     assert state.thread_subjects("D", "1.0") == []
+
+
+def test_a_finished_follow_starts_over_when_followed_again(state: State) -> None:
+    assert state.follow(
+        "glue", "prep", channel="C", thread_ts="1.0", request_id="r1", interval=1, now=10
+    )
+    # Followed already: not twice
+    assert not state.follow(
+        "glue", "prep", channel="C", thread_ts="2.0", request_id="r2", interval=1, now=11
+    )
+    state.update_follow("glue", "prep", status="SUCCEEDED", interval=1, next_check_at=20, done=True)
+    # A new run of the same job is followed again, in its own thread, from the start
+    assert state.follow(
+        "glue", "prep", channel="C", thread_ts="3.0", request_id="r3", interval=2, now=30
+    )
+    (again,) = state.active_follows()
+    assert (again.thread_ts, again.request_id, again.last_status, again.next_check_at) == (
+        "3.0",
+        "r3",
+        "",
+        30,
+    )
