@@ -44,6 +44,9 @@ IMPLIED = {
     "sagemaker:CreateEndpointConfig": {"sagemaker:AddTags"},
     "sagemaker:CreateTransformJob": {"sagemaker:AddTags"},
     "rekognition:DetectLabels": {"s3:GetObject"},
+    "rekognition:DetectText": {"s3:GetObject"},
+    "rekognition:DetectFaces": {"s3:GetObject"},
+    "rekognition:DetectModerationLabels": {"s3:GetObject"},
     # Transcribe reads the recording and writes the transcript with the caller's rights
     "transcribe:StartTranscriptionJob": {"s3:GetObject", "s3:PutObject"},
     # an import creates or updates what the archive holds, as the caller

@@ -10,6 +10,8 @@ Turns, one a line:
 * ``!wait SECONDS``: let background work and status changes run;
 * ``!dm TEXT``: a direct message to the bot; ``!reply TEXT``: a reply in the latest thread;
 * ``!home``: open the app's Home tab (your pending cards, what the bot follows, schedules);
+* ``!attach PATH [text]``: upload a file with a message, as in Slack (``demo:storefront.png``,
+  ``demo:standup.wav``, ``demo:all-hands.wav``, ``demo:report.pdf`` are made by the sandbox);
 * ``# ...``: a comment.
 
 In any line, ``$LAST_JOB`` and ``$LAST_ENDPOINT`` stand for the names the bot last generated
@@ -20,14 +22,16 @@ script can train, deploy, invoke and delete without knowing the names in advance
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 import sys
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sandbox import CHANNEL, CHANNEL_NAME, DEFAULT_USER, USERS, Sandbox
+from bot.sandbox import CHANNEL, CHANNEL_NAME, DEFAULT_USER, USERS, Sandbox, demo
 from bot.sandbox.slack_api import BOT_USER_ID, Record
 
 EMOJI = {
@@ -67,6 +71,7 @@ HELP = """Type as a Slack user in #ml-ops. Try:
   train xgboost on s3://acme-ml-data/churn/train.csv
   /ml help                          /ml jobs
 Sandbox commands: !click LABEL · !as bob · !wait 10 · !dm TEXT · !reply TEXT · !home · !quit
+  !attach demo:storefront.png (or any PATH) [text]: a file with your message, as in Slack
 $LAST_JOB and $LAST_ENDPOINT stand for the names the bot last generated."""
 # $NAME -> (plan parameter, the intents whose plans name one)
 VARIABLES = {
@@ -118,6 +123,15 @@ def format_record(record: Record) -> list[str]:
         out = _plain(record.text).splitlines()
     out += [f"📎 {name}" for name in record.files]
     return out
+
+
+def _asking(mimetype: str) -> str:
+    """What a person attaching a file of this kind without a word most likely wants."""
+    if mimetype.startswith("image/"):
+        return "what's in this image?"
+    if mimetype.startswith(("audio/", "video/")):
+        return "transcribe this recording"
+    return "what's in this file?"
 
 
 def _user(who: str) -> str | None:
@@ -256,6 +270,8 @@ class Console:
             driver.open_home(self.user)
             driver.settle()
             return True
+        if stripped == "!attach" or stripped.startswith("!attach "):
+            return self._attach(stripped[7:].strip())
         if stripped.startswith("!dm "):
             text = stripped[4:]
             if self.echo:
@@ -281,6 +297,37 @@ class Console:
             driver.message(
                 self.user, stripped.replace("@ml-bot", f"<@{BOT_USER_ID}>"), channel=CHANNEL
             )
+        driver.settle()
+        return True
+
+    def _attach(self, rest: str) -> bool:
+        """!attach PATH [text]: upload a file through the Slack stand-in and send it with the
+        text (by default, what one asks of that kind of file)."""
+        driver, slack = self.sandbox.driver, self.sandbox.slack
+        assert driver is not None and slack is not None
+        path, _, text = rest.partition(" ")
+        if not path:
+            self.note("! usage: !attach PATH [text]  (or demo:" + "|".join(demo.FILES) + ")")
+            return True
+        if path.startswith("demo:"):
+            if path[5:] not in demo.FILES:
+                self.note(f"! no demo file {path[5:]!r}; there are " + ", ".join(demo.FILES))
+                return True
+            data, mimetype = demo.FILES[path[5:]]
+            name = path[5:]
+        else:
+            try:
+                data = Path(path).expanduser().read_bytes()
+            except OSError as exc:
+                self.note(f"! cannot read {path}: {exc.strerror}")
+                return True
+            name = Path(path).name
+            mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        text = text.strip() or _asking(mimetype)
+        if self.echo:
+            self.note(f"{USERS.get(self.user, self.user)}> 📎 {name} ({len(data):,} bytes) {text}")
+        file = slack.user_file(self.user, name, data, mimetype)
+        driver.message(self.user, text, channel=CHANNEL, files=[file])
         driver.settle()
         return True
 

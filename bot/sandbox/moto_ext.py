@@ -846,10 +846,26 @@ IMAGE_LABELS = {  # labels the sandbox knows for its demo images, by words in th
         ("Whiskers", 74.1, []),
     ],
 }
-TRANSCRIPTS = {  # what the demo recordings say
-    "standup.mp3": "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
+_STANDUP = (
+    "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
     "AUC of 0.91. The fraud detector is throwing five hundred errors since about six, so Dana "
-    "is looking at the endpoint logs. Please shut down notebooks you are not using.",
+    "is looking at the endpoint logs. Please shut down notebooks you are not using."
+)
+_ALL_HANDS = " ".join(
+    f"Part {i}. "
+    + (
+        "Thanks everyone for joining the machine learning all hands. This quarter we moved the "
+        "churn model to a weekly retrain, cut the fraud detector's latency by a third, and "
+        "started labelling support tickets with Ground Truth so the intent model can learn "
+        "from real conversations. Next quarter we want batch scoring for every campaign, a "
+        "cleaner data catalog, and fewer notebooks left running over the weekend."
+    )
+    for i in range(1, 11)
+)
+TRANSCRIPTS = {  # what the demo recordings say, by how their file name ends
+    "standup.mp3": _STANDUP,
+    "standup.wav": _STANDUP,
+    "all-hands.wav": _ALL_HANDS,  # longer than a Slack message: it goes along as a file
 }
 
 
@@ -886,6 +902,9 @@ def _install_ai() -> None:
 
     def detect_labels(self: Any) -> Any:
         image = self._get_param("Image") or {}
+        known = _demo_image(image)
+        if known is not None:
+            return json.dumps({"LabelModelVersion": "3.0", "Labels": known["labels"]})
         key = str((image.get("S3Object") or {}).get("Name", "")).lower()
         for word, labels in IMAGE_LABELS.items():
             if word in key:
@@ -906,6 +925,8 @@ def _install_ai() -> None:
         return original_labels(self)
 
     _patch(rekognition_responses.RekognitionResponse, "detect_labels", detect_labels)
+    _install_image_standins(rekognition_responses.RekognitionResponse)
+    _install_text_standins(comprehend_responses.ComprehendResponse)
 
     original_advance = FakeTranscriptionJob.advance
 
@@ -915,7 +936,7 @@ def _install_ai() -> None:
         if before == self.status or self.status != "COMPLETED" or not self._output_bucket_name:
             return
         media = self.media["MediaFileUri"]
-        text = TRANSCRIPTS.get(media.rsplit("/", 1)[-1])
+        text = next((t for end, t in TRANSCRIPTS.items() if media.endswith(end)), None)
         if text is None:
             self.status, self.failure_reason = (
                 "FAILED",
@@ -935,6 +956,178 @@ def _install_ai() -> None:
         )
 
     _patch(FakeTranscriptionJob, "advance", advance)
+
+
+def _label(name: str, confidence: float, parents: list[str]) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Confidence": confidence,
+        "Parents": [{"Name": p} for p in parents],
+        "Instances": [],
+    }
+
+
+def _face(low: int, high: int, smiling: bool, glasses: bool, emotion: str) -> dict[str, Any]:
+    return {
+        "BoundingBox": {"Width": 0.1, "Height": 0.15, "Left": 0.4, "Top": 0.3},
+        "AgeRange": {"Low": low, "High": high},
+        "Smile": {"Value": smiling, "Confidence": 96.0},
+        "Eyeglasses": {"Value": glasses, "Confidence": 93.0},
+        "Sunglasses": {"Value": False, "Confidence": 97.0},
+        "Emotions": [{"Type": emotion, "Confidence": 88.0}, {"Type": "CALM", "Confidence": 8.0}],
+        "Confidence": 99.8,
+    }
+
+
+def _demo_images() -> dict[str, dict[str, Any]]:
+    """What the sandbox's stand-in 'sees' in its demo images, by their bytes' hash."""
+    from bot.sandbox.demo import STOREFRONT_PNG
+
+    storefront = {
+        "labels": [
+            _label("Storefront", 97.2, ["Building"]),
+            _label("Person", 96.4, []),
+            _label("Sign", 94.1, []),
+            _label("Window", 88.0, ["Building"]),
+            _label("Bicycle", 79.3, ["Vehicle"]),
+        ],
+        "text": ["ACME ML CAFE", "OPEN", "Mon-Fri 8-18"],
+        "faces": [_face(25, 35, True, True, "HAPPY"), _face(41, 51, False, False, "CALM")],
+        "unsafe": [],
+    }
+    return {hashlib.sha256(STOREFRONT_PNG).hexdigest(): storefront}
+
+
+def _demo_image(image: dict[str, Any]) -> dict[str, Any] | None:
+    data = image.get("Bytes")
+    if not data:
+        return None
+    import base64
+
+    raw = base64.b64decode(data) if isinstance(data, str) else bytes(data)
+    return _demo_images().get(hashlib.sha256(raw).hexdigest())
+
+
+def _install_image_standins(response: Any) -> None:
+    """DetectText, DetectFaces and DetectModerationLabels (the last two moto lacks): the
+    demo images' text and faces; nothing for other images (the stand-in cannot look)."""
+
+    def detect_text(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        lines = [
+            {"DetectedText": t, "Type": "LINE", "Id": i, "Confidence": 97.5}
+            for i, t in enumerate(known.get("text", []))
+        ]
+        return json.dumps({"TextDetections": lines, "TextModelVersion": "3.0"})
+
+    def detect_faces(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        return json.dumps({"FaceDetails": known.get("faces", [])})
+
+    def detect_moderation_labels(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        return json.dumps(
+            {"ModerationLabels": known.get("unsafe", []), "ModerationModelVersion": "7.0"}
+        )
+
+    _patch(response, "detect_text", detect_text)
+    _patch(response, "detect_faces", detect_faces)
+    _patch(response, "detect_moderation_labels", detect_moderation_labels)
+
+
+_PII = [
+    ("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("CREDIT_DEBIT_NUMBER", re.compile(r"\b(?:\d[ -]?){13,16}\b")),
+    ("PHONE", re.compile(r"\+?\d[\d ().-]{7,}\d")),
+    ("NAME", re.compile(r"(?<=\bmy name is )[A-Z][a-z]+(?: [A-Z][a-z]+)?")),
+]
+_ORGANIZATIONS = {"Acme", "AWS", "Amazon", "SageMaker", "Slack", "Glue"}
+_PEOPLE = {"Dana", "Alice", "Bob", "Carol", "Maria", "John"}
+_DATES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+          "today", "yesterday", "tomorrow"}  # fmt: skip
+_NOT_NOUNS = {"is", "was", "are", "were", "on", "at", "to", "in", "of", "and", "or", "with",
+              "has", "had", "be", "been", "will", "can", "for"}  # fmt: skip
+_PHRASE = re.compile(r"\b(?:the|a|an|my|our|your|this|that|their)\s+((?:[a-z]+\s+)?[a-z]+)\b", re.I)
+
+
+def _pii(text: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PII:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and m.end() > b for b, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(
+                {"Type": kind, "Score": 0.99, "BeginOffset": m.start(), "EndOffset": m.end()}
+            )
+    return found
+
+
+def _install_text_standins(response: Any) -> None:
+    """DetectEntities (moto lacks it), DetectKeyPhrases and DetectPiiEntities read the text:
+    known names and dates, noun phrases, e-mail addresses, phone and card numbers."""
+
+    def detect_pii_entities(self: Any) -> str:
+        return json.dumps({"Entities": _pii(str(self._get_param("Text")))})
+
+    def detect_entities(self: Any) -> str:
+        text = str(self._get_param("Text"))
+        entities = []
+        for m in re.finditer(r"[A-Za-z][\w-]*", text):
+            word = m.group(0)
+            kind = (
+                "ORGANIZATION"
+                if word in _ORGANIZATIONS
+                else "PERSON"
+                if word in _PEOPLE
+                else "DATE"
+                if word.lower() in _DATES
+                else None
+            )
+            if kind:
+                entities.append(
+                    {
+                        "Type": kind,
+                        "Text": word,
+                        "Score": 0.95,
+                        "BeginOffset": m.start(),
+                        "EndOffset": m.end(),
+                    }
+                )
+        for item in _pii(text):
+            if item["Type"] == "NAME":
+                entities.append(
+                    {
+                        **item,
+                        "Type": "PERSON",
+                        "Text": text[item["BeginOffset"] : item["EndOffset"]],
+                    }
+                )
+        return json.dumps({"Entities": entities})
+
+    def detect_key_phrases(self: Any) -> str:
+        text = str(self._get_param("Text"))
+        phrases = []
+        for m in _PHRASE.finditer(text):
+            words = m.group(0).split()
+            while words and words[-1].lower() in _NOT_NOUNS:
+                words.pop()
+            if len(words) > 1:
+                phrase = " ".join(words)
+                phrases.append(
+                    {
+                        "Text": phrase,
+                        "Score": 0.9,
+                        "BeginOffset": m.start(),
+                        "EndOffset": m.start() + len(phrase),
+                    }
+                )
+        return json.dumps({"KeyPhrases": phrases})
+
+    _patch(response, "detect_pii_entities", detect_pii_entities)
+    _patch(response, "detect_entities", detect_entities)
+    _patch(response, "detect_key_phrases", detect_key_phrases)
 
 
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:

@@ -74,6 +74,7 @@ class SlackStandIn:
         self.messages: dict[tuple[str, str], Record] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, tuple[bytes, str]] = {}  # people's uploads: id -> (bytes, type)
         self._listeners: list[Callable[[Record], None]] = []
         self._lock = threading.RLock()
         self._counter = 0
@@ -375,6 +376,35 @@ class SlackStandIn:
         )
         self._emit(record)
 
+    def user_file(self, user: str, name: str, data: bytes, mimetype: str) -> dict[str, Any]:
+        """A file a person uploads (as Slack's own client does), in the shape a message
+        event carries it: the bot downloads it from ``url_private_download`` with its token."""
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
+        with self._lock:
+            self._files[file_id] = (data, mimetype)
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+            "size": len(data),
+            "user": user,
+            "url_private": f"{self.base}/files/{file_id}/{name}",
+            "url_private_download": f"{self.base}/files/{file_id}/download/{name}",
+        }
+
+    def download(self, path: str, token: str) -> tuple[int, bytes, str]:
+        """GET /files/<id>/...: (HTTP status, body, content type); only with the bot's token."""
+        if token != self.token:
+            return 403, b"not allowed", "text/plain"
+        parts = path.split("/")
+        with self._lock:
+            found = self._files.get(parts[2]) if len(parts) > 2 else None
+        if found is None:
+            return 404, b"no such file", "text/plain"
+        return 200, found[0], found[1]
+
     def upload(self, file_id: str, data: bytes) -> None:
         with self._lock:
             if file_id in self._uploads:
@@ -396,6 +426,18 @@ class SlackStandIn:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if not self.path.startswith("/files/"):
+                    self.do_POST()
+                    return
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+                status, body, kind = stand_in.download(self.path, token)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -435,8 +477,6 @@ class SlackStandIn:
                     self._reply(200, {"ok": False, "error": "invalid_auth"})
                     return
                 self._reply(200, stand_in.call(self.path[len("/api/") :].split("?")[0], args))
-
-            do_GET = do_POST
 
         return Handler
 

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False)
+    sandbox = Sandbox(
+        scale=0, working_delay=5.0, traffic=False, start_follower=False, follow_seconds=(0.01, 0.05)
+    )
     sandbox.start()
     yield sandbox
     sandbox.stop()
@@ -70,17 +72,21 @@ def test_a_script_trains_deploys_invokes_and_deletes_with_the_generated_names(
     assert endpoint not in [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]
 
 
-def test_a_variable_that_names_nothing_plays_no_turn(tmp_path: Path) -> None:
-    box = Sandbox(scale=0, working_delay=5.0, traffic=False, start_follower=False)
-    box.start()
-    try:
-        console, out = _console(box)
-        before = len(box.slack.records)  # type: ignore[union-attr]
-        console.turn("delete endpoint $LAST_ENDPOINT")
-        assert "$LAST_ENDPOINT names nothing yet" in out.getvalue()
-        assert len(box.slack.records) == before  # type: ignore[union-attr]
-    finally:
-        box.stop()
+def test_a_variable_that_names_nothing_plays_no_turn(box: Sandbox, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from bot.state import open_state
+
+    # Given a bot that has proposed nothing yet (its own, empty state)
+    fresh = open_state(tmp_path / "fresh.db")
+    out = io.StringIO()
+    new = SimpleNamespace(slack=box.slack, driver=box.driver, chatops=SimpleNamespace(state=fresh))
+    console = Console(new, out=out)  # type: ignore[arg-type]
+    before = len(box.slack.records)  # type: ignore[union-attr]
+    console.turn("delete endpoint $LAST_ENDPOINT")
+    assert "$LAST_ENDPOINT names nothing yet" in out.getvalue()
+    assert len(box.slack.records) == before  # type: ignore[union-attr]
+    fresh.close()
 
 
 def test_click_on_a_decided_card_says_so_and_clicks_nothing_else(box: Sandbox) -> None:
@@ -147,3 +153,55 @@ def test_piped_lines_are_played_as_they_come(tmp_path: Path) -> None:
     finally:
         proc.stdin.close()
         proc.wait(timeout=60)
+
+
+def test_attach_an_image_gets_labels_text_and_faces(box: Sandbox) -> None:
+    console, out = _console(box)
+    console.turn("!attach demo:storefront.png")
+    said = out.getvalue()
+    assert "📎 storefront.png" in said and "what's in this image?" in said
+    assert "*Storefront* 97%" in said and "“ACME ML CAFE”" in said and "*Faces:* 2" in said
+
+
+def test_attach_a_pdf_or_your_own_file(box: Sandbox, tmp_path: Path) -> None:
+    console, out = _console(box)
+    console.turn("!attach demo:report.pdf what's in this picture?")
+    assert "report.pdf is a PDF; Rekognition reads JPEG and PNG images" in out.getvalue()
+    picture = tmp_path / "holiday.png"
+    from bot.sandbox.demo import STOREFRONT_PNG
+
+    picture.write_bytes(STOREFRONT_PNG[:-12] + b"\x00" * 12)  # not a demo image it knows
+    console.turn(f"!attach {picture} label this photo")
+    said = out.getvalue()
+    assert "In holiday.png:" in said and "does not really look at others" in said
+    console.turn("!attach /nonexistent/cat.jpg")
+    assert "cannot read /nonexistent/cat.jpg" in out.getvalue()
+
+
+def test_attach_a_long_recording_and_get_its_whole_transcript_as_a_file(box: Sandbox) -> None:
+    console, out = _console(box)
+    console.turn("!attach demo:all-hands.wav")
+    console.turn("!click Approve")
+    for _ in range(10):  # Transcribe moves one step per check
+        box.chatops.follower.poll_once()
+        time.sleep(0.06)
+    box.driver.settle()  # type: ignore[union-attr]
+    said = out.getvalue()
+    assert "the whole transcript is attached" in said
+    assert "📎 Transcript of transcribe-" in said
+
+
+def test_the_slack_stand_in_gives_files_only_to_the_bots_token(box: Sandbox) -> None:
+    import urllib.error
+    import urllib.request
+
+    slack = box.slack
+    assert slack is not None
+    file = slack.user_file("U0ALICE", "x.png", b"\x89PNG", "image/png")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(file["url_private_download"])
+    assert refused.value.code == 403
+    asked = urllib.request.Request(
+        file["url_private_download"], headers={"Authorization": f"Bearer {slack.token}"}
+    )
+    assert urllib.request.urlopen(asked).read() == b"\x89PNG"
