@@ -11,6 +11,7 @@ of the one job of a kind that is running.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from intents.aws import (
     translate,
 )
 from intents.base import Approved, Progress, Request
-from intents.errors import NotFound, UserError
+from intents.errors import InvalidInput, NotFound, UserError
 from intents.glue import GLUE_KIND, describe_glue_job, glue_detail, resolve_dataset
 from intents.guardrails import (
     check_bucket,
@@ -63,12 +64,14 @@ from intents.reply import (
     md,
 )
 from intents.resources import (
+    REQUESTED_BY,
     _suggest,
     check_name,
     console_url,
     describe,
     job_name,
     made_for,
+    resource_tags,
     security_fields,
     tags,
 )
@@ -78,7 +81,9 @@ from intents.training import (
     duration,
     job_details,
     metrics_line,
+    run_stop_training,
     status_line,
+    stop_training,
 )
 
 if TYPE_CHECKING:
@@ -466,6 +471,19 @@ def _known_names(deps: Deps) -> Iterator[str]:
         del kind
 
 
+_JOB_NAME = re.compile(r"^[A-Za-z0-9][\w\-.]{0,254}$")
+
+
+def check_job_name(name: str) -> str:
+    """A job's name: SageMaker's (letters, digits, hyphens) or Glue's (also _ and .)."""
+    if not _JOB_NAME.match(name):
+        raise InvalidInput(
+            f"{name[:70]!r} is not a valid job name.",
+            hint="Job names use letters, digits, hyphens, underscores and dots.",
+        )
+    return name
+
+
 def job_reply(deps: Deps, kind: Kind, job: dict[str, Any], name: str) -> Reply:
     """One job in detail, whatever its kind."""
     status = str(job.get(kind.status_key) or "")
@@ -485,7 +503,7 @@ def training_status(request: Request, deps: Deps) -> Reply:
     name = request.slot("jobName")
     if not name:
         return _latest_training_jobs(deps)
-    kind, job = find_job(deps, check_name(name, "job"))
+    kind, job = find_job(deps, check_job_name(name))
     reply = job_reply(deps, kind, job, name)
     status = str(job.get(kind.status_key) or "")
     if is_active(status) and request.thread_ts and kind.name in FOLLOWED:
@@ -958,3 +976,111 @@ def follow_transform(name: str, deps: Deps) -> Progress:
             ),
         )
     return _progress(KINDS["transform"], name, deps, job)
+
+
+# ---------------------------------------------------------------------------- StopTraining
+
+# kind -> (SageMaker's stop call, its argument, the key of the job's ARN)
+_STOPPABLE = {
+    "processing": ("stop_processing_job", "ProcessingJobName", "ProcessingJobArn"),
+    "transform": ("stop_transform_job", "TransformJobName", "TransformJobArn"),
+    "tuning": (
+        "stop_hyper_parameter_tuning_job",
+        "HyperParameterTuningJobName",
+        "HyperParameterTuningJobArn",
+    ),
+    "autopilot": ("stop_auto_ml_job", "AutoMLJobName", "AutoMLJobArn"),
+}
+
+
+@router.intent("StopTraining")
+def stop_job(request: Request, deps: Deps) -> Proposal:
+    """Stop a job that is in progress: training, processing, batch transform, tuning, Autopilot, or a Glue ETL run."""
+    name = request.slot("jobName") or ""
+    kind, job = find_job(deps, check_job_name(name))
+    if kind.name == "training":
+        return stop_training(request, deps)
+    status = str(job.get(kind.status_key) or "")
+    if not is_active(status):
+        raise InvalidInput(
+            f"{kind.title} {name} is {status_text(status).lower()}; only a job in progress can "
+            "be stopped."
+        )
+    owner: str | None = None
+    if kind.name == GLUE_KIND:
+        params: dict[str, object] = {
+            "kind": GLUE_KIND,
+            "job_name": name,
+            "run_id": job["Runs"][0]["Id"],
+        }
+        started = job["Runs"][0].get("StartedOn")
+    elif kind.name in _STOPPABLE:
+        params = {"kind": kind.name, "job_name": name}
+        owner = resource_tags(deps, str(job.get(_STOPPABLE[kind.name][2], ""))).get(REQUESTED_BY)
+        started = job.get("CreationTime")
+    else:
+        raise InvalidInput(
+            f"I can't stop a {kind.title.lower()} from here.",
+            hint="Stop it in the SageMaker console.",
+        )
+    running = (
+        (datetime.fromtimestamp(deps.clock(), UTC) - started).total_seconds() if started else None
+    )
+    return Proposal(
+        title=f"Stop {kind.title.lower()} {name}",
+        summary=md(
+            "Stop {n} ({s}). What it has not finished is lost.",
+            n=bold(name),
+            s=status_text(status),
+        ),
+        details=fields({"Kind": kind.title, "Running for": duration(running)}),
+        params=params,
+        risk=Risk(stops_a_job=True, owner=owner or None),
+    )
+
+
+@router.executor("StopTraining")
+def run_stop_job(approved: Approved, deps: Deps) -> Reply:
+    p = approved.params
+    kind = str(p.get("kind") or "training")  # plans from before other kinds: training
+    if kind == "training":
+        return run_stop_training(approved, deps)
+    name = str(p["job_name"])
+    if kind == GLUE_KIND:
+        answer = deps.aws.glue.batch_stop_job_run(JobName=name, JobRunIds=[str(p["run_id"])])
+        for error in answer.get("Errors", []):
+            state = describe_glue_job(deps, name)["JobRunState"]
+            if state not in ("STOPPING", "STOPPED"):  # already stopping (a re-run): carry on
+                detail = error.get("ErrorDetail", {}).get("ErrorMessage", "")
+                raise UserError(f"Glue would not stop {name} ({detail}).")
+    else:
+        call, argument, _arn = _STOPPABLE[kind]
+        try:
+            getattr(deps.aws.sagemaker, call)(**{argument: name})
+        except ClientError as exc:
+            if error_code(exc) != "ValidationException" or is_not_found(exc):
+                raise
+            state = str(KINDS[kind].describe(deps, name).get(KINDS[kind].status_key) or "")
+            if state not in ("Stopping", "Stopped"):
+                raise UserError(f"SageMaker would not stop {name} ({summarize(exc)}).") from None
+    deps.state.follow(
+        kind,
+        name,
+        channel=approved.channel,
+        thread_ts=approved.thread_ts,
+        request_id=approved.request_id,
+        interval=deps.settings.follow_min_seconds,
+        now=deps.clock(),
+    )
+    return Reply(
+        summary=f"Stopping {name}",
+        blocks=(
+            Section(
+                md(
+                    ":double_vertical_bar: Stopping {n}. I'll say here when it has stopped.",
+                    n=bold(name),
+                )
+            ),
+        ),
+        about=((kind, name),),
+    )

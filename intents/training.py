@@ -416,9 +416,9 @@ def _elapsed(job: dict[str, Any]) -> float | None:
 # ---------------------------------------------------------------------------- StopTraining
 
 
-@router.intent("StopTraining")
 def stop_training(request: Request, deps: Deps) -> Proposal:
-    """Stop a training job that is in progress."""
+    """Stop a training job that is in progress (StopTraining for a training job: the intent
+    itself, for every kind of job, is in intents.jobs)."""
     name = check_name(request.slot("jobName") or "", "training job")
     job = describe_training_job(deps, name)
     status = job.get("TrainingJobStatus")
@@ -466,7 +466,6 @@ def _owner(deps: Deps, arn: str) -> str | None:
     return resource_tags(deps, arn).get(REQUESTED_BY) or None
 
 
-@router.executor("StopTraining")
 def run_stop_training(approved: Approved, deps: Deps) -> Reply:
     name = approved.params["job_name"]
     try:
@@ -712,6 +711,9 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
         ]
         if rows:
             blocks.append(Section(lines(md("*Top candidates*"), *rows)))
+        blocks.append(
+            Context(md("Deploy it with {c}", c=code(f"deploy the best candidate of {name}")))
+        )
         return Progress(
             key,
             terminal=True,

@@ -467,6 +467,39 @@ def _advance_automl(job: Any, now: float) -> None:
     job.end_time = None
 
 
+# ---------------------------------------------------------------------------- stopping
+
+
+def _install_stops() -> None:
+    """StopTransformJob and StopHyperParameterTuningJob, which moto lacks: the job stops."""
+    from moto.core.responses import EmptyResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+
+    def stop_transform_job(self: Any) -> Any:
+        name = self._get_param("TransformJobName")
+        job = self.sagemaker_backend.transform_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find transform job '{name}'.")
+        if job.transform_job_status != "InProgress":
+            raise ValidationError(message=f"The transform job {name} is not in progress.")
+        job.transform_job_status = "Stopped"
+        return EmptyResult()
+
+    def stop_tuning_job(self: Any) -> Any:
+        name = self._get_param("HyperParameterTuningJobName")
+        job = self.sagemaker_backend.hyper_parameter_tuning_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find hyper parameter tuning job '{name}'.")
+        if job.hyper_parameter_tuning_job_status != "InProgress":
+            raise ValidationError(message=f"The tuning job {name} is not in progress.")
+        job.hyper_parameter_tuning_job_status = "Stopped"
+        return EmptyResult()
+
+    _patch(responses.SageMakerResponse, "stop_transform_job", stop_transform_job)
+    _patch(responses.SageMakerResponse, "stop_hyper_parameter_tuning_job", stop_tuning_job)
+
+
 # ---------------------------------------------------------------------------- Glue
 
 
@@ -1147,6 +1180,7 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_invoke()
             _install_ai()
             _install_glue()
+            _install_stops()
             _installed = True
     return CONFIG
 

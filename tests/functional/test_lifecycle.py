@@ -143,3 +143,20 @@ def test_a_batch_transform_from_a_card(box: Sandbox) -> None:
     click(box, "Approve")
     updates = _follow(box)
     assert any("Batch transform job churn-xgb-model-" in blocks_text(r) for r in updates)
+
+
+def test_stop_it_in_a_tuning_jobs_thread(box: Sandbox) -> None:
+    sm = box.chatops.deps.aws.sagemaker
+    name = sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"][0][
+        "HyperParameterTuningJobName"
+    ]
+    (status,) = say(box, f"how is {name} doing?")
+    assert "Best training job so far" in blocks_text(status)
+    (card,) = say(box, "stop it", thread_ts=status.thread_ts)
+    text = blocks_text(card)
+    assert f"Confirm: Stop hyperparameter tuning job {name}" in text
+    # Not started through the bot: a second person approves
+    assert "Needs a second person" in text
+    click(box, "Approve", "U0CAROL")
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+    assert described["HyperParameterTuningJobStatus"] == "Stopped"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from intents.errors import NotFound, Refused
+from intents.errors import InvalidInput, NotFound, Refused
 from intents.jobs import (
     find_job,
     follow_transform,
@@ -21,6 +21,7 @@ from intents.jobs import (
     training_status,
 )
 from intents.reply import Proposal
+from intents.reply import md as md_
 from tests.conftest import ROLE_ARN, approved, request
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -318,3 +319,139 @@ def test_a_transform_running_past_the_longest_runtime_is_stopped(deps: Any) -> N
         stub.add_response("describe_transform_job", young, {"TransformJobName": "scores-1"})
         progress = follow_transform("scores-1", later)
     assert progress.status == "InProgress" and not progress.terminal
+
+
+# ---------------------------------------------------------------------------- stopping any kind
+
+_RUNNING = {
+    "processing": (
+        "describe_processing_job",
+        {
+            "ProcessingJobName": "feat-1",
+            "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/feat-1",
+            "ProcessingJobStatus": "InProgress",
+            "AppSpecification": {"ImageUri": "x"},
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "RoleArn": ROLE_ARN,
+            "CreationTime": NOW - timedelta(minutes=30),
+        },
+        "stop_processing_job",
+        {"ProcessingJobName": "feat-1"},
+    ),
+    "tuning": (
+        "describe_hyper_parameter_tuning_job",
+        {
+            "HyperParameterTuningJobName": "feat-1",
+            "HyperParameterTuningJobArn": "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/feat-1",
+            "HyperParameterTuningJobConfig": {
+                "Strategy": "Bayesian",
+                "ResourceLimits": {"MaxParallelTrainingJobs": 2},
+            },
+            "HyperParameterTuningJobStatus": "InProgress",
+            "CreationTime": NOW - timedelta(minutes=30),
+            "TrainingJobStatusCounters": {},
+            "ObjectiveStatusCounters": {},
+        },
+        "stop_hyper_parameter_tuning_job",
+        {"HyperParameterTuningJobName": "feat-1"},
+    ),
+}
+_RUNNING["autopilot"] = (
+    "describe_auto_ml_job_v2",
+    {
+        "AutoMLJobName": "feat-1",
+        "AutoMLJobArn": "arn:aws:sagemaker:us-east-1:123456789012:automl-job/feat-1",
+        "AutoMLJobInputDataConfig": [
+            {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://d/x.csv"}}}
+        ],
+        "OutputDataConfig": {"S3OutputPath": "s3://o"},
+        "RoleArn": ROLE_ARN,
+        "CreationTime": NOW - timedelta(minutes=30),
+        "LastModifiedTime": NOW,
+        "AutoMLJobStatus": "InProgress",
+        "AutoMLJobSecondaryStatus": "ModelTuning",
+    },
+    "stop_auto_ml_job",
+    {"AutoMLJobName": "feat-1"},
+)
+_BEFORE = [
+    "describe_training_job",
+    "describe_processing_job",
+    "describe_transform_job",
+    "describe_hyper_parameter_tuning_job",
+    "describe_auto_ml_job_v2",
+]
+
+
+@pytest.mark.parametrize("kind", sorted(_RUNNING))
+def test_stop_any_kind_of_job_in_progress(deps: Any, kind: str) -> None:
+    describe_call, described, stop_call, stop_params = _RUNNING[kind]
+    later = dataclasses.replace(deps, clock=lambda: NOW.timestamp())
+    from intents.jobs import run_stop_job, stop_job
+
+    with Stubber(deps.aws.sagemaker) as stub:
+        for call in _BEFORE[: _BEFORE.index(describe_call)]:
+            stub.add_client_error(
+                call, service_error_code="ValidationException", service_message="Could not find it."
+            )
+        stub.add_response(describe_call, described)
+        stub.add_response(
+            "list_tags", {"Tags": [{"Key": "chatops:requested-by", "Value": "U0BOB"}]}
+        )
+        proposal = stop_job(request("StopTraining", jobName="feat-1"), later)
+        stub.add_response(stop_call, {}, stop_params)
+        reply = run_stop_job(approved(proposal, "StopTraining"), later)
+    assert proposal.params == {"kind": kind, "job_name": "feat-1"}
+    assert proposal.risk.stops_a_job and proposal.risk.owner == "U0BOB"
+    assert dict(proposal.details)["Running for"] == "30 min 00 s"
+    assert "Stopping *feat-1*" in str(reply.blocks) and reply.about == ((kind, "feat-1"),)
+    assert [(f.kind, f.name) for f in deps.state.active_follows()] == [(kind, "feat-1")]
+
+
+def test_stop_a_glue_run(deps: Any) -> None:
+    from intents.jobs import run_stop_job, stop_job
+
+    glue = deps.aws.glue
+    glue.create_job(
+        Name="orders_daily_load",
+        Role=ROLE_ARN,
+        Command={"Name": "glueetl", "ScriptLocation": "s3://acme-ml-artifacts/glue/orders.py"},
+    )
+    run_id = glue.start_job_run(JobName="orders_daily_load")["JobRunId"]
+    plan = approved(
+        Proposal(
+            title="t",
+            summary=md_("s"),
+            params={"kind": "glue", "job_name": "orders_daily_load", "run_id": run_id},
+        ),
+        "StopTraining",
+    )
+    with Stubber(glue) as stub:
+        stub.add_response(
+            "batch_stop_job_run",
+            {
+                "SuccessfulSubmissions": [{"JobName": "orders_daily_load", "JobRunId": run_id}],
+                "Errors": [],
+            },
+            {"JobName": "orders_daily_load", "JobRunIds": [run_id]},
+        )
+        reply = run_stop_job(plan, deps)
+    assert "Stopping *orders_daily_load*" in str(reply.blocks)
+    # A Glue job's name may have underscores; one not running cannot be stopped
+    with Stubber(deps.aws.sagemaker) as stub:
+        for call in [
+            *_BEFORE,
+            "describe_compilation_job",
+            "describe_labeling_job",
+        ]:
+            stub.add_client_error(
+                call, service_error_code="ValidationException", service_message="Could not find it."
+            )
+        with pytest.raises(InvalidInput, match="only a job in progress"):
+            stop_job(request("StopTraining", jobName="orders_daily_load"), deps)
