@@ -41,6 +41,7 @@ from intents.reply import (
     lines,
     md,
 )
+from intents.resources import MANAGED_TAG
 from intents.status import is_done, status_icon, status_text
 
 if TYPE_CHECKING:
@@ -441,6 +442,25 @@ def _glue_job(deps: Deps, name: str) -> dict[str, Any]:
     )
 
 
+def _check_managed(deps: Deps, name: str) -> None:
+    """The bot's IAM policy lets it start only Glue jobs tagged chatops:managed=true; any other
+    is refused here, before a card, rather than failing with AccessDenied once approved."""
+    arn = f"arn:aws:glue:{deps.aws.region}:{deps.aws.account_id()}:job/{name}"
+    try:
+        found = deps.aws.glue.get_tags(ResourceArn=arn).get("Tags") or {}
+    except ClientError as exc:
+        if error_code(exc) not in ("AccessDeniedException", "AccessDenied"):
+            raise
+        found = {}
+    if found.get(MANAGED_TAG) != "true":
+        raise Refused(
+            f"I may not run Glue job {name}: my IAM policy lets me start only Glue jobs "
+            f"tagged {MANAGED_TAG}=true.",
+            hint=f"Ask an AWS admin to tag {name} {MANAGED_TAG}=true if the team should run it "
+            "from here.",
+        )
+
+
 @router.intent("StartGlueJob")
 def start_glue_job(request: Request, deps: Deps) -> Proposal:
     """Start a run of a Glue ETL job (to prepare or export data), after you approve its cost."""
@@ -456,6 +476,7 @@ def start_glue_job(request: Request, deps: Deps) -> Proposal:
             check_bucket(
                 parse_s3(str(value), f"Glue argument {key}"), settings, f"Glue job data ({key})"
             )
+    _check_managed(deps, name)
     worker_type = str(job.get("WorkerType") or "")
     found = count_in(request.text, "workers?|dpus?", "workers", key="workers")
     workers = (

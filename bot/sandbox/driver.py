@@ -170,7 +170,7 @@ class SlackDriver:
             "command": name,
             "text": text,
             "api_app_id": "A0SANDBOX",
-            "response_url": self.slack.response_url(),
+            "response_url": self.slack.response_url(user),
             "trigger_id": uuid.uuid4().hex,
         }
         return self._dispatch(urlencode(form), "application/x-www-form-urlencoded")
@@ -208,7 +208,7 @@ class SlackDriver:
                 "text": record.text,
                 "blocks": record.blocks,
             },
-            "response_url": self.slack.response_url(),
+            "response_url": self.slack.response_url(user),
             "actions": [
                 {
                     "action_id": button.get("action_id"),

@@ -75,6 +75,7 @@ class SlackStandIn:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, dict[str, Any]] = {}
         self._files: dict[str, tuple[bytes, str]] = {}  # people's uploads: id -> (bytes, type)
+        self._responders: dict[str, str | None] = {}  # response_url key -> who sees its answer
         self._listeners: list[Callable[[Record], None]] = []
         self._lock = threading.RLock()
         self._counter = 0
@@ -111,8 +112,13 @@ class SlackStandIn:
             self._counter += 1
             return f"{int(time.time())}.{self._counter:06d}"
 
-    def response_url(self) -> str:
-        return f"{self.base}/response/{uuid.uuid4().hex}"
+    def response_url(self, user: str | None = None) -> str:
+        """A response_url for one slash command or click; an ephemeral answer to it is seen
+        by ``user``, the person who typed or clicked."""
+        key = uuid.uuid4().hex
+        with self._lock:
+            self._responders[key] = user
+        return f"{self.base}/response/{key}"
 
     # ------------------------------------------------------------------ queries
 
@@ -365,14 +371,17 @@ class SlackStandIn:
             },
         }
 
-    def response(self, payload: dict[str, Any]) -> None:
+    def response(self, payload: dict[str, Any], key: str = "") -> None:
         kind = "ephemeral" if payload.get("response_type", "ephemeral") == "ephemeral" else "post"
+        with self._lock:
+            user = self._responders.get(key)
         record = Record(
             kind,
             payload.get("channel", "response_url"),
             self.new_ts(),
             text=str(payload.get("text") or ""),
             blocks=_blocks(payload.get("blocks")),
+            user=user if kind == "ephemeral" else None,
         )
         self._emit(record)
 
@@ -447,7 +456,8 @@ class SlackStandIn:
                     self._reply(200, "OK")
                     return
                 if self.path.startswith("/response/"):
-                    stand_in.response(json.loads(raw or b"{}"))
+                    key = self.path.removeprefix("/response/").strip("/")
+                    stand_in.response(json.loads(raw or b"{}"), key)
                     self._reply(200, "ok")
                     return
                 if not self.path.startswith("/api/"):

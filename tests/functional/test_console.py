@@ -178,6 +178,21 @@ def test_attach_a_pdf_or_your_own_file(box: Sandbox, tmp_path: Path) -> None:
     assert "cannot read /nonexistent/cat.jpg" in out.getvalue()
 
 
+def test_a_file_no_demo_reads_is_named_not_taken_for_a_question(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    # 'what's in this file?' (the default words) once listed the Glue Data Catalog
+    console, out = _console(box)
+    console.turn("!attach demo:report.pdf")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    console.turn(f"!attach {notes} what's in the attached document?")
+    said = out.getvalue()
+    assert "report.pdf is a PDF; Rekognition reads JPEG and PNG images" in said
+    assert "notes.txt is a text/plain file; Rekognition reads JPEG and PNG images" in said
+    assert "DATASETS" not in said
+
+
 def test_attach_a_long_recording_and_get_its_whole_transcript_as_a_file(box: Sandbox) -> None:
     console, out = _console(box)
     console.turn("!attach demo:all-hands.wav")
@@ -205,3 +220,12 @@ def test_the_slack_stand_in_gives_files_only_to_the_bots_token(box: Sandbox) -> 
         file["url_private_download"], headers={"Authorization": f"Bearer {slack.token}"}
     )
     assert urllib.request.urlopen(asked).read() == b"\x89PNG"
+
+
+def test_an_answer_only_you_see_names_you(box: Sandbox) -> None:
+    # A slash command's ephemeral answer (through its response_url) once read 'only @None'
+    console, out = _console(box)
+    console.turn("/ml stop")
+    said = out.getvalue()
+    assert "ml-bot (only @alice sees this)" in said and "@None" not in said
+    assert "Which job should I stop?" in said

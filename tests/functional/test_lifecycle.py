@@ -160,3 +160,12 @@ def test_stop_it_in_a_tuning_jobs_thread(box: Sandbox) -> None:
     click(box, "Approve", "U0CAROL")
     described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
     assert described["HyperParameterTuningJobStatus"] == "Stopped"
+
+
+def test_a_glue_job_the_bot_may_not_run_is_refused_before_a_card(box: Sandbox) -> None:
+    # crm-customers-export is not tagged chatops:managed=true: the IAM policy would deny it
+    (reply,) = say(box, "run the glue job crm-customers-export")
+    text = blocks_text(reply)
+    assert "I may not run Glue job crm-customers-export" in text and "Approve" not in text
+    runs = box.chatops.deps.aws.glue.get_job_runs(JobName="crm-customers-export")["JobRuns"]
+    assert runs == []

@@ -73,6 +73,14 @@ def catalog(deps: Any) -> Any:
         WorkerType="G.1X",
         NumberOfWorkers=4,
         Timeout=60,
+        Tags={"chatops:managed": "true"},
+    )
+    glue.create_job(
+        Name="crm-export",
+        Role="arn:aws:iam::123456789012:role/GlueRole",
+        Command={"Name": "glueetl", "ScriptLocation": "s3://acme-ml-artifacts/glue/export.py"},
+        WorkerType="G.1X",
+        NumberOfWorkers=2,
     )
     glue.create_job(
         Name="leaky-export",
@@ -192,6 +200,8 @@ def test_glue_run_card_guardrails_and_run(catalog: Any) -> None:
         ("run churn-prep with 50 workers", "churn-prep", Refused, "CHATOPS_MAX_GLUE_WORKERS"),
         ("run leaky-export", "leaky-export", Refused, "someone-elses-bucket is not allowed"),
         ("run chrun-prep", "chrun-prep", NotFound, "Did you mean churn-prep"),
+        # Not tagged for the bot: its IAM policy would refuse the run once approved
+        ("run crm-export", "crm-export", Refused, "tagged chatops:managed=true"),
     ],
 )
 def test_glue_runs_that_are_refused_name_the_rule(
@@ -228,6 +238,7 @@ def test_a_long_job_timeout_is_cut_to_the_longest_runtime_allowed(catalog: Any) 
         Command={"Name": "glueetl", "ScriptLocation": "s3://acme-ml-artifacts/glue/slow.py"},
         WorkerType="G.1X",
         NumberOfWorkers=2,
+        Tags={"chatops:managed": "true"},
     )  # Glue's default timeout: 48 h
     short = catalog.settings.model_copy(update={"max_runtime_hours": 2.0})
     proposal = start_glue_job(
