@@ -50,6 +50,7 @@ from intents.reply import (
     Block,
     Context,
     Divider,
+    FileOut,
     Header,
     Md,
     Proposal,
@@ -76,6 +77,7 @@ from intents.resources import (
     tags,
 )
 from intents.status import is_active, is_done, status_icon, status_text
+from intents.tables import csv_file
 from intents.training import (
     _when,
     duration,
@@ -732,10 +734,13 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     ]
     active_total, partial = 0, False
     about: tuple[tuple[str, str], ...] = ()
+    files: list[FileOut] = []
     for kind in kinds:
         title, call, name_key, status_key, list_kind = LISTINGS[kind]
         try:
-            listed = listing(list_kind(deps), limit=100)
+            # Every page: the count and the "…and N more" are true totals (bounded, for an
+            # account with tens of thousands of jobs).
+            listed = listing(list_kind(deps), limit=MAX_LISTED)
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
@@ -766,7 +771,18 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
             )
             for j in jobs[:PER_KIND]
         ]
-        more = md("\n…and {n} more", n=len(jobs) - PER_KIND) if len(jobs) > PER_KIND else md("")
+        capped = len(jobs) >= MAX_LISTED
+        more = md("")
+        if len(jobs) > PER_KIND:
+            attached = f"{kind}-jobs.csv"
+            more = md(
+                "\n…and {n}{c} more (the {w} in {f})",
+                n=f"{len(jobs) - PER_KIND:,}",
+                c="+" if capped else "",
+                w=f"latest {len(jobs):,}" if capped else "whole list",
+                f=attached,
+            )
+            files.append(_jobs_csv(attached, jobs, name_key, status_key))
         blocks.append(
             Section(
                 lines(
@@ -774,7 +790,7 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
                         "*{t}* · {a} in progress, {n} listed{p}",
                         t=title,
                         a=len(running),
-                        n=len(jobs),
+                        n=f"{len(jobs):,}{'+' if capped else ''}",
                         p=md(" (partial: AWS kept throttling the listing)")
                         if not listed.complete
                         else md(""),
@@ -805,6 +821,27 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
         blocks=tuple(blocks),
         about=about,
+        files=tuple(files),
+    )
+
+
+MAX_LISTED = 10_000  # jobs of a kind listed at most (100 pages); past it the count says "+"
+
+
+def _jobs_csv(
+    filename: str, jobs: list[Mapping[str, Any]], name_key: str, status_key: str
+) -> FileOut:
+    return csv_file(
+        filename,
+        ["name", "status", "created_utc"],
+        [
+            (
+                j[name_key],
+                status_text(str(j.get(status_key, ""))),
+                f"{j['CreationTime']:%Y-%m-%d %H:%M}" if j.get("CreationTime") else "",
+            )
+            for j in jobs
+        ],
     )
 
 

@@ -48,10 +48,13 @@ class Sandbox:
         start_follower: bool = True,
         settings_overrides: dict[str, Any] | None = None,
         registry: Registry | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.scale = scale
         self._own_dir = state_dir is None
         self.state_dir = state_dir or Path(tempfile.mkdtemp(prefix="chatops-sandbox-"))
+        # Files the bot uploads (charts, CSV lists) are written here for a person to open.
+        self.files_dir = files_dir or self.state_dir / "files"
         self.working_delay = working_delay
         self.follow_seconds = follow_seconds
         self.traffic = traffic
@@ -92,10 +95,11 @@ class Sandbox:
             unavailable=OFFLINE_UNAVAILABLE,
             overrides={"polly": demo.LocalPolly(), "translate": demo.LocalTranslate()},
         )
+        moto_ext.answer_trusted_advisor(aws.client("trustedadvisor"))
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
-        self.slack = SlackStandIn(token, users=USERS).start()
+        self.slack = SlackStandIn(token, users=USERS, files_dir=self.files_dir).start()
         values: dict[str, Any] = {
             "slack_bot_token": token,
             "slack_signing_secret": signing_secret,
