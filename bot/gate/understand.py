@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 # The intents that read an attached file, and a message that asks about the file itself
 FILE_INTENTS = frozenset({"DetectLabels", "TranscribeAudio"})
 _ABOUT_THE_FILE = re.compile(
-    r"\b(this|the|that|attached|my)\s+(file|attachment|document|doc|pdf|upload)s?\b"
-    r"|^\W*(what'?s|what is) (in )?(this|it|here)\W*$",
+    r"^\W*(?:what'?s|what is|what are|tell me|show me|describe|read|look at|check|analy[sz]e)"
+    r"(?: (?:in|on|about|what'?s in))?"
+    r" (?:(?:this|the|that|my|attached) )?(?:attached )?(?:file|attachment|document|doc|pdf|upload|this|it)s?"
+    r"(?: (?:i|i've|i have) (?:attached|uploaded|sent))?\W*$",
     re.IGNORECASE,
 )
 
