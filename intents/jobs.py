@@ -1040,8 +1040,8 @@ def stop_job(request: Request, deps: Deps) -> Proposal:
     status = str(job.get(kind.status_key) or "")
     if not is_active(status):
         raise InvalidInput(
-            f"{kind.title} {name} is {status_text(status).lower()}; only a job in progress can "
-            "be stopped."
+            f"{kind.title} {name} is not in progress ({status_text(status).lower()}); only a "
+            "job in progress can be stopped."
         )
     owner: str | None = None
     if kind.name == GLUE_KIND:

@@ -424,8 +424,8 @@ def stop_training(request: Request, deps: Deps) -> Proposal:
     status = job.get("TrainingJobStatus")
     if status != "InProgress":
         raise InvalidInput(
-            f"Training job {name} is {status_text(status).lower()}; only a job in progress can "
-            "be stopped."
+            f"Training job {name} is not in progress ({status_text(status).lower()}); only a "
+            "job in progress can be stopped."
         )
     resources = job.get("ResourceConfig", {})
     started = job.get("TrainingStartTime") or job.get("CreationTime")

@@ -91,7 +91,9 @@ def test_stop_shows_cost_so_far_then_stops_and_follows(deps: Any) -> None:
 def test_only_a_job_in_progress_can_be_stopped(deps: Any) -> None:
     with Stubber(deps.aws.sagemaker) as stub:
         stub.add_response("describe_training_job", _job("Completed", "Completed"), None)
-        with pytest.raises(InvalidInput, match="is completed; only a job in progress"):
+        with pytest.raises(
+            InvalidInput, match=r"is not in progress \(completed\); only a job in progress"
+        ):
             stop_training(request("StopTraining", jobName="fraud-train-42"), deps)
 
 
