@@ -393,6 +393,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> list[str]:
         },
         StoppingCondition={"MaxRuntimeInSeconds": 900},
     )
+    _ran(sm_backend().compilation_jobs["churn-xgb-neo-arm64"], _utc(days=2, hours=3), minutes=6)
     sm.create_auto_ml_job_v2(
         AutoMLJobName=f"churn-autopilot-{_utc():%m%d}",
         RoleArn=ROLE_ARN,
@@ -664,6 +665,24 @@ FRAUD_VIOLATIONS = [
 ]
 
 
+def sm_backend() -> Any:
+    from moto.sagemaker.models import sagemaker_backends
+
+    return sagemaker_backends[ACCOUNT][REGION]
+
+
+def _ran(job: Any, started: datetime, *, minutes: float) -> None:
+    """A seeded processing or compilation job that started at *started* and ran so long."""
+    start = started.astimezone(UTC).replace(tzinfo=None)
+    end = start + timedelta(minutes=minutes)
+    job.creation_time = start
+    job.last_modified_time = end
+    if hasattr(job, "processing_end_time"):
+        job.processing_end_time = end
+    if hasattr(job, "compilation_start_time"):
+        job.compilation_start_time, job.compilation_end_time = start, end
+
+
 def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
     """Each schedule's latest run as the processing job Model Monitor ran, with its
     constraint_violations.json in S3 (fraud-detector-prod's names what drifted)."""
@@ -704,6 +723,8 @@ def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
             StoppingCondition={"MaxRuntimeInSeconds": 3600},
         )
         execution["ProcessingJobArn"] = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{job}"
+        # The job ran when its name says (moto keeps naive UTC datetimes here)
+        _ran(sm_backend().processing_jobs[job], when, minutes=12)
         violations = (
             FRAUD_VIOLATIONS
             if execution["MonitoringExecutionStatus"] == "CompletedWithViolations"

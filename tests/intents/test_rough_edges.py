@@ -270,6 +270,13 @@ def test_seeded_job_names_match_their_start_times(sandbox: Any) -> None:
         assert stamp.group(1) == f"{created:%Y%m%d}", name
         if stamp.group(2):
             assert stamp.group(2) == f"{created:%H%M}", name
+    # Model Monitor's runs are named after their scheduled hour, and ran then; Neo ran a while
+    for job in sm.list_processing_jobs()["ProcessingJobSummaries"]:
+        monitor = re.match(r"model-monitoring-(\d{12})-", job["ProcessingJobName"])
+        if monitor:
+            assert monitor.group(1) == f"{job['CreationTime']:%Y%m%d%H%M}", job
+    neo = sm.describe_compilation_job(CompilationJobName="churn-xgb-neo-arm64")
+    assert neo["CompilationEndTime"] > neo["CompilationStartTime"]
 
 
 def test_percentages_are_written_one_way(sandbox: Any) -> None:
