@@ -89,7 +89,7 @@ def _cold() -> None:
 def _handlers(delete_target: str) -> dict[str, Callable[[Any], Any]]:
     from intents.costs import cost_report, idle_resources
     from intents.endpoints import delete_endpoint, endpoint_health
-    from intents.training import list_jobs
+    from intents.jobs import list_jobs
 
     return {
         "EndpointHealth": lambda deps: endpoint_health(_request("EndpointHealth"), deps),

@@ -194,7 +194,14 @@ def create(
     )
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)
-    front = SlackFront(gate, state, outbox, working_delay=working_delay, on_change=changed)
+    front = SlackFront(
+        gate,
+        state,
+        outbox,
+        working_delay=working_delay,
+        on_change=changed,
+        channels=frozenset(settings.bot_channels),
+    )
     app = SafeApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,

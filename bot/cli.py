@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.policy import PolicyError
 from bot.settings import SettingsError, load_settings
@@ -233,15 +233,17 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print("chatops: --speed must be more than 0", file=sys.stderr)
         return 2
-    script = None
+    # A script is read a line at a time, each turn played once the bot has answered the one
+    # before, so a line may use a name the bot has just generated ($LAST_JOB).
+    script: TextIO | None = None
     if args.script is not None:
         try:
-            script = args.script.read_text(encoding="utf-8").splitlines()
+            script = args.script.open(encoding="utf-8")
         except OSError as exc:
             print(f"chatops: cannot read {args.script}: {exc.strerror}", file=sys.stderr)
             return 2
     elif not sys.stdin.isatty():
-        script = sys.stdin.read().splitlines()
+        script = sys.stdin
     interactive = script is None
     if not args.json:
         print(
@@ -260,9 +262,10 @@ def _sandbox(args: argparse.Namespace) -> int:
     )
     with Sandbox(scale=1.0 / args.speed, files_dir=files) as sandbox:
         console = Console(sandbox, as_json=args.json)
-        if interactive:
+        if script is None:
             return console.interactive()
-        return console.run(script or [])
+        with script:
+            return console.run(script)
 
 
 def _state(args: argparse.Namespace) -> int:

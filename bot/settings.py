@@ -119,6 +119,9 @@ class Settings(BaseSettings):
         description="Instance types that may be used",
     )
     max_instance_count: int = Field(2, ge=1, le=100, description="Most instances per job")
+    max_glue_workers: int = Field(
+        10, ge=1, le=1000, description="Most workers a Glue ETL job run may use"
+    )
     max_runtime_hours: float = Field(
         24.0, gt=0, le=28 * 24, description="Longest a training job may run"
     )

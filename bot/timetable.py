@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from intents.state import AuditEntry, Follow, HandlerState, Schedule
+from intents.state import AuditEntry, Follow, HandlerState, Schedule, Subject
 
 if TYPE_CHECKING:
     from bot.scheduler import ReportScheduler
@@ -146,6 +146,14 @@ class Timetabled:
 
     def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
         return self._state.thread_follows(channel, thread_ts)
+
+    def note_subject(
+        self, channel: str, thread_ts: str, kind: str, name: str, *, now: float | None = None
+    ) -> None:
+        self._state.note_subject(channel, thread_ts, kind, name, now=now)
+
+    def thread_subjects(self, channel: str, thread_ts: str) -> list[Subject]:
+        return self._state.thread_subjects(channel, thread_ts)
 
     def audit_entries(
         self, limit: int = 20, *, channel: str | None = None, user: str | None = None

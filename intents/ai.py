@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, TypeGuard
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeGuard, TypeVar
 from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
@@ -15,9 +16,11 @@ from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import check_bucket, parse_s3, require_dataset
 from intents.registry import Router
 from intents.reply import (
+    Block,
     Context,
     FileOut,
     Header,
+    Md,
     Proposal,
     Reply,
     Section,
@@ -27,17 +30,19 @@ from intents.reply import (
     italic,
     lines,
     md,
+    shorten,
 )
 from intents.resources import job_name
 
 if TYPE_CHECKING:
     from types_boto3_comprehend.literals import LanguageCodeType
     from types_boto3_polly.literals import VoiceIdType
-    from types_boto3_rekognition.type_defs import ImageTypeDef
+    from types_boto3_rekognition.type_defs import FaceDetailTypeDef, ImageTypeDef
 
     from intents.deps import Deps
 
 router = Router("ai")
+R = TypeVar("R")
 
 LANGUAGE_NAMES = {
     "de": "German",
@@ -109,6 +114,24 @@ def _text(request: Request, limit: int, what: str) -> str:
     return text
 
 
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/jpg": "JPEG", "image/png": "PNG"}
+_KIND_NAMES = {
+    "application/pdf": "a PDF",
+    "image/gif": "a GIF image",
+    "image/webp": "a WebP image",
+    "image/heic": "a HEIC image",
+    "image/tiff": "a TIFF image",
+    "image/svg+xml": "an SVG drawing",
+}
+_IMAGE_ENDINGS = (".jpg", ".jpeg", ".png")
+
+
+def _what(file: Attachment) -> str:
+    return _KIND_NAMES.get(file.mimetype) or (
+        f"a {file.mimetype} file" if file.mimetype else "a file of unknown type"
+    )
+
+
 def _attached(
     request: Request, deps: Deps, kind: str, limit: int
 ) -> tuple[Attachment, bytes] | None:
@@ -126,25 +149,41 @@ def _attached(
     return file, deps.fetch_file(file, limit)
 
 
-@router.intent("DetectLabels")
-def detect_labels(request: Request, deps: Deps) -> Reply:
-    """Objects and scenes in an image (attached, or in S3), with Rekognition."""
+def _image(request: Request, deps: Deps) -> tuple[ImageTypeDef, str]:
+    """The image to look at, checked before any call: in S3 (an allowed bucket, a JPEG or
+    PNG), or attached (a JPEG or PNG under 5 MB, that really is one)."""
     uri = request.slot("imageUri")
     if uri:
         location = parse_s3(uri, "image", key="object")
         check_bucket(location, deps.settings, "images")
-        require_dataset(deps.aws.s3, location)
-        image: ImageTypeDef = {"S3Object": {"Bucket": location.bucket, "Name": location.key}}
-        source = uri
-    else:
-        attached = _attached(request, deps, "image", MAX_IMAGE_BYTES)
-        if attached is None:
+        if not location.key.lower().endswith(_IMAGE_ENDINGS):
             raise InvalidInput(
-                "Which image?", hint="Attach one to your message or give me its S3 URI."
+                f"{uri} is not a JPEG or PNG image, the only kinds Rekognition reads.",
+                hint="Give me a .jpg or .png file.",
             )
-        image, source = {"Bytes": attached[1]}, attached[0].name
+        require_dataset(deps.aws.s3, location)
+        return {"S3Object": {"Bucket": location.bucket, "Name": location.key}}, uri
+    if request.files and not any(f.mimetype in IMAGE_TYPES for f in request.files):
+        other = request.files[0]
+        raise InvalidInput(
+            f"{other.name} is {_what(other)}; Rekognition reads JPEG and PNG images.",
+            hint="Attach a .jpg or .png (a page of a PDF can be saved as one).",
+        )
+    attached = _attached(request, deps, "image", MAX_IMAGE_BYTES)
+    if attached is None:
+        raise InvalidInput("Which image?", hint="Attach one to your message or give me its S3 URI.")
+    file, data = attached
+    if not data.startswith((b"\xff\xd8", b"\x89PNG")):
+        raise InvalidInput(
+            f"{file.name} says it is an image but is not a JPEG or PNG.",
+            hint="Attach the picture itself, as a .jpg or .png.",
+        )
+    return {"Bytes": data}, file.name
+
+
+def _rekognition(call: Callable[[], R], source: str) -> R:
     try:
-        response = deps.aws.rekognition.detect_labels(Image=image, MaxLabels=12, MinConfidence=70)
+        return call()
     except ClientError as exc:
         if error_code(exc) in (
             "InvalidImageFormatException",
@@ -156,43 +195,159 @@ def detect_labels(request: Request, deps: Deps) -> Reply:
                 hint="Use a JPEG or PNG under 5 MB (15 MB from S3).",
             ) from None
         raise
-    labels = response.get("Labels", [])
-    if not labels:
-        return Reply.text(md("I couldn't find anything I'm at least 70% sure of in {s}.", s=source))
-    rows = [
-        md(
-            "{n} {c}{p}",
-            n=bold(label["Name"]),
-            c=f"{label.get('Confidence', 0):.0f}%",
-            p=md(" ({x})", x=", ".join(p["Name"] for p in label.get("Parents", [])))
-            if label.get("Parents")
-            else md(""),
+
+
+def _face(face: FaceDetailTypeDef) -> str:
+    """What can be seen of a face, never who it is."""
+    parts = []
+    age = face.get("AgeRange")
+    if age:
+        parts.append(f"about {age.get('Low', '?')}–{age.get('High', '?')} years old")
+    for value, word in (
+        (face.get("Smile"), "smiling"),
+        (face.get("Eyeglasses"), "glasses"),
+        (face.get("Sunglasses"), "sunglasses"),
+    ):
+        if value and value.get("Value") and value.get("Confidence", 0) >= 80:
+            parts.append(word)
+    emotions = sorted(face.get("Emotions", []), key=lambda e: -e.get("Confidence", 0))
+    if emotions and emotions[0].get("Confidence", 0) >= 60:
+        parts.append(f"looks {str(emotions[0].get('Type', '')).lower()}")
+    return ", ".join(parts) or "no clear attributes"
+
+
+@router.intent("DetectLabels")
+def detect_labels(request: Request, deps: Deps) -> Reply:
+    """Objects, scenes, text, faces (how many, and how they look: never who) and unsafe content in an image (attached, or in S3), with Rekognition."""
+    image, source = _image(request, deps)
+    rekognition = deps.aws.rekognition
+    labels = _rekognition(
+        lambda: rekognition.detect_labels(Image=image, MaxLabels=12, MinConfidence=70), source
+    ).get("Labels", [])
+    words = [
+        t["DetectedText"]
+        for t in _rekognition(lambda: rekognition.detect_text(Image=image), source).get(
+            "TextDetections", []
         )
-        for label in labels
+        if t.get("Type") == "LINE" and t.get("Confidence", 0) >= 80 and t.get("DetectedText")
     ]
-    return Reply(
-        summary="Labels: " + ", ".join(label["Name"] for label in labels[:6]),
-        blocks=(
-            Section(md("In {s}:", s=source)),
-            Section(lines(*rows)),
-            Context(md("Amazon Rekognition DetectLabels, confidence 70% or more")),
-        ),
+    faces = _rekognition(
+        lambda: rekognition.detect_faces(Image=image, Attributes=["ALL"]), source
+    ).get("FaceDetails", [])
+    unsafe = _rekognition(
+        lambda: rekognition.detect_moderation_labels(Image=image, MinConfidence=60), source
+    ).get("ModerationLabels", [])
+    blocks: list[Block] = [Section(md("In {s}:", s=source))]
+    if labels:
+        rows = [
+            md(
+                "{n} {c}{p}",
+                n=bold(label["Name"]),
+                c=f"{label.get('Confidence', 0):.0f}%",
+                p=md(" ({x})", x=", ".join(p["Name"] for p in label.get("Parents", [])))
+                if label.get("Parents")
+                else md(""),
+            )
+            for label in labels
+        ]
+        blocks.append(Section(lines(*rows)))
+    else:
+        blocks.append(Section(md("No objects or scenes I'm at least 70% sure of.")))
+    if words:
+        blocks.append(
+            Section(md("*Text in the image:* {t}", t=" · ".join(f"“{w}”" for w in words[:10])))
+        )
+    if faces:
+        rows = [md("{i}. {d}", i=i + 1, d=_face(f)) for i, f in enumerate(faces[:5])]
+        more = md(" (the first 5 described)") if len(faces) > 5 else md("")
+        blocks.append(Section(lines(md("*Faces:* {n}{m}", n=len(faces), m=more), *rows)))
+    if unsafe:
+        blocks.append(
+            Section(
+                md(
+                    ":warning: *Possibly unsafe content:* {u}",
+                    u=", ".join(
+                        f"{u.get('Name')} ({u.get('Confidence', 0):.0f}%)" for u in unsafe[:6]
+                    ),
+                )
+            )
+        )
+    note = md(
+        "Amazon Rekognition: labels (70% or more), text, faces (how many and how they look; "
+        "no one is identified), moderation labels{n}",
+        n=md(" · {s}", s="unsafe content: none found") if not unsafe else md(""),
     )
+    if deps.sandbox:
+        note = note + md(
+            " · _Offline sandbox: a local stand-in answers for Rekognition; it knows the demo "
+            "images and does not really look at others._"
+        )
+    blocks.append(Context(note))
+    summary = "Labels: " + (", ".join(label["Name"] for label in labels[:6]) or "none")
+    if words:
+        summary += f"; text: {' '.join(words[:3])}"[:120]
+    if faces:
+        summary += f"; {len(faces)} face{'s' if len(faces) != 1 else ''}"
+    return Reply(summary=summary, blocks=tuple(blocks))
+
+
+# Comprehend reads entities, key phrases and personal data in fewer languages than sentiment.
+PII_LANGUAGES: set[LanguageCodeType] = {"en", "es"}
+
+
+def _redact(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """*text* with each personal-data span replaced by its kind: 'call me at [PHONE]'."""
+    out, pos = [], 0
+    for begin, end, kind in sorted(spans):
+        if begin < pos:
+            continue
+        out += [text[pos:begin], f"[{kind}]"]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def _hidden(begin: int, end: int, spans: list[tuple[int, int, str]]) -> bool:
+    return any(begin < e and end > b for b, e, _ in spans)
 
 
 @router.intent("AnalyzeSentiment")
 def analyze_sentiment(request: Request, deps: Deps) -> Reply:
-    """Whether a text is positive, negative, neutral or mixed, with Comprehend."""
+    """Whether a text is positive, negative, neutral or mixed, its language, entities and key phrases, with Comprehend; personal data is found and hidden."""
     text = _text(request, 5000, "analyse")
     comprehend = deps.aws.comprehend
     languages = comprehend.detect_dominant_language(Text=text).get("Languages", [])
     language = languages[0]["LanguageCode"] if languages else "en"
+    language_score = float(languages[0].get("Score", 0.0)) if languages else 0.0
     if not _reads_sentiment(language):
         raise UserError(
             f"Comprehend can't read sentiment in that language ({language}).",
             hint="It reads English, Spanish, French, German, Italian, Portuguese and a few more.",
         )
+    # Personal data first: nothing it finds is shown, in the text or in what else is found.
+    pii: list[tuple[int, int, str]] = []
+    if language in PII_LANGUAGES:
+        pii = [
+            (int(e.get("BeginOffset", 0)), int(e.get("EndOffset", 0)), str(e.get("Type", "PII")))
+            for e in comprehend.detect_pii_entities(Text=text, LanguageCode=language).get(
+                "Entities", []
+            )
+            if e.get("Score", 0) >= 0.5
+        ]
+    shown = _redact(text, pii)
     result = comprehend.detect_sentiment(Text=text, LanguageCode=language)
+    entities = [
+        e
+        for e in comprehend.detect_entities(Text=text, LanguageCode=language).get("Entities", [])
+        if e.get("Score", 0) >= 0.5
+        and not _hidden(e.get("BeginOffset", 0), e.get("EndOffset", 0), pii)
+    ]
+    phrases = [
+        p["Text"]
+        for p in comprehend.detect_key_phrases(Text=text, LanguageCode=language).get(
+            "KeyPhrases", []
+        )
+        if p.get("Text") and not _hidden(p.get("BeginOffset", 0), p.get("EndOffset", 0), pii)
+    ]
     sentiment = result["Sentiment"].capitalize()
     scores = result.get("SentimentScore", {})
     icon = {
@@ -202,22 +357,58 @@ def analyze_sentiment(request: Request, deps: Deps) -> Reply:
         "Mixed": ":thinking_face:",
     }.get(sentiment, "")
     confidence = scores.get(sentiment, 0.0)
-    return Reply(
-        summary=f"{sentiment} ({confidence:.0%})",
-        blocks=(
-            Section(
-                md(
-                    "{i} {s} ({c:.0%}) for {t}",
-                    i=md(icon) if icon else md(""),
-                    s=bold(sentiment),
-                    c=confidence,
-                    t=italic(text[:300]),
-                )
-            ),
-            Section(fields=fields({k: f"{v:.1%}" for k, v in scores.items()})),
-            Context(md("Amazon Comprehend, language {lang}", lang=language)),
+    blocks: list[Block] = [
+        Section(
+            md(
+                "{i} {s} ({c:.0%}) for {t}",
+                i=md(icon) if icon else md(""),
+                s=bold(sentiment),
+                c=confidence,
+                t=italic(shown[:300]),
+            )
         ),
+        Section(fields=fields({k: f"{v:.1%}" for k, v in scores.items()})),
+    ]
+    found: list[Md] = []
+    if entities:
+        found.append(
+            md(
+                "*Entities:* {e}",
+                e=", ".join(
+                    f"{e.get('Text')} ({str(e.get('Type', '')).lower().replace('_', ' ')})"
+                    for e in entities[:8]
+                ),
+            )
+        )
+    if phrases:
+        found.append(md("*Key phrases:* {p}", p=", ".join(phrases[:8])))
+    if pii:
+        kinds: dict[str, int] = {}
+        for _b, _e, kind in pii:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        found.append(
+            md(
+                ":lock: *Personal data, hidden here:* {k}",
+                k=", ".join(
+                    f"{n} × {k.lower().replace('_', ' ')}" for k, n in sorted(kinds.items())
+                ),
+            )
+        )
+    if found:
+        blocks.append(Section(lines(*found)))
+    blocks.append(
+        Context(
+            md(
+                "Amazon Comprehend · language {lang} ({p:.0%}){x}",
+                lang=LANGUAGE_NAMES.get(language, language),
+                p=language_score,
+                x=md("")
+                if language in PII_LANGUAGES
+                else md(" · personal data is found only in English and Spanish"),
+            )
+        )
     )
+    return Reply(summary=f"{sentiment} ({confidence:.0%})", blocks=tuple(blocks))
 
 
 @router.intent("TranslateText")
@@ -234,11 +425,12 @@ def translate_text(request: Request, deps: Deps) -> Reply:
         Text=text, SourceLanguageCode="auto", TargetLanguageCode=target
     )
     source = result.get("SourceLanguageCode", "?")
+    note = md("Amazon Translate, from {s}", s=LANGUAGE_NAMES.get(source, source))
     return Reply(
         summary=result["TranslatedText"][:200],
         blocks=(
             Section(md("{l}: {t}", l=bold(LANGUAGE_NAMES[target]), t=result["TranslatedText"])),
-            Context(md("Amazon Translate, from {s}", s=LANGUAGE_NAMES.get(source, source))),
+            Context(note + md(" · ") + SANDBOX_TRANSLATE if deps.sandbox else note),
         ),
     )
 
@@ -265,11 +457,27 @@ def synthesize_speech(request: Request, deps: Deps) -> Reply:
         )
     data = audio["AudioStream"].read()
     name = re.sub(r"[^a-z0-9]+", "-", text.lower())[:40].strip("-") or "speech"
+    ending = AUDIO_ENDINGS.get(str(audio.get("ContentType", "")).split(";")[0], "mp3")
+    blocks: list[Block] = [
+        Section(md(":speaker: {v} says {t}", v=bold(voice), t=italic(text[:300])))
+    ]
+    if deps.sandbox:
+        blocks.append(Context(SANDBOX_POLLY))
     return Reply(
         summary=f"{voice} says: {text[:100]}",
-        blocks=(Section(md(":speaker: {v} says {t}", v=bold(voice), t=italic(text[:300]))),),
-        files=(FileOut(f"{name}.mp3", data, f"{voice}: {text[:60]}"),),
+        blocks=tuple(blocks),
+        files=(FileOut(f"{name}.{ending}", data, f"{voice}: {text[:60]}"),),
     )
+
+
+AUDIO_ENDINGS = {"audio/mpeg": "mp3", "audio/wav": "wav", "audio/x-wav": "wav", "audio/ogg": "ogg"}
+SANDBOX_POLLY = md(
+    "_Offline sandbox: a local stand-in for Amazon Polly answered with a short tone, not speech._"
+)
+SANDBOX_TRANSLATE = md(
+    "_Offline sandbox: a local stand-in for Amazon Translate echoed the text, marked; it does "
+    "not translate._"
+)
 
 
 def _transcript_location(uri: str) -> tuple[str, str]:
@@ -442,6 +650,8 @@ def follow_transcription(name: str, deps: Deps) -> Progress:
             ),
         )
     language = job.get("LanguageCode", "")
+    long = len(text) > TRANSCRIPT_SHOWN
+    shown = shorten(text, TRANSCRIPT_SHOWN) if long else text
     return Progress(
         status,
         terminal=True,
@@ -449,8 +659,26 @@ def follow_transcription(name: str, deps: Deps) -> Progress:
             summary=f"Transcript: {text[:150]}",
             blocks=(
                 Header("Transcript"),
-                Section(md("{t}", t=text[:2900] or "(no speech found)")),
-                Context(md("Amazon Transcribe{l}", l=f", {language}" if language else "")),
+                Section(md("{t}", t=shown or "(no speech found)")),
+                Context(
+                    md(
+                        "Amazon Transcribe{l}{f}",
+                        l=f", {language}" if language else "",
+                        f=md(
+                            " · {n} characters: the whole transcript is attached",
+                            n=f"{len(text):,}",
+                        )
+                        if long
+                        else md(""),
+                    )
+                ),
             ),
+            # A long transcript goes along whole, as a file, instead of being cut.
+            files=(FileOut(f"{name}.txt", text.encode("utf-8"), f"Transcript of {name}"),)
+            if long
+            else (),
         ),
     )
+
+
+TRANSCRIPT_SHOWN = 2900  # characters shown in the thread; beyond that, the text is a file

@@ -160,6 +160,7 @@ def is_not_found(exc: ClientError) -> bool:
         "NoSuchKey",
         "NoSuchBucket",
         "NotFoundException",
+        "EntityNotFoundException",  # Glue
     ) or (
         code == "ValidationException"
         and ("could not find" in message or "does not exist" in message)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_comprehend import ComprehendClient
     from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_glue import GlueClient
     from types_boto3_iam import IAMClient
     from types_boto3_lambda import LambdaClient
     from types_boto3_lexv2_models import LexModelsV2Client
@@ -57,6 +58,7 @@ Service = Literal[
     "lexv2-models",
     "iam",
     "cloudtrail",
+    "glue",
     "dynamodb",
     "trustedadvisor",
     # AWS Lambda mode only: the function invokes itself (lazy listeners) and keeps the
@@ -221,6 +223,10 @@ class AwsClients:
     @property
     def lex_models(self) -> LexModelsV2Client:
         return cast("LexModelsV2Client", self.client("lexv2-models"))
+
+    @property
+    def glue(self) -> GlueClient:
+        return cast("GlueClient", self.client("glue"))
 
     @property
     def iam(self) -> IAMClient:

@@ -684,9 +684,9 @@ def budget_status(request: Request, deps: Deps) -> Reply:
         lines_.append(line)
     over = sum(1 for r in rows if r[0] >= 0.8)
     summary = (
-        f"{over} of {len(rows)} budgets at 80 % or more"
+        f"{over} of {len(rows)} budgets at 80% or more"
         if over
-        else f"All {len(rows)} budgets under 80 %"
+        else f"All {len(rows)} budgets under 80%"
     )
     shown = cut(lines_)
     files: list[FileOut] = []

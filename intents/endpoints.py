@@ -78,6 +78,7 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
+from intents.status import status_text
 from intents.tables import csv_file, more_line
 
 if TYPE_CHECKING:
@@ -363,31 +364,51 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
 
 @router.intent("DeployModel", requires=("sagemaker_role_arn",))
 def deploy_model(request: Request, deps: Deps) -> Proposal:
-    """Deploy a model (or a completed training job's model) to a new real-time endpoint."""
+    """Deploy a model (a completed training job's, or an Autopilot job's best candidate) to a new real-time endpoint."""
     settings = deps.settings
-    name = check_name(request.slot("modelName") or "", "model")
+    asked = check_name(request.slot("modelName") or "", "model")
+    name, based_on = asked, asked  # the model deployed; what the endpoint is named after
     model = exists(deps, "model", name)
-    create: dict[str, str] | None = None
+    create: dict[str, Any] | None = None
+    candidate: dict[str, Any] | None = None
     if model is None:
-        # Not a model: maybe a completed training job, whose artifacts we can deploy.
+        # Not a model: maybe a completed training job, whose artifacts we can deploy, or a
+        # finished Autopilot job, whose best candidate we can.
         job = exists(deps, "training", name)
         if job is None:
-            try:
-                describe(deps, "model", name)
-            except NotFound as missing:
-                raise NotFound(
-                    f"There is no model or training job named {name}.", hint=missing.hint
-                ) from None
-        assert job is not None
-        if job.get("TrainingJobStatus") != "Completed":
-            raise InvalidInput(
-                f"{name} is a training job that is {job.get('TrainingJobStatus')}; "
-                "only a completed job's model can be deployed."
-            )
-        create = {
-            "image": job["AlgorithmSpecification"]["TrainingImage"],
-            "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"],
-        }
+            candidate = _best_candidate(deps, name)
+            if candidate is None:
+                try:
+                    describe(deps, "model", name)
+                except NotFound as missing:
+                    raise NotFound(
+                        f"There is no model, training job or Autopilot job named {name}.",
+                        hint=missing.hint,
+                    ) from None
+            assert candidate is not None
+            name = str(candidate["CandidateName"])
+            model = exists(deps, "model", name)  # deployed before: its model is there already
+            if model is None:
+                create = {
+                    "containers": [
+                        {
+                            "Image": c["Image"],
+                            "ModelDataUrl": c.get("ModelDataUrl", ""),
+                            "Environment": dict(c.get("Environment") or {}),
+                        }
+                        for c in candidate.get("InferenceContainers", [])
+                    ],
+                }
+        else:
+            if job.get("TrainingJobStatus") != "Completed":
+                raise InvalidInput(
+                    f"{name} is a training job that is {status_text(job.get('TrainingJobStatus'))}; "
+                    "only a completed job's model can be deployed."
+                )
+            create = {
+                "image": job["AlgorithmSpecification"]["TrainingImage"],
+                "artifacts": job["ModelArtifacts"]["S3ModelArtifacts"],
+            }
     # What would serve: its data must sit in an allowed bucket, its image in a trusted
     # registry, and an encryption rule must hold before any card is shown.
     check_kms(settings)
@@ -404,9 +425,9 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
         request.slot("instanceType") or settings.default_endpoint_instance, settings, "hosting"
     )
     count = check_instance_count(instance_count_in(request.text), settings)
-    endpoint = job_name(
-        name, request
-    )  # <model>-<when>-<id>: readable, stable for a repeated delivery
+    # <model>-<when>-<id> (one timestamp, also for a job's model): readable, stable for a
+    # repeated delivery
+    endpoint = job_name(based_on, request)
     price = hourly_price(instance, "hosting", region=deps.aws.region, pricing=pricing_client(deps))
     hourly = price.hourly_usd * count if price else None
     cost = (
@@ -419,20 +440,37 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
         if price and hourly is not None
         else md("unknown")
     )
-    steps = (
-        [md("create model {m} from {a}", m=code(name), a=code(create["artifacts"]))]
-        if create
-        else []
-    )
+    if create and "containers" in create:
+        steps = [
+            md(
+                "create model {m} from the candidate's {n} containers",
+                m=code(name),
+                n=len(create["containers"]),
+            )
+        ]
+    elif create:
+        steps = [md("create model {m} from {a}", m=code(name), a=code(create["artifacts"]))]
+    else:
+        steps = []
     steps += [
         md("create endpoint configuration {c}", c=code(f"{endpoint}-config")),
         md("create endpoint {e}", e=code(endpoint)),
     ]
+    metric = (candidate or {}).get("FinalAutoMLJobObjectiveMetric") or {}
     return Proposal(
-        title=f"Deploy {name}",
+        title=f"Deploy the best candidate of {asked}" if candidate else f"Deploy {name}",
         summary=md(
             "Deploy {m} to a new real-time endpoint {e} on {i} × {n}.",
-            m=bold(name),
+            m=md(
+                "{c}, the best candidate of Autopilot job {j}{v},",
+                c=bold(name),
+                j=code(asked),
+                v=md(" ({k} = {x})", k=metric.get("MetricName", "?"), x=f"{metric['Value']:.4f}")
+                if "Value" in metric
+                else md(""),
+            )
+            if candidate
+            else bold(name),
             e=code(endpoint),
             i=instance,
             n=count,
@@ -457,10 +495,34 @@ def deploy_model(request: Request, deps: Deps) -> Proposal:
     )
 
 
+def _best_candidate(deps: Deps, name: str) -> dict[str, Any] | None:
+    """The best candidate of the finished Autopilot job *name*; None when there is no
+    Autopilot job of that name."""
+    try:
+        job = deps.aws.sagemaker.describe_auto_ml_job_v2(AutoMLJobName=name)
+    except ClientError as exc:
+        if is_not_found(exc) or error_code(exc) == "ValidationException":
+            return None
+        raise
+    status = job.get("AutoMLJobStatus")
+    best = job.get("BestCandidate")
+    if status != "Completed" or not best:
+        raise InvalidInput(
+            f"{name} is an Autopilot job that is {status_text(status)}; only a completed "
+            "job's best candidate can be deployed.",
+            hint=f"Ask 'how is {name} doing?' to follow it.",
+        )
+    if not best.get("InferenceContainers"):
+        raise InvalidInput(f"Autopilot did not say which containers {name}'s best candidate runs.")
+    return dict(best)
+
+
 def _containers(
-    model: dict[str, Any] | None, create: dict[str, str] | None
+    model: dict[str, Any] | None, create: dict[str, Any] | None
 ) -> list[tuple[str, str]]:
     """(image, model data URL) of each container a deployment would run."""
+    if create is not None and "containers" in create:
+        return [(str(c["Image"]), str(c.get("ModelDataUrl", ""))) for c in create["containers"]]
     if create is not None:
         return [(create["image"], create["artifacts"])]
     assert model is not None
@@ -485,15 +547,29 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
                 approved,
                 "model",
                 p["model"],
-                lambda: sm.create_model(
-                    ModelName=p["model"],
-                    ExecutionRoleArn=required(settings.sagemaker_role_arn, "sagemaker_role_arn"),
-                    PrimaryContainer={
-                        "Image": p["create_model"]["image"],
-                        "ModelDataUrl": p["create_model"]["artifacts"],
-                    },
-                    Tags=tags(approved),
-                    **vpc_config(deps),
+                lambda: (
+                    sm.create_model(
+                        ModelName=p["model"],
+                        ExecutionRoleArn=required(
+                            settings.sagemaker_role_arn, "sagemaker_role_arn"
+                        ),
+                        Containers=p["create_model"]["containers"],
+                        Tags=tags(approved),
+                        **vpc_config(deps),
+                    )
+                    if "containers" in p["create_model"]
+                    else sm.create_model(
+                        ModelName=p["model"],
+                        ExecutionRoleArn=required(
+                            settings.sagemaker_role_arn, "sagemaker_role_arn"
+                        ),
+                        PrimaryContainer={
+                            "Image": p["create_model"]["image"],
+                            "ModelDataUrl": p["create_model"]["artifacts"],
+                        },
+                        Tags=tags(approved),
+                        **vpc_config(deps),
+                    )
                 ),
             ):
                 created.append(("model", p["model"]))

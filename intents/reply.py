@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -204,6 +204,9 @@ class Reply:
     files: tuple[FileOut, ...] = ()
     ephemeral: bool = False  # only the asker sees it
     silent: bool = False  # nothing is posted at all
+    # (kind, name) of the resources the answer is about: in a thread, "deploy it" or
+    # "stop it" afterwards means that one (see bot.gate.guard)
+    about: tuple[tuple[str, str], ...] = ()
 
     @staticmethod
     def text(body: Md, *, summary: str | None = None, ephemeral: bool = False) -> Reply:
@@ -227,11 +230,16 @@ _EMPHASIS = [
 ]
 
 
-def readable(text: str) -> str:
+_AT_ID = re.compile(r"(?<![\w@])@([UW][A-Z0-9]{2,20})\b")
+
+
+def readable(text: str, names: Callable[[str], str | None] | None = None) -> str:
     """Safe mrkdwn as a person would read it in plain text (a notification, a log line):
-    mentions as @U123, channels as #C123, links as their label, no *bold*/_italic_/`code`
-    markers, our entities undone."""
+    mentions as @name (with *names*, user id -> name; else @U123), channels as #C123, links
+    as their label, no *bold*/_italic_/`code` markers, our entities undone."""
     text = _MENTION.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), text)
+    if names is not None:
+        text = _AT_ID.sub(lambda m: "@" + (names(m.group(1)) or m.group(1)), text)
     text = _LINK.sub(lambda m: m.group(2), text)
     for pattern in _EMPHASIS:
         text = pattern.sub(lambda m: m.group(1), text)

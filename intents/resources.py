@@ -34,7 +34,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_CONSOLE = {"jobs": "jobs", "automl": "automl-jobs", "endpoints": "endpoints", "models": "models"}
+_CONSOLE = {
+    "jobs": "jobs",
+    "automl": "automl-jobs",
+    "endpoints": "endpoints",
+    "models": "models",
+    "transform-jobs": "transform-jobs",
+}
 
 
 def check_name(name: str, what: str = "endpoint") -> str:
@@ -161,10 +167,19 @@ def request_time(request: Request) -> datetime:
     return request.received_at
 
 
+# A name that already carries a date (a job the bot named, or a seeded 'x-20261119-0930'):
+# what is derived from it gets no second timestamp.
+_STAMPED = re.compile(r"-\d{8}(?:-\d{4,6})?(?:-[0-9a-f]{4})?$")
+
+
 def job_name(prefix: str, request: Request, *, max_len: int = 63) -> str:
     """'<prefix>-<yyyymmdd-hhmmss>-<4 hex>', derived from the Slack delivery: unique,
-    readable, and the same for a repeated delivery of the same message."""
+    readable, and the same for a repeated delivery of the same message. A prefix that is
+    itself such a name (an endpoint for job 'xgboost-20261129-000319-ed78') keeps its one
+    timestamp and gets only the 4 hex: 'xgboost-20261129-000319-ed78-e74c'."""
     short = hashlib.sha256(request.origin_key.encode()).hexdigest()[:4]
+    if _STAMPED.search(prefix):
+        return prefix[: max_len - 5].rstrip("-") + f"-{short}"
     suffix = f"-{request_time(request):%Y%m%d-%H%M%S}-{short}"
     return prefix[: max_len - len(suffix)].rstrip("-") + suffix
 

@@ -48,6 +48,9 @@ class HandlerSettings(Protocol):
     def max_instance_count(self) -> int: ...
 
     @property
+    def max_glue_workers(self) -> int: ...
+
+    @property
     def max_runtime_hours(self) -> float: ...
 
     @property

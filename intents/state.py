@@ -67,14 +67,35 @@ class JobFollows(Protocol):
         interval: float,
         now: float | None = None,
     ) -> bool:
-        """Start following *name*; False when it is already followed."""
+        """Start following *name*; False when it is already followed (a follow that
+        finished starts over)."""
         ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A resource a thread is about: one the bot follows there, or answered about there."""
+
+    kind: str  # a follow kind ("training", "endpoint", "glue"...) or "model"
+    name: str
 
 
 class ThreadTopics(Protocol):
     def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
         """The jobs and resources followed in a thread, most recent first: what the thread
         is about, so "stop it" or "how is it doing" there has a subject."""
+        ...
+
+    def note_subject(
+        self, channel: str, thread_ts: str, kind: str, name: str, *, now: float | None = None
+    ) -> None:
+        """The bot answered about *name* in this thread (a job's detail, say): the thread
+        is about it too, though nothing is followed."""
+        ...
+
+    def thread_subjects(self, channel: str, thread_ts: str) -> list[Subject]:
+        """Everything the thread is about, followed or answered about, most recent first,
+        each resource once."""
         ...
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,17 +12,15 @@ from botocore.exceptions import ClientError
 from intents.algorithms import REQUIRED_FROM_USER, algorithm, image_uri, parse_hyperparameters
 from intents.aws import (
     AUTOML_CANDIDATES_PAGE,
-    SAGEMAKER_PAGE,
     error_code,
     is_not_found,
     items,
-    listing,
     page_size,
     summarize,
-    translate,
 )
 from intents.base import Approved, Progress, Request
 from intents.errors import InvalidInput, NotFound, UserError
+from intents.glue import resolve_dataset
 from intents.guardrails import (
     S3Uri,
     check_bucket,
@@ -42,8 +39,6 @@ from intents.quantities import count_in
 from intents.registry import Router
 from intents.reply import (
     Context,
-    FileOut,
-    Header,
     Md,
     Proposal,
     Reply,
@@ -69,10 +64,9 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
-from intents.tables import csv_file
+from intents.status import status_icon, status_text
 
 if TYPE_CHECKING:
-    from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.type_defs import (
         AutoMLCandidateTypeDef,
         AutoMLOutputDataConfigTypeDef,
@@ -85,14 +79,6 @@ if TYPE_CHECKING:
     from intents.deps import Deps
 
 router = Router("training")
-
-STATUS_ICONS = {
-    "InProgress": ":large_blue_circle:",
-    "Completed": ":white_check_mark:",
-    "Failed": ":x:",
-    "Stopping": ":double_vertical_bar:",
-    "Stopped": ":black_square_for_stop:",
-}
 
 
 def duration(seconds: float | None) -> str:
@@ -133,12 +119,7 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
         else "–"
     )
     info: dict[str, object] = {
-        "Status": md(
-            "{i} {s} ({d})",
-            i=Md(STATUS_ICONS.get(job.get("TrainingJobStatus", ""), "")),
-            s=job.get("TrainingJobStatus", "?"),
-            d=job.get("SecondaryStatus", ""),
-        ),
+        "Status": md("{i} {s}", i=status_icon(job.get("TrainingJobStatus")), s=status_line(job)),
         "Algorithm": algorithm_of(
             job.get("AlgorithmSpecification", {}).get("TrainingImage", "") or "custom"
         ),
@@ -150,9 +131,16 @@ def job_details(job: dict[str, Any]) -> tuple[tuple[str, Md], ...]:
     if job.get("BillableTimeInSeconds") is not None:
         info["Billable time"] = duration(job["BillableTimeInSeconds"])
     output = job.get("ModelArtifacts", {}).get("S3ModelArtifacts")
-    if output:
+    if output and job.get("TrainingJobStatus") == "Completed":  # a failed job saved nothing
         info["Model artifacts"] = code(output)
     return fields(info)
+
+
+def status_line(job: dict[str, Any]) -> str:
+    """'In progress (Downloading)'; 'Completed', not 'Completed (Completed)'."""
+    status = status_text(job.get("TrainingJobStatus"))
+    secondary = status_text(job.get("SecondaryStatus")) if job.get("SecondaryStatus") else ""
+    return f"{status} ({secondary})" if secondary and secondary != status else status
 
 
 def metrics_line(job: dict[str, Any]) -> Md | None:
@@ -163,72 +151,6 @@ def metrics_line(job: dict[str, Any]) -> Md | None:
         return None
     return Md(
         " · ".join(md("{n} = {v}", n=bold(m["MetricName"]), v=f"{m['Value']:.4g}") for m in metrics)
-    )
-
-
-@router.intent("TrainingStatus")
-def training_status(request: Request, deps: Deps) -> Reply:
-    """The latest training jobs, or one job in detail."""
-    name = request.slot("jobName")
-    if name:
-        job = describe_training_job(deps, check_name(name, "training job"))
-        blocks: list[Any] = [Header(f"Training job {name}")]
-        if job.get("FailureReason"):
-            blocks.append(Section(md(":x: *Failure reason:* {r}", r=job["FailureReason"])))
-        blocks.append(Section(fields=job_details(job)))
-        metrics = metrics_line(job)
-        if metrics:
-            blocks.append(Section(md("*Final metrics:* {m}", m=metrics)))
-        summary = f"{name}: {job.get('TrainingJobStatus')} ({job.get('SecondaryStatus', '')})"
-        return Reply(summary=summary, blocks=tuple(blocks))
-    jobs = sorted(
-        items(
-            deps.aws.sagemaker.get_paginator("list_training_jobs").paginate(
-                SortBy="CreationTime",
-                SortOrder="Descending",
-                PaginationConfig=page_size(SAGEMAKER_PAGE, limit=10),
-            ),
-            lambda p: p.get("TrainingJobSummaries", []),
-            limit=10,
-        ),
-        key=lambda j: j["CreationTime"],
-        reverse=True,
-    )
-    if not jobs:
-        return Reply.text(
-            md(
-                "No training jobs in {r} yet. Try {e}.",
-                r=deps.aws.region,
-                e=code("train xgboost on s3://bucket/train.csv"),
-            )
-        )
-    rows = []
-    for j in jobs:
-        end = j.get("TrainingEndTime")
-        took = duration((end - j["CreationTime"]).total_seconds()) if end else "running"
-        rows.append(
-            md(
-                "{i} {n} · {s} · started {w} · {t}",
-                i=Md(STATUS_ICONS.get(j["TrainingJobStatus"], "")),
-                n=bold(j["TrainingJobName"]),
-                s=j["TrainingJobStatus"],
-                w=_when(j["CreationTime"]),
-                t=took,
-            )
-        )
-    running = sum(1 for j in jobs if j["TrainingJobStatus"] == "InProgress")
-    return Reply(
-        summary=f"Latest {len(jobs)} training jobs, {running} in progress",
-        blocks=(
-            Header("Latest training jobs"),
-            Section(lines(*rows)),
-            Context(
-                md(
-                    "Ask about one job for details, e.g. {e}",
-                    e=code(f"how is {jobs[0]['TrainingJobName']} going?"),
-                )
-            ),
-        ),
     )
 
 
@@ -248,7 +170,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
     """Start a training job with a built-in algorithm, after you approve its cost."""
     settings = deps.settings
     algo = algorithm(request.slot("algorithm") or "")
-    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
+    dataset, table = resolve_dataset(deps, request.slot("dataset") or "")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -297,6 +219,7 @@ def start_training(request: Request, deps: Deps) -> Proposal:
             "Instances": f"{instance} × {count}",
             "Stops after": f"{runtime / 3600:g} h at most",
             "Dataset": code(str(dataset))
+            + (md(" (table {t})", t=table.ref) if table else md(""))
             + ("" if checked else md(" _(could not check: access denied)_")),
             "Output": code(f"{output}/{name}"),
             "Hyperparameters": code(" ".join(f"{k}={v}" for k, v in sorted(hyper.items()))),
@@ -420,7 +343,7 @@ def follow_training(name: str, deps: Deps) -> Progress:
     job = describe_training_job(deps, name)
     status, secondary = job.get("TrainingJobStatus", "?"), job.get("SecondaryStatus", "")
     key = f"{status}/{secondary}"
-    icon = Md(STATUS_ICONS.get(status, ""))
+    icon = status_icon(status)
     if status == "Completed":
         blocks: list[Any] = [Section(md("{i} Training job {n} completed.", i=icon, n=bold(name)))]
         metrics = metrics_line(job)
@@ -477,7 +400,7 @@ def follow_training(name: str, deps: Deps) -> Progress:
                 "{i} {n}: {s}{m}",
                 i=icon,
                 n=bold(name),
-                s=secondary or status,
+                s=status_text(secondary or status),
                 m=md(" — {x}", x=message) if message else md(""),
             )
         ),
@@ -493,15 +416,16 @@ def _elapsed(job: dict[str, Any]) -> float | None:
 # ---------------------------------------------------------------------------- StopTraining
 
 
-@router.intent("StopTraining")
 def stop_training(request: Request, deps: Deps) -> Proposal:
-    """Stop a training job that is in progress."""
+    """Stop a training job that is in progress (StopTraining for a training job: the intent
+    itself, for every kind of job, is in intents.jobs)."""
     name = check_name(request.slot("jobName") or "", "training job")
     job = describe_training_job(deps, name)
     status = job.get("TrainingJobStatus")
     if status != "InProgress":
         raise InvalidInput(
-            f"Training job {name} is {status}; only a job in progress can be stopped."
+            f"Training job {name} is not in progress ({status_text(status).lower()}); only a "
+            "job in progress can be stopped."
         )
     resources = job.get("ResourceConfig", {})
     started = job.get("TrainingStartTime") or job.get("CreationTime")
@@ -543,7 +467,6 @@ def _owner(deps: Deps, arn: str) -> str | None:
     return resource_tags(deps, arn).get(REQUESTED_BY) or None
 
 
-@router.executor("StopTraining")
 def run_stop_training(approved: Approved, deps: Deps) -> Reply:
     name = approved.params["job_name"]
     try:
@@ -568,221 +491,6 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
     )
 
 
-# ---------------------------------------------------------------------------- ListJobs
-
-
-def _training_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_training_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("TrainingJobSummaries", []),
-    )
-
-
-def _processing_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_processing_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("ProcessingJobSummaries", []),
-    )
-
-
-def _labeling_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_labeling_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("LabelingJobSummaryList", []),
-    )
-
-
-def _compilation_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_compilation_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("CompilationJobSummaries", []),
-    )
-
-
-def _auto_ml_jobs(sm: SageMakerClient) -> Iterator[Mapping[str, Any]]:
-    return items(
-        sm.get_paginator("list_auto_ml_jobs").paginate(
-            SortBy="CreationTime",
-            SortOrder="Descending",
-            PaginationConfig=page_size(SAGEMAKER_PAGE),
-        ),
-        lambda p: p.get("AutoMLJobSummaries", []),
-    )
-
-
-# kind -> (title, list call, name key, status key, the listing)
-JOB_KINDS: dict[
-    str, tuple[str, str, str, str, Callable[[SageMakerClient], Iterator[Mapping[str, Any]]]]
-] = {
-    "training": (
-        "Training",
-        "list_training_jobs",
-        "TrainingJobName",
-        "TrainingJobStatus",
-        _training_jobs,
-    ),
-    "processing": (
-        "Processing",
-        "list_processing_jobs",
-        "ProcessingJobName",
-        "ProcessingJobStatus",
-        _processing_jobs,
-    ),
-    "labeling": (
-        "Labeling (Ground Truth)",
-        "list_labeling_jobs",
-        "LabelingJobName",
-        "LabelingJobStatus",
-        _labeling_jobs,
-    ),
-    "compilation": (
-        "Compilation (Neo)",
-        "list_compilation_jobs",
-        "CompilationJobName",
-        "CompilationJobStatus",
-        _compilation_jobs,
-    ),
-    "autopilot": (
-        "Autopilot",
-        "list_auto_ml_jobs",
-        "AutoMLJobName",
-        "AutoMLJobStatus",
-        _auto_ml_jobs,
-    ),
-}
-ACTIVE = {"inprogress", "starting", "stopping", "initializing", "pending", "in_progress"}
-PER_KIND = 8
-
-
-def _is_active(status: str) -> bool:
-    return status.replace(" ", "").lower() in ACTIVE
-
-
-@router.intent("ListJobs")
-def list_jobs(request: Request, deps: Deps) -> Reply:
-    """SageMaker jobs of every kind (training, processing, labeling, compilation, Autopilot), in progress first."""
-    wanted = request.slot("jobKind")
-    kinds = [wanted] if wanted in JOB_KINDS else list(JOB_KINDS)
-    blocks: list[Any] = [
-        Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
-    ]
-    active_total, partial = 0, False
-    files: list[FileOut] = []
-    for kind in kinds:
-        title, call, name_key, status_key, list_kind = JOB_KINDS[kind]
-        try:
-            # Every page: the count and the "…and N more" are true totals (bounded, for an
-            # account with tens of thousands of jobs).
-            listed = listing(list_kind(deps.aws.sagemaker), limit=MAX_LISTED)
-        except Exception as exc:
-            known = translate(exc, action=call)
-            if known is None:
-                raise
-            blocks.append(Section(md("*{t}*: couldn't list them: {m}", t=title, m=known.message)))
-            continue
-        jobs = listed.found
-        partial = partial or not listed.complete
-        jobs.sort(
-            key=lambda j: (
-                not _is_active(str(j.get(status_key, ""))),
-                -(j.get("CreationTime") or datetime.min.replace(tzinfo=UTC)).timestamp(),
-            )
-        )
-        active = sum(1 for j in jobs if _is_active(str(j.get(status_key, ""))))
-        active_total += active
-        if not jobs:
-            if len(kinds) == 1:
-                blocks.append(Section(md("No {t} jobs.", t=title.lower())))
-            continue
-        rows = [
-            md(
-                "{i} {n} · {s} · {w}",
-                i=Md(
-                    ":large_blue_circle:"
-                    if _is_active(str(j.get(status_key, "")))
-                    else STATUS_ICONS.get(str(j.get(status_key, "")).title(), ":white_circle:")
-                ),
-                n=bold(j[name_key]),
-                s=j.get(status_key, "?"),
-                w=_when(j.get("CreationTime")),
-            )
-            for j in jobs[:PER_KIND]
-        ]
-        capped = len(jobs) >= MAX_LISTED
-        more = md("")
-        if len(jobs) > PER_KIND:
-            attached = f"{kind}-jobs.csv"
-            more = md(
-                "\n…and {n}{c} more (the {w} in {f})",
-                n=f"{len(jobs) - PER_KIND:,}",
-                c="+" if capped else "",
-                w=f"latest {len(jobs):,}" if capped else "whole list",
-                f=attached,
-            )
-            files.append(_jobs_csv(attached, jobs, name_key, status_key))
-        blocks.append(
-            Section(
-                lines(
-                    md(
-                        "*{t}* · {a} in progress, {n} listed{p}",
-                        t=title,
-                        a=active,
-                        n=f"{len(jobs):,}{'+' if capped else ''}",
-                        p=md(" (partial: AWS kept throttling the listing)")
-                        if not listed.complete
-                        else md(""),
-                    ),
-                    *rows,
-                )
-                + more
-            )
-        )
-    if len(blocks) == 1:
-        blocks.append(Section(md("No SageMaker jobs in {r}.", r=deps.aws.region)))
-    summary = f"{active_total} SageMaker jobs in progress"
-    return Reply(
-        summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
-        blocks=tuple(blocks),
-        files=tuple(files),
-    )
-
-
-MAX_LISTED = 10_000  # jobs of a kind listed at most (100 pages); past it the count says "+"
-
-
-def _jobs_csv(
-    filename: str, jobs: list[Mapping[str, Any]], name_key: str, status_key: str
-) -> FileOut:
-    return csv_file(
-        filename,
-        ["name", "status", "created_utc"],
-        [
-            (
-                j[name_key],
-                j.get(status_key, ""),
-                f"{j['CreationTime']:%Y-%m-%d %H:%M}" if j.get("CreationTime") else "",
-            )
-            for j in jobs
-        ],
-    )
-
-
 # ---------------------------------------------------------------------------- Autopilot
 
 AUTOPILOT_INSTANCE = "ml.m5.4xlarge"  # what Autopilot trials usually run on
@@ -794,7 +502,7 @@ MAX_CANDIDATES = 250
 def start_autopilot(request: Request, deps: Deps) -> Proposal:
     """Let Autopilot find the best model for a tabular dataset and a target column."""
     settings = deps.settings
-    dataset = parse_s3(request.slot("dataset") or "", "dataset", key="path")
+    dataset, table = resolve_dataset(deps, request.slot("dataset") or "")
     check_bucket(dataset, settings, "training data")
     output = parse_s3(settings.output_s3_uri or "", "output")
     check_bucket(output, settings, "training output")
@@ -839,6 +547,8 @@ def start_autopilot(request: Request, deps: Deps) -> Proposal:
         details=fields(
             {
                 "Job name": code(name),
+                "Dataset": code(str(dataset))
+                + (md(" (table {t})", t=table.ref) if table else md("")),
                 "Target column": code(target),
                 "Candidates": f"up to {candidates}",
                 "Stops after": f"{runtime / 3600:g} h at most",
@@ -1002,6 +712,9 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
         ]
         if rows:
             blocks.append(Section(lines(md("*Top candidates*"), *rows)))
+        blocks.append(
+            Context(md("Deploy it with {c}", c=code(f"deploy the best candidate of {name}")))
+        )
         return Progress(
             key,
             terminal=True,
@@ -1014,7 +727,7 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
             reply=Reply.text(
                 md(
                     "{i} Autopilot job {n} {s}{r}",
-                    i=Md(STATUS_ICONS.get(status, "")),
+                    i=status_icon(status),
                     n=bold(name),
                     s=status.lower(),
                     r=md(": {x}", x=job.get("FailureReason"))
@@ -1026,11 +739,6 @@ def follow_autopilot(name: str, deps: Deps) -> Progress:
     return Progress(
         key,
         reply=Reply.text(
-            md(":large_blue_circle: {n}: {s}", n=bold(name), s=_spaced(secondary or status))
+            md(":large_blue_circle: {n}: {s}", n=bold(name), s=status_text(secondary or status))
         ),
     )
-
-
-def _spaced(status: str) -> str:
-    """'FeatureEngineering' -> 'feature engineering'."""
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", status).lower()

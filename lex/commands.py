@@ -8,9 +8,10 @@ start with a subcommand is understood as natural language.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from lex.definition import BotDefinition
+from lex.definition import BotDefinition, Intent
 from lex.nlu import FALLBACK, Nlu, derive_slots
 from lex.runtime import Understanding
 
@@ -79,10 +80,29 @@ class CommandParser:
                         resolved[slot.name] = value
             derive_slots(intent.name, resolved)
             slots = {k: v.interpreted for k, v in resolved.items()}
-        missing = [s.name for s in intent.required_slots if s.name not in slots]
+            _positional(intent, rest, slots)
+        missing = [s for s in intent.required_slots if s.name not in slots]
         if missing:
-            return Parsed(None, f"Missing {', '.join(missing)}. Usage: `/ml {sub.usage}`")
+            # The slot's own question, never its name: "Which training job should I stop?"
+            return Parsed(None, f"{missing[0].prompt} Usage: `/ml {sub.usage}`")
         return Parsed(Understanding(intent.name, slots, source="command", confidence=1.0))
 
     def usage_lines(self) -> list[str]:
         return [f"/ml {sub.usage}" for sub in self.subcommands.values()]
+
+
+def _positional(intent: Intent, rest: str, slots: dict[str, str]) -> None:
+    """A form's one free-form argument given bare, in any order: `/ml autopilot churned
+    s3://bucket/train.csv` or `/ml autopilot s3://bucket/train.csv label` (a word the
+    readers take for vocabulary). Only when exactly one word is left over."""
+    missing = [s for s in intent.required_slots if s.name not in slots and s.type == "ColumnName"]
+    if len(missing) != 1:
+        return
+    taken = {v.lower() for v in slots.values()}
+    left = [
+        w
+        for w in rest.split()
+        if w.lower() not in taken and "://" not in w and "=" not in w and not w.startswith("<")
+    ]
+    if len(left) == 1 and re.fullmatch(r"[A-Za-z_][\w\-.]{0,127}", left[0]):
+        slots[missing[0].name] = left[0]

@@ -462,6 +462,7 @@ _OBJECT_WORDS = frozenset(
         "one",
     ]
 )
+_ON_DATA = ("StartTraining", "StartAutopilot", "StartTransform")  # their target is a dataset
 
 
 @dataclass(frozen=True)
@@ -917,6 +918,8 @@ class Nlu:
             parts = re.split(r"[-_]", word)
             if kind is None and len(parts) > 1 and all(p in self._vocab for p in parts):
                 expanded.extend(parts)  # "speech-to-text", "real-time": words, not a name
+            elif kind is None and self._name_shaped(token.raw) and _a_table(words, i):
+                expanded.append("__table__")  # "the fraud_transactions table": data, not a job
             elif kind is not None or self._name_shaped(token.raw):
                 expanded.append("__name__")
                 hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(word))
@@ -1218,6 +1221,8 @@ class Nlu:
         """'delete all endpoints': a mutating intent aimed at everything is never guessed."""
         if intent in ("CancelSchedule", "ScheduleReport"):
             return False
+        if intent in _ON_DATA and "__s3__" in analysis.words:
+            return False  # "score everything in s3://…": aimed at that data
         return bool(_BULK.search(analysis.text)) and "__name__" not in analysis.concepts
 
     def parse(self, text: str) -> NluResult:
@@ -1635,6 +1640,13 @@ _ASKING = frozenset(
 )
 
 
+def _a_table(words: list[str], i: int) -> bool:
+    """Whether word *i* names a catalog table: "the churn_db table", "table churn_db"."""
+    return (i + 1 < len(words) and words[i + 1] in ("table", "dataset")) or (
+        i > 0 and words[i - 1] == "table"
+    )
+
+
 def tokenize_words(text: str) -> list[str]:
     return [t.text for t in tokenize(text)]
 
@@ -1958,6 +1970,71 @@ def _column(
     return None
 
 
+# Words before "table" that are not a table's name ("the glue table", "that table").
+_NOT_TABLES = frozenset(
+    [
+        "the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "their",
+        "same", "new", "whole", "full", "glue", "catalog", "catalogue", "data", "training",
+        "test", "s3", "which", "what", "some", "any", "one", "it", "its", "lookup", "big",
+        "on", "in", "from", "with", "to", "of", "for", "using", "at", "by", "into", "over",
+    ]
+)  # fmt: skip
+_TABLE_NAME = re.compile(r"^[A-Za-z_][\w-]{0,254}(?:\.[A-Za-z_][\w-]{0,254})?$")
+_FILE_ENDINGS = ("csv", "json", "jsonl", "parquet", "txt", "gz", "zip", "jpg", "png", "mp3", "wav")
+
+
+def _dataset(
+    nlu: Nlu,
+    intent: Intent,
+    slot: Slot,
+    slot_type: SlotType,
+    a: Analysis,
+    eliciting: bool,
+    used: set[tuple[int, int]],
+) -> Resolved | None:
+    """An s3:// URI; else a Glue catalog table: "the churn table", "table ml_data.churn",
+    "ml_data.churn" (a database-dotted name), "the churn dataset"."""
+    found = _s3(nlu, intent, slot, slot_type, a, eliciting, used)
+    if found is not None:
+        return found
+    taken = {f for f, _ in used}
+    words = [t.text for t in a.tokens]
+
+    def table(i: int) -> Resolved | None:
+        if i < 0 or i >= len(a.tokens) or i in taken:
+            return None
+        raw = a.tokens[i].raw
+        if raw.lower() in _NOT_TABLES or raw.startswith("__") or not _TABLE_NAME.match(raw):
+            return None
+        used.add((i, i))
+        return Resolved(raw, raw)
+
+    for i, word in enumerate(words):
+        if word in ("table", "dataset"):
+            # "the churn table", "the churn dataset"; "table ml_data.churn"
+            before = table(i - 1)
+            if before is not None:
+                return before
+            if word == "table" or "." in (a.tokens[i + 1].raw if i + 1 < len(words) else ""):
+                after = table(i + 1)
+                if after is not None:
+                    return after
+    for i, token in enumerate(a.tokens):
+        raw = token.raw
+        if (
+            "." in raw
+            and i not in taken
+            and _TABLE_NAME.match(raw)
+            and raw.rsplit(".", 1)[-1].lower() not in _FILE_ENDINGS
+            and not raw.lower().startswith(("ml.", "e.g", "i.e"))
+        ):
+            used.add((i, i))
+            return Resolved(raw, raw)
+    if eliciting and len(a.tokens) == 1:
+        return table(0)
+    return None
+
+
 _WORDS_TOO = frozenset(["it", "hi", "en", "ar"])  # codes more often meant as words
 _NOT_COLUMNS = frozenset(
     ["from", "on", "using", "with", "in", "the", "column", "a", "please", "pls", "thanks", "for"]
@@ -1972,4 +2049,5 @@ _READERS = {
     "name": _name,
     "text": _text,
     "column": _column,
+    "dataset": _dataset,
 }

@@ -38,5 +38,10 @@ def test_manifest_subscribes_to_every_way_in() -> None:
         "interactivity",
         "chat:write",
         "commands",
+        "app_home_opened",  # the Home tab
+        "home_tab_enabled: true",
+        "messages_tab_enabled: true",  # without it Slack refuses DMs to the app
+        "messages_tab_read_only_enabled: false",
+        "users:read",  # names in notification text
     ):
         assert needed in manifest

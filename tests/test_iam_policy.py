@@ -59,7 +59,11 @@ IMPLIED = {
     "sagemaker:CreateAutoMLJobV2": {"iam:PassRole", "sagemaker:AddTags"},
     "sagemaker:CreateEndpoint": {"sagemaker:AddTags"},
     "sagemaker:CreateEndpointConfig": {"sagemaker:AddTags"},
+    "sagemaker:CreateTransformJob": {"sagemaker:AddTags"},
     "rekognition:DetectLabels": {"s3:GetObject"},
+    "rekognition:DetectText": {"s3:GetObject"},
+    "rekognition:DetectFaces": {"s3:GetObject"},
+    "rekognition:DetectModerationLabels": {"s3:GetObject"},
     # a schedule names the role EventBridge Scheduler assumes: the caller passes it
     "scheduler:CreateSchedule": {"iam:PassRole"},
     "scheduler:UpdateSchedule": {"iam:PassRole"},
@@ -158,7 +162,14 @@ def test_changes_to_sagemaker_only_touch_what_the_bot_manages(who: str) -> None:
                 assert "aws:RequestTag/chatops:managed" in condition, name
             elif name.startswith(("sagemaker:Delete", "sagemaker:Stop", "sagemaker:Update")):
                 assert "aws:ResourceTag/chatops:managed" in condition, name
-            if name in ("sagemaker:CreateTrainingJob", "sagemaker:CreateEndpointConfig"):
+            elif name in ("glue:StartJobRun", "glue:BatchStopJobRun"):
+                # an ETL job runs with its own role: only jobs tagged as the bot's may be run
+                assert "aws:ResourceTag/chatops:managed" in condition, name
+            if name in (
+                "sagemaker:CreateTrainingJob",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:CreateTransformJob",
+            ):
                 assert "sagemaker:InstanceTypes" in condition, name
         assert statement.get("Resource") != "*" or not any(
             str(a).startswith(("sagemaker:Create", "sagemaker:Delete", "sagemaker:Stop"))

@@ -169,4 +169,5 @@ class Gate:
             log.info("overheard %s could not be answered; staying quiet", u.intent, exc_info=True)
             return Reply.nothing()
         self.runner.audit.request(request, "answered")
+        self.runner.remember_subjects(request, reply)
         return reply

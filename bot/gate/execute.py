@@ -81,6 +81,7 @@ class Execution:
             return True
         self.state.finish_plan(plan.id, state="done", outcome=outcome.summary[:500])
         self.runner.audit.request(request, "done", outcome.summary)
+        self.runner.remember_subjects(request, outcome)
         show_card(self.outbox, self.state.plan(plan.id) or plan, "done", outcome)
         self._on_change()
         return True

@@ -17,8 +17,10 @@ carries its reading (intent and slots, compact JSON); clicking it is handled lik
 new request from the clicker, so a mutating reading still goes through the card and
 its approval: a forged value gives no more power than typing.
 
-The guard also fills a missing job or endpoint name from the thread's subject (the
-one resource of that kind followed in the thread).
+The guard also fills a missing job, model or endpoint name from the thread's subject
+(the one resource of that kind the thread is about: followed there, or answered about
+there), and reads "it" / "this" / "that one" as that resource: in the thread of a finished
+job, "deploy it" deploys it; in an endpoint's thread, "how is it doing" checks it.
 """
 
 from __future__ import annotations
@@ -52,8 +54,25 @@ from lex.text import normalize
 CLARIFY = ASK  # the action id of a clarifying question's buttons (and of reports' act buttons)
 MAX_VALUE = MAX_ASK_VALUE
 FALLBACK = "FallbackIntent"
-# Which follows (bot.state) a name slot can take its value from.
-_FOLLOW_KINDS = {"jobName": ("training",), "endpointName": ("endpoint",)}
+# What kinds of a thread's subjects (bot.state) a name slot can take its value from.
+JOB_KINDS = (
+    "training",
+    "processing",
+    "labeling",
+    "compilation",
+    "transform",
+    "tuning",
+    "autopilot",
+    "glue",
+)
+_FOLLOW_KINDS = {
+    "jobName": JOB_KINDS,
+    "endpointName": ("endpoint",),
+    # a finished training job's model, or an Autopilot job's best candidate
+    "modelName": ("model", "training", "autopilot"),
+}
+# "it", "this", "that one": a resource the message does not name.
+_PRONOUN = re.compile(r"\b(?:it|this one|that one|this|that)\b(?![-'])", re.I)
 # Which kinds of resource (as the name resolver tells them) a name slot takes.
 _SLOT_KINDS = {
     "jobName": ("job",),
@@ -119,7 +138,8 @@ class Guard:
         """The understanding to act on, or the clarifying question that replaces it."""
         if message.source in ("command", "action"):
             return understood  # `/ml` forms and clicked readings are explicit
-        u = self._from_thread(message, understood.understanding)
+        u = self._pronoun(message, understood.understanding)
+        u = self._from_thread(message, u)
         intent = self.definition.intents.get(u.intent)
         if intent is None or u.intent == FALLBACK or u.confirmation != "None":
             return self._with(understood, u)
@@ -180,8 +200,8 @@ class Guard:
         if len(missing) != 1 or (u.dialog == "ElicitSlot" and u.slot_to_elicit != missing[0].name):
             return u
         slot = missing[0]
-        follows = self.topics.thread_follows(message.channel, message.thread_ts)
-        subjects = {f.name for f in follows if f.kind in _FOLLOW_KINDS[slot.name]}
+        about = self.topics.thread_subjects(message.channel, message.thread_ts)
+        subjects = {f.name for f in about if f.kind in _FOLLOW_KINDS[slot.name]}
         if len(subjects) != 1:
             return u
         slots = {**u.slots, slot.name: subjects.pop()}
@@ -197,6 +217,42 @@ class Guard:
             slot_to_elicit=None,
             message=None,
         )
+
+    def _pronoun(self, message: Message, u: Understanding) -> Understanding:
+        """ "deploy it", "stop it", "how is it doing?" in a thread about a resource: read with
+        the resource's name in place of the pronoun (the most recent subject whose reading
+        takes a name of its kind), when the message alone was not understood or lacked that
+        name."""
+        if self.topics is None or self.local is None or not message.thread_ts:
+            return u
+        waiting = u.dialog == "ElicitSlot" and u.slot_to_elicit in _FOLLOW_KINDS
+        if u.intent != FALLBACK and not waiting:
+            return u
+        text = normalize(message.text)
+        if not _PRONOUN.search(text):
+            return u
+        for subject in self.topics.thread_subjects(message.channel, message.thread_ts):
+            match = _PRONOUN.search(text)
+            assert match is not None
+            read = self.local.parse(text[: match.start()] + subject.name + text[match.end() :])
+            intent = self.definition.intents.get(read.intent)
+            if intent is None or read.intent == FALLBACK:
+                continue
+            slots = {k: v.interpreted for k, v in read.slots.items()}
+            took = [k for k, v in slots.items() if v == subject.name]
+            if len(took) != 1 or subject.kind not in _FOLLOW_KINDS.get(took[0], ()):
+                continue
+            if any(s.required and s.name not in slots for s in intent.slots):
+                continue
+            if u.dialog == "ElicitSlot":
+                self.reset(message)  # the question the runtime was about to ask is moot
+            return Understanding(
+                intent=read.intent,
+                slots=slots,
+                confidence=read.confidence,
+                source=u.source,
+            )
+        return u
 
     @staticmethod
     def _with(understood: Understood, u: Understanding) -> Understood:

@@ -50,7 +50,17 @@ class Runner:
         except Exception as exc:
             return self.failure(request, exc)
         self.audit.request(request, "answered")
+        self.remember_subjects(request, reply)
         return reply
+
+    def remember_subjects(self, request: Request, reply: Reply) -> None:
+        """What the answer was about becomes what its thread is about."""
+        if not request.thread_ts or reply.ephemeral:
+            return
+        for kind, name in reply.about:
+            self.deps.state.note_subject(
+                request.channel, request.thread_ts, kind, name, now=self.deps.clock()
+            )
 
     def failure(self, request: Request, exc: BaseException, outcome: str = "error") -> Reply:
         """A short reply with the request id; the traceback goes to the log, never the channel."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +23,32 @@ from lex.local import MAX_TEXT
 from lex.runtime import TextTooLong, Understanding, session_id
 
 log = logging.getLogger(__name__)
+
+# The intents that read an attached file, and a message that asks about the file itself
+FILE_INTENTS = frozenset({"DetectLabels", "TranscribeAudio"})
+_ABOUT_THE_FILE = re.compile(
+    r"^\W*(?:what'?s|what is|what are|tell me|show me|describe|read|look at|check|analy[sz]e)"
+    r"(?: (?:in|on|about|what'?s in))?"
+    r" (?:(?:this|the|that|my|attached) )?(?:attached )?(?:file|attachment|document|doc|pdf|upload|this|it)s?"
+    r"(?: (?:i|i've|i have) (?:attached|uploaded|sent))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _about_the_file(message: Message, u: Understanding) -> Understanding:
+    """A question about an attached file ('what's in this file?', or no words at all) goes to
+    the demo that reads files of its kind, whatever the words resemble, so a PDF or a text
+    file gets a short answer naming what is wrong with it, not a list of datasets."""
+    if not message.files or u.intent in FILE_INTENTS:
+        return u
+    if message.text.strip() and not _ABOUT_THE_FILE.search(message.text):
+        return u
+    audio = message.files[0].mimetype.startswith(("audio/", "video/"))
+    return Understanding(
+        intent="TranscribeAudio" if audio else "DetectLabels",
+        confidence=u.confidence,
+        source=u.source,
+    )
 
 
 class Understander(Protocol):
@@ -63,6 +90,7 @@ def understand(
             u = language.understand(session, text, request_id=request_id)
         except TextTooLong as exc:
             return too_long(exc.length, request_id) if message.addressed else Reply.nothing()
+        u = _about_the_file(message, u)
     log.info("%s from %s: %s (%s, %s)", message.source, message.user, u.intent, u.dialog, u.source)
     request = Request(
         id=request_id,

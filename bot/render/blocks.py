@@ -8,6 +8,7 @@ entity or a mention in half.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,17 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from intents.reply import Actions, Button, Context, Divider, Header, Reply, Section, _strip
+from intents.reply import (
+    Actions,
+    Button,
+    Context,
+    Divider,
+    Header,
+    Reply,
+    Section,
+    _strip,
+    readable,
+)
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -175,9 +186,11 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     return [b.to_dict() for b in blocks]
 
 
-def render(reply: Reply) -> Rendered:
-    text = reply.summary.strip() or _first_text(reply) or " "
-    # The notification text is mrkdwn too: escape it like everything else.
+def render(reply: Reply, names: Callable[[str], str | None] | None = None) -> Rendered:
+    """Block Kit and the notification text. The text is what a phone shows: plain words,
+    people as @name (*names*: user id -> name), no *bold* or `code` markers; it is mrkdwn
+    too, so it is escaped like everything else (and so can neither ping nor link)."""
+    text = readable(reply.summary.strip() or _first_text(reply), names).strip() or " "
     safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Rendered(text=clip(safe, MAX_TEXT), blocks=to_blocks(reply))
 

@@ -30,7 +30,8 @@ CHANNEL_NAME = "ml-ops"
 USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol"}
 DEFAULT_USER = "U0ALICE"
 # Services moto does not have, with no local path: the bot says so instead of failing.
-OFFLINE_UNAVAILABLE = {"translate": "Amazon Translate", "polly": "Amazon Polly"}
+# (Polly and Translate have local stand-ins that say what they are: bot.sandbox.demo.)
+OFFLINE_UNAVAILABLE: dict[str, str] = {}
 
 
 class Sandbox:
@@ -70,7 +71,7 @@ class Sandbox:
         from moto.server import ThreadedMotoServer
 
         from bot.app import build_deps, create
-        from bot.sandbox import moto_ext, seed
+        from bot.sandbox import demo, moto_ext, seed
         from bot.settings import Settings
         from bot.state import open_state
         from intents.clients import AwsClients
@@ -92,12 +93,13 @@ class Sandbox:
             endpoint_url=self.aws_url,
             credentials={"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"},
             unavailable=OFFLINE_UNAVAILABLE,
+            overrides={"polly": demo.LocalPolly(), "translate": demo.LocalTranslate()},
         )
         moto_ext.answer_trusted_advisor(aws.client("trustedadvisor"))
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
-        self.slack = SlackStandIn(token, files_dir=self.files_dir).start()
+        self.slack = SlackStandIn(token, users=USERS, files_dir=self.files_dir).start()
         values: dict[str, Any] = {
             "slack_bot_token": token,
             "slack_signing_secret": signing_secret,

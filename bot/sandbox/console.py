@@ -4,24 +4,34 @@ Turns, one a line:
 
 * plain text: a message in the sandbox's bot channel (#ml-ops);
 * ``/ml ...``: the slash command;
-* ``!click LABEL``: click the button with that label on the latest bot message offering it;
-* ``!as USER_ID``: speak as another user from then on (U0ALICE, U0BOB, U0CAROL);
+* ``!click LABEL``: click the button with that label on the latest bot message that offered
+  it (if that card was decided since, it says so and clicks nothing);
+* ``!as NAME``: speak as another user from then on (alice, bob, carol, or their ids);
 * ``!wait SECONDS``: let background work and status changes run;
 * ``!dm TEXT``: a direct message to the bot; ``!reply TEXT``: a reply in the latest thread;
+* ``!home``: open the app's Home tab (your pending cards, what the bot follows, schedules);
+* ``!attach PATH [text]``: upload a file with a message, as in Slack (``demo:storefront.png``,
+  ``demo:standup.wav``, ``demo:all-hands.wav``, ``demo:report.pdf`` are made by the sandbox);
 * ``# ...``: a comment.
+
+In any line, ``$LAST_JOB`` and ``$LAST_ENDPOINT`` stand for the names the bot last generated
+for a job (training, Autopilot, batch transform) and for an endpoint (a deployment), so a
+script can train, deploy, invoke and delete without knowing the names in advance.
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 import sys
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sandbox import CHANNEL, CHANNEL_NAME, DEFAULT_USER, USERS, Sandbox
+from bot.sandbox import CHANNEL, CHANNEL_NAME, DEFAULT_USER, USERS, Sandbox, demo
 from bot.sandbox.slack_api import BOT_USER_ID, Record
 
 EMOJI = {
@@ -61,7 +71,15 @@ HELP = """Type as a Slack user in #ml-ops. Try:
   are my endpoints healthy          how is training going
   train xgboost on s3://acme-ml-data/churn/train.csv
   /ml help                          /ml jobs
-Sandbox commands: !click LABEL · !as U0BOB · !wait 10 · !dm TEXT · !reply TEXT · !quit"""
+Sandbox commands: !click LABEL · !as bob · !wait 10 · !dm TEXT · !reply TEXT · !home · !quit
+  !attach demo:storefront.png (or any PATH) [text]: a file with your message, as in Slack
+$LAST_JOB and $LAST_ENDPOINT stand for the names the bot last generated."""
+# $NAME -> (plan parameter, the intents whose plans name one)
+VARIABLES = {
+    "LAST_JOB": ("job_name", ("StartTraining", "StartAutopilot", "StartTransform")),
+    "LAST_ENDPOINT": ("endpoint", ("DeployModel",)),
+}
+_VARIABLE = re.compile(r"\$(" + "|".join(VARIABLES) + r")\b")
 
 
 def _plain(text: str) -> str:
@@ -115,6 +133,25 @@ def format_record(record: Record) -> list[str]:
     return out
 
 
+def _asking(mimetype: str) -> str:
+    """What a person attaching a file of this kind without a word most likely wants."""
+    if mimetype.startswith("image/"):
+        return "what's in this image?"
+    if mimetype.startswith(("audio/", "video/")):
+        return "transcribe this recording"
+    return "what's in this file?"
+
+
+def _user(who: str) -> str | None:
+    """'bob', '@bob', 'Bob' or 'U0BOB' -> 'U0BOB'; None for anything else."""
+    name = who.strip().lstrip("@").lower()
+    for user, known in USERS.items():
+        if name in (known, user.lower()):
+            return user
+    ident = who.strip().upper()
+    return ident if re.fullmatch(r"U[A-Z0-9]{2,20}", ident) else None
+
+
 def _line_buffer() -> str:
     try:
         import readline
@@ -157,7 +194,7 @@ class Console:
             self.out.flush()
 
     def _show(self, record: Record) -> None:
-        if record.kind not in ("post", "update", "ephemeral", "file"):
+        if record.kind not in ("post", "update", "ephemeral", "file", "home"):
             return
         if record.kind == "post":
             self.last_thread = record.thread_ts or record.ts
@@ -165,7 +202,10 @@ class Console:
             self._write(json.dumps(record.as_json(), ensure_ascii=False))
             return
         where = f"thread {record.thread_ts}" if record.thread_ts else f"#{CHANNEL_NAME}"
+        if record.kind == "home":
+            where = f"Home tab of @{USERS.get(record.user or '', record.user)}"
         label = {
+            "home": "ml-bot",
             "post": "ml-bot",
             "update": "ml-bot (updated)",
             "file": "ml-bot (file)",
@@ -196,14 +236,19 @@ class Console:
         if stripped == "!help":
             self.note(HELP)
             return True
-        if stripped.startswith("!as"):
-            user = stripped[3:].strip().upper()
-            if not re.fullmatch(r"U[A-Z0-9]{2,20}", user):
-                self.note(f"! not a user id: {user!r} (try U0BOB)")
+        if stripped == "!as" or stripped.startswith("!as "):
+            user = _user(stripped[3:].strip())
+            if user is None:
+                names = ", ".join(sorted(USERS.values()))
+                self.note(f"! not a user: {stripped[3:].strip()!r} (try {names}, or an id)")
                 return True
             self.user = user
             self.note(f"(now speaking as @{USERS.get(user, user)})")
             return True
+        expanded = self.expand(stripped)
+        if expanded is None:
+            return True
+        stripped = expanded
         if stripped.startswith("!wait"):
             try:
                 seconds = float(stripped[5:].strip() or "5")
@@ -218,11 +263,23 @@ class Console:
             label = stripped[6:].strip()
             if self.echo:
                 self.note(f"{name} clicks [{label}]")
-            response, _record = driver.click(self.user, label)
-            if response is None:
+            response, record = driver.click(self.user, label)
+            if response is None and record is not None:
+                where = format_record(record)
+                self.note(
+                    f"! the latest card offering [{label}] was already decided; nothing clicked"
+                    + (f" ({where[-1].strip(' ·')})" if where else "")
+                )
+            elif response is None:
                 self.note(f"! no bot message offers a button labelled {label!r}")
             driver.settle()
             return True
+        if stripped == "!home":
+            driver.open_home(self.user)
+            driver.settle()
+            return True
+        if stripped == "!attach" or stripped.startswith("!attach "):
+            return self._attach(stripped[7:].strip())
         if stripped.startswith("!dm "):
             text = stripped[4:]
             if self.echo:
@@ -250,6 +307,66 @@ class Console:
             )
         driver.settle()
         return True
+
+    def _attach(self, rest: str) -> bool:
+        """!attach PATH [text]: upload a file through the Slack stand-in and send it with the
+        text (by default, what one asks of that kind of file)."""
+        driver, slack = self.sandbox.driver, self.sandbox.slack
+        assert driver is not None and slack is not None
+        path, _, text = rest.partition(" ")
+        if not path:
+            self.note("! usage: !attach PATH [text]  (or demo:" + "|".join(demo.FILES) + ")")
+            return True
+        if path.startswith("demo:"):
+            if path[5:] not in demo.FILES:
+                self.note(f"! no demo file {path[5:]!r}; there are " + ", ".join(demo.FILES))
+                return True
+            data, mimetype = demo.FILES[path[5:]]
+            name = path[5:]
+        else:
+            try:
+                data = Path(path).expanduser().read_bytes()
+            except OSError as exc:
+                self.note(f"! cannot read {path}: {exc.strerror}")
+                return True
+            name = Path(path).name
+            mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        text = text.strip() or _asking(mimetype)
+        if self.echo:
+            self.note(f"{USERS.get(self.user, self.user)}> 📎 {name} ({len(data):,} bytes) {text}")
+        file = slack.user_file(self.user, name, data, mimetype)
+        driver.message(self.user, text, channel=CHANNEL, files=[file])
+        driver.settle()
+        return True
+
+    def expand(self, line: str) -> str | None:
+        """The line with $LAST_JOB / $LAST_ENDPOINT replaced by the names the bot last
+        generated; None (and a note) when one of them names nothing yet."""
+        missing: list[str] = []
+
+        def value(match: re.Match[str]) -> str:
+            found = self.last_name(match.group(1))
+            if found is None:
+                missing.append(match.group(0))
+                return match.group(0)
+            return found
+
+        expanded = _VARIABLE.sub(value, line)
+        if missing:
+            self.note(f"! {missing[0]} names nothing yet; no turn played")
+            return None
+        return expanded
+
+    def last_name(self, variable: str) -> str | None:
+        """The name in the newest plan (a card, approved or not) that generated one."""
+        key, intents = VARIABLES[variable]
+        state = self.sandbox.chatops.state
+        for plan in state.recent_plans(limit=100):
+            if plan.intent in intents and plan.state not in ("cancelled", "expired"):
+                name = plan.params.get(key)
+                if isinstance(name, str) and name:
+                    return name
+        return None
 
     def run(self, lines: Iterable[str]) -> int:
         for line in lines:

@@ -129,6 +129,18 @@ class SlackDriver:
             response = self._event(mention)
         return ts, response
 
+    def open_home(self, user: str) -> BoltResponse:
+        """The person opens the app's Home tab."""
+        return self._event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": "D" + user[1:],
+                "tab": "home",
+                "event_ts": self.slack.new_ts(),
+            }
+        )
+
     def _event(self, event: dict[str, Any]) -> BoltResponse:
         body = json.dumps(
             {
@@ -158,17 +170,21 @@ class SlackDriver:
             "command": name,
             "text": text,
             "api_app_id": "A0SANDBOX",
-            "response_url": self.slack.response_url(),
+            "response_url": self.slack.response_url(user),
             "trigger_id": uuid.uuid4().hex,
         }
         return self._dispatch(urlencode(form), "application/x-www-form-urlencoded")
 
     def click(self, user: str, label: str) -> tuple[BoltResponse | None, Record | None]:
-        """Click the button with this label on the latest bot message offering it."""
+        """Click the button with this label on the latest bot message that offered it.
+        When that message no longer offers it (a card decided since), nothing is clicked:
+        (None, the message as it is now). (None, None) when no message offered it."""
         found = self.slack.latest_with_button(label)
         if found is None:
             return None, None
         record, button = found
+        if button is None:
+            return None, record
         return self.click_button(user, record, button), record
 
     def click_button(self, user: str, record: Record, button: dict[str, Any]) -> BoltResponse:
@@ -192,7 +208,7 @@ class SlackDriver:
                 "text": record.text,
                 "blocks": record.blocks,
             },
-            "response_url": self.slack.response_url(),
+            "response_url": self.slack.response_url(user),
             "actions": [
                 {
                     "action_id": button.get("action_id"),

@@ -5,7 +5,7 @@ moto jumps SageMaker jobs straight to their final state and lacks a few calls
 answers Cost Explorer and InvokeEndpoint with canned data, and lists a CloudWatch
 metric once per data point. Here, inside the sandbox process only:
 
-* training jobs, endpoints and Autopilot jobs move through their real statuses
+* training jobs, endpoints, Autopilot jobs and Glue job runs move through their real statuses
   over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
 * the missing calls exist, with the real request and response shapes;
 * Cost Explorer answers from the seeded 60 days of costs; ListMetrics lists each metric once;
@@ -68,6 +68,7 @@ class Config:
     training: dict[str, _Timeline] = field(default_factory=dict)
     endpoints: dict[str, _Timeline] = field(default_factory=dict)
     automl: dict[str, _Timeline] = field(default_factory=dict)
+    glue_runs: dict[str, _Timeline] = field(default_factory=dict)  # run id -> its timeline
     labeling_jobs: list[dict[str, Any]] = field(default_factory=list)
     monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
     monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
@@ -85,6 +86,7 @@ CONFIG = Config()
 TRAINING_SECONDS = 40.0
 ENDPOINT_SECONDS = 20.0
 AUTOML_SECONDS = 60.0
+GLUE_SECONDS = 30.0
 STOP_SECONDS = 4.0
 
 # (secondary status, share of the run it starts at, message)
@@ -177,12 +179,10 @@ def _finish(job: Any, status: str, secondary: str, message: str, now: float) -> 
     job.secondary_status_transitions = transitions
     job.training_end_time = _dt(now)
     job.last_modified_time = _dt(now)
-    timeline = CONFIG.training.get(job.arn)
-    ran = (now - timeline.start) if timeline else 0.0
-    # Sandbox time is compressed; bill what the job would have taken for real.
-    job.billable_time_in_seconds = (
-        int(max(60, ran / max(CONFIG.scale, 0.001) * 30)) if status != "Failed" else 0
-    )
+    started = getattr(job, "training_start_time", None) or _dt(now)
+    ran = (job.training_end_time - started).total_seconds()
+    # Billed for the time it ran on its instances, as SageMaker does (never more than that).
+    job.billable_time_in_seconds = int(ran) if status != "Failed" else 0
     if status == "Completed":
         algorithm = _algorithm(job.algorithm_specification.get("TrainingImage", ""))
         metrics = FINAL_METRICS.get(algorithm, [("train:loss", 0.2113)])
@@ -352,7 +352,8 @@ def _advance_endpoint(endpoint: Any, now: float) -> None:
     if timeline.duration <= 0 or now - timeline.start >= timeline.duration:
         if endpoint.endpoint_status != "InService":
             endpoint.endpoint_status = "InService"
-            endpoint.last_modified_time = _dt(now)
+            # naive UTC, as moto keeps it: ListEndpoints compares it with its own times
+            endpoint.last_modified_time = _dt(now).replace(tzinfo=None)
     elif endpoint.endpoint_status != "Updating":
         endpoint.endpoint_status = "Creating"  # moto made it InService at once
 
@@ -425,7 +426,8 @@ def _candidates(job: Any) -> list[dict[str, Any]]:
     for i, (algo, value) in enumerate(
         zip(("xgboost", "lightgbm", "catboost"), values, strict=True)
     ):
-        name = f"{job.auto_ml_job_name[:20]}-{algo}-trial-{i + 1:03d}"
+        # Autopilot names a candidate after its job, whole (a name is never cut short).
+        name = f"{job.auto_ml_job_name}-{algo}-trial-{i + 1:03d}"
         out.append(
             {
                 "CandidateName": name,
@@ -476,6 +478,117 @@ def _advance_automl(job: Any, now: float) -> None:
     job.end_time = None
 
 
+# ---------------------------------------------------------------------------- stopping
+
+
+def _install_stops() -> None:
+    """StopTransformJob and StopHyperParameterTuningJob, which moto lacks: the job stops."""
+    from moto.core.responses import EmptyResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+
+    def stop_transform_job(self: Any) -> Any:
+        name = self._get_param("TransformJobName")
+        job = self.sagemaker_backend.transform_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find transform job '{name}'.")
+        if job.transform_job_status != "InProgress":
+            raise ValidationError(message=f"The transform job {name} is not in progress.")
+        job.transform_job_status = "Stopped"
+        return EmptyResult()
+
+    def stop_tuning_job(self: Any) -> Any:
+        name = self._get_param("HyperParameterTuningJobName")
+        job = self.sagemaker_backend.hyper_parameter_tuning_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find hyper parameter tuning job '{name}'.")
+        if job.hyper_parameter_tuning_job_status != "InProgress":
+            raise ValidationError(message=f"The tuning job {name} is not in progress.")
+        job.hyper_parameter_tuning_job_status = "Stopped"
+        return EmptyResult()
+
+    _patch(responses.SageMakerResponse, "stop_transform_job", stop_transform_job)
+    _patch(responses.SageMakerResponse, "stop_hyper_parameter_tuning_job", stop_tuning_job)
+
+
+# ---------------------------------------------------------------------------- Glue
+
+
+def _install_glue() -> None:
+    """Glue job runs move STARTING -> RUNNING -> SUCCEEDED over GLUE_SECONDS (scaled), a
+    stopped run is STOPPED; BatchStopJobRun (which moto lacks) stops runs."""
+    from moto.core.responses import ActionResult
+    from moto.glue import responses
+    from moto.glue.models import FakeJob, FakeJobRun
+
+    original_start = FakeJob.start_job_run
+
+    def start_job_run(self: Any, *args: Any, **kwargs: Any) -> str:
+        run_id: str = original_start(self, *args, **kwargs)
+        with _lock:
+            CONFIG.glue_runs[run_id] = _Timeline(_now(), GLUE_SECONDS * CONFIG.scale)
+            run = next(r for r in self.job_runs if r.job_run_id == run_id)
+            run.started_on = run.modified_on = _dt(_now())
+            run.completed_on = None
+        return run_id
+
+    def status(self: Any) -> str:
+        timeline = CONFIG.glue_runs.get(self.job_run_id)
+        if timeline is None:  # seeded runs keep the state they were given
+            return str(self._status)
+        now = _now()
+        if timeline.stop_requested_at is not None:
+            state = "STOPPED"
+        elif timeline.duration <= 0 or now - timeline.start >= timeline.duration:
+            state = "SUCCEEDED"
+        else:
+            state = "RUNNING" if now - timeline.start >= 0.1 * timeline.duration else "STARTING"
+        if state in ("SUCCEEDED", "STOPPED") and self._status not in ("SUCCEEDED", "STOPPED"):
+            end = timeline.stop_requested_at or timeline.start + timeline.duration
+            self.completed_on = self.modified_on = _dt(min(end, now))
+        self._status = state
+        return state
+
+    def set_status(self: Any, value: str) -> None:
+        self._status = value
+
+    def as_dict(self: Any, _original: Any = FakeJobRun.as_dict) -> dict[str, Any]:
+        data: dict[str, Any] = _original(self)
+        ended = self.completed_on if self.status in ("SUCCEEDED", "STOPPED", "FAILED") else None
+        data["CompletedOn"] = ended
+        data["ExecutionTime"] = int((ended - self.started_on).total_seconds()) if ended else 0
+        if getattr(self, "error_message", None):
+            data["ErrorMessage"] = self.error_message
+        return {k: v for k, v in data.items() if v is not None}
+
+    def batch_stop_job_run(self: Any) -> Any:
+        name = self._get_param("JobName")
+        stopped, errors = [], []
+        for run_id in self._get_param("JobRunIds") or []:
+            with _lock:
+                timeline = CONFIG.glue_runs.get(run_id)
+                if timeline is not None and timeline.stop_requested_at is None:
+                    timeline.stop_requested_at = _now()
+                    stopped.append({"JobName": name, "JobRunId": run_id})
+                else:
+                    errors.append(
+                        {
+                            "JobName": name,
+                            "JobRunId": run_id,
+                            "ErrorDetail": {
+                                "ErrorCode": "InvalidInputException",
+                                "ErrorMessage": "Job run is not running.",
+                            },
+                        }
+                    )
+        return ActionResult({"SuccessfulSubmissions": stopped, "Errors": errors})
+
+    _patch(FakeJob, "start_job_run", start_job_run)
+    _patch(FakeJobRun, "status", property(status, set_status))
+    _patch(FakeJobRun, "as_dict", as_dict)
+    _patch(responses.GlueResponse, "batch_stop_job_run", batch_stop_job_run)
+
+
 # ---------------------------------------------------------------------------- the rest
 
 
@@ -483,10 +596,43 @@ def _install_labeling() -> None:
     from moto.core.responses import ActionResult
     from moto.sagemaker import responses
 
+    summary_keys = (
+        "LabelingJobName",
+        "LabelingJobArn",
+        "CreationTime",
+        "LastModifiedTime",
+        "LabelingJobStatus",
+        "LabelCounters",
+        "WorkteamArn",
+        "PreHumanTaskLambdaArn",
+        "FailureReason",
+        "InputConfig",
+    )
+
     def list_labeling_jobs(self: Any) -> Any:
-        return ActionResult({"LabelingJobSummaryList": list(CONFIG.labeling_jobs)})
+        found = [
+            {k: j[k] for k in summary_keys if k in j}
+            | {"WorkteamArn": j.get("HumanTaskConfig", {}).get("WorkteamArn", "")}
+            | {
+                "PreHumanTaskLambdaArn": j.get("HumanTaskConfig", {}).get(
+                    "PreHumanTaskLambdaArn", ""
+                )
+            }
+            for j in CONFIG.labeling_jobs
+        ]
+        return ActionResult({"LabelingJobSummaryList": found})
+
+    def describe_labeling_job(self: Any) -> Any:
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = self._get_param("LabelingJobName")
+        for job in CONFIG.labeling_jobs:
+            if job["LabelingJobName"] == name:
+                return ActionResult(dict(job))
+        raise ValidationError(message=f"Could not find labeling job '{name}'.")
 
     _patch(responses.SageMakerResponse, "list_labeling_jobs", list_labeling_jobs)
+    _patch(responses.SageMakerResponse, "describe_labeling_job", describe_labeling_job)
 
     def list_monitoring_schedules(self: Any) -> Any:
         endpoint = self._get_param("EndpointName")
@@ -831,10 +977,26 @@ IMAGE_LABELS = {  # labels the sandbox knows for its demo images, by words in th
         ("Whiskers", 74.1, []),
     ],
 }
-TRANSCRIPTS = {  # what the demo recordings say
-    "standup.mp3": "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
+_STANDUP = (
+    "Good morning everyone. Quick standup: the churn model retrain finished overnight with an "
     "AUC of 0.91. The fraud detector is throwing five hundred errors since about six, so Dana "
-    "is looking at the endpoint logs. Please shut down notebooks you are not using.",
+    "is looking at the endpoint logs. Please shut down notebooks you are not using."
+)
+_ALL_HANDS = " ".join(
+    f"Part {i}. "
+    + (
+        "Thanks everyone for joining the machine learning all hands. This quarter we moved the "
+        "churn model to a weekly retrain, cut the fraud detector's latency by a third, and "
+        "started labelling support tickets with Ground Truth so the intent model can learn "
+        "from real conversations. Next quarter we want batch scoring for every campaign, a "
+        "cleaner data catalog, and fewer notebooks left running over the weekend."
+    )
+    for i in range(1, 11)
+)
+TRANSCRIPTS = {  # what the demo recordings say, by how their file name ends
+    "standup.mp3": _STANDUP,
+    "standup.wav": _STANDUP,
+    "all-hands.wav": _ALL_HANDS,  # longer than a Slack message: it goes along as a file
 }
 
 
@@ -871,6 +1033,9 @@ def _install_ai() -> None:
 
     def detect_labels(self: Any) -> Any:
         image = self._get_param("Image") or {}
+        known = _demo_image(image)
+        if known is not None:
+            return json.dumps({"LabelModelVersion": "3.0", "Labels": known["labels"]})
         key = str((image.get("S3Object") or {}).get("Name", "")).lower()
         for word, labels in IMAGE_LABELS.items():
             if word in key:
@@ -891,6 +1056,8 @@ def _install_ai() -> None:
         return original_labels(self)
 
     _patch(rekognition_responses.RekognitionResponse, "detect_labels", detect_labels)
+    _install_image_standins(rekognition_responses.RekognitionResponse)
+    _install_text_standins(comprehend_responses.ComprehendResponse)
 
     original_advance = FakeTranscriptionJob.advance
 
@@ -900,7 +1067,7 @@ def _install_ai() -> None:
         if before == self.status or self.status != "COMPLETED" or not self._output_bucket_name:
             return
         media = self.media["MediaFileUri"]
-        text = TRANSCRIPTS.get(media.rsplit("/", 1)[-1])
+        text = next((t for end, t in TRANSCRIPTS.items() if media.endswith(end)), None)
         if text is None:
             self.status, self.failure_reason = (
                 "FAILED",
@@ -920,6 +1087,178 @@ def _install_ai() -> None:
         )
 
     _patch(FakeTranscriptionJob, "advance", advance)
+
+
+def _label(name: str, confidence: float, parents: list[str]) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Confidence": confidence,
+        "Parents": [{"Name": p} for p in parents],
+        "Instances": [],
+    }
+
+
+def _face(low: int, high: int, smiling: bool, glasses: bool, emotion: str) -> dict[str, Any]:
+    return {
+        "BoundingBox": {"Width": 0.1, "Height": 0.15, "Left": 0.4, "Top": 0.3},
+        "AgeRange": {"Low": low, "High": high},
+        "Smile": {"Value": smiling, "Confidence": 96.0},
+        "Eyeglasses": {"Value": glasses, "Confidence": 93.0},
+        "Sunglasses": {"Value": False, "Confidence": 97.0},
+        "Emotions": [{"Type": emotion, "Confidence": 88.0}, {"Type": "CALM", "Confidence": 8.0}],
+        "Confidence": 99.8,
+    }
+
+
+def _demo_images() -> dict[str, dict[str, Any]]:
+    """What the sandbox's stand-in 'sees' in its demo images, by their bytes' hash."""
+    from bot.sandbox.demo import STOREFRONT_PNG
+
+    storefront = {
+        "labels": [
+            _label("Storefront", 97.2, ["Building"]),
+            _label("Person", 96.4, []),
+            _label("Sign", 94.1, []),
+            _label("Window", 88.0, ["Building"]),
+            _label("Bicycle", 79.3, ["Vehicle"]),
+        ],
+        "text": ["ACME ML CAFE", "OPEN", "Mon-Fri 8-18"],
+        "faces": [_face(25, 35, True, True, "HAPPY"), _face(41, 51, False, False, "CALM")],
+        "unsafe": [],
+    }
+    return {hashlib.sha256(STOREFRONT_PNG).hexdigest(): storefront}
+
+
+def _demo_image(image: dict[str, Any]) -> dict[str, Any] | None:
+    data = image.get("Bytes")
+    if not data:
+        return None
+    import base64
+
+    raw = base64.b64decode(data) if isinstance(data, str) else bytes(data)
+    return _demo_images().get(hashlib.sha256(raw).hexdigest())
+
+
+def _install_image_standins(response: Any) -> None:
+    """DetectText, DetectFaces and DetectModerationLabels (the last two moto lacks): the
+    demo images' text and faces; nothing for other images (the stand-in cannot look)."""
+
+    def detect_text(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        lines = [
+            {"DetectedText": t, "Type": "LINE", "Id": i, "Confidence": 97.5}
+            for i, t in enumerate(known.get("text", []))
+        ]
+        return json.dumps({"TextDetections": lines, "TextModelVersion": "3.0"})
+
+    def detect_faces(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        return json.dumps({"FaceDetails": known.get("faces", [])})
+
+    def detect_moderation_labels(self: Any) -> str:
+        known = _demo_image(self._get_param("Image") or {}) or {}
+        return json.dumps(
+            {"ModerationLabels": known.get("unsafe", []), "ModerationModelVersion": "7.0"}
+        )
+
+    _patch(response, "detect_text", detect_text)
+    _patch(response, "detect_faces", detect_faces)
+    _patch(response, "detect_moderation_labels", detect_moderation_labels)
+
+
+_PII = [
+    ("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("CREDIT_DEBIT_NUMBER", re.compile(r"\b(?:\d[ -]?){13,16}\b")),
+    ("PHONE", re.compile(r"\+?\d[\d ().-]{7,}\d")),
+    ("NAME", re.compile(r"(?<=\bmy name is )[A-Z][a-z]+(?: [A-Z][a-z]+)?")),
+]
+_ORGANIZATIONS = {"Acme", "AWS", "Amazon", "SageMaker", "Slack", "Glue"}
+_PEOPLE = {"Dana", "Alice", "Bob", "Carol", "Maria", "John"}
+_DATES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+          "today", "yesterday", "tomorrow"}  # fmt: skip
+_NOT_NOUNS = {"is", "was", "are", "were", "on", "at", "to", "in", "of", "and", "or", "with",
+              "has", "had", "be", "been", "will", "can", "for"}  # fmt: skip
+_PHRASE = re.compile(r"\b(?:the|a|an|my|our|your|this|that|their)\s+((?:[a-z]+\s+)?[a-z]+)\b", re.I)
+
+
+def _pii(text: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PII:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and m.end() > b for b, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(
+                {"Type": kind, "Score": 0.99, "BeginOffset": m.start(), "EndOffset": m.end()}
+            )
+    return found
+
+
+def _install_text_standins(response: Any) -> None:
+    """DetectEntities (moto lacks it), DetectKeyPhrases and DetectPiiEntities read the text:
+    known names and dates, noun phrases, e-mail addresses, phone and card numbers."""
+
+    def detect_pii_entities(self: Any) -> str:
+        return json.dumps({"Entities": _pii(str(self._get_param("Text")))})
+
+    def detect_entities(self: Any) -> str:
+        text = str(self._get_param("Text"))
+        entities = []
+        for m in re.finditer(r"[A-Za-z][\w-]*", text):
+            word = m.group(0)
+            kind = (
+                "ORGANIZATION"
+                if word in _ORGANIZATIONS
+                else "PERSON"
+                if word in _PEOPLE
+                else "DATE"
+                if word.lower() in _DATES
+                else None
+            )
+            if kind:
+                entities.append(
+                    {
+                        "Type": kind,
+                        "Text": word,
+                        "Score": 0.95,
+                        "BeginOffset": m.start(),
+                        "EndOffset": m.end(),
+                    }
+                )
+        for item in _pii(text):
+            if item["Type"] == "NAME":
+                entities.append(
+                    {
+                        **item,
+                        "Type": "PERSON",
+                        "Text": text[item["BeginOffset"] : item["EndOffset"]],
+                    }
+                )
+        return json.dumps({"Entities": entities})
+
+    def detect_key_phrases(self: Any) -> str:
+        text = str(self._get_param("Text"))
+        phrases = []
+        for m in _PHRASE.finditer(text):
+            words = m.group(0).split()
+            while words and words[-1].lower() in _NOT_NOUNS:
+                words.pop()
+            if len(words) > 1:
+                phrase = " ".join(words)
+                phrases.append(
+                    {
+                        "Text": phrase,
+                        "Score": 0.9,
+                        "BeginOffset": m.start(),
+                        "EndOffset": m.start() + len(phrase),
+                    }
+                )
+        return json.dumps({"KeyPhrases": phrases})
+
+    _patch(response, "detect_pii_entities", detect_pii_entities)
+    _patch(response, "detect_entities", detect_entities)
+    _patch(response, "detect_key_phrases", detect_key_phrases)
 
 
 def atomic_dynamodb() -> None:
@@ -1042,6 +1381,8 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_costs()
             _install_invoke()
             _install_ai()
+            _install_glue()
+            _install_stops()
             _install_studio()
             atomic_dynamodb()
             _installed = True
@@ -1068,6 +1409,7 @@ def reset() -> None:
         CONFIG.training.clear()
         CONFIG.endpoints.clear()
         CONFIG.automl.clear()
+        CONFIG.glue_runs.clear()
         CONFIG.labeling_jobs.clear()
         CONFIG.monitoring_schedules.clear()
         CONFIG.monitoring_executions.clear()

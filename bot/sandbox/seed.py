@@ -1,8 +1,9 @@
 """A believable demo ML account, created through the AWS APIs against moto.
 
 Three endpoints (one throwing 5xx errors with high latency, one idle), training
-jobs in every state, processing / compilation / Autopilot / labeling jobs, a
-notebook left running for days, two budgets (one past 80 %), and 60 days of
+jobs in every state, processing / compilation / Autopilot / labeling / batch transform /
+tuning jobs, a Glue Data Catalog (tables over S3, RDS and DynamoDB) with two ETL jobs, a
+notebook left running for days, two budgets (one past 80%), and 60 days of
 Cost Explorer data by service.
 """
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.literals import StandardUnitType
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_glue import GlueClient
     from types_boto3_s3 import S3Client
     from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.literals import (
@@ -46,6 +48,7 @@ DATASETS = {
     "fraud/train.csv": "is_fraud,amount,country,hour\n0,120.5,1,14\n1,980.0,7,3\n",
     "segments/customers.csv": "recency,frequency,monetary\n10,4,320.5\n",
     "recsys/ratings/part-0001.csv": "user,item,rating\n1,17,5\n",
+    "churn/prepared/part-0000.csv": "churned,tenure,monthly_charges,total_charges,contract\n0,12,59.9,718.8,1\n",
     "images/cat.jpg": "\xff\xd8\xff\xe0 JFIF sandbox image",
     "audio/standup.mp3": "ID3 sandbox audio",
 }
@@ -157,7 +160,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
             endpoint.creation_time = endpoint.last_modified_time = _utc(days=age).replace(
                 tzinfo=None
             )
-        _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
+        training_jobs = _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
     finally:
         moto_ext.CONFIG.scale = scale
     put_metrics(aws.cloudwatch, rng, minutes=180)
@@ -175,6 +178,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
     _seed_violations(sm, s3)
+    _seed_catalog(aws.glue)
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
     _seed_anomalies()
@@ -185,6 +189,7 @@ def seed(aws: AwsClients) -> dict[str, Any]:
         "data_bucket": DATA_BUCKET,
         "artifact_bucket": ARTIFACT_BUCKET,
         "endpoints": [e.name for e in ENDPOINTS],
+        "training_jobs": training_jobs,
     }
 
 
@@ -263,10 +268,11 @@ def _training(
     )
 
 
-def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
+def _seed_jobs(sm: SageMakerClient, backend: Any) -> list[str]:
+    """The demo's jobs of every kind; returns the training jobs' names."""
     jobs = [
         (
-            "churn-xgb-20261119-0930",
+            "churn-xgb-{:%Y%m%d-%H%M}",
             XGB_IMAGE,
             "churn/train.csv",
             "Completed",
@@ -275,7 +281,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             0.31,
         ),
         (
-            "demand-deepar-20261122-0600",
+            "demand-deepar-{:%Y%m%d-%H%M}",
             "522234722520.dkr.ecr.us-east-1.amazonaws.com/forecasting-deepar:1",
             "churn/train.csv",
             "Completed",
@@ -284,7 +290,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             0.9,
         ),
         (
-            "sentiment-blazingtext-20261124-1412",
+            "sentiment-blazingtext-{:%Y%m%d-%H%M}",
             "811284229777.dkr.ecr.us-east-1.amazonaws.com/blazingtext:1",
             "churn/train.csv",
             "Stopped",
@@ -292,9 +298,9 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             3.0,
             0.2,
         ),
-        ("recsys-fm-20261125-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
+        ("recsys-fm-{:%Y%m%d}-nightly", FM_IMAGE, "recsys/ratings/", "Failed", "Failed", 2.0, 0.05),
         (
-            "fraud-xgb-retrain-20261127-0815",
+            "fraud-xgb-retrain-{:%Y%m%d-%H%M}",
             XGB_IMAGE,
             "fraud/train.csv",
             "InProgress",
@@ -303,7 +309,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             None,
         ),
         (
-            "segments-kmeans-20261127-0902",
+            "segments-kmeans-{:%Y%m%d-%H%M}",
             "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1",
             "segments/customers.csv",
             "InProgress",
@@ -312,11 +318,15 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
             None,
         ),
     ]
-    for name, image, data, status, secondary, age_days, hours in jobs:
+    names = []
+    for template, image, data, status, secondary, age_days, hours in jobs:
+        # Named, as people name their jobs, after when they started.
+        created = _utc(days=age_days)
+        name = template.format(created)
+        names.append(name)
         _training(sm, name, image, data, hyper={"num_round": "100"} if "xgb" in name else None)
         job = backend.training_jobs[name]
         moto_ext.CONFIG.training.pop(job.arn, None)  # seeded jobs keep their state
-        created = _utc(days=age_days)
         job.creation_time = job.training_start_time = created
         job.training_job_status, job.secondary_status = status, secondary
         job.secondary_status_transitions = [
@@ -355,7 +365,7 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
                 "NoSuchKey: s3://acme-ml-data/recsys/ratings/part-0002.csv"
             )
     sm.create_processing_job(
-        ProcessingJobName="churn-features-20261127-0700",
+        ProcessingJobName=f"churn-features-{_utc():%Y%m%d-%H%M}",
         RoleArn=ROLE_ARN,
         AppSpecification={
             "ImageUri": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
@@ -383,8 +393,9 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
         },
         StoppingCondition={"MaxRuntimeInSeconds": 900},
     )
+    _ran(sm_backend().compilation_jobs["churn-xgb-neo-arm64"], _utc(days=2, hours=3), minutes=6)
     sm.create_auto_ml_job_v2(
-        AutoMLJobName="churn-autopilot-1120",
+        AutoMLJobName=f"churn-autopilot-{_utc():%m%d}",
         RoleArn=ROLE_ARN,
         AutoMLJobInputDataConfig=[
             {
@@ -407,6 +418,68 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
         },
         AutoMLJobObjective={"MetricName": "F1"},
     )
+    sm.create_transform_job(
+        TransformJobName=f"churn-batch-scoring-{_utc():%Y%m%d-%H%M}",
+        ModelName="churn-xgb-model",
+        TransformInput={
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": f"s3://{DATA_BUCKET}/churn/validation.csv",
+                }
+            },
+            "ContentType": "text/csv",
+        },
+        TransformOutput={"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/batch/churn-scores/"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+    tuning = f"fraud-xgb-hpo-{_utc(hours=5):%Y%m%d-%H%M}"
+    sm.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=tuning[:32],
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "HyperParameterTuningJobObjective": {
+                "Type": "Maximize",
+                "MetricName": "validation:auc",
+            },
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 2},
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": XGB_IMAGE, "TrainingInputMode": "File"},
+            "RoleArn": ROLE_ARN,
+            "OutputDataConfig": {"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/tuning"},
+            "ResourceConfig": {
+                "InstanceType": "ml.m5.xlarge",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    )
+    hpo = backend.hyper_parameter_tuning_jobs[tuning[:32]]
+    hpo.hyper_parameter_tuning_job_status = "InProgress"
+    hpo.hyper_parameter_tuning_end_time = None
+    hpo.creation_time = _utc(hours=5).replace(tzinfo=None)
+    hpo.training_job_status_counters = {
+        "Completed": 11,
+        "InProgress": 2,
+        "RetryableError": 0,
+        "NonRetryableError": 1,
+        "Stopped": 0,
+    }
+    hpo.best_training_job = {
+        "TrainingJobName": f"{tuning[:32]}-009-4f1c2a7e",
+        "TrainingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/{tuning[:32]}-009-4f1c2a7e",
+        "CreationTime": _utc(hours=2),
+        "TrainingJobStatus": "Completed",
+        "TunedHyperParameters": {"eta": "0.12", "max_depth": "7", "subsample": "0.84"},
+        "FinalHyperParameterTuningJobObjectiveMetric": {
+            "Type": "Maximize",
+            "MetricName": "validation:auc",
+            "Value": 0.9384,
+        },
+        "ObjectiveStatus": "Succeeded",
+    }
     moto_ext.CONFIG.labeling_jobs.append(
         {
             "LabelingJobName": "support-tickets-intent-labels",
@@ -421,10 +494,35 @@ def _seed_jobs(sm: SageMakerClient, backend: Any) -> None:
                 "FailedNonRetryableError": 3,
                 "Unlabeled": 2160,
             },
-            "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
-            "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+            "JobReferenceCode": "a1b2c3d4",
+            "LabelAttributeName": "intent",
+            "RoleArn": ROLE_ARN,
+            "InputConfig": {
+                "DataSource": {
+                    "S3DataSource": {
+                        "ManifestS3Uri": f"s3://{DATA_BUCKET}/support/tickets.manifest"
+                    }
+                }
+            },
+            "OutputConfig": {"S3OutputPath": f"s3://{ARTIFACT_BUCKET}/labeling/"},
+            "LabelingJobAlgorithmsConfig": {
+                "LabelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:us-east-1:027400017018:labeling-job-algorithm-specification/text-classification"
+            },
+            "HumanTaskConfig": {
+                "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/support-team",
+                "UiConfig": {"UiTemplateS3Uri": f"s3://{ARTIFACT_BUCKET}/labeling/template.liquid"},
+                "PreHumanTaskLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:PRE-TextMultiClass",
+                "TaskTitle": "Which intent is this support ticket?",
+                "TaskDescription": "Pick the customer's intent",
+                "NumberOfHumanWorkersPerDataObject": 1,
+                "TaskTimeLimitInSeconds": 300,
+                "AnnotationConsolidationConfig": {
+                    "AnnotationConsolidationLambdaArn": "arn:aws:lambda:us-east-1:432418664414:function:ACS-TextMultiClass"
+                },
+            },
         }
     )
+    return names
 
 
 def _seed_monitoring() -> None:
@@ -463,6 +561,85 @@ def _seed_monitoring() -> None:
             )
 
 
+# (database, table, location, classification, rows, connection) of the Glue Data Catalog
+CATALOG = [
+    ("ml_data", "churn", f"s3://{DATA_BUCKET}/churn/train.csv", "csv", 7043, ""),
+    ("ml_data", "churn_validation", f"s3://{DATA_BUCKET}/churn/validation.csv", "csv", 1761, ""),
+    ("ml_data", "fraud_transactions", f"s3://{DATA_BUCKET}/fraud/train.csv", "csv", 284807, ""),
+    ("ml_data", "customer_segments", f"s3://{DATA_BUCKET}/segments/", "csv", 52310, ""),
+    ("crm", "customers", "crm.public.customers", "postgresql", 48210, "crm-postgres"),
+    (
+        "support",
+        "tickets",
+        f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/support-tickets",
+        "dynamodb",
+        130442,
+        "",
+    ),
+]
+
+
+def _seed_catalog(glue: GlueClient) -> None:
+    """A Glue Data Catalog over S3 (the churn data among it), RDS PostgreSQL and DynamoDB,
+    and the ETL jobs that prepare it (one ran this morning)."""
+    from moto.glue.models import glue_backends
+
+    for database in dict.fromkeys(d for d, *_ in CATALOG):
+        glue.create_database(DatabaseInput={"Name": database})
+    for database, table, location, kind, rows, connection in CATALOG:
+        parameters = {"classification": kind, "recordCount": str(rows)}
+        if connection:
+            parameters |= {"connectionName": connection, "typeOfData": "table"}
+        if kind == "csv":
+            parameters |= {"delimiter": ",", "skip.header.line.count": "1"}
+        glue.create_table(
+            DatabaseName=database,
+            TableInput={
+                "Name": table,
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": parameters,
+                "StorageDescriptor": {"Location": location, "Columns": []},
+            },
+        )
+    glue.create_job(
+        Name="churn-prep",
+        Role=ROLE_ARN,
+        Command={
+            "Name": "glueetl",
+            "ScriptLocation": f"s3://{ARTIFACT_BUCKET}/glue/churn_prep.py",
+            "PythonVersion": "3",
+        },
+        DefaultArguments={
+            "--source": f"s3://{DATA_BUCKET}/churn/train.csv",
+            "--output": f"s3://{DATA_BUCKET}/churn/prepared/",
+        },
+        GlueVersion="4.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=4,
+        Timeout=60,
+        Tags={"team": "ml-platform", "chatops:managed": "true"},
+    )
+    glue.create_job(
+        Name="crm-customers-export",
+        Role=ROLE_ARN,
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{ARTIFACT_BUCKET}/glue/export.py"},
+        DefaultArguments={"--output": f"s3://{DATA_BUCKET}/crm/customers/"},
+        Connections={"Connections": ["crm-postgres"]},
+        GlueVersion="4.0",
+        WorkerType="G.2X",
+        NumberOfWorkers=10,
+        Timeout=120,
+    )
+    # This morning's run of churn-prep succeeded in 6 min 12 s.
+    job = glue_backends[ACCOUNT][REGION].jobs["churn-prep"]
+    run_id = job.start_job_run(None, None, None, None, None, None, None, None, None)
+    run = job.job_runs[-1]
+    moto_ext.CONFIG.glue_runs.pop(run_id, None)
+    run.started_on = _utc(hours=3)
+    run.completed_on = run.modified_on = run.started_on + timedelta(minutes=6, seconds=12)
+    run.status = "SUCCEEDED"
+
+
 # What fraud-detector-prod's latest data-quality run found, as Model Monitor writes it.
 FRAUD_VIOLATIONS = [
     {
@@ -486,6 +663,24 @@ FRAUD_VIOLATIONS = [
         "description": "There are extra columns in current dataset: merchant_type",
     },
 ]
+
+
+def sm_backend() -> Any:
+    from moto.sagemaker.models import sagemaker_backends
+
+    return sagemaker_backends[ACCOUNT][REGION]
+
+
+def _ran(job: Any, started: datetime, *, minutes: float) -> None:
+    """A seeded processing or compilation job that started at *started* and ran so long."""
+    start = started.astimezone(UTC).replace(tzinfo=None)
+    end = start + timedelta(minutes=minutes)
+    job.creation_time = start
+    job.last_modified_time = end
+    if hasattr(job, "processing_end_time"):
+        job.processing_end_time = end
+    if hasattr(job, "compilation_start_time"):
+        job.compilation_start_time, job.compilation_end_time = start, end
 
 
 def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
@@ -528,6 +723,8 @@ def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
             StoppingCondition={"MaxRuntimeInSeconds": 3600},
         )
         execution["ProcessingJobArn"] = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{job}"
+        # The job ran when its name says (moto keeps naive UTC datetimes here)
+        _ran(sm_backend().processing_jobs[job], when, minutes=12)
         violations = (
             FRAUD_VIOLATIONS
             if execution["MonitoringExecutionStatus"] == "CompletedWithViolations"

@@ -29,7 +29,7 @@ TEAM_ID = "T0SANDBOX"
 class Record:
     """One thing the bot did in Slack."""
 
-    kind: str  # post | update | ephemeral | delete | reaction | unreaction | file
+    kind: str  # post | update | ephemeral | delete | reaction | unreaction | file | home
     channel: str
     ts: str
     thread_ts: str | None = None
@@ -74,15 +74,23 @@ class SlackStandIn:
     """Runs on 127.0.0.1 on a free port; ``url`` is the Web API base URL for WebClient."""
 
     def __init__(
-        self, token: str, *, team_id: str = TEAM_ID, files_dir: Path | None = None
+        self,
+        token: str,
+        *,
+        team_id: str = TEAM_ID,
+        users: dict[str, str] | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.token = token
         self.team_id = team_id
+        self.users = dict(users or {})  # user id -> name, as users.info answers
         self.files_dir = files_dir  # uploaded files are written here, for a person to open
         self.records: list[Record] = []
         self.messages: dict[tuple[str, str], Record] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, tuple[bytes, str]] = {}  # people's uploads: id -> (bytes, type)
+        self._responders: dict[str, str | None] = {}  # response_url key -> who sees its answer
         self._listeners: list[Callable[[Record], None]] = []
         self._lock = threading.RLock()
         self._counter = 0
@@ -119,8 +127,13 @@ class SlackStandIn:
             self._counter += 1
             return f"{int(time.time())}.{self._counter:06d}"
 
-    def response_url(self) -> str:
-        return f"{self.base}/response/{uuid.uuid4().hex}"
+    def response_url(self, user: str | None = None) -> str:
+        """A response_url for one slash command or click; an ephemeral answer to it is seen
+        by ``user``, the person who typed or clicked."""
+        key = uuid.uuid4().hex
+        with self._lock:
+            self._responders[key] = user
+        return f"{self.base}/response/{key}"
 
     # ------------------------------------------------------------------ queries
 
@@ -133,19 +146,18 @@ class SlackStandIn:
                 and (channel is None or r.channel == channel)
             ]
 
-    def latest_with_button(self, label: str) -> tuple[Record, dict[str, Any]] | None:
-        """The latest bot message (as it is now) offering a button with this label."""
+    def latest_with_button(self, label: str) -> tuple[Record, dict[str, Any] | None] | None:
+        """The latest bot message that offered a button with this label, as it is now, and
+        that button; the button is None when the message no longer offers it (a card
+        decided since). None when no message ever offered it."""
         with self._lock:
             for record in reversed(self.records):
                 if record.kind not in ("post", "update", "ephemeral"):
                     continue
+                if _button(record, label) is None:
+                    continue
                 current = self.messages.get((record.channel, record.ts), record)
-                for button in current.buttons():
-                    if (
-                        button.get("text", {}).get("text", "").strip().lower()
-                        == label.strip().lower()
-                    ):
-                        return current, button
+                return current, _button(current, label)
         return None
 
     # ------------------------------------------------------------------ methods
@@ -311,6 +323,20 @@ class SlackStandIn:
             "files": [{"id": f.get("id"), "title": n} for f, n in zip(files, names, strict=False)],
         }
 
+    def _m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                view = None
+        user = str(args.get("user_id") or "")
+        if not user or not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        record = Record("home", "", self.new_ts(), blocks=_blocks(view.get("blocks")), user=user)
+        self._emit(record)
+        return {"ok": True, "view": {"id": "V" + record.ts.replace(".", ""), **view}}
+
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
         with self._lock:
@@ -356,21 +382,60 @@ class SlackStandIn:
         return {"ok": True, "channel": {"id": args.get("channel"), "is_member": True}}
 
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user") or "")
+        name = self.users.get(user, "ml-bot" if user == BOT_USER_ID else user.lower())
         return {
             "ok": True,
-            "user": {"id": args.get("user"), "name": args.get("user"), "is_bot": False},
+            "user": {
+                "id": user,
+                "name": name,
+                "is_bot": user == BOT_USER_ID,
+                "profile": {"display_name": name, "real_name": name.capitalize()},
+            },
         }
 
-    def response(self, payload: dict[str, Any]) -> None:
+    def response(self, payload: dict[str, Any], key: str = "") -> None:
         kind = "ephemeral" if payload.get("response_type", "ephemeral") == "ephemeral" else "post"
+        with self._lock:
+            user = self._responders.get(key)
         record = Record(
             kind,
             payload.get("channel", "response_url"),
             self.new_ts(),
             text=str(payload.get("text") or ""),
             blocks=_blocks(payload.get("blocks")),
+            user=user if kind == "ephemeral" else None,
         )
         self._emit(record)
+
+    def user_file(self, user: str, name: str, data: bytes, mimetype: str) -> dict[str, Any]:
+        """A file a person uploads (as Slack's own client does), in the shape a message
+        event carries it: the bot downloads it from ``url_private_download`` with its token."""
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
+        with self._lock:
+            self._files[file_id] = (data, mimetype)
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+            "size": len(data),
+            "user": user,
+            "url_private": f"{self.base}/files/{file_id}/{name}",
+            "url_private_download": f"{self.base}/files/{file_id}/download/{name}",
+        }
+
+    def download(self, path: str, token: str) -> tuple[int, bytes, str]:
+        """GET /files/<id>/...: (HTTP status, body, content type); only with the bot's token."""
+        if token != self.token:
+            return 403, b"not allowed", "text/plain"
+        parts = path.split("/")
+        with self._lock:
+            found = self._files.get(parts[2]) if len(parts) > 2 else None
+        if found is None:
+            return 404, b"no such file", "text/plain"
+        return 200, found[0], found[1]
 
     def _save(self, name: str, data: bytes) -> str:
         """Write an uploaded file to files_dir (a safe, unique name); its path, or ''."""
@@ -405,6 +470,18 @@ class SlackStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:
+                if not self.path.startswith("/files/"):
+                    self.do_POST()
+                    return
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+                status, body, kind = stand_in.download(self.path, token)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
@@ -413,7 +490,8 @@ class SlackStandIn:
                     self._reply(200, "OK")
                     return
                 if self.path.startswith("/response/"):
-                    stand_in.response(json.loads(raw or b"{}"))
+                    key = self.path.removeprefix("/response/").strip("/")
+                    stand_in.response(json.loads(raw or b"{}"), key)
                     self._reply(200, "ok")
                     return
                 if not self.path.startswith("/api/"):
@@ -444,9 +522,14 @@ class SlackStandIn:
                     return
                 self._reply(200, stand_in.call(self.path[len("/api/") :].split("?")[0], args))
 
-            do_GET = do_POST
-
         return Handler
+
+
+def _button(record: Record, label: str) -> dict[str, Any] | None:
+    for button in record.buttons():
+        if button.get("text", {}).get("text", "").strip().lower() == label.strip().lower():
+            return button
+    return None
 
 
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:

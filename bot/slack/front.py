@@ -17,6 +17,7 @@ from bot.gate import Gate
 from bot.gate.types import Decision
 from bot.logs import new_request_id, request_context
 from bot.render.cards import card_key
+from bot.render.home import home_reply, home_view
 from bot.slack.inbound import Inbound
 from bot.slack.outbox import SlackOutbox
 from bot.slack.working import WORKING_DELAY, Working
@@ -35,8 +36,10 @@ class SlackFront:
         *,
         working_delay: float = WORKING_DELAY,
         on_change: Callable[[], None] = lambda: None,
+        channels: frozenset[str] = frozenset(),
     ) -> None:
         self.gate, self.state, self.outbox = gate, state, outbox
+        self.channels = channels  # the bot's own channels (the Home tab shows only those)
         self.working_delay = working_delay
         self._on_change = on_change
 
@@ -86,6 +89,20 @@ class SlackFront:
     def click(self, decision: Decision) -> None:
         with request_context(new_request_id()) as request_id:
             self.gate.click(decision, request_id)
+
+    def home(self, user: str) -> None:
+        """Someone opened the app's Home tab: their pending cards, what the bot follows in
+        its channels, and the reports scheduled there (other channels stay private)."""
+        with request_context(new_request_id()):
+            now = self.gate.deps.clock()
+            reply = home_reply(
+                user,
+                pending=self.state.recent_plans(requester=user, state="pending"),
+                follows=[f for f in self.state.active_follows() if f.channel in self.channels],
+                schedules=[s for s in self.state.schedules() if s.channel in self.channels],
+                now=now,
+            )
+            self.outbox.publish_home(user, home_view(reply))
 
 
 def _echo(inbound: Inbound) -> str:

@@ -47,7 +47,16 @@ def register(
         if inbound is not None:
             front.message(inbound)
 
+    def on_home(body: dict[str, Any]) -> None:
+        event = body.get("event")
+        if not isinstance(event, dict):
+            return
+        user, tab = event.get("user"), event.get("tab", "home")
+        if isinstance(user, str) and user and tab == "home":
+            front.home(user)
+
     app.event("message")(ack=ack_now, lazy=[on_event])
+    app.event("app_home_opened")(ack=ack_now, lazy=[on_home])
     app.event("app_mention")(ack=ack_now, lazy=[on_event])
     app.command("/ml")(ack=ack_now, lazy=[on_command])
     app.action(APPROVE)(ack=ack_now, lazy=[on_click])

@@ -8,6 +8,7 @@ as ``None``: a lost reply must not turn into an exception that loses the work.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 from urllib.parse import urlparse
 
@@ -43,8 +44,24 @@ class SlackOutbox:
         # Slack's response URLs live on hooks.slack.com; the sandbox's stand-in on loopback.
         self.local_hosts = local_hosts
         self.response_hosts = frozenset({"hooks.slack.com"}) | local_hosts
+        self._names: dict[str, str | None] = {}
+        self._names_lock = threading.Lock()
         kinds = {type(h) for h in client.retry_handlers}
         client.retry_handlers.extend(h for h in retry_handlers() if type(h) not in kinds)
+
+    def name_of(self, user: str) -> str | None:
+        """A person's name as Slack shows it (asked once, then remembered), for plain text;
+        None when Slack can't say."""
+        if user in self._names:
+            return self._names[user]
+        data = self._call("users_info", user=user)
+        person = (data or {}).get("user") or {}
+        profile = person.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or person.get("name") or None
+        if data is not None:  # a failed lookup is tried again next time
+            with self._names_lock:
+                self._names[user] = str(name) if name else None
+        return str(name) if name else None
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any] | None:
         try:
@@ -65,7 +82,7 @@ class SlackOutbox:
         again: how a restarted bot knows whether a post it meant to make was made."""
         if reply.silent:
             return None
-        rendered = render(reply)
+        rendered = render(reply, self.name_of)
         extra: dict[str, Any] = {}
         if key:
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
@@ -132,7 +149,7 @@ class SlackOutbox:
         self._call("chat_delete", channel=channel, ts=ts)
 
     def update(self, channel: str, ts: str, reply: Reply, *, key: str | None = None) -> bool:
-        rendered = render(reply)
+        rendered = render(reply, self.name_of)
         extra: dict[str, Any] = {}
         if key:
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": {"key": key}}
@@ -151,7 +168,7 @@ class SlackOutbox:
     def ephemeral(
         self, channel: str, user: str, reply: Reply, *, thread_ts: str | None = None
     ) -> None:
-        rendered = render(reply)
+        rendered = render(reply, self.name_of)
         self._call(
             "chat_postEphemeral",
             channel=channel,
@@ -172,7 +189,7 @@ class SlackOutbox:
         ):
             log.warning("a command's response URL is not Slack's; not answering through it")
             return False
-        rendered = render(reply)
+        rendered = render(reply, self.name_of)
         try:
             response = WebhookClient(
                 response_url, timeout=10, retry_handlers=retry_handlers()
@@ -185,6 +202,10 @@ class SlackOutbox:
             log.warning("slack response_url failed (%s)", type(exc).__name__)
             return False
         return 200 <= response.status_code < 300
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> bool:
+        """Show *view* as the person's App Home tab."""
+        return self._call("views_publish", user_id=user, view=view) is not None
 
     def react(self, channel: str, ts: str, name: str) -> bool:
         return self._call("reactions_add", channel=channel, timestamp=ts, name=name) is not None

@@ -130,6 +130,13 @@ class Plans(Protocol):
 
     def finish_plan(self, plan_id: str, *, state: str, outcome: str) -> None: ...
 
+    def recent_plans(
+        self, *, requester: str | None = None, state: str | None = None, limit: int = 20
+    ) -> list[Plan]:
+        """The newest plans first, of one requester and/or in one state when given (the
+        App Home's pending cards; the sandbox's names of what was last proposed)."""
+        ...
+
     def unfinished_plans(self) -> list[Plan]:
         """Approved plans whose run never finished (the process stopped half-way)."""
         ...

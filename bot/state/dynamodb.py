@@ -12,6 +12,8 @@ Items (PK / SK = "#" unless said):
 - ``T#<channel>#<thread ts>``: a thread the bot takes part in
 - ``P#<plan id>``: a plan; ``O#<origin>#<intent>``: the plan of one delivery
   (GSI1 ``PC#<channel>`` by creation, GSI2 ``PS#<state>`` by creation)
+- ``SUB#<channel>#<thread ts>`` / ``<kind>#<name>``: a resource the bot answered about in a
+  thread (ttl 90 days)
 - ``F#<kind>#<name>``: a followed job (GSI1 ``FT#<channel>#<thread>``, GSI2 ``FA`` while
   active, by next check; GSI3 ``FP`` while a status post is owed)
 - ``S#<channel>#<report>``: a schedule (GSI1 ``SC#<channel>``, GSI2 ``SA``);
@@ -33,12 +35,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from bot.state import Plan, Received
-from intents.state import AuditEntry, Follow, Schedule
+from intents.state import AuditEntry, Follow, Schedule, Subject
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
 
 DAY = 86400.0
+PLAN_STATES = ("pending", "approved", "cancelled", "expired", "done", "failed")
 GSIS = ("GSI1", "GSI2", "GSI3")
 
 
@@ -164,11 +167,11 @@ class DynamoState:
 
     # ------------------------------------------------------------ low level
 
-    def _put_new(self, item: dict[str, Any]) -> bool:
+    def _put_new(
+        self, item: dict[str, Any], *, condition: str = "attribute_not_exists(PK)"
+    ) -> bool:
         try:
-            self.client.put_item(
-                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(PK)"
-            )
+            self.client.put_item(TableName=self.table, Item=item, ConditionExpression=condition)
             return True
         except ClientError as exc:
             if _conditional_failed(exc):
@@ -481,6 +484,23 @@ class DynamoState:
     def unfinished_plans(self) -> list[Plan]:
         return [_plan(i) for i in self._query("GSI2", "PS#approved")]
 
+    def recent_plans(
+        self, *, requester: str | None = None, state: str | None = None, limit: int = 20
+    ) -> list[Plan]:
+        values: dict[str, Any] = {}
+        filter_ = ""
+        if requester is not None:
+            filter_, values = "requester = :who", {":who": requester}
+        # The newest of each state (GSI2 by state, by creation), then the newest of them all
+        found: list[dict[str, Any]] = []
+        for one in [state] if state is not None else PLAN_STATES:
+            listed = self._query(
+                "GSI2", f"PS#{one}", forward=False, filter_=filter_ or None, values=values
+            )
+            found += [i for _, i in zip(range(limit), listed, strict=False)]
+        found.sort(key=lambda i: -float(i["created_at"]))
+        return [_plan(i) for i in found[:limit]]
+
     def cardless_plans(self, now: float) -> list[Plan]:
         found = self._query(
             "GSI2",
@@ -516,6 +536,8 @@ class DynamoState:
         now: float | None = None,
     ) -> bool:
         now = time.time() if now is None else now
+        # A finished follow (no longer active: no GSI2 key) of the same name starts over,
+        # in the new thread, as a whole new item (no lease, no post owed).
         return self._put_new(
             _item(
                 PK=f"F#{kind}#{name}",
@@ -533,7 +555,8 @@ class DynamoState:
                 GSI1SK=_key(now),
                 GSI2PK="FA",
                 GSI2SK=_key(now),
-            )
+            ),
+            condition="attribute_not_exists(PK) OR attribute_not_exists(GSI2PK)",
         )
 
     def due_follows(self, now: float | None = None) -> list[Follow]:
@@ -558,6 +581,37 @@ class DynamoState:
 
     def thread_follows(self, channel: str, thread_ts: str) -> list[Follow]:
         return [_follow(i) for i in self._query("GSI1", f"FT#{channel}#{thread_ts}", forward=False)]
+
+    def note_subject(
+        self, channel: str, thread_ts: str, kind: str, name: str, *, now: float | None = None
+    ) -> None:
+        now = time.time() if now is None else now
+        self.client.put_item(
+            TableName=self.table,
+            Item=_item(
+                PK=f"SUB#{channel}#{thread_ts}",
+                SK=f"{kind}#{name}",
+                kind=kind,
+                name=name,
+                at=now,
+                ttl=int(now + 90 * DAY),
+            ),
+        )
+
+    def thread_subjects(self, channel: str, thread_ts: str) -> list[Subject]:
+        dated = [
+            (float(f.started_at), Subject(f.kind, f.name))
+            for f in self.thread_follows(channel, thread_ts)
+        ]
+        dated += [
+            (float(i["at"]), Subject(str(i["kind"]), str(i["name"])))
+            for i in self._query(None, f"SUB#{channel}#{thread_ts}")
+        ]
+        found: list[Subject] = []
+        for _at, subject in sorted(dated, key=lambda d: -d[0]):
+            if subject not in found:
+                found.append(subject)
+        return found
 
     def next_follow_at(self) -> float | None:
         first = next(self._query("GSI2", "FA", limit=1), None)

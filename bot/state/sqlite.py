@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.state import Plan, Received
-from intents.state import AuditEntry, Follow, Schedule
+from intents.state import AuditEntry, Follow, Schedule, Subject
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -86,6 +86,14 @@ CREATE TABLE IF NOT EXISTS follows (
     PRIMARY KEY (kind, name)
 );
 CREATE INDEX IF NOT EXISTS follows_thread ON follows (channel, thread_ts);
+CREATE TABLE IF NOT EXISTS subjects (
+    channel TEXT NOT NULL,
+    thread_ts TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (channel, thread_ts, kind, name)
+);
 CREATE TABLE IF NOT EXISTS schedules (
     id TEXT PRIMARY KEY,
     team TEXT NOT NULL DEFAULT '',
@@ -352,6 +360,17 @@ class SqliteState:
             )
             return cur.rowcount == 1
 
+    def recent_plans(
+        self, *, requester: str | None = None, state: str | None = None, limit: int = 20
+    ) -> list[Plan]:
+        sql, args = "SELECT * FROM plans WHERE 1 = 1", list[Any]()
+        if requester is not None:
+            sql, args = sql + " AND requester = ?", [*args, requester]
+        if state is not None:
+            sql, args = sql + " AND state = ?", [*args, state]
+        rows = self._all(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", *args, limit)
+        return [_plan(r) for r in rows]
+
     def unfinished_plans(self) -> list[Plan]:
         rows = self._all("SELECT * FROM plans WHERE state = 'approved' ORDER BY decided_at")
         return [_plan(r) for r in rows]
@@ -385,9 +404,17 @@ class SqliteState:
     ) -> bool:
         now = time.time() if now is None else now
         with self._lock:
+            # A finished follow of the same name (a Glue job's earlier run, a job asked
+            # about again) starts over, in the new thread.
             cur = self._db.execute(
-                "INSERT OR IGNORE INTO follows (kind, name, channel, thread_ts, request_id, "
-                "interval, next_check_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO follows (kind, name, channel, thread_ts, request_id, "
+                "interval, next_check_at, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, name) DO UPDATE SET channel = excluded.channel, "
+                "thread_ts = excluded.thread_ts, request_id = excluded.request_id, "
+                "last_status = '', interval = excluded.interval, "
+                "next_check_at = excluded.next_check_at, started_at = excluded.started_at, "
+                "done = 0, posting = NULL, lease_owner = NULL, lease_until = NULL "
+                "WHERE follows.done = 1",
                 (kind, name, channel, thread_ts, request_id, interval, now, now),
             )
             return cur.rowcount == 1
@@ -458,6 +485,34 @@ class SqliteState:
             thread_ts,
         )
         return [_follow(r) for r in rows]
+
+    def note_subject(
+        self, channel: str, thread_ts: str, kind: str, name: str, *, now: float | None = None
+    ) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO subjects (channel, thread_ts, kind, name, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (channel, thread_ts, kind, name) DO UPDATE SET at = excluded.at",
+                (channel, thread_ts, kind, name, now),
+            )
+
+    def thread_subjects(self, channel: str, thread_ts: str) -> list[Subject]:
+        rows = self._all(
+            "SELECT kind, name, started_at AS at FROM follows WHERE channel = ? AND thread_ts = ? "
+            "UNION ALL SELECT kind, name, at FROM subjects WHERE channel = ? AND thread_ts = ? "
+            "ORDER BY at DESC",
+            channel,
+            thread_ts,
+            channel,
+            thread_ts,
+        )
+        found: list[Subject] = []
+        for row in rows:
+            subject = Subject(row["kind"], row["name"])
+            if subject not in found:
+                found.append(subject)
+        return found
 
     def next_follow_at(self) -> float | None:
         row = self._one("SELECT MIN(next_check_at) AS at FROM follows WHERE done = 0")

@@ -184,7 +184,7 @@ def test_deploy_predict_delete(box: Sandbox) -> None:
 
 
 def test_stop_a_running_job_and_follow_it_to_stopped(box: Sandbox) -> None:
-    job = "fraud-xgb-retrain-20261127-0815"
+    job = next(j for j in box.seeded["training_jobs"] if j.startswith("fraud-xgb-retrain-"))
     card = say(box, f"stop training job {job}")
     assert f"Confirm: Stop training job {job}" in blocks_text(card[0])
     # It was not started through the bot: whose it is can't be told, so a second person approves

@@ -365,3 +365,31 @@ def test_requester_only_answers_are_ephemeral(sandbox: Any) -> None:
     # A question about something that does not exist is for the asker too
     posts = say(sandbox, "is endpoint ghost-endpoint-42 healthy?", user="U0BOB")
     assert [p.kind for p in posts] == ["ephemeral"]
+
+
+def test_the_home_tab_shows_pending_cards_follows_and_schedules(sandbox: Any) -> None:
+    from tests.conftest import click, turn
+
+    # Given a pending card of alice's, a job the bot follows, and a schedule in its channel
+    say(sandbox, "delete endpoint recsys-staging")
+    say(sandbox, "train xgboost on s3://acme-ml-data/churn/train.csv")
+    click(sandbox, "Approve")
+    say(sandbox, "post the budget report every day at 8am")
+    click(sandbox, "Approve")
+    # When alice opens the app's Home tab
+    start = len(sandbox.slack.records)
+    turn(sandbox, lambda: sandbox.driver.open_home("U0ALICE"))
+    homes = [r for r in sandbox.slack.records[start:] if r.kind == "home"]
+    # Then views.publish showed her home: her card, the job followed, the schedule
+    assert len(homes) == 1 and homes[0].user == "U0ALICE"
+    shown = json.dumps(homes[0].blocks)
+    assert "Delete endpoint recsys-staging" in shown
+    assert "xgboost-" in shown and "(training)" in shown
+    assert "The budget report in" in shown and "every day at 08:00 UTC" in shown
+    # Bob has no pending card of his own
+    turn(sandbox, lambda: sandbox.driver.open_home("U0BOB"))
+    bob = [r for r in sandbox.slack.records if r.kind == "home" and r.user == "U0BOB"][-1]
+    assert "Delete endpoint recsys-staging" not in json.dumps(bob.blocks)
+    assert "Nothing waiting" in json.dumps(bob.blocks)
+    for plan in sandbox.chatops.state.recent_plans(requester="U0ALICE", state="pending"):
+        sandbox.chatops.state.decide(plan.id, state="cancelled", by="U0ALICE")

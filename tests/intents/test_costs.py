@@ -304,7 +304,7 @@ def test_budgets_tightest_first_with_forecast(fixed: Any) -> None:
     # one money format in a line: whole dollars, since the line has amounts over $1,000
     assert "$4,313 of $5,000 used (86%)" in text and "forecast $5,480, over by $480" in text
     assert "$20.00 of $100.00 used (20%)" in text
-    assert reply.summary == "1 of 2 budgets at 80 % or more"
+    assert reply.summary == "1 of 2 budgets at 80% or more"  # as each budget's share is written
     (chart,) = reply.files
     assert chart.filename == "budgets.png" and "ml-platform-monthly" in chart.alt
     one = budget_status(request("BudgetStatus", budgetName="small"), fixed)

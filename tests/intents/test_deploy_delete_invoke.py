@@ -161,7 +161,11 @@ def test_a_failure_half_way_cleans_up_and_says_what_exists(deps: Any) -> None:
 @pytest.mark.parametrize(
     "slots,error,words",
     [
-        ({"modelName": "nope-model"}, NotFound, "no model or training job named nope-model"),
+        (
+            {"modelName": "nope-model"},
+            NotFound,
+            "no model, training job or Autopilot job named nope-model",
+        ),
         (
             {"modelName": "churn-model", "instanceType": "ml.x9.large"},
             InvalidInput,

@@ -12,10 +12,10 @@ from botocore.stub import ANY, Stubber
 
 from intents.base import Approved
 from intents.errors import InvalidInput, NotFound
+from intents.jobs import list_jobs
 from intents.pricing import hourly_price
 from intents.reply import Proposal
 from intents.training import (
-    list_jobs,
     run_start_autopilot,
     run_stop_training,
     start_autopilot,
@@ -91,7 +91,9 @@ def test_stop_shows_cost_so_far_then_stops_and_follows(deps: Any) -> None:
 def test_only_a_job_in_progress_can_be_stopped(deps: Any) -> None:
     with Stubber(deps.aws.sagemaker) as stub:
         stub.add_response("describe_training_job", _job("Completed", "Completed"), None)
-        with pytest.raises(InvalidInput, match="is Completed"):
+        with pytest.raises(
+            InvalidInput, match=r"is not in progress \(completed\); only a job in progress"
+        ):
             stop_training(request("StopTraining", jobName="fraud-train-42"), deps)
 
 
@@ -158,9 +160,16 @@ def test_list_one_kind_puts_in_progress_first(deps: Any) -> None:
     }
     with Stubber(sm) as stub:
         stub.add_response("list_training_jobs", pages, None)
+        # the one job in progress is shown in detail too
+        stub.add_response(
+            "describe_training_job",
+            {**_job(), "TrainingJobName": "busy-1"},
+            {"TrainingJobName": "busy-1"},
+        )
         reply = list_jobs(request("ListJobs", jobKind="training"), deps)
     text = str(reply.blocks[1].text)
     assert text.index("busy-1") < text.index("done-1") and "1 in progress" in text
+    assert "Training job busy-1" in str(reply.blocks) and reply.about == (("training", "busy-1"),)
 
 
 # ---------------------------------------------------------------------------- Autopilot

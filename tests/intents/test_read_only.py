@@ -19,8 +19,9 @@ READ_ONLY_INFERENCE = {"InvokeEndpoint", "TranslateText", "SynthesizeSpeech"}
 
 # Non-mutating intent -> the slot sets to run it with (each its own code path).
 SAMPLES: dict[str, list[dict[str, str]]] = {
-    "TrainingStatus": [{}, {"jobName": "segments-kmeans-20261127-0902"}],
-    "ListJobs": [{}, {"jobKind": "processing"}],
+    "TrainingStatus": [{}, {"jobName": "seeded:segments-kmeans-"}],
+    "ListJobs": [{}, {"jobKind": "processing"}, {"jobKind": "labeling"}],
+    "ListDatasets": [{}],
     "EndpointHealth": [{}, {"endpointName": "fraud-detector-prod"}],
     "InvokeEndpoint": [{"endpointName": "churn-xgb-prod", "payload": "1,2,3"}],
     "DetectLabels": [{"imageUri": "s3://acme-ml-data/images/cat.jpg"}],
@@ -36,6 +37,13 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "AuditLog": [{}],
     "FallbackIntent": [{}],
 }
+
+
+def _seeded(box: Any, value: str) -> str:
+    """'seeded:<prefix>': the sandbox's job of that name (seeded names carry their start time)."""
+    if not value.startswith("seeded:"):
+        return value
+    return next(j for j in box.seeded["training_jobs"] if j.startswith(value[7:]))
 
 
 def test_every_read_only_intent_has_samples(sandbox: Any) -> None:
@@ -65,12 +73,14 @@ def test_a_read_only_intent_makes_only_read_calls(sandbox: Any, intent: str) -> 
             "comprehend",
             "transcribe",
             "sts",
+            "glue",
         )
     ]
     for client in clients:
         client.meta.events.register("before-call.*.*", record)
     try:
-        for slots in SAMPLES[intent]:
+        for sample in SAMPLES[intent]:
+            slots = {k: _seeded(sandbox, v) for k, v in sample.items()}
             spec = deps.registry.specs[intent]
             try:
                 spec.handler(request(intent, "", **slots), deps)

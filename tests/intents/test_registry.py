@@ -8,13 +8,22 @@ from typing import Any
 
 import pytest
 
-from intents import ai, costs, endpoints, meta, registry, reports, training
+from intents import ai, costs, endpoints, glue, jobs, meta, registry, reports, training
 from intents.base import Request
 from intents.registry import Registry, RegistryError, Router
 from intents.reply import Proposal, Reply, md
 from lex.definition import load_definition
 
-ROUTERS = (meta.router, training.router, endpoints.router, ai.router, costs.router, reports.router)
+ROUTERS = (
+    meta.router,
+    training.router,
+    jobs.router,
+    glue.router,
+    endpoints.router,
+    ai.router,
+    costs.router,
+    reports.router,
+)
 
 
 def _copy(router: Router, **handlers: Any) -> Router:
@@ -66,7 +75,8 @@ def test_a_handler_that_disagrees_about_mutating_stops_the_build() -> None:
     def stop_without_card(request: Request, deps: Any) -> Reply:
         return Reply.text(md("stopped"))
 
-    routers = (ROUTERS[0], _copy(training.router, StopTraining=stop_without_card), *ROUTERS[2:])
+    # StopTraining (every kind of job) lives in intents.jobs
+    routers = (*ROUTERS[:2], _copy(jobs.router, StopTraining=stop_without_card), *ROUTERS[3:])
     with pytest.raises(RegistryError, match=r"^StopTraining: lex/bot.toml says it is mutating"):
         Registry.build(load_definition(), routers)
 
@@ -90,10 +100,10 @@ def test_a_handler_in_the_wrong_area_stops_the_build() -> None:
 
 
 def test_a_mutating_intent_needs_an_executor_and_settings_must_exist() -> None:
-    no_executor = _copy(training.router)
+    no_executor = _copy(jobs.router)
     del no_executor.executors["StopTraining"]
     with pytest.raises(RegistryError, match=r"^StopTraining: a mutating intent needs an executor"):
-        Registry.build(load_definition(), (ROUTERS[0], no_executor, *ROUTERS[2:]))
+        Registry.build(load_definition(), (*ROUTERS[:2], no_executor, *ROUTERS[3:]))
     bad = _copy(meta.router)
     bad.handlers["AuditLog"] = dataclasses.replace(
         bad.handlers["AuditLog"], requires=("slack_tokn",)

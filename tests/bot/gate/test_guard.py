@@ -228,6 +228,40 @@ def test_the_thread_subject_fills_a_missing_name(world: World) -> None:
     assert world.handled == ["TrainingStatus {'jobName': 'fraud-lgbm-v7'}"]
 
 
+def test_it_in_a_thread_is_the_thread_subject(world: World) -> None:
+    # Given a thread about a training job (answered about there) and an endpoint (followed)
+    world.state.note_subject("C1", "9.0", "training", "fraud-lgbm-v7", now=10)
+    world.state.follow(
+        "endpoint",
+        "fraud-detector-prod",
+        channel="C1",
+        thread_ts="9.0",
+        request_id="r",
+        interval=15,
+        now=5,
+    )
+    # When Lex does not understand "stop it", the job (newest, and a job can be stopped) is meant
+    world.stub.add_response("recognize_text", _lex_says("FallbackIntent", {}))
+    answer = world.say("stop it", thread_ts="9.0")
+    assert world.handled == ["StopTraining {'jobName': 'fraud-lgbm-v7'}"]
+    assert answer.plan_id is not None  # still a card: nothing stops before approval
+    # "how is that one doing?" asks about the job too
+    world.stub.add_response("recognize_text", _lex_says("FallbackIntent", {}))
+    world.say("how is that one doing?", thread_ts="9.0")
+    assert world.handled[-1] == "TrainingStatus {'jobName': 'fraud-lgbm-v7'}"
+    # A question about it is still a question, never a card
+    world.stub.add_response("recognize_text", _lex_says("FallbackIntent", {}))
+    doubtful = world.say("should we stop it?", thread_ts="9.0")
+    assert doubtful.plan_id is None
+    # Elsewhere, "stop it" names nothing
+    world.stub.add_response("recognize_text", _lex_says("FallbackIntent", {}))
+    world.say("stop it", thread_ts="8.0")
+    assert (
+        world.handled[-1] != "StopTraining {'jobName': 'fraud-lgbm-v7'}"
+        or len([h for h in world.handled if h.startswith("StopTraining")]) == 1
+    )
+
+
 def test_a_clicked_reading_is_a_request_from_the_clicker(world: World) -> None:
     reading = Reading("EndpointHealth", {"endpointName": "fraud-detector-prod"})
     body = {

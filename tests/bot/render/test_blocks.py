@@ -83,6 +83,16 @@ def test_long_sections_and_many_fields_stay_within_block_kit_limits() -> None:
     json.dumps(blocks)
 
 
+def test_notification_text_is_plain_with_people_by_name() -> None:
+    from intents.reply import Reply, Section, md, mention
+
+    reply = Reply.text(md("*Approved* by {u}: `job-1` is _running_", u=mention("U0BOB")))
+    rendered = render(reply, {"U0BOB": "bob"}.get)
+    assert rendered.text == "Approved by @bob: job-1 is running"
+    # Without a way to ask Slack, the id; a raw mention in a summary can never ping
+    assert render(Reply(summary="ask <@U0BOB>", blocks=(Section(md("x")),))).text == "ask @U0BOB"
+
+
 def test_clip_cuts_whole_lines_and_says_how_many_are_left() -> None:
     rows = "\n".join(f"• *endpoint-{i}* <https://example.com/{i}|console>" for i in range(200))
     clipped = clip(rows, 3000)

@@ -167,6 +167,17 @@ def test_pending_plans_per_channel_and_thread(state: State) -> None:
     assert [p.id for p in state.pending_plans("D")] == [elsewhere]
 
 
+def test_recent_plans_of_a_person_or_in_a_state(state: State) -> None:
+    first = _plan(state, "o1", now=1000.0)
+    second = _plan(state, "o2", now=1001.0, user="U2", channel="D")
+    third = _plan(state, "o3", now=1002.0, intent="DeleteEndpoint")
+    assert state.decide(third, state="cancelled", by="U1", now=1003.0)
+    assert [p.id for p in state.recent_plans()] == [third, second, first]
+    assert [p.id for p in state.recent_plans(requester="U1")] == [third, first]
+    assert [p.id for p in state.recent_plans(requester="U1", state="pending")] == [first]
+    assert [p.id for p in state.recent_plans(limit=1)] == [third]
+
+
 def test_only_one_of_many_concurrent_decisions_wins(state: State) -> None:
     plan_id = _plan(state)
     wins: list[bool] = []
@@ -362,6 +373,49 @@ def test_the_audit_log_is_most_recent_first_per_channel(opener: Callable[[], Sta
     state.audit(request_id="r-3", user="U2", channel="C", intent="Help", slots={}, outcome="denied")
     assert [e.request_id for e in state.audit_entries(10, user="U2")] == ["r-3"]
     assert [e.request_id for e in state.audit_entries(10, channel="D", user="U1")] == ["r-1"]
+
+
+def test_what_a_thread_is_about_also_counts_what_the_bot_answered_about(state: State) -> None:
+    from intents.state import Subject
+
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1.0", request_id="r", interval=1, now=10
+    )
+    state.note_subject("C", "1.0", "labeling", "labels-1", now=20)
+    state.note_subject("C", "2.0", "endpoint", "ep-9", now=25)
+    assert state.thread_subjects("C", "1.0") == [
+        Subject("labeling", "labels-1"),
+        Subject("training", "job-1"),
+    ]
+    # Answering about the job again makes it the most recent subject, listed once
+    state.note_subject("C", "1.0", "training", "job-1", now=30)
+    assert state.thread_subjects("C", "1.0") == [
+        Subject("training", "job-1"),
+        Subject("labeling", "labels-1"),
+    ]
+    assert state.thread_subjects("D", "1.0") == []
+
+
+def test_a_finished_follow_starts_over_when_followed_again(state: State) -> None:
+    assert state.follow(
+        "glue", "prep", channel="C", thread_ts="1.0", request_id="r1", interval=1, now=10
+    )
+    # Followed already: not twice
+    assert not state.follow(
+        "glue", "prep", channel="C", thread_ts="2.0", request_id="r2", interval=1, now=11
+    )
+    state.update_follow("glue", "prep", status="SUCCEEDED", interval=1, next_check_at=20, done=True)
+    # A new run of the same job is followed again, in its own thread, from the start
+    assert state.follow(
+        "glue", "prep", channel="C", thread_ts="3.0", request_id="r3", interval=2, now=30
+    )
+    (again,) = state.active_follows()
+    assert (again.thread_ts, again.request_id, again.last_status, again.next_check_at) == (
+        "3.0",
+        "r3",
+        "",
+        30,
+    )
 
 
 # ---------------------------------------------------------------------------- coordination
