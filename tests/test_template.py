@@ -17,34 +17,16 @@ from bot.aws_lambda.events import SAGEMAKER, Sweep, classify
 from bot.settings import Settings, env_name
 from bot.state.dynamodb import create_table
 from tests import cfn
+from tools.template_policy import filled
 
 TEMPLATE = cfn.load()
 RESOURCES = TEMPLATE["Resources"]
 FUNCTION = RESOURCES[cfn.FUNCTION]["Properties"]
 POLICY = json.loads((cfn.ROOT / "deploy" / "iam-policy.json").read_text())
 
-# deploy/iam-policy.json's placeholders -> what the template's !Sub strings say instead
-PLACEHOLDERS = {
-    "arn:aws:": "arn:${AWS::Partition}:",
-    "REGION": "${AWS::Region}",
-    "ACCOUNT_ID": "${AWS::AccountId}",
-    "SAGEMAKER_EXECUTION_ROLE": "${SageMakerExecutionRoleName}",
-    "DATA_BUCKET": "${DataBucket}",
-    "OUTPUT_BUCKET": "${OutputBucket}",
-    "OUTPUT_PREFIX": "${OutputPrefix}",
-    "LEX_BOT_ALIAS_ID": "${LexBotAliasId}",
-    "LEX_BOT_ID": "${LexBotId}",
-    "STATE_TABLE": "${StateTable}",
-}
 FUNCTION_ARN = (
     "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-bot"
 )
-
-
-def filled(resource: str) -> str:
-    for placeholder, value in PLACEHOLDERS.items():
-        resource = resource.replace(placeholder, value)
-    return resource
 
 
 def as_list(value: Any) -> list[Any]:
@@ -88,8 +70,9 @@ def test_the_function_role_holds_every_statement_of_the_bots_policy() -> None:
     template = {s["Sid"]: s for s in cfn.role_statements(TEMPLATE)}
     for statement in POLICY["Statement"]:
         found = template.get(statement["Sid"])
-        assert found is not None, f"the template lacks {statement['Sid']}"
-        assert sorted(as_list(found["Action"])) == sorted(as_list(statement["Action"]))
+        fix = "run .venv/bin/python tools/template_policy.py"
+        assert found is not None, f"the template lacks {statement['Sid']}: {fix}"
+        assert sorted(as_list(found["Action"])) == sorted(as_list(statement["Action"])), fix
         assert found.get("Condition") == statement.get("Condition"), statement["Sid"]
         assert subs(found["Resource"]) == [filled(r) for r in as_list(statement["Resource"])]
 
