@@ -143,7 +143,7 @@ def _run() -> int:
             assert app_token is not None  # that is what socket_mode means
             socket_mode_handler(chatops.app, app_token.get_secret_value()).start()
         else:
-            from bot.http import serve
+            from bot.slack.http import serve
 
             log.info("listening for Slack on port %d (/slack/events)", settings.port)
             secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
