@@ -250,7 +250,7 @@ class Server:
 def server(kind: str, env: dict[str, str], workdir: Path) -> Iterator[Server]:
     port = _free_port()
     env = dict(env, CHATOPS_PORT=str(port))
-    if kind == "chatops":
+    if kind != "bare":
         script = Path(sys.executable).with_name("chatops")
         command = (
             [str(script), "run"] if script.exists() else [sys.executable, "-m", "bot.cli", "run"]
@@ -421,11 +421,22 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per text, rate and server, interleaved"
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME:KEY=VALUE[,KEY=VALUE]: also run chatops with these settings (repeatable)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     texts = [t.strip() for t in args.texts.split(",")]
     kinds = [args.only] if args.only else ["bare", "chatops"]
+    variants: dict[str, dict[str, str]] = {"bare": {}, "chatops": {}}
+    for spec in args.variant:
+        name, _, pairs = spec.partition(":")
+        variants[name] = dict(p.split("=", 1) for p in pairs.split(",") if p)
+        kinds.append(name)
 
     from benchmarks.aws_sandbox import start as start_aws
     from bot.sandbox.slack_api import SlackStandIn
@@ -485,7 +496,7 @@ def main() -> None:
                     for kind in kinds:
                         run_dir = workdir / f"{kind}-{text}-{rate:.0f}-{attempt}"
                         run_dir.mkdir()
-                        with server(kind, base, run_dir) as srv:
+                        with server(kind, base | variants[kind], run_dir) as srv:
                             figures = run_once(
                                 loader,
                                 answers,
@@ -499,7 +510,7 @@ def main() -> None:
                             )
                         first += figures.sent
                         results.setdefault((text, rate, kind), []).append(figures)
-                        print(f"{rate:5.0f} {text:<10} {kind:<8} {figures.row()}", flush=True)
+                        print(f"{rate:5.0f} {text:<10} {kind:<8.8} {figures.row()}", flush=True)
         print()
         for text, rate in (("endpoints", 50.0), ("help", 200.0)):
             ours, bare = results.get((text, rate, "chatops")), results.get((text, rate, "bare"))
