@@ -1,7 +1,8 @@
 """The composition root: settings -> state, clients, registry -> gate -> Slack front -> Bolt app.
 
-Listeners only acknowledge (well inside Slack's 3 seconds) and hand the work to
-lazy listeners, which run after the ack on Bolt's executor.
+Listeners only acknowledge (well inside Slack's 3 seconds) and hand the work to a
+bounded work queue (bot.slack.work) whose workers answer after the ack; when it is
+full, the asker is told the bot is busy.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.slack.bolt import SafeApp
 from bot.slack.files import SlackFiles
 from bot.slack.front import SlackFront
 from bot.slack.outbox import SlackOutbox
+from bot.slack.work import WorkQueue
 from bot.state import State, open_state
 from intents import registry as build_registry
 from intents.clients import AwsClients
@@ -40,6 +42,9 @@ from lex.local import LocalLexRuntime
 from lex.runtime import LexRouter, session_id
 
 log = logging.getLogger(__name__)
+# The lane of "busy" answers: two threads, and this many answers waiting to be sent; beyond
+# that (Slack itself would be rate limiting them by then), a refused request gets none.
+BUSY_WORKERS, BUSY_WAITING = 2, 500
 
 
 @dataclass
@@ -53,8 +58,12 @@ class ChatOps:
     front: SlackFront
     follower: Follower
     scheduler: ReportScheduler
+    work: WorkQueue
+    busy: WorkQueue
 
     def close(self) -> None:
+        self.work.close()  # what Slack was told we took is answered before state closes
+        self.busy.close()
         self.follower.stop()
         self.scheduler.stop()
         self.state.close()
@@ -171,14 +180,24 @@ def create(
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)
     front = SlackFront(gate, state, outbox, working_delay=working_delay, on_change=changed)
+    # Listeners run on the thread that acknowledges Slack and only hand work over, so Bolt
+    # can answer as soon as they return; the work runs on the queue's workers (or on
+    # *executor*, the sandbox's, which knows when all of it is done).
     app = SafeApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,
-        process_before_response=False,
-        listener_executor=executor,
+        process_before_response=True,
     )
+    work = WorkQueue(settings.workers, settings.queue_size, executor=executor, name="work")
+    # "Busy" answers have a lane of their own, so they never wait behind the work.
+    busy = WorkQueue(BUSY_WORKERS, BUSY_WAITING, name="busy")
     listeners.register(
-        app, front, bot_channels=frozenset(settings.bot_channels), in_thread=state.in_thread
+        app,
+        front,
+        work=work,
+        busy=busy,
+        bot_channels=frozenset(settings.bot_channels),
+        in_thread=state.in_thread,
     )
     # Settle what a previous process left half-done before taking new work.
     recover(gate, state, outbox, follower)
@@ -194,4 +213,6 @@ def create(
         front=front,
         follower=follower,
         scheduler=scheduler,
+        work=work,
+        busy=busy,
     )

@@ -152,6 +152,16 @@ class Settings(BaseSettings):
     price_list_api: bool = Field(
         True, description="Look prices up in the AWS Price List API (else the shipped snapshot)"
     )
+    workers: int = Field(
+        8, ge=1, le=256, description="Worker threads that answer requests after Slack's ack"
+    )
+    queue_size: int = Field(
+        200,
+        ge=0,
+        le=100_000,
+        description="Acknowledged requests that may wait for a worker; when full, the asker "
+        "is told the bot is busy",
+    )
 
     @field_validator(
         "bot_channels",

@@ -24,6 +24,7 @@ from bot.state import State
 from intents.reply import Context, Reply, code, md, mention
 
 log = logging.getLogger(__name__)
+BUSY = Reply.text(md("I'm busy, try again in a minute."), ephemeral=True)
 
 
 class SlackFront:
@@ -86,6 +87,23 @@ class SlackFront:
     def click(self, decision: Decision) -> None:
         with request_context(new_request_id()) as request_id:
             self.gate.click(decision, request_id)
+
+    def busy(self, inbound: Inbound) -> None:
+        """Too busy to take this message now: say so to the asker alone, at the cost of one
+        Slack call (no understanding, no state, no AWS). Overheard messages get nothing."""
+        message = inbound.message
+        if not message.addressed:
+            return
+        if inbound.response_url and self.outbox.respond(inbound.response_url, BUSY):
+            return
+        if message.dm:  # only the asker is there
+            self.outbox.post(message.channel, BUSY, thread_ts=message.thread_ts)
+        else:
+            self.outbox.ephemeral(message.channel, message.user, BUSY, thread_ts=message.thread_ts)
+
+    def busy_click(self, decision: Decision) -> None:
+        """Too busy to take a click now: the card stays as it was, and the clicker is told."""
+        self.outbox.ephemeral(decision.channel, decision.user, BUSY)
 
 
 def _echo(inbound: Inbound) -> str:

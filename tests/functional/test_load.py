@@ -1,0 +1,179 @@
+"""Full stack under load: the work queue's bound and the "busy" answer, and work done for
+every request taken.
+
+Signed Slack requests go through the real Bolt app; answers are read off the Slack
+stand-in; AWS is the sandbox's moto server. No timing: a handler held on an event
+fills the queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.sandbox import CHANNEL, Sandbox
+from bot.sandbox.slack_api import BOT_USER_ID
+from intents import registry as build_registry
+from intents.reply import Reply, md
+from tests.conftest import blocks_text, with_handlers
+
+BUSY = "I'm busy, try again in a minute."
+RELEASE = threading.Event()
+STARTED = threading.Event()
+
+
+def held(request: Any, deps: Any) -> Reply:
+    """A slow answer: holds its worker until the test lets it go."""
+    STARTED.set()
+    RELEASE.wait(60)
+    return Reply.text(md("Done: {t}", t=request.text))
+
+
+@pytest.fixture(scope="module")
+def tight() -> Iterator[Sandbox]:
+    """One worker and one place in the queue; "how is training going" holds its worker."""
+    box = Sandbox(
+        scale=0,
+        working_delay=30.0,
+        traffic=False,
+        start_follower=False,
+        settings_overrides={"workers": 1, "queue_size": 1},
+        registry=with_handlers(build_registry(), TrainingStatus=held),
+    )
+    box.start()
+    yield box
+    RELEASE.set()
+    box.stop()
+
+
+def _records_for(box: Sandbox, ts: str) -> list[Any]:
+    assert box.slack is not None
+    return [r for r in box.slack.records if r.thread_ts == ts or r.ts == ts]
+
+
+def test_a_full_queue_acks_and_tells_the_asker_busy_and_what_was_taken_is_answered(
+    tight: Sandbox,
+) -> None:
+    driver, slack = tight.driver, tight.slack
+    assert driver is not None and slack is not None
+    RELEASE.clear()
+    STARTED.clear()
+    # Given the one worker busy with a slow answer and the one place in the queue taken
+    first, ack1 = driver.message("U0ALICE", "how is training going")
+    assert STARTED.wait(30)
+    second, ack2 = driver.message("U0BOB", "how is training going with the fraud model")
+    # When a third person asks, and someone runs a command, while it is full
+    third, ack3 = driver.message("U0CAROL", "are my endpoints healthy")
+    command_ack = driver.command("U0CAROL", "endpoints")
+    # Then Slack got its ack every time
+    assert [r.status for r in (ack1, ack2, ack3, command_ack)] == [200] * 4
+    # and the asker alone is told the bot is busy, in their thread; the command through
+    # its response URL; no ⏳, no answer, no AWS read for them
+    assert tight.chatops.busy.wait_idle(30)
+    busy = [r for r in slack.records if BUSY in r.text]
+    assert [(r.kind, r.user, r.thread_ts) for r in busy if r.channel == CHANNEL] == [
+        ("ephemeral", "U0CAROL", third)
+    ]
+    assert [r.kind for r in busy if r.channel == "response_url"] == ["ephemeral"]
+    assert [r.kind for r in _records_for(tight, third)] == ["ephemeral"]
+    # When the slow answer finishes, both requests that were taken are answered
+    RELEASE.set()
+    assert driver.settle(30)
+    for ts in (first, second):
+        answers = [r for r in _records_for(tight, ts) if r.kind == "post"]
+        assert len(answers) == 1 and "Done:" in blocks_text(answers[0])
+    assert tight.chatops.work.taken == 0
+
+
+def test_a_click_while_full_is_answered_busy_and_the_card_waits(tight: Sandbox) -> None:
+    driver, slack = tight.driver, tight.slack
+    assert driver is not None and slack is not None
+    RELEASE.set()
+    # Given a card
+    driver.message("U0ALICE", "delete endpoint recsys-staging")
+    assert driver.settle(30)
+    found = slack.latest_with_button("Approve")
+    assert found is not None
+    card, button = found
+    # and a full queue
+    RELEASE.clear()
+    STARTED.clear()
+    driver.message("U0ALICE", "how is training going")
+    assert STARTED.wait(30)
+    driver.message("U0BOB", "how is training going")
+    # When someone approves
+    response = driver.click_button("U0ALICE", card, button)
+    assert response.status == 200
+    assert tight.chatops.busy.wait_idle(30)
+    # Then only the clicker is told, and nothing was decided
+    told = [r for r in slack.records if BUSY in r.text and r.user == "U0ALICE"]
+    assert told and told[-1].kind == "ephemeral"
+    RELEASE.set()
+    assert driver.settle(30)
+    assert slack.latest_with_button("Approve") is not None
+    sm = tight.chatops.deps.aws.sagemaker
+    assert "recsys-staging" in [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]
+
+
+def test_overheard_messages_get_no_busy_answer(tight: Sandbox) -> None:
+    driver, slack = tight.driver, tight.slack
+    assert driver is not None and slack is not None
+    RELEASE.clear()
+    STARTED.clear()
+    # Given a thread the bot takes part in, in a channel that is not the bot's
+    ts, _ = driver.message("U0ALICE", f"<@{BOT_USER_ID}> help", channel="C0GENERAL")
+    assert driver.settle(30)
+    # and a full queue
+    driver.message("U0ALICE", "how is training going")
+    assert STARTED.wait(30)
+    driver.message("U0BOB", "how is training going")
+    assert tight.chatops.work.taken == 2
+    # When someone says something in that thread (not to the bot)
+    driver.message("U0BOB", "thanks, looks good", channel="C0GENERAL", thread_ts=ts)
+    assert tight.chatops.busy.wait_idle(30)
+    RELEASE.set()
+    assert driver.settle(30)
+    # Then nobody is told anything about it
+    assert not [r for r in slack.records if BUSY in r.text and r.user == "U0BOB"]
+
+
+# --------------------------------------------------------------------------- room to spare
+
+
+@pytest.fixture(scope="module")
+def roomy() -> Iterator[Sandbox]:
+    """The default queue."""
+    box = Sandbox(
+        scale=0,
+        working_delay=30.0,
+        traffic=False,
+        start_follower=False,
+    )
+    box.start()
+    yield box
+    box.stop()
+
+
+def test_every_request_acked_and_taken_is_answered_once(roomy: Sandbox) -> None:
+    driver, slack = roomy.driver, roomy.slack
+    assert driver is not None and slack is not None
+    texts = [
+        "help",
+        "list training jobs",
+        "are we over budget?",
+        "how much did we spend this month?",
+        "what's sitting idle?",
+    ]
+    start = len(slack.records)
+    sent = []
+    for i in range(20):
+        ts, ack = driver.message(f"U0USER{i % 4}", texts[i % len(texts)])
+        assert ack.status == 200
+        sent.append(ts)
+    assert driver.settle(60)
+    answers = Counter(r.thread_ts for r in slack.records[start:] if r.kind == "post")
+    assert answers == Counter(sent)
