@@ -176,6 +176,7 @@ def create(
         env_name=env_name,
         on_change=changed,
         guard=build_guard(router, state),
+        shared_read_seconds=settings.shared_read_seconds,
     )
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)

@@ -162,6 +162,13 @@ class Settings(BaseSettings):
         description="Acknowledged requests that may wait for a worker; when full, the asker "
         "is told the bot is busy",
     )
+    shared_read_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="Identical read-only questions in one channel within this many seconds "
+        "share one answer (0: never)",
+    )
 
     @field_validator(
         "bot_channels",

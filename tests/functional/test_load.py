@@ -1,9 +1,9 @@
-"""Full stack under load: the work queue's bound and the "busy" answer, and work done for
-every request taken.
+"""Full stack under load: the work queue's bound and the "busy" answer, work done for every
+request taken, and identical questions sharing one AWS read.
 
 Signed Slack requests go through the real Bolt app; answers are read off the Slack
 stand-in; AWS is the sandbox's moto server. No timing: a handler held on an event
-fills the queue.
+fills the queue, and AWS calls are counted with a botocore hook.
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ def held(request: Any, deps: Any) -> Reply:
 
 @pytest.fixture(scope="module")
 def tight() -> Iterator[Sandbox]:
-    """One worker and one place in the queue; "how is training going" holds its worker."""
+    """One worker and one place in the queue; "how is training going" holds its worker
+    (and every ask runs its handler: no answer is shared here)."""
     box = Sandbox(
         scale=0,
         working_delay=30.0,
         traffic=False,
         start_follower=False,
-        settings_overrides={"workers": 1, "queue_size": 1},
+        settings_overrides={"workers": 1, "queue_size": 1, "shared_read_seconds": 0},
         registry=with_handlers(build_registry(), TrainingStatus=held),
     )
     box.start()
@@ -146,12 +147,13 @@ def test_overheard_messages_get_no_busy_answer(tight: Sandbox) -> None:
 
 @pytest.fixture(scope="module")
 def roomy() -> Iterator[Sandbox]:
-    """The default queue."""
+    """The default queue; shared answers kept long enough that no test depends on timing."""
     box = Sandbox(
         scale=0,
         working_delay=30.0,
         traffic=False,
         start_follower=False,
+        settings_overrides={"shared_read_seconds": 300},
     )
     box.start()
     yield box
@@ -177,3 +179,87 @@ def test_every_request_acked_and_taken_is_answered_once(roomy: Sandbox) -> None:
     assert driver.settle(60)
     answers = Counter(r.thread_ts for r in slack.records[start:] if r.kind == "post")
     assert answers == Counter(sent)
+
+
+# --------------------------------------------------------------------------- shared reads
+
+
+class AwsCalls:
+    """Counts the AWS operations the bot calls (a botocore hook on its clients)."""
+
+    def __init__(self, aws: Any, services: tuple[str, ...]) -> None:
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        for service in services:
+            aws.client(service).meta.events.register("before-call", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.calls[model.name] += 1
+
+    def take(self) -> Counter[str]:
+        with self._lock:
+            calls, self.calls = self.calls, Counter()
+        return calls
+
+
+def test_a_burst_of_the_same_question_costs_one_report(roomy: Sandbox) -> None:
+    driver, slack = roomy.driver, roomy.slack
+    assert driver is not None and slack is not None
+    aws = AwsCalls(roomy.chatops.deps.aws, ("sagemaker", "cloudwatch", "sts"))
+    # Given a warm bot (names known), one report in a DM: what one report costs
+    driver.message("U0ALICE", "help", channel="D0ALICE", channel_type="im")
+    driver.message("U0ALICE", "are my endpoints healthy", channel="D0ALICE", channel_type="im")
+    assert driver.settle(30)
+    aws.take()
+    driver.message("U0BOB", "are my endpoints healthy", channel="D0BOB", channel_type="im")
+    assert driver.settle(30)
+    one_report = aws.take()
+    assert one_report["ListEndpoints"] >= 1 and one_report["GetMetricData"] >= 1
+    # When five people ask the same in the channel at once (their answers are worked on
+    # concurrently), in two wordings
+    start = len(slack.records)
+    asked = [
+        driver.message(user, text)[0]
+        for user, text in [
+            ("U0ALICE", "are my endpoints healthy"),
+            ("U0BOB", "are my endpoints healthy"),
+            ("U0CAROL", "how are the endpoints doing?"),
+            ("U0DAVE", "are my endpoints healthy"),
+            ("U0ERIN", "endpoint health please"),
+        ]
+    ]
+    assert driver.settle(30)
+    # Then it cost what one report costs, and everyone got the report in their thread
+    assert aws.take() == one_report
+    answers = [r for r in slack.records[start:] if r.kind == "post"]
+    assert sorted(r.thread_ts for r in answers) == sorted(asked)
+    assert len({str(r.blocks) for r in answers}) == 1
+    assert "fraud-detector-prod" in blocks_text(answers[0])
+    # and every asker is in the audit log
+    entries = roomy.chatops.state.audit_entries(limit=50, channel=CHANNEL)
+    assert {e.user for e in entries if e.intent == "EndpointHealth"} >= {
+        "U0ALICE",
+        "U0BOB",
+        "U0CAROL",
+        "U0DAVE",
+        "U0ERIN",
+    }
+
+
+def test_a_change_made_through_the_bot_is_seen_by_the_next_question(roomy: Sandbox) -> None:
+    driver, slack = roomy.driver, roomy.slack
+    assert driver is not None and slack is not None
+    driver.message("U0ALICE", "are my endpoints healthy")
+    assert driver.settle(30)
+    # When an endpoint is deleted through the bot
+    driver.message("U0ALICE", "delete endpoint recsys-staging")
+    assert driver.settle(30)
+    driver.click("U0ALICE", "Approve")
+    assert driver.settle(30)
+    # Then the same question in the same channel reads afresh
+    start = len(slack.records)
+    driver.message("U0BOB", "are my endpoints healthy")
+    assert driver.settle(30)
+    answer = next(r for r in slack.records[start:] if r.kind == "post")
+    assert "recsys-staging" not in blocks_text(answer)
