@@ -147,7 +147,20 @@ def _run() -> int:
 
             log.info("listening for Slack on port %d (/slack/events)", settings.port)
             secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-            serve(chatops.app, secret, settings.port)
+            from bot.slack.acks import AckProcessError
+
+            try:
+                serve(
+                    chatops.app,
+                    secret,
+                    settings.port,
+                    ack_process=settings.ack_process,
+                    log_level=settings.log_level,
+                    log_format=settings.log_format,
+                )
+            except AckProcessError as exc:
+                print(f"chatops: {exc}", file=sys.stderr)
+                return 1
     finally:
         chatops.close()
     return 0

@@ -169,6 +169,11 @@ class Settings(BaseSettings):
         description="Identical read-only questions in one channel within this many seconds "
         "share one answer (0: never)",
     )
+    ack_process: bool = Field(
+        True,
+        description="In HTTP mode, answer Slack from a small process of its own, so that no "
+        "work of the bot's can delay an ack",
+    )
 
     @field_validator(
         "bot_channels",

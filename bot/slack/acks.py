@@ -1,0 +1,257 @@
+"""HTTP mode's ack process: Slack gets its answer from a small process of its own.
+
+``chatops run`` starts it once the bot is built, with one end of a socket pair. It
+imports no Bolt and runs none of the bot's work: waitress checks the signature, answers
+Slack, and writes the request to the socket; the bot reads it there and dispatches it
+through its Bolt app, whose listeners hand it to the work queue or say "busy". A
+computation in one of the bot's threads holds Python's interpreter lock for as long as
+it runs (a C call cannot even be interrupted): the acks have an interpreter of their own.
+
+Frames are JSON objects (multiprocessing.connection's framing):
+
+* bot -> acks: ``{"k": "hello", "secret", "log_level", "log_format"}``, once, first;
+  ``{"k": "health", "id", "ok", "detail"}``, the bot's answer to a health check;
+* acks -> bot: ``{"k": "request", "body", "headers"}``; ``{"k": "health", "id"}``.
+
+The ack process exits when the bot's end closes; the bot stops serving when the ack
+process exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.slack.http import Headers, Health, forwarding_app
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+log = logging.getLogger(__name__)
+BACKLOG = 2000  # acknowledged requests the bot has not read yet; beyond that, Slack gets a 503
+HEALTH_TIMEOUT = 2.0  # seconds the bot has to answer a health check
+WARN_EVERY = 10.0
+
+
+class AckProcessError(RuntimeError):
+    """The ack process could not start or stopped on its own."""
+
+
+# --------------------------------------------------------------------------- the ack process
+
+
+class _Link:
+    """The ack process's end of the socket: a bounded outbox that one thread writes, and
+    the bot's answers to health checks, that another thread reads."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.out: queue.Queue[tuple[str, Any]] = queue.Queue(BACKLOG)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._checks: dict[int, tuple[threading.Event, list[tuple[bool, str]]]] = {}
+        self._refused, self._warned_at = 0, -WARN_EVERY
+
+    def forward(self, body: str, headers: Headers) -> bool:
+        try:
+            self.out.put_nowait(("request", (body, headers)))
+        except queue.Full:
+            self._refuse()
+            return False
+        return True
+
+    def _refuse(self) -> None:
+        with self._lock:
+            self._refused += 1
+            now = time.monotonic()
+            if now - self._warned_at < WARN_EVERY:
+                return
+            count, self._refused, self._warned_at = self._refused, 0, now
+        log.warning("the bot is not reading requests; answered %d with 503 so Slack retries", count)
+
+    def health(self) -> tuple[bool, str]:
+        check_id = next(self._ids)
+        done, answer = threading.Event(), list[tuple[bool, str]]()
+        with self._lock:
+            self._checks[check_id] = (done, answer)
+        try:
+            try:
+                self.out.put_nowait(("health", check_id))
+            except queue.Full:
+                return False, "the bot is not keeping up with Slack's requests"
+            if not done.wait(HEALTH_TIMEOUT):
+                return False, "the bot did not answer a health check"
+            return answer[0]
+        finally:
+            with self._lock:
+                self._checks.pop(check_id, None)
+
+    def send_forever(self) -> None:
+        while True:
+            kind, item = self.out.get()
+            if kind == "request":
+                body, headers = item
+                frame = {"k": "request", "body": body, "headers": headers}
+            else:
+                frame = {"k": "health", "id": item}
+            try:
+                self.conn.send_bytes(json.dumps(frame).encode())
+            except OSError:
+                os._exit(0)  # the bot is gone
+
+    def read_forever(self) -> None:
+        while True:
+            try:
+                frame = json.loads(self.conn.recv_bytes())
+            except (EOFError, OSError):
+                os._exit(0)  # the bot stopped: so do we
+            if frame.get("k") == "health":
+                with self._lock:
+                    waiting = self._checks.get(frame.get("id"))
+                if waiting is not None:
+                    waiting[1].append((bool(frame.get("ok")), str(frame.get("detail", ""))))
+                    waiting[0].set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ack process: ``--fd`` is its end of the socket pair the bot made."""
+    parser = argparse.ArgumentParser(prog="chatops-acks")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    # Ctrl-C reaches the whole process group: the bot stops, and its end closing stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(args.fd)
+    try:
+        hello = json.loads(conn.recv_bytes())
+    except (EOFError, OSError):
+        return 1
+    from bot.logs import setup_logging
+
+    setup_logging(hello.get("log_level", "INFO"), hello.get("log_format", "text"))
+    link = _Link(conn)
+    threading.Thread(target=link.send_forever, name="to-bot", daemon=True).start()
+    threading.Thread(target=link.read_forever, name="from-bot", daemon=True).start()
+    from waitress import serve
+
+    try:
+        serve(
+            forwarding_app(link.forward, str(hello["secret"]), health=link.health),
+            host="0.0.0.0",
+            port=args.port,
+            threads=args.threads,
+            ident="chatops",
+        )
+    except OSError as exc:  # the port is taken, or not ours to bind
+        log.error("cannot listen on port %d: %s", args.port, exc.strerror or exc)
+        return 2
+    return 0
+
+
+# --------------------------------------------------------------------------- the bot's side
+
+
+class AckProcess:
+    """Starts the ack process and feeds what it forwards to *app*, until it exits."""
+
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        port: int,
+        *,
+        threads: int = 8,
+        health: Health | None = None,
+        log_level: str = "INFO",
+        log_format: str = "text",
+    ) -> None:
+        self.app, self.port, self.threads = app, port, threads
+        self._hello = {
+            "k": "hello",
+            "secret": signing_secret,
+            "log_level": log_level,
+            "log_format": log_format,
+        }
+        self._health = health
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = False
+
+    def serve(self) -> None:
+        """Run the ack process and dispatch its requests here; returns when it exits
+        (raising AckProcessError when it failed), and stops it when this is interrupted."""
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            # The same code as this process, wherever it was imported from.
+            root = str(Path(__file__).resolve().parents[2])
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    f"import sys; sys.path.insert(0, {root!r}); "
+                    "from bot.slack.acks import main; sys.exit(main())",
+                    f"--port={self.port}",
+                    f"--threads={self.threads}",
+                    f"--fd={theirs.fileno()}",
+                ],
+                pass_fds=(theirs.fileno(),),
+            )
+            conn = Connection(os.dup(ours.fileno()))
+        try:
+            conn.send_bytes(json.dumps(self._hello).encode())
+            self._dispatch(conn)
+        finally:
+            conn.close()
+            self._stop()
+        if self.process.returncode and not self._stopping:
+            raise AckProcessError(
+                f"the process answering Slack on port {self.port} exited with "
+                f"{self.process.returncode}"
+            )
+
+    def _dispatch(self, conn: Connection) -> None:
+        from bot.slack.bolt import handle
+
+        while True:
+            try:
+                frame = json.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                return  # the ack process exited
+            if frame.get("k") == "health":
+                ok, detail = self._health() if self._health else (True, "ok")
+                reply = {"k": "health", "id": frame.get("id"), "ok": ok, "detail": detail}
+                conn.send_bytes(json.dumps(reply).encode())
+                continue
+            try:
+                handle(self.app, str(frame.get("body", "")), dict(frame.get("headers") or {}))
+            except Exception:  # handle() answers what Bolt cannot read; this is a last resort
+                log.exception("could not dispatch a forwarded Slack request")
+
+    def stop(self) -> None:
+        """Stop the ack process (from another thread); :meth:`serve` then returns."""
+        self._stopping = True
+        self._stop()
+
+    def _stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
