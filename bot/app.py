@@ -69,6 +69,12 @@ class ChatOps:
         self.state.close()
 
 
+def open_state_for(settings: Settings, aws: AwsClients) -> State:
+    """The state backend the settings choose (SQLite by default, DynamoDB for replicas)."""
+    table = settings.dynamodb_table
+    return open_state(settings.state_db, dynamodb=aws.dynamodb if table else None, table=table)
+
+
 def build_deps(
     settings: Settings,
     state: State,
@@ -136,7 +142,13 @@ def create(
     # require() has just checked both; the assert tells mypy.
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     token = settings.slack_bot_token.get_secret_value()
-    state = state or open_state(settings.state_db)
+    if state is None:
+        aws = (
+            deps.aws
+            if deps
+            else AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+        )
+        state = open_state_for(settings, aws)
     deps = deps or build_deps(settings, state)
     policy = load_policy(
         settings.policy_file, approvers=settings.approvers, bot_channels=settings.bot_channels

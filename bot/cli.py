@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.policy import PolicyError
 from bot.settings import SettingsError, load_settings
+from bot.state.dynamodb import StateError
 from intents.registry import RegistryError
 
 
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         help="how fast simulated jobs move (2 = twice as fast; default 1)",
     )
     sandbox.add_argument("--verbose", action="store_true", help="show the bot's log on stderr")
+
+    state = sub.add_parser("state", help="the bot's state backend")
+    state_sub = state.add_subparsers(dest="state_command", required=True)
+    state_sub.add_parser("init", help="create the DynamoDB table named by CHATOPS_DYNAMODB_TABLE")
 
     lex = sub.add_parser("lex", help="the Lex V2 bot built from lex/bot.toml")
     lex_sub = lex.add_subparsers(dest="lex_command", required=True)
@@ -96,11 +103,16 @@ def main(argv: list[str] | None = None) -> int:
             return _sandbox(args)
         if args.command == "lex":
             return _lex(args)
+        if args.command == "state":
+            return _state(args)
         if args.command == "nlu":
             return _nlu(args)
     except SettingsError as exc:
         for problem in exc.problems:
             print(f"chatops: {problem}", file=sys.stderr)
+        return 2
+    except StateError as exc:
+        print(f"chatops: {exc}", file=sys.stderr)
         return 2
     except PolicyError as exc:
         print(f"chatops: CHATOPS_POLICY_FILE: {exc}", file=sys.stderr)
@@ -125,27 +137,38 @@ def _run() -> int:
         from slack_bolt.error import BoltError
         from slack_sdk.errors import SlackApiError
 
+        if isinstance(exc, OSError):  # Slack (or the stand-in) cannot be reached
+            where = settings.slack_api_url or "slack.com"
+            print(f"chatops: could not reach Slack at {where} ({exc})", file=sys.stderr)
+            return 2
         if not isinstance(exc, BoltError | SlackApiError):
             raise
         reason = exc.response.get("error", "") if isinstance(exc, SlackApiError) else str(exc)
+
         print(
             f"chatops: Slack did not accept SLACK_BOT_TOKEN ({reason or 'auth.test failed'})",
             file=sys.stderr,
         )
         return 2
     log = logging.getLogger("chatops")
+    # SIGTERM (docker stop, a rolling deploy) ends the server loop like Ctrl-C: no new work is
+    # taken, what is in flight finishes, leases end, then the process exits.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    health = HealthCheck(chatops)
     try:
         if settings.socket_mode:
             from bot.slack.bolt import socket_mode_handler
+            from bot.slack.http import serve_health
 
-            log.info("starting in Socket Mode")
+            serve_health(settings.port, health)
+            log.info("starting in Socket Mode (health on port %d, /healthz)", settings.port)
             app_token = settings.slack_app_token
             assert app_token is not None  # that is what socket_mode means
             socket_mode_handler(chatops.app, app_token.get_secret_value()).start()
         else:
             from bot.slack.http import serve
 
-            log.info("listening for Slack on port %d (/slack/events)", settings.port)
+            log.info("listening for Slack on port %d (/slack/events, /healthz)", settings.port)
             secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
             from bot.slack.acks import AckProcessError
 
@@ -154,6 +177,7 @@ def _run() -> int:
                     chatops.app,
                     secret,
                     settings.port,
+                    health=health,
                     ack_process=settings.ack_process,
                     log_level=settings.log_level,
                     log_format=settings.log_format,
@@ -161,9 +185,48 @@ def _run() -> int:
             except AckProcessError as exc:
                 print(f"chatops: {exc}", file=sys.stderr)
                 return 1
+    except (KeyboardInterrupt, Stopping):
+        log.info("stopping: finishing the work in flight")
     finally:
         chatops.close()
+        log.info("stopped")
     return 0
+
+
+class Stopping(Exception):
+    """SIGTERM arrived."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise Stopping()
+
+
+class HealthCheck:
+    """What /healthz reports: the state backend answers and Slack accepts the token
+    (asked at most once a minute)."""
+
+    def __init__(self, chatops: Any) -> None:
+        self.chatops = chatops
+        self._slack_checked = 0.0
+        self._slack_ok = True
+
+    def __call__(self) -> tuple[bool, str]:
+        import time
+
+        problems = []
+        try:
+            self.chatops.state.schedules_version()
+        except Exception as exc:
+            problems.append(f"state: {type(exc).__name__}")
+        if time.monotonic() - self._slack_checked > 60:
+            self._slack_checked = time.monotonic()
+            try:
+                self._slack_ok = bool(self.chatops.app.client.auth_test().get("ok"))
+            except Exception:
+                self._slack_ok = False
+        if not self._slack_ok:
+            problems.append("slack: unreachable or token refused")
+        return (not problems, "; ".join(problems) or "ok")
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -200,11 +263,47 @@ def _sandbox(args: argparse.Namespace) -> int:
             file=sys.stderr if not interactive else sys.stdout,
             flush=True,
         )
-    with Sandbox(scale=1.0 / args.speed) as sandbox:
+    import tempfile
+
+    files = Path(tempfile.mkdtemp(prefix="chatops-sandbox-files-"))
+    # Charts and CSV lists the bot uploads are kept after the sandbox stops, to be opened.
+    print(
+        f"Files the bot uploads are saved in {files}",
+        file=sys.stderr if not interactive or args.json else sys.stdout,
+        flush=True,
+    )
+    with Sandbox(scale=1.0 / args.speed, files_dir=files) as sandbox:
         console = Console(sandbox, as_json=args.json)
         if interactive:
             return console.interactive()
         return console.run(script or [])
+
+
+def _state(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from bot.state.dynamodb import create_table
+    from intents.clients import AwsClients
+
+    settings = load_settings()
+    settings.require("dynamodb_table")
+    assert settings.dynamodb_table is not None
+    aws = AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    try:
+        created = create_table(aws.dynamodb, settings.dynamodb_table)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        print(
+            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
+            file=sys.stderr,
+        )
+        return 1
+    except BotoCoreError as exc:
+        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
+        return 1
+    verb = "created" if created else "already exists;"
+    print(f"DynamoDB table {settings.dynamodb_table} {verb} TTL on 'ttl' is on.")
+    return 0
 
 
 def _lex(args: argparse.Namespace) -> int:

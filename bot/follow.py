@@ -12,7 +12,7 @@ import threading
 
 from bot.gate.outbox import Outbox
 from bot.logs import request_context
-from bot.state import Follow, State
+from bot.state import Follow, State, process_id
 from intents.aws import translate
 from intents.base import Progress
 from intents.deps import Deps
@@ -21,14 +21,27 @@ from intents.reply import Reply, md
 
 log = logging.getLogger(__name__)
 BACKOFF = 1.6
+LEASE_SECONDS = 60.0
 
 
 class Follower:
     def __init__(
-        self, deps: Deps, state: State, out: Outbox, *, min_seconds: float, max_seconds: float
+        self,
+        deps: Deps,
+        state: State,
+        out: Outbox,
+        *,
+        min_seconds: float,
+        max_seconds: float,
+        owner: str = "",
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.deps, self.state, self.out = deps, state, out
         self.min_seconds, self.max_seconds = min_seconds, max_seconds
+        # Which process this is, for leases: one replica checks a job at a time, and when it
+        # dies mid-check its lease runs out and another takes over.
+        self.owner = owner or process_id()
+        self.lease_seconds = lease_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -64,11 +77,17 @@ class Follower:
         """Deliver status posts still owed, then check every job that is due; returns how
         many were checked."""
         self.deliver_owed()
-        due = self.state.due_follows(self.deps.clock())
-        for follow in due:
+        now = self.deps.clock()
+        checked = 0
+        for follow in self.state.due_follows(now):
+            if not self.state.claim_follow(
+                follow.kind, follow.name, owner=self.owner, until=now + self.lease_seconds, now=now
+            ):
+                continue  # another replica took it
             with request_context(follow.request_id or "follow"):
                 self._check(follow)
-        return len(due)
+            checked += 1
+        return checked
 
     def _progress(self, follow: Follow) -> Progress | None:
         """The job's state now; NotFound is a final state; other trouble is None (retry)."""
@@ -130,8 +149,13 @@ class Follower:
         Slack is asked first (the post carries its key), so a post made just before a crash
         is not made again."""
         owed = self.state.pending_posts()
+        now = self.deps.clock()
         for follow in owed:
             assert follow.posting is not None
+            if not self.state.claim_follow(
+                follow.kind, follow.name, owner=self.owner, until=now + self.lease_seconds, now=now
+            ):
+                continue  # its poster (here or elsewhere) still holds it
             with request_context(follow.request_id or "follow"):
                 if self.out.posted(follow.channel, follow.thread_ts, follow.posting):
                     self.state.posted(follow.kind, follow.name)

@@ -91,5 +91,24 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None 
     root.addHandler(handler)
     root.setLevel(level)
     # Libraries that log request bodies at DEBUG would log tokens and user text.
-    for noisy in ("botocore", "boto3", "urllib3", "slack_sdk", "slack_bolt", "werkzeug", "moto"):
+    for noisy in (
+        "botocore",
+        "boto3",
+        "urllib3",
+        "slack_sdk",
+        "slack_bolt",
+        "werkzeug",
+        "moto",
+        "apscheduler",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # Bolt warns that the token in the environment is unused when it is given a client;
+    # that is how the app is built on purpose, so the line is noise at every start.
+    bolt = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _NotTokenSkipped) for f in bolt.filters):
+        bolt.addFilter(_NotTokenSkipped())
+
+
+class _NotTokenSkipped(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()

@@ -2,7 +2,9 @@
 by a process that died between two steps.
 
 - A card decided on but never posted is posted (once: Slack is asked first, the post
-  carries the plan's key).
+  carries the plan's key). Only a card owed for ``CARD_GRACE`` seconds: a younger one is
+  still being posted by the replica that proposed it. Two replicas starting together
+  take turns through the plan's lease.
 - An approved plan whose run never finished is run again (executors are idempotent).
 - A job status post decided but not known to be made is made (once).
 """
@@ -19,6 +21,7 @@ from bot.render.cards import card, card_key
 from bot.state import State
 
 log = logging.getLogger(__name__)
+CARD_GRACE = 30.0
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,12 @@ class Recovered:
 
 def recover(gate: Gate, state: State, outbox: Outbox, follower: Follower) -> Recovered:
     cards = 0
-    for plan in state.cardless_plans(gate.deps.clock()):
+    now = gate.deps.clock()
+    for plan in state.cardless_plans(now):
+        if plan.created_at > now - CARD_GRACE:
+            continue  # its proposer is posting it
+        if not state.claim_plan(plan.id, owner=follower.owner, until=now + CARD_GRACE, now=now):
+            continue  # another starting replica is posting it
         key = card_key(plan.id)
         ts = outbox.posted(plan.channel, plan.thread_ts, key) or outbox.post(
             plan.channel, card(plan, "pending"), thread_ts=plan.thread_ts, key=key
@@ -38,6 +46,9 @@ def recover(gate: Gate, state: State, outbox: Outbox, follower: Follower) -> Rec
         if ts:
             state.set_card(plan.id, ts)
             cards += 1
+        # Hand the lease back at once: whoever takes the approval claims the plan to run it.
+        state.claim_plan(plan.id, owner=follower.owner, until=now, now=now)
+
     plans = gate.confirmations.execution.resume()
     posts = follower.deliver_owed()
     if cards or plans or posts:

@@ -141,6 +141,11 @@ class Settings(BaseSettings):
 
     # --- Running
     state_db: Path = Field(Path("chatops.db"), description="SQLite file for the bot's state")
+    dynamodb_table: str | None = Field(
+        None,
+        description="DynamoDB table for the bot's state, shared by replicas (instead of "
+        "CHATOPS_STATE_DB); create it with `chatops state init`",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level")
     log_format: Literal["text", "json"] = Field("text", description="Log line format")
     follow_min_seconds: float = Field(

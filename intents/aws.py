@@ -185,7 +185,10 @@ def translate(exc: BaseException, *, action: str = "") -> UserError | None:
                 f"The bot's AWS role is not allowed to call {operation or 'this API'} (access denied).",
                 hint="An admin can add the permission; the README lists the IAM policy the bot needs.",
             )
-        if code in ("UnknownOperationException", "InvalidAction", "NotImplemented", "501"):
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code in ("UnknownOperationException", "InvalidAction", "NotImplemented", "501") or (
+            code == "404" and "not yet implemented" in message.lower()  # moto, a whole service
+        ):
             return NotAvailable(
                 f"{operation or 'This call'} is not available here"
                 " (the offline sandbox does not have it)."

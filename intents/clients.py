@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudtrail import CloudTrailClient
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_comprehend import ComprehendClient
+    from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_iam import IAMClient
     from types_boto3_lexv2_models import LexModelsV2Client
     from types_boto3_lexv2_runtime import LexRuntimeV2Client
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from types_boto3_sts import STSClient
     from types_boto3_transcribe import TranscribeServiceClient
     from types_boto3_translate import TranslateClient
+    from types_boto3_trustedadvisor import TrustedAdvisorPublicAPIClient
 
 # The services the bot uses, by boto3's name.
 Service = Literal[
@@ -53,6 +55,8 @@ Service = Literal[
     "lexv2-models",
     "iam",
     "cloudtrail",
+    "dynamodb",
+    "trustedadvisor",
 ]
 
 
@@ -67,7 +71,7 @@ class Credentials(TypedDict, total=False):
 # Lex must answer fast or we fall back to the local runtime: no retries, short timeouts.
 _FAST = {"lexv2-runtime"}
 # Global services whose API lives in us-east-1 whatever the bot's region.
-_US_EAST_1 = {"ce", "budgets", "pricing"}
+_US_EAST_1 = {"ce", "budgets", "pricing", "trustedadvisor"}
 # Requests built only by the bot's own typed code (mypy checks them against the service
 # model): botocore's client-side check of GetMetricData's 500 queries is half the CPU of
 # the call, and CloudWatch checks them again anyway.
@@ -191,6 +195,14 @@ class AwsClients:
     @property
     def cloudtrail(self) -> CloudTrailClient:
         return cast("CloudTrailClient", self.client("cloudtrail"))
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        return cast("DynamoDBClient", self.client("dynamodb"))
+
+    @property
+    def trustedadvisor(self) -> TrustedAdvisorPublicAPIClient:
+        return cast("TrustedAdvisorPublicAPIClient", self.client("trustedadvisor"))
 
     @property
     def sts(self) -> STSClient:

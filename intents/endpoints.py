@@ -25,6 +25,7 @@ from intents.aws import (
     summarize,
 )
 from intents.base import Approved, Progress, Request, unquote
+from intents.charts import EndpointSeries, endpoint_chart
 from intents.errors import InvalidInput, NotFound, UserError
 from intents.guardrails import (
     MAX_PAYLOAD_BYTES,
@@ -40,13 +41,16 @@ from intents.metrics import (
     HEALTH_KEYS,
     TRAFFIC_KEYS,
     EndpointStats,
+    EndpointTraffic,
     endpoint_stats,
+    endpoint_traffic,
     variants_by_endpoint,
 )
 from intents.pricing import HOURS_PER_MONTH, hourly_price, money, pricing_client
 from intents.registry import Router
 from intents.reply import (
     Context,
+    FileOut,
     Header,
     Md,
     Proposal,
@@ -74,6 +78,7 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
+from intents.tables import csv_file, more_line
 
 if TYPE_CHECKING:
     from types_boto3_sagemaker.type_defs import (
@@ -172,13 +177,16 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     start, end = _window(deps)
     known = variants_by_endpoint(cloudwatch)
     variants = {e: known.get(e, []) for e, _ in endpoints}
-    stats = endpoint_stats(
+    # 5-minute series of every endpoint (the same queries as totals: 500 a call); the
+    # totals are their sums, the charts of the endpoints that need attention their shape.
+    traffic = endpoint_traffic(
         cloudwatch,
         {e: v for e, v in variants.items() if v},
         start=start,
         end=end,
         keys=HEALTH_KEYS,
     )
+    stats = {e: t.stats for e, t in traffic.items()}
     health = [judge(e, status, stats.get(e, EndpointStats())) for e, status in endpoints]
     health.sort(key=lambda h: (ORDER.index(h.verdict), -h.stats.errors_5xx, h.name))
     bad = [h for h in health if h.verdict in ("unhealthy", "degraded")]
@@ -210,9 +218,18 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
     if not listed.complete:
         blocks.append(Context(partial_note("endpoints", len(health))))
         summary += " (partial: AWS kept throttling the listing)"
-    blocks += [Section(row) for row in rows[:40]]
-    if len(rows) > 40:
-        blocks.append(Context(md("…and {n} more endpoints.", n=len(rows) - 40)))
+    blocks += [Section(row) for row in rows[:MAX_ROWS]]
+    files = [
+        chart
+        for h in bad[:MAX_CHARTS]
+        if (chart := _chart(h.name, traffic.get(h.name), "last hour")) is not None
+    ]
+    if len(rows) > MAX_ROWS:
+        attached = f"endpoint-health-{end:%Y%m%d-%H%M}.csv"
+        blocks.append(Context(more_line(len(rows) - MAX_ROWS, "endpoints", attached=attached)))
+        files.append(_health_csv(attached, health))
+    if len(bad) > MAX_CHARTS:
+        blocks.append(Context(md("Charts of the {n} that need attention most.", n=MAX_CHARTS)))
     blocks.append(
         Context(
             md(
@@ -223,7 +240,54 @@ def endpoint_health(request: Request, deps: Deps) -> Reply:
             )
         )
     )
-    return Reply(summary=summary, blocks=tuple(blocks))
+    return Reply(summary=summary, blocks=tuple(blocks), files=tuple(files))
+
+
+MAX_ROWS = 20  # endpoints listed in the message; all of them in the CSV when there are more
+MAX_CHARTS = 3  # charts of the endpoints that need attention, worst first
+
+
+def _chart(name: str, traffic: EndpointTraffic | None, window: str) -> FileOut | None:
+    if traffic is None:
+        return None
+    latency = traffic.series.get("latency_us", [])
+    series = EndpointSeries(
+        traffic.times,
+        traffic.values("invocations"),
+        traffic.values("errors_4xx"),
+        traffic.values("errors_5xx"),
+        [v / 1000 if v is not None else None for v in latency] or [None] * len(traffic.times),
+    )
+    return endpoint_chart(name, series, window=window)
+
+
+def _health_csv(filename: str, health: list[Health]) -> FileOut:
+    return csv_file(
+        filename,
+        [
+            "endpoint",
+            "status",
+            "verdict",
+            "reasons",
+            "invocations",
+            "5xx",
+            "4xx",
+            "model_latency_ms",
+        ],
+        [
+            (
+                h.name,
+                h.status,
+                h.verdict,
+                "; ".join(h.reasons),
+                f"{h.stats.invocations:.0f}",
+                f"{h.stats.errors_5xx:.0f}",
+                f"{h.stats.errors_4xx:.0f}",
+                f"{h.stats.latency_ms:.0f}" if h.stats.latency_ms is not None else "",
+            )
+            for h in health
+        ],
+    )
 
 
 def describe_endpoint(deps: Deps, name: str) -> dict[str, Any]:
@@ -235,10 +299,12 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
     status = endpoint.get("EndpointStatus", "Unknown")
     variants = [v["VariantName"] for v in endpoint.get("ProductionVariants", [])] or ["AllTraffic"]
     start, end = _window(deps)
-    stats = endpoint_stats(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
-        name, EndpointStats()
+    traffic = endpoint_traffic(deps.aws.cloudwatch, {name: variants}, start=start, end=end).get(
+        name
     )
+    stats = traffic.stats if traffic else EndpointStats()
     health = judge(name, status, stats)
+    chart = _chart(name, traffic, "last hour")
     config_name = endpoint.get("EndpointConfigName", "")
     instances = []
     try:
@@ -277,12 +343,19 @@ def _one_endpoint(name: str, deps: Deps) -> Reply:
         blocks.append(Section(md("*Failure reason:* {r}", r=endpoint["FailureReason"])))
     blocks.append(Section(fields=fields(info)))
     blocks.append(
-        Context(md("CloudWatch, {a}–{b} UTC", a=start.strftime("%H:%M"), b=end.strftime("%H:%M")))
+        Context(
+            md(
+                "CloudWatch, {a}–{b} UTC{c}",
+                a=start.strftime("%H:%M"),
+                b=end.strftime("%H:%M"),
+                c="" if chart else " · no chart: no traffic in the last hour",
+            )
+        )
     )
     summary = f"{name}: {status}, " + (
         "; ".join(health.reasons) if health.reasons else health.verdict
     )
-    return Reply(summary=summary, blocks=tuple(blocks))
+    return Reply(summary=summary, blocks=tuple(blocks), files=(chart,) if chart else ())
 
 
 # ---------------------------------------------------------------------------- DeployModel

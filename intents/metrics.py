@@ -14,7 +14,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from intents.aws import items
@@ -197,3 +197,106 @@ def endpoint_stats(
         s.errors_4xx += values.get("errors_4xx", 0.0)
         s.errors_5xx += values.get("errors_5xx", 0.0)
     return stats
+
+
+SERIES_PERIOD = 300  # seconds: CloudWatch's 5-minute periods, what a chart of an hour shows
+
+
+@dataclass
+class EndpointTraffic:
+    """One endpoint's totals and its series in equal periods (oldest first), every variant
+    added up; latency averaged over variants and periods, weighted by invocations."""
+
+    stats: EndpointStats
+    times: list[datetime] = field(default_factory=list)
+    series: dict[str, list[float | None]] = field(default_factory=dict)  # key -> a value a period
+
+    def values(self, key: str) -> list[float]:
+        return [v or 0.0 for v in self.series.get(key, [])]
+
+
+def endpoint_traffic(
+    cloudwatch: CloudWatchClient,
+    variants: dict[str, list[str]],
+    *,
+    start: datetime,
+    end: datetime,
+    keys: Iterable[str] = ALL_KEYS,
+    period: int = SERIES_PERIOD,
+) -> dict[str, EndpointTraffic]:
+    """Every endpoint's series in *period*-second periods over [start, end), and the totals
+    they add up to: one query per (endpoint, variant, statistic), 500 a call, as
+    :func:`endpoint_stats` makes for totals alone."""
+    wanted = tuple(keys)
+    targets = [(e, v) for e, vs in variants.items() for v in vs]
+    queries, index = _queries(targets, period, wanted)
+    steps = max(1, int((end - start).total_seconds()) // period)
+    times = [start + timedelta(seconds=i * period) for i in range(steps)]
+    # (endpoint, variant, key) -> per period
+    points: dict[tuple[str, str, str], list[float | None]] = {}
+    for i in range(0, len(queries), MAX_QUERIES):
+        chunk = queries[i : i + MAX_QUERIES]
+        for result in items(
+            cloudwatch.get_paginator("get_metric_data").paginate(
+                MetricDataQueries=chunk, StartTime=start, EndTime=end
+            ),
+            lambda p: p.get("MetricDataResults", []),
+        ):
+            endpoint, variant, key = index[result["Id"]]
+            slots = points.setdefault((endpoint, variant, key), [None] * steps)
+            for stamp, value in zip(
+                result.get("Timestamps") or [], result.get("Values") or [], strict=False
+            ):
+                slot = int((stamp - start).total_seconds()) // period
+                if 0 <= slot < steps:
+                    slots[slot] = (slots[slot] or 0.0) + value if key not in _AVERAGES else value
+    out: dict[str, EndpointTraffic] = {}
+    for endpoint, names in variants.items():
+        stats = EndpointStats(variants=list(names))
+        series: dict[str, list[float | None]] = {}
+        for key in wanted:
+            if key in _AVERAGES:
+                continue
+            per = [points.get((endpoint, v, key)) for v in names]
+            series[key] = [
+                sum(p[i] or 0.0 for p in per if p is not None)
+                if any(p is not None and p[i] is not None for p in per)
+                else None
+                for i in range(steps)
+            ]
+            setattr(stats, key, float(sum(x or 0.0 for x in series[key])))
+        for key in (k for k in wanted if k in _AVERAGES):
+            series[key], average = _weighted(endpoint, names, key, steps, points)
+            setattr(stats, key, average)
+        stats.has_data = any((endpoint, v, k) in points for v in names for k in wanted)
+        out[endpoint] = EndpointTraffic(stats, list(times), series)
+    return out
+
+
+_AVERAGES = ("latency_us", "overhead_us")
+
+
+def _weighted(
+    endpoint: str,
+    names: list[str],
+    key: str,
+    steps: int,
+    points: dict[tuple[str, str, str], list[float | None]],
+) -> tuple[list[float | None], float | None]:
+    """A latency's series (variants weighted by their calls in each period) and its average
+    over the window (periods weighted by calls; unweighted where no calls were counted)."""
+    series: list[float | None] = []
+    total = weight = 0.0
+    for i in range(steps):
+        num = den = 0.0
+        for v in names:
+            value = (points.get((endpoint, v, key)) or [None] * steps)[i]
+            if value is None:
+                continue
+            calls = (points.get((endpoint, v, "invocations")) or [None] * steps)[i] or 0.0
+            w = calls or 1e-9
+            num, den = num + value * w, den + w
+        series.append(num / den if den else None)
+        if den:
+            total, weight = total + num, weight + den
+    return series, (total / weight if weight else None)

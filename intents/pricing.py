@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -133,8 +134,12 @@ def _listed_price(
         return price
 
 
-def money(usd: float) -> str:
-    return f"${usd:,.2f}" if usd < 1000 else f"${usd:,.0f}"
+def money(usd: float, *, like: Iterable[float | None] = ()) -> str:
+    """Dollars: whole above $1,000, cents below. Amounts shown together in one line pass the
+    others as *like*, so the line uses one format (the one its largest amount needs)."""
+    largest = max([abs(usd), *(abs(v) for v in like if v is not None)])
+    sign = "-" if usd < 0 else ""
+    return f"{sign}${abs(usd):,.2f}" if largest < 1000 else f"{sign}${abs(usd):,.0f}"
 
 
 def pricing_client(deps: Deps) -> PricingClient | None:

@@ -9,6 +9,7 @@ nobody can make the bot post ``<!channel>``, a user mention or a disguised link.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -131,6 +132,7 @@ class Header:
 class Section:
     text: Md = EMPTY
     fields: tuple[tuple[str, Md], ...] = ()  # (label, value) pairs shown two columns wide
+    accessory: Button | None = None  # a button beside the text (acting on one finding)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,27 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
+# The action id of a button that asks for an intent on the clicker's behalf: a clarifying
+# question's readings, or a report's "Stop notebook X" beside a finding. A click is a new
+# request from the person who clicks, through the same gate (a change still gets its card).
+ASK = "clarify"
+MAX_ASK_VALUE = 1900  # Slack allows 2,000 characters in a button's value
+
+
+def ask_value(intent: str, slots: Mapping[str, str]) -> str | None:
+    """The button value that asks for *intent* with *slots*; None when it would not fit."""
+    value = json.dumps({"i": intent, "s": dict(slots)}, separators=(",", ":"), ensure_ascii=False)
+    return value if len(value) <= MAX_ASK_VALUE else None
+
+
+def ask(
+    label: str, intent: str, slots: Mapping[str, str], *, style: ButtonStyle | None = None
+) -> Button | None:
+    """A button that asks for *intent* as whoever clicks it."""
+    value = ask_value(intent, slots)
+    return Button(label, ASK, value, style) if value is not None else None
+
+
 Block = Header | Section | Context | Divider | Actions
 
 
@@ -169,6 +192,7 @@ class FileOut:
     filename: str
     content: bytes
     title: str = ""
+    alt: str = ""  # what the file shows, in words (a chart's alt text)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 router = Router("reports")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# What looks like a time the slot reader did not take: "at 25:00", "9:75", "at 31pm".
+_UNREAD_TIME = re.compile(
+    r"\bat\s+\d{1,2}(?:[:.h]\d{1,2})?\s*(?:am|pm)?\b|\b\d{1,2}[:.h]\d{1,2}\b", re.IGNORECASE
+)
 
 
 def _now(deps: Deps) -> datetime:
@@ -42,6 +46,13 @@ def schedule_report(request: Request, deps: Deps) -> Proposal:
         raise InvalidInput(
             "How often: hourly, daily or weekly?",
             hint=f"Say it with the report, e.g. “post the {report} report daily at 09:00”.",
+        )
+    unread = None if request.slot("time") else _UNREAD_TIME.search(request.text or "")
+    if unread:
+        # "at 25:00" is not read as a time: say so rather than post at 09:00 unasked.
+        raise InvalidInput(
+            f"“{unread.group(0).strip()}” is not a time of day I can read.",
+            hint="Use 24-hour HH:MM from 00:00 to 23:59 (UTC), e.g. 09:30, or 9am.",
         )
     time_of_day = request.slot("time") or ("00:00" if frequency == "hourly" else "09:00")
     if not _TIME.match(time_of_day):

@@ -15,7 +15,7 @@ REPORTS: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
     "cost": (
         "CostReport",
         {
-            "hourly": {"period": "today"},
+            "hourly": {"period": "last_24_hours"},  # a rolling day, not "today" (0 at 00:05)
             "daily": {"period": "yesterday"},
             "weekly": {"period": "last_week"},
         },

@@ -42,6 +42,7 @@ from intents.quantities import count_in
 from intents.registry import Router
 from intents.reply import (
     Context,
+    FileOut,
     Header,
     Md,
     Proposal,
@@ -68,6 +69,7 @@ from intents.resources import (
     vpc_config,
 )
 from intents.settings import required
+from intents.tables import csv_file
 
 if TYPE_CHECKING:
     from types_boto3_sagemaker import SageMakerClient
@@ -681,10 +683,13 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
         Header("SageMaker jobs" if len(kinds) > 1 else f"{JOB_KINDS[kinds[0]][0]} jobs")
     ]
     active_total, partial = 0, False
+    files: list[FileOut] = []
     for kind in kinds:
         title, call, name_key, status_key, list_kind = JOB_KINDS[kind]
         try:
-            listed = listing(list_kind(deps.aws.sagemaker), limit=100)
+            # Every page: the count and the "…and N more" are true totals (bounded, for an
+            # account with tens of thousands of jobs).
+            listed = listing(list_kind(deps.aws.sagemaker), limit=MAX_LISTED)
         except Exception as exc:
             known = translate(exc, action=call)
             if known is None:
@@ -719,7 +724,18 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
             )
             for j in jobs[:PER_KIND]
         ]
-        more = md("\n…and {n} more", n=len(jobs) - PER_KIND) if len(jobs) > PER_KIND else md("")
+        capped = len(jobs) >= MAX_LISTED
+        more = md("")
+        if len(jobs) > PER_KIND:
+            attached = f"{kind}-jobs.csv"
+            more = md(
+                "\n…and {n}{c} more (the {w} in {f})",
+                n=f"{len(jobs) - PER_KIND:,}",
+                c="+" if capped else "",
+                w=f"latest {len(jobs):,}" if capped else "whole list",
+                f=attached,
+            )
+            files.append(_jobs_csv(attached, jobs, name_key, status_key))
         blocks.append(
             Section(
                 lines(
@@ -727,7 +743,7 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
                         "*{t}* · {a} in progress, {n} listed{p}",
                         t=title,
                         a=active,
-                        n=len(jobs),
+                        n=f"{len(jobs):,}{'+' if capped else ''}",
                         p=md(" (partial: AWS kept throttling the listing)")
                         if not listed.complete
                         else md(""),
@@ -743,6 +759,27 @@ def list_jobs(request: Request, deps: Deps) -> Reply:
     return Reply(
         summary=summary + (" (partial: AWS kept throttling a listing)" if partial else ""),
         blocks=tuple(blocks),
+        files=tuple(files),
+    )
+
+
+MAX_LISTED = 10_000  # jobs of a kind listed at most (100 pages); past it the count says "+"
+
+
+def _jobs_csv(
+    filename: str, jobs: list[Mapping[str, Any]], name_key: str, status_key: str
+) -> FileOut:
+    return csv_file(
+        filename,
+        ["name", "status", "created_utc"],
+        [
+            (
+                j[name_key],
+                j.get(status_key, ""),
+                f"{j['CreationTime']:%Y-%m-%d %H:%M}" if j.get("CreationTime") else "",
+            )
+            for j in jobs
+        ],
     )
 
 

@@ -66,13 +66,16 @@ class CommandParser:
         slots = {}
         if analysis is not None:
             resolved = self.nlu.read_slots(intent.name, analysis)
-            # A single bare word is the one free-form argument (`/ml delete recsys`).
+            # A single bare word is the one free-form argument (`/ml delete recsys`), also
+            # of a form whose only argument is optional (`/ml budget nosuch` asks about
+            # nosuch, and hears there is no such budget, rather than seeing them all).
+            only = len(intent.slots) == 1
             for slot in intent.slots:
                 if slot.name not in resolved:
                     value = self.nlu.read_slot(
-                        intent, slot, analysis, eliciting=len(intent.required_slots) == 1
+                        intent, slot, analysis, eliciting=len(intent.required_slots) == 1 or only
                     )
-                    if value is not None and slot.required:
+                    if value is not None and (slot.required or only):
                         resolved[slot.name] = value
             derive_slots(intent.name, resolved)
             slots = {k: v.interpreted for k, v in resolved.items()}

@@ -52,6 +52,9 @@ _SLOT_SAMPLES = {
     "endpointName": ["fraud-detector-prod", "recsys-staging", "churn-xgb-prod"],
     "modelName": ["churn-model-v3", "fraud-xgb-model", "recsys-fm-v2"],
     "budgetName": ["ml-platform-monthly", "data-science-q4"],
+    "notebookName": ["data-science-scratch", "dana-notebook-1", "team-gpu-nb"],
+    "appName": ["dana-gpu-lab", "datascience-kernel-1", "sam-lab"],
+    "owner": ["dana-gpu-space", "sam-space", "ml-team"],
 }
 
 # The same, for the other slot types by their extractor (S3 URIs and names are all above).
@@ -396,6 +399,10 @@ def _stem(word: str) -> str:
     return word
 
 
+def _unknown(name: str) -> str | None:
+    return None
+
+
 class Nlu:
     """Intent classification and slot reading for one bot definition."""
 
@@ -486,7 +493,10 @@ class Nlu:
                 variants = 3 if "{" in utterance else 1
                 for variant in range(variants):
                     rendered = self._render(intent, utterance, variant)
-                    analysis = self.analyze(rendered, correct=False)
+                    # Sample utterances are read as written: no spelling correction, and
+                    # not what this account happens to call things (weights must not
+                    # depend on the account the bot starts in, nor call it).
+                    analysis = self.analyze(rendered, correct=False, account=False)
                     # Each utterance counts once, whatever its number of variants.
                     for feature in set(analysis.features):
                         # Fractional on purpose: typeshed types Counter values as int, but
@@ -565,7 +575,8 @@ class Nlu:
                         known = candidate
         return word if word in self._vocab or known is None else known
 
-    def analyze(self, text: str, *, correct: bool = True) -> Analysis:
+    def analyze(self, text: str, *, correct: bool = True, account: bool = True) -> Analysis:
+        """*correct*: fix misspellings; *account*: ask the name resolver what names are."""
         clean = normalize(text)
         spans = find_spans(clean)
         masked = mask(clean, spans)
@@ -577,7 +588,7 @@ class Nlu:
         words = _placing(words, tokens)
         enums = self._find_enums(words)
         analysis = Analysis(clean, spans, tokens, words, enums, act=speech_act(clean))
-        self._featurize(analysis)
+        self._featurize(analysis, account=account)
         return analysis
 
     def _find_enums(self, words: list[str]) -> list[EnumMatch]:
@@ -601,7 +612,8 @@ class Nlu:
                 best[(m.type, m.first)] = m
         return sorted(best.values(), key=lambda m: (m.first, m.type))
 
-    def _featurize(self, analysis: Analysis) -> None:
+    def _featurize(self, analysis: Analysis, *, account: bool = True) -> None:
+        known_kind = self.known_kind if account else _unknown
         words = list(analysis.words)
         markers: list[str] = []
         replaced = [False] * len(words)
@@ -626,7 +638,7 @@ class Nlu:
                 expanded.extend(parts)  # "speech-to-text", "real-time": words, not a name
             elif looks_like_name(token.raw) and word not in self._vocab:
                 expanded.append("__name__")
-                kind = self.known_kind(token.raw)
+                kind = known_kind(token.raw)
                 hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(word))
             else:
                 expanded.append(word)
@@ -634,7 +646,7 @@ class Nlu:
             if span.kind == "s3":
                 hints.extend(file_hints(span.value))
             elif span.kind == "name":
-                kind = self.known_kind(span.value)
+                kind = known_kind(span.value)
                 hints.extend([_KIND_HINTS[kind]] if kind in _KIND_HINTS else name_hints(span.value))
         words = expanded
         analysis.surface = [w for w in words if w]
@@ -1153,6 +1165,9 @@ _NAME_KEYWORDS = {
     "endpointName": ("endpoint",),
     "modelName": ("model",),
     "budgetName": ("budget",),
+    "notebookName": ("notebook", "instance"),
+    "appName": ("app",),
+    "owner": ("space", "user", "of", "for"),
 }
 # Which kinds of resource (as the account's name resolver tells them) a name slot takes.
 _KINDS = {

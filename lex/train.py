@@ -71,7 +71,9 @@ def utterance_rows(nlu: Nlu) -> list[tuple[dict[str, float], str, float]]:
         for utterance in intent.utterances:
             variants = 3 if "{" in utterance else 1
             for variant in range(variants):
-                analysis = nlu.analyze(nlu._render(intent, utterance, variant), correct=False)
+                analysis = nlu.analyze(
+                    nlu._render(intent, utterance, variant), correct=False, account=False
+                )
                 rows.append((nlu.model_features(analysis), intent.name, 1.0 / variants))
     return rows
 

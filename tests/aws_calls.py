@@ -20,20 +20,33 @@ from botocore.client import BaseClient
 ROOT = Path(__file__).resolve().parents[1]
 OURS = tuple(str(ROOT / package) + "/" for package in ("bot", "intents", "lex"))
 SANDBOX = str(ROOT / "bot" / "sandbox") + "/"
-LEX_DEPLOY = str(ROOT / "lex" / "deploy.py")
+# Code a person or a pipeline runs with its own IAM policy, not the bot's role:
+# (file, function or None for the whole file) -> who
+SETUP = {
+    (str(ROOT / "lex" / "deploy.py"), None): "lex-deploy",
+    (str(ROOT / "bot" / "state" / "dynamodb.py"), "create_table"): "state-setup",
+}
 
-# (who, service, operation): who is "bot" or "lex-deploy"
+# (who, service, operation): who is "bot" or one of SETUP's values
 RECORDED: set[tuple[str, str, str]] = set()
 
 
 def _caller() -> str | None:
+    """Who makes the call: the innermost frame of our code decides, except that a frame of
+    a setup file outside its setup function (e.g. the DynamoDB backend's own methods) is
+    passed over, so the call counts for whoever used that code."""
+    setup_files = {path for path, _ in SETUP}
     frame = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
+        if name.startswith(SANDBOX):
+            return None
         if name.startswith(OURS):
-            if name.startswith(SANDBOX):
-                return None
-            return "lex-deploy" if name == LEX_DEPLOY else "bot"
+            for (path, function), who in SETUP.items():
+                if name == path and function in (None, frame.f_code.co_name):
+                    return who
+            if name not in setup_files:
+                return "bot"
         frame = frame.f_back  # type: ignore[assignment]
     return None
 

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 POLICIES = {
     "bot": ROOT / "deploy" / "iam-policy.json",
     "lex-deploy": ROOT / "deploy" / "iam-policy-lex-deploy.json",
+    "state-setup": ROOT / "deploy" / "iam-policy-state-init.json",
 }
 
 # boto3 service name -> IAM prefix, where they differ
@@ -35,6 +36,14 @@ ACTION = {
     ("budgets", "DescribeBudget"): "budgets:ViewBudget",
 }
 FREE = {("sts", "GetCallerIdentity")}  # needs no permission
+# operations that are not IAM actions themselves: authorised by the actions they carry out
+CARRIES = {
+    ("dynamodb", "TransactWriteItems"): {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    },
+}
 # actions a call needs besides its own (AWS's documentation of each operation)
 IMPLIED = {
     "sagemaker:CreateTrainingJob": {"iam:PassRole", "sagemaker:AddTags"},
@@ -84,7 +93,9 @@ def granted(path: Path) -> set[str]:
 
 
 def needed(who: str) -> set[str]:
-    calls = {action(s, o) for w, s, o in RECORDED if w == who and (s, o) not in FREE}
+    ours = {(s, o) for w, s, o in RECORDED if w == who and (s, o) not in FREE}
+    calls = {action(s, o) for s, o in ours if (s, o) not in CARRIES}
+    calls |= {a for op in ours for a in CARRIES.get(op, ())}
     return calls | {extra for call in calls for extra in IMPLIED.get(call, ())}
 
 

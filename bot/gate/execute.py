@@ -9,12 +9,14 @@ from bot.gate.outbox import Outbox
 from bot.gate.runner import Runner
 from bot.logs import request_context
 from bot.render.cards import card
-from bot.state import Plan, State
+from bot.state import Plan, State, process_id
 from intents.base import Approved, Request
 from intents.deps import Deps
 from intents.reply import Reply
 
 log = logging.getLogger(__name__)
+# How long a run may take before another process may take it over (executors take seconds).
+PLAN_LEASE_SECONDS = 120.0
 
 
 def show_card(outbox: Outbox, plan: Plan, state: str, outcome: Reply | None = None) -> None:
@@ -37,9 +39,18 @@ class Execution:
     ) -> None:
         self.deps, self.state, self.runner, self.outbox = deps, state, runner, outbox
         self._on_change = on_change
+        self.owner = process_id()
 
-    def run(self, plan: Plan, approver: str, request_id: str) -> None:
-        """Run an approved plan's executor and show the outcome on its card."""
+    def run(self, plan: Plan, approver: str, request_id: str) -> bool:
+        """Run an approved plan's executor and show the outcome on its card. The run is
+        leased: while one process runs it, no other does; if that process dies, the lease
+        runs out and another resumes it. False when another process holds it."""
+        now = self.deps.clock()
+        if not self.state.claim_plan(
+            plan.id, owner=self.owner, until=now + PLAN_LEASE_SECONDS, now=now
+        ):
+            log.info("plan %s is being run elsewhere", plan.id)
+            return False
         executor = self.deps.registry.executors[plan.intent]
         approved = Approved(
             plan_id=plan.id,
@@ -67,22 +78,24 @@ class Execution:
             reply = self.runner.failure(request, exc, "failed")
             self.state.finish_plan(plan.id, state="failed", outcome=reply.summary[:500])
             show_card(self.outbox, self.state.plan(plan.id) or plan, "failed", reply)
-            return
+            return True
         self.state.finish_plan(plan.id, state="done", outcome=outcome.summary[:500])
         self.runner.audit.request(request, "done", outcome.summary)
         show_card(self.outbox, self.state.plan(plan.id) or plan, "done", outcome)
         self._on_change()
+        return True
 
     def resume(self) -> int:
         """Approved plans whose run never finished (the process stopped between the
         approval and the end of the run) are run again. Executors are idempotent: the
         names they create are fixed by the plan, so "does it exist already?" is how a
         second run finds the first one's work and completes it instead of repeating it."""
-        unfinished = self.state.unfinished_plans()
-        for plan in unfinished:
+        resumed = 0
+        for plan in self.state.unfinished_plans():
             with request_context(plan.request_id):
-                log.warning(
-                    "resuming %s (plan %s), approved before a restart", plan.intent, plan.id
-                )
-                self.run(plan, plan.decided_by or plan.requester, plan.request_id)
-        return len(unfinished)
+                if self.run(plan, plan.decided_by or plan.requester, plan.request_id):
+                    log.warning(
+                        "resumed %s (plan %s), approved before a restart", plan.intent, plan.id
+                    )
+                    resumed += 1
+        return resumed

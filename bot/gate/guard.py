@@ -29,7 +29,17 @@ from dataclasses import dataclass, replace
 from bot.gate.types import Message
 from bot.gate.understand import Understood
 from intents.base import Request
-from intents.reply import Actions, Button, Reply, Section, code, md
+from intents.reply import (
+    ASK,
+    MAX_ASK_VALUE,
+    Actions,
+    Button,
+    Reply,
+    Section,
+    ask_value,
+    code,
+    md,
+)
 from intents.state import ThreadTopics
 from lex.definition import BotDefinition
 from lex.nlu import Nlu
@@ -37,8 +47,8 @@ from lex.runtime import Understanding
 from lex.speech import speech_act
 from lex.text import normalize
 
-CLARIFY = "clarify"  # the action id of a clarifying question's buttons
-MAX_VALUE = 1900  # Slack allows 2,000 characters in a button's value
+CLARIFY = ASK  # the action id of a clarifying question's buttons (and of reports' act buttons)
+MAX_VALUE = MAX_ASK_VALUE
 FALLBACK = "FallbackIntent"
 # Which follows (bot.state) a name slot can take its value from.
 _FOLLOW_KINDS = {"jobName": ("training",), "endpointName": ("endpoint",)}
@@ -60,10 +70,7 @@ class Reading:
 
     def encode(self) -> str | None:
         """The button value; None when it would not fit."""
-        value = json.dumps(
-            {"i": self.intent, "s": dict(self.slots)}, separators=(",", ":"), ensure_ascii=False
-        )
-        return value if len(value) <= MAX_VALUE else None
+        return ask_value(self.intent, self.slots)
 
     @staticmethod
     def decode(value: object) -> Reading | None:

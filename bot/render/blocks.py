@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from intents.reply import Actions, Context, Divider, Header, Reply, Section, _strip
+from intents.reply import Actions, Button, Context, Divider, Header, Reply, Section, _strip
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -32,18 +32,81 @@ MAX_FIELDS = 10
 MAX_HEADER = 150
 MAX_BUTTON = 75
 MAX_TEXT = 3000
-_PARTIAL = re.compile(r"(&[a-z]*|<[^>]*)$")
+# What a cut must keep whole: a code block (it may span lines), then, inside one line, a
+# link or mention, an entity, inline code, *bold*, _italic_, ~strike~, or a word.
+_CODE_BLOCK = re.compile(r"```.*?```", re.S)
+_ATOM = re.compile(r"<[^<>]*>|&#?\w+;|`[^`\n]*`|\*[^*\n]*\*|_[^_\n]*_|~[^~\n]*~|\s+|[^\s<&`*_~]+|.")
+
+
+def _units(text: str) -> list[str]:
+    """The text's lines, with each code block kept as one unit however many lines it has."""
+    units: list[str] = []
+    at = 0
+    for block in _CODE_BLOCK.finditer(text):
+        before = text[at : block.start()]
+        head, sep, last = before.rpartition("\n")
+        units.extend(head.split("\n") if sep else [])
+        # the block, with what stands before it on its line and after it up to the line's end
+        end = text.find("\n", block.end())
+        end = len(text) if end < 0 else end
+        units.append(last + text[block.start() : end])
+        at = end + 1
+    if at <= len(text):
+        units.extend(text[at:].split("\n"))
+    return units
+
+
+def _shorten_unit(unit: str, limit: int) -> str:
+    """One line (or code block) cut to *limit* characters between whole atoms; a code block
+    keeps its first lines and is closed again."""
+    if "```" in unit:
+        opening = unit.index("```")
+        inner = unit[opening + 3 : unit.rindex("```")]
+        kept: list[str] = []
+        room = limit - opening - 6 - 1
+        for line in inner.split("\n"):
+            if len("\n".join([*kept, line])) > room:
+                break
+            kept.append(line)
+        return unit[:opening] + "```" + "\n".join(kept) + "\n…```" if kept else ""
+    out = ""
+    for atom in _ATOM.findall(unit):
+        if len(out) + len(atom) > limit:
+            break
+        out += atom
+    return out.rstrip()
 
 
 def clip(text: str, limit: int) -> str:
-    """Shorten mrkdwn to *limit* characters without leaving half an entity or link."""
+    """Shorten mrkdwn to at most *limit* characters by dropping whole lines from the end (a
+    code block counts as one), saying how many; a single line too long is cut between whole
+    words, entities, links, code spans and bold or italic runs, never inside one."""
     if len(text) <= limit:
         return text
-    cut = _PARTIAL.sub("", text[: limit - 1])
-    # An odd number of ``` would leave a code block open.
-    if cut.count("```") % 2:
-        cut = cut[: cut.rfind("```")]
-    return cut + "…"
+    units = _units(text)
+    kept: list[str] = []
+    for i, unit in enumerate(units):
+        rest = len(units) - i - 1
+        more = f"\n…and {rest:,} more lines" if rest else ""
+        candidate = "\n".join([*kept, unit])
+        if len(candidate) + len(more) > limit:
+            if kept and "```" in unit:
+                # A code block (a prediction, a log) keeps its first lines rather than vanish.
+                room = limit - len("\n".join(kept)) - 1 - len(more)
+                short = _shorten_unit(unit, room)
+                if short:
+                    return "\n".join([*kept, short]) + more
+            break
+        kept.append(unit)
+    dropped = len(units) - len(kept)
+    if kept:
+        note = f"…and {dropped:,} more lines" if dropped > 1 else "…"
+        return "\n".join([*kept, note])
+    # Not even the first line fits: cut inside it, between whole pieces.
+    first = _shorten_unit(units[0], limit - 2)
+    if not first:
+        return "…"
+    return first if first.endswith("```") else first + " …"
 
 
 @dataclass(frozen=True)
@@ -59,17 +122,29 @@ def _section(section: Section) -> list[Block]:
         for label, value in section.fields
     ]
     text = clip(section.text, MAX_SECTION) if section.text else None
+    accessory = _button(section.accessory) if section.accessory else None
     first = True
     while first or fields:
         chunk, fields = fields[:MAX_FIELDS], fields[MAX_FIELDS:]
         if text or chunk:
             blocks.append(
                 SectionBlock(
-                    text=MarkdownTextObject(text=text) if text else None, fields=chunk or None
+                    text=MarkdownTextObject(text=text) if text else None,
+                    fields=chunk or None,
+                    accessory=accessory,
                 )
             )
-        text, first = None, False
+        text, first, accessory = None, False, None
     return blocks
+
+
+def _button(b: Button) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
+        action_id=b.action_id,
+        value=b.value[:2000],
+        style=b.style,
+    )
 
 
 def _label(label: str) -> str:
@@ -91,19 +166,7 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         elif isinstance(block, Divider):
             blocks.append(DividerBlock())
         elif isinstance(block, Actions):
-            blocks.append(
-                ActionsBlock(
-                    elements=[
-                        ButtonElement(
-                            text=PlainTextObject(text=b.label[:MAX_BUTTON], emoji=True),
-                            action_id=b.action_id,
-                            value=b.value[:2000],
-                            style=b.style,
-                        )
-                        for b in block.buttons
-                    ]
-                )
-            )
+            blocks.append(ActionsBlock(elements=[_button(b) for b in block.buttons]))
     if len(blocks) > MAX_BLOCKS:
         blocks = [
             *blocks[: MAX_BLOCKS - 1],

@@ -47,10 +47,13 @@ class Sandbox:
         start_follower: bool = True,
         settings_overrides: dict[str, Any] | None = None,
         registry: Registry | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.scale = scale
         self._own_dir = state_dir is None
         self.state_dir = state_dir or Path(tempfile.mkdtemp(prefix="chatops-sandbox-"))
+        # Files the bot uploads (charts, CSV lists) are written here for a person to open.
+        self.files_dir = files_dir or self.state_dir / "files"
         self.working_delay = working_delay
         self.follow_seconds = follow_seconds
         self.traffic = traffic
@@ -90,10 +93,11 @@ class Sandbox:
             credentials={"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"},
             unavailable=OFFLINE_UNAVAILABLE,
         )
+        moto_ext.answer_trusted_advisor(aws.client("trustedadvisor"))
         self.seeded = seed.seed(aws)
         token = "xoxb-sandbox-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
-        self.slack = SlackStandIn(token).start()
+        self.slack = SlackStandIn(token, files_dir=self.files_dir).start()
         values: dict[str, Any] = {
             "slack_bot_token": token,
             "slack_signing_secret": signing_secret,

@@ -52,6 +52,7 @@ EMOJI = {
     ":speaker:": "🔈",
     ":studio_microphone:": "🎙️",
     ":notebook:": "📓",
+    ":computer:": "💻",
     ":sparkles:": "✨",
     ":calendar:": "📅",
     ":no_bell:": "🔕",
@@ -93,6 +94,9 @@ def format_record(record: Record) -> list[str]:
             for f in block.get("fields") or []:
                 label, _, value = _plain(f["text"]).partition("\n")
                 out.append(f"  {label.strip('*')}: {value.replace(chr(10), '; ')}")
+            accessory = block.get("accessory") or {}
+            if accessory.get("type") == "button":
+                out.append(f"    [{accessory['text']['text']}]")
         elif kind == "context":
             out.append(
                 "  · " + " ".join(_plain(e.get("text", "")) for e in block.get("elements", []))
@@ -103,7 +107,11 @@ def format_record(record: Record) -> list[str]:
             out.append("  " + " ".join(f"[{b['text']['text']}]" for b in block.get("elements", [])))
     if not out and record.text:
         out = _plain(record.text).splitlines()
-    out += [f"📎 {name}" for name in record.files]
+    paths = record.paths + [""] * (len(record.files) - len(record.paths))
+    out += [
+        f"📎 {name}" + (f" → {path}" if path else "")
+        for name, path in zip(record.files, paths, strict=False)
+    ]
     return out
 
 

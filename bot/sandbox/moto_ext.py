@@ -9,7 +9,10 @@ metric once per data point. Here, inside the sandbox process only:
   over tens of seconds (``scale`` stretches or shrinks that; 0 makes it immediate);
 * the missing calls exist, with the real request and response shapes;
 * Cost Explorer answers from the seeded 60 days of costs; ListMetrics lists each metric once;
-* InvokeEndpoint checks that the endpoint exists and answers a believable score.
+* InvokeEndpoint checks that the endpoint exists and answers a believable score;
+* DynamoDB writes are atomic, as in AWS: moto's server handles requests on many threads
+  and checks a write's condition and applies it in two steps, so two replicas' conditional
+  writes could both succeed (:func:`atomic_dynamodb`).
 
 Nothing here is imported by the production bot.
 """
@@ -28,6 +31,7 @@ from typing import Any
 
 _lock = threading.RLock()
 _installed = False
+_dynamodb_atomic = False
 _MISSING = object()
 _originals: list[tuple[Any, str, Any]] = []
 
@@ -68,6 +72,13 @@ class Config:
     monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
     monitoring_executions: list[dict[str, Any]] = field(default_factory=list)
     costs: dict[date, dict[str, float]] = field(default_factory=dict)  # day -> service -> USD
+    anomalies: list[dict[str, Any]] = field(default_factory=list)  # GetAnomalies' shape
+    # SageMaker Studio, which moto lacks: apps (DescribeApp's shape) and spaces (ListSpaces')
+    studio_apps: list[dict[str, Any]] = field(default_factory=list)
+    studio_spaces: list[dict[str, Any]] = field(default_factory=list)
+    # Trusted Advisor's cost recommendations (ListRecommendations' shape); None: the account's
+    # support plan does not include the Trusted Advisor API
+    advice: list[dict[str, Any]] | None = field(default_factory=list)
 
 
 CONFIG = Config()
@@ -544,12 +555,15 @@ def _install_metrics() -> None:
 
 def _install_costs() -> None:
     from moto.ce.models import CostExplorerBackend
+    from moto.ce.responses import CostExplorerResponse
 
     def get_cost_and_usage(self: Any, body: str) -> dict[str, Any]:
         request = json.loads(body)
+        granularity = request.get("Granularity", "DAILY")
+        if granularity == "HOURLY":
+            return _hourly_costs(request)
         start = date.fromisoformat(request["TimePeriod"]["Start"])
         end = date.fromisoformat(request["TimePeriod"]["End"])
-        granularity = request.get("Granularity", "DAILY")
         metrics = request.get("Metrics") or ["UnblendedCost"]
         grouped = any(g.get("Key") == "SERVICE" for g in request.get("GroupBy") or [])
         wanted = set((request.get("Filter") or {}).get("Dimensions", {}).get("Values") or [])
@@ -593,6 +607,90 @@ def _install_costs() -> None:
         return {"ResultsByTime": results, "DimensionValueAttributes": []}
 
     _patch(CostExplorerBackend, "get_cost_and_usage", get_cost_and_usage)
+    _patch(CostExplorerResponse, "get_cost_forecast", _cost_forecast)
+    _patch(CostExplorerResponse, "get_anomalies", _anomalies)
+
+
+def _hourly_costs(request: dict[str, Any]) -> dict[str, Any]:
+    """HOURLY granularity, as for an account that turned hourly data on: each day's seeded
+    cost spread evenly over its hours, up to now."""
+    start = datetime.fromisoformat(request["TimePeriod"]["Start"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(request["TimePeriod"]["End"].replace("Z", "+00:00"))
+    now = _dt(_now())
+    results = []
+    hour = start
+    while hour < end:
+        amounts = CONFIG.costs.get(hour.date(), {}) if hour < now else {}
+        results.append(
+            {
+                "TimePeriod": {
+                    "Start": hour.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "End": (hour + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+                "Estimated": True,
+                "Total": {},
+                "Groups": [
+                    {
+                        "Keys": [s],
+                        "Metrics": {"UnblendedCost": {"Amount": f"{v / 24:.10f}", "Unit": "USD"}},
+                    }
+                    for s, v in amounts.items()
+                ],
+            }
+        )
+        hour += timedelta(hours=1)
+    return {"ResultsByTime": results, "DimensionValueAttributes": []}
+
+
+def _cost_forecast(self: Any) -> str:
+    """GetCostForecast from the seeded costs: the last 14 days' average per day (of the
+    service asked for), with a ±12 % range."""
+    request = json.loads(self.body)
+    start = date.fromisoformat(request["TimePeriod"]["Start"])
+    end = date.fromisoformat(request["TimePeriod"]["End"])
+    wanted = set((request.get("Filter") or {}).get("Dimensions", {}).get("Values") or [])
+    recent = [
+        sum(
+            v
+            for k, v in CONFIG.costs.get(start - timedelta(days=i), {}).items()
+            if not wanted or k in wanted
+        )
+        for i in range(1, 15)
+    ]
+    mean = sum(recent) / len(recent) if recent else 0.0
+    days = []
+    day = start
+    while day < end:
+        days.append(
+            {
+                "TimePeriod": {
+                    "Start": day.isoformat(),
+                    "End": (day + timedelta(days=1)).isoformat(),
+                },
+                "MeanValue": f"{mean:.4f}",
+                "PredictionIntervalLowerBound": f"{mean * 0.88:.4f}",
+                "PredictionIntervalUpperBound": f"{mean * 1.12:.4f}",
+            }
+        )
+        day += timedelta(days=1)
+    total = mean * len(days)
+    return json.dumps(
+        {"Total": {"Amount": f"{total:.4f}", "Unit": "USD"}, "ForecastResultsByTime": days}
+    )
+
+
+def _anomalies(self: Any) -> str:
+    """GetAnomalies from the seeded anomalies whose start falls in the date interval."""
+    request = json.loads(self.body)
+    interval = request.get("DateInterval") or {}
+    first = date.fromisoformat(interval["StartDate"][:10])
+    last = date.fromisoformat((interval.get("EndDate") or date.today().isoformat())[:10])
+    found = [
+        a
+        for a in CONFIG.anomalies
+        if first <= date.fromisoformat(a["AnomalyStartDate"][:10]) <= last
+    ]
+    return json.dumps({"Anomalies": found})
 
 
 def _install_invoke() -> None:
@@ -824,6 +922,110 @@ def _install_ai() -> None:
     _patch(FakeTranscriptionJob, "advance", advance)
 
 
+def atomic_dynamodb() -> None:
+    """Make moto apply each DynamoDB write (its condition check and its change) under one
+    lock, as DynamoDB does per item; idempotent."""
+    global _dynamodb_atomic
+    from moto.dynamodb.models import DynamoDBBackend
+
+    with _lock:
+        if _dynamodb_atomic:
+            return
+        writes = threading.RLock()  # a transaction calls the single-item writes
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            original = getattr(DynamoDBBackend, name)
+
+            def write(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                with writes:
+                    return _original(self, *args, **kwargs)
+
+            _patch(DynamoDBBackend, name, write)
+        _dynamodb_atomic = True
+
+
+# ---------------------------------------------------------------------------- Studio
+
+
+_APP_SUMMARY = (
+    "DomainId",
+    "UserProfileName",
+    "SpaceName",
+    "AppType",
+    "AppName",
+    "Status",
+    "CreationTime",
+    "ResourceSpec",
+)
+
+
+def _install_studio() -> None:
+    """ListApps, DescribeApp, DeleteApp and ListSpaces from the seeded Studio domain."""
+    from moto.core.responses import ActionResult
+    from moto.sagemaker import responses
+    from moto.sagemaker.exceptions import ValidationError
+
+    def find(self: Any) -> dict[str, Any]:
+        wanted = {
+            k: self._get_param(k)
+            for k in ("DomainId", "AppType", "AppName", "SpaceName", "UserProfileName")
+        }
+        for app in CONFIG.studio_apps:
+            if all(app.get(k) == v for k, v in wanted.items() if v):
+                return app
+        raise ValidationError(message=f"RecordNotFound: app {wanted['AppName']} does not exist")
+
+    def list_apps(self: Any) -> Any:
+        with _lock:
+            apps = [{k: a[k] for k in _APP_SUMMARY if k in a} for a in CONFIG.studio_apps]
+        return ActionResult({"Apps": apps})
+
+    def describe_app(self: Any) -> Any:
+        with _lock:
+            return ActionResult(dict(find(self)))
+
+    def delete_app(self: Any) -> Any:
+        with _lock:
+            app = find(self)
+            if app["Status"] in ("Deleted", "Deleting"):
+                raise ValidationError(message=f"App {app['AppName']} is already {app['Status']}")
+            app["Status"] = "Deleted"
+        return ActionResult({})
+
+    def list_spaces(self: Any) -> Any:
+        with _lock:
+            return ActionResult({"Spaces": list(CONFIG.studio_spaces)})
+
+    for name, fn in (
+        ("list_apps", list_apps),
+        ("describe_app", describe_app),
+        ("delete_app", delete_app),
+        ("list_spaces", list_spaces),
+    ):
+        _patch(responses.SageMakerResponse, name, fn)
+
+
+def answer_trusted_advisor(client: Any) -> None:
+    """The sandbox's Trusted Advisor (moto has none): ListRecommendations answered from the
+    seeded recommendations, or the error an account without Business support gets."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.compat import HTTPHeaders
+
+    def handler(model: Any, **_: Any) -> Any:
+        if model.name != "ListRecommendations":
+            return None
+        if CONFIG.advice is None:
+            error = {
+                "Code": "AccessDeniedException",
+                "Message": "Access denied due to support level",
+            }
+            return AWSResponse("", 403, HTTPHeaders(), None), {"Error": error}
+        return AWSResponse("", 200, HTTPHeaders(), None), {
+            "recommendationSummaries": list(CONFIG.advice)
+        }
+
+    client.meta.events.register("before-call.trustedadvisor", handler)
+
+
 def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> Config:
     """Extend moto in this process (once); later calls only change the time scale."""
     global _installed
@@ -840,14 +1042,17 @@ def install(*, scale: float = 1.0, clock: Callable[[], float] | None = None) -> 
             _install_costs()
             _install_invoke()
             _install_ai()
+            _install_studio()
+            atomic_dynamodb()
             _installed = True
     return CONFIG
 
 
 def uninstall() -> None:
     """Give moto back its own behaviour (tests that use plain moto run after the sandbox)."""
-    global _installed
+    global _installed, _dynamodb_atomic
     with _lock:
+        _dynamodb_atomic = False
         while _originals:
             owner, name, original = _originals.pop()
             if original is _MISSING:
@@ -867,3 +1072,7 @@ def reset() -> None:
         CONFIG.monitoring_schedules.clear()
         CONFIG.monitoring_executions.clear()
         CONFIG.costs.clear()
+        CONFIG.anomalies.clear()
+        CONFIG.studio_apps.clear()
+        CONFIG.studio_spaces.clear()
+        CONFIG.advice = []

@@ -8,6 +8,7 @@ Cost Explorer data by service.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.literals import StandardUnitType
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_s3 import S3Client
     from types_boto3_sagemaker import SageMakerClient
     from types_boto3_sagemaker.literals import (
         ProductionVariantInstanceTypeType,
@@ -148,6 +150,13 @@ def seed(aws: AwsClients) -> dict[str, Any]:
                 "ModelDataUrl": f"s3://{ARTIFACT_BUCKET}/models/churn-xgb-model/model.tar.gz",
             },
         )
+        # The endpoints have served for weeks: a new one is not yet idle, whatever its traffic.
+        for plan, age in zip(ENDPOINTS, (41, 17, 12), strict=True):
+            endpoint = sagemaker_backends[ACCOUNT][REGION].endpoints[plan.name]
+            # moto keeps naive UTC datetimes here (and compares them with naive ones)
+            endpoint.creation_time = endpoint.last_modified_time = _utc(days=age).replace(
+                tzinfo=None
+            )
         _seed_jobs(sm, sagemaker_backends[ACCOUNT][REGION])
     finally:
         moto_ext.CONFIG.scale = scale
@@ -165,8 +174,12 @@ def seed(aws: AwsClients) -> dict[str, Any]:
     notebook.creation_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     notebook.last_modified_time = _utc(days=9).isoformat()  # type: ignore[assignment]
     _seed_monitoring()
+    _seed_violations(sm, s3)
     _seed_budgets(aws.budgets)
     _seed_costs(rng)
+    _seed_anomalies()
+    _seed_studio()
+    _seed_advice()
     return {
         "role_arn": ROLE_ARN,
         "data_bucket": DATA_BUCKET,
@@ -450,6 +463,83 @@ def _seed_monitoring() -> None:
             )
 
 
+# What fraud-detector-prod's latest data-quality run found, as Model Monitor writes it.
+FRAUD_VIOLATIONS = [
+    {
+        "feature_name": "amount",
+        "constraint_check_type": "baseline_drift_check",
+        "description": "Baseline drift distance: 0.41 exceeds threshold: 0.1",
+    },
+    {
+        "feature_name": "country",
+        "constraint_check_type": "baseline_drift_check",
+        "description": "Baseline drift distance: 0.23 exceeds threshold: 0.1",
+    },
+    {
+        "feature_name": "hour",
+        "constraint_check_type": "completeness_check",
+        "description": "Data completeness is 0.86, below the baseline's 1.0",
+    },
+    {
+        "feature_name": "merchant_type",
+        "constraint_check_type": "extra_column_check",
+        "description": "There are extra columns in current dataset: merchant_type",
+    },
+]
+
+
+def _seed_violations(sm: SageMakerClient, s3: S3Client) -> None:
+    """Each schedule's latest run as the processing job Model Monitor ran, with its
+    constraint_violations.json in S3 (fraud-detector-prod's names what drifted)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for execution in moto_ext.CONFIG.monitoring_executions:
+        name = execution["MonitoringScheduleName"]
+        if name not in latest or execution["ScheduledTime"] > latest[name]["ScheduledTime"]:
+            latest[name] = execution
+    for name, execution in latest.items():
+        when = execution["ScheduledTime"]
+        job = f"model-monitoring-{when:%Y%m%d%H%M}-{name[:30]}"
+        prefix = f"monitoring/{execution['EndpointName']}/{name}/{when:%Y/%m/%d/%H}"
+        sm.create_processing_job(
+            ProcessingJobName=job,
+            RoleArn=ROLE_ARN,
+            AppSpecification={
+                "ImageUri": "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+            },
+            ProcessingResources={
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 20,
+                }
+            },
+            ProcessingOutputConfig={
+                "Outputs": [
+                    {
+                        "OutputName": "result",
+                        "S3Output": {
+                            "S3Uri": f"s3://{ARTIFACT_BUCKET}/{prefix}",
+                            "LocalPath": "/opt/ml/processing/resultdata",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        )
+        execution["ProcessingJobArn"] = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/{job}"
+        violations = (
+            FRAUD_VIOLATIONS
+            if execution["MonitoringExecutionStatus"] == "CompletedWithViolations"
+            else []
+        )
+        s3.put_object(
+            Bucket=ARTIFACT_BUCKET,
+            Key=f"{prefix}/constraint_violations.json",
+            Body=json.dumps({"violations": violations}, indent=2).encode(),
+        )
+
+
 def _seed_budgets(budgets: BudgetsClient) -> None:
     for name, limit, actual, forecast in (
         ("ml-platform-monthly", 5000, 4312.55, 5480.10),
@@ -468,6 +558,109 @@ def _seed_budgets(budgets: BudgetsClient) -> None:
                 },
             },
         )
+
+
+STUDIO_DOMAIN = "d-sandbox0001"
+
+
+def _seed_studio() -> None:
+    """A Studio domain: dana's JupyterLab app on a GPU idle for four days, and an app of
+    sam's busy an hour ago (not idle)."""
+    moto_ext.CONFIG.studio_spaces += [
+        {
+            "DomainId": STUDIO_DOMAIN,
+            "SpaceName": space,
+            "Status": "InService",
+            "CreationTime": _utc(days=40),
+            "LastModifiedTime": _utc(days=4),
+            "SpaceSettingsSummary": {"AppType": "JupyterLab"},
+            "SpaceSharingSettingsSummary": {"SharingType": "Private"},
+            "OwnershipSettingsSummary": {"OwnerUserProfileName": owner},
+            "SpaceDisplayName": space,
+        }
+        for space, owner in (("dana-gpu-space", "dana"), ("sam-space", "sam"))
+    ]
+    for space, name, instance, created, active in (
+        ("dana-gpu-space", "dana-gpu-lab", "ml.g4dn.xlarge", 12, 4),
+        ("sam-space", "sam-lab", "ml.t3.medium", 3, 0.05),
+    ):
+        moto_ext.CONFIG.studio_apps.append(
+            {
+                "AppArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:app/{STUDIO_DOMAIN}/{space}/jupyterlab/{name}",
+                "DomainId": STUDIO_DOMAIN,
+                "SpaceName": space,
+                "AppType": "JupyterLab",
+                "AppName": name,
+                "Status": "InService",
+                "CreationTime": _utc(days=created),
+                "LastHealthCheckTimestamp": _utc(minutes=3),
+                "LastUserActivityTimestamp": _utc(days=active),
+                "ResourceSpec": {"InstanceType": instance},
+            }
+        )
+
+
+def _seed_advice() -> None:
+    """Trusted Advisor's cost checks, as an account with Business support sees them."""
+    now = _utc()
+    moto_ext.CONFIG.advice = [
+        {
+            "id": f"sandbox-ta-{i}",
+            "type": "standard",
+            "checkArn": f"arn:aws:trustedadvisor:::check/{check}",
+            "status": status,
+            "pillars": ["cost_optimizing"],
+            "source": "ta_check",
+            "name": name,
+            "resourcesAggregates": {"okCount": 4, "warningCount": count, "errorCount": 0},
+            "pillarSpecificAggregates": {
+                "costOptimizing": {
+                    "estimatedMonthlySavings": savings,
+                    "estimatedPercentMonthlySavings": 12.0,
+                }
+            },
+            "createdAt": now - timedelta(days=20),
+            "lastUpdatedAt": now - timedelta(hours=5),
+            "arn": f"arn:aws:trustedadvisor::{ACCOUNT}:recommendation/sandbox-ta-{i}",
+        }
+        for i, (check, name, status, count, savings) in enumerate(
+            (
+                ("Qch7DwouX1", "Low Utilization Amazon EC2 Instances", "warning", 3, 184.32),
+                ("DAvU99Dc4C", "Underutilized Amazon EBS Volumes", "warning", 5, 41.6),
+                ("Ti39halfu8", "Amazon RDS Idle DB Instances", "ok", 0, 0.0),
+            )
+        )
+    ]
+
+
+def _seed_anomalies() -> None:
+    """One cost anomaly: SageMaker training on GPU instances, three days last week."""
+    start = date.today() - timedelta(days=9)
+    moto_ext.CONFIG.anomalies.append(
+        {
+            "AnomalyId": "sandbox-anomaly-0001",
+            "AnomalyStartDate": start.isoformat(),
+            "AnomalyEndDate": (start + timedelta(days=2)).isoformat(),
+            "DimensionValue": "Amazon SageMaker",
+            "RootCauses": [
+                {
+                    "Service": "Amazon SageMaker",
+                    "Region": REGION,
+                    "LinkedAccount": ACCOUNT,
+                    "UsageType": "USE1-Train:ml.p3.2xlarge",
+                }
+            ],
+            "AnomalyScore": {"MaxScore": 0.87, "CurrentScore": 0.12},
+            "Impact": {
+                "MaxImpact": 148.2,
+                "TotalImpact": 312.4,
+                "TotalActualSpend": 738.4,
+                "TotalExpectedSpend": 426.0,
+                "TotalImpactPercentage": 73.3,
+            },
+            "MonitorArn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/sandbox-services",
+        }
+    )
 
 
 def _seed_costs(rng: random.Random) -> None:

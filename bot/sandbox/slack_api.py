@@ -7,13 +7,16 @@ production. The sandbox chat and the full-stack tests read what it recorded.
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -33,18 +36,21 @@ class Record:
     text: str = ""
     blocks: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # where uploaded files were saved, if anywhere
+    alts: list[str] = field(default_factory=list)  # their alt text
     user: str | None = None  # who sees an ephemeral message
     name: str = ""  # reaction name
     metadata: dict[str, Any] | None = None  # Slack message metadata, as posted
 
     def buttons(self) -> list[dict[str, Any]]:
-        return [
-            el
-            for b in self.blocks
-            if b.get("type") == "actions"
-            for el in b.get("elements", [])
-            if el.get("type") == "button"
-        ]
+        """Every button: in actions blocks, and beside a section's text."""
+        found = []
+        for b in self.blocks:
+            if b.get("type") == "actions":
+                found += [el for el in b.get("elements", []) if el.get("type") == "button"]
+            elif b.get("type") == "section" and (b.get("accessory") or {}).get("type") == "button":
+                found.append(b["accessory"])
+        return found
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -54,7 +60,10 @@ class Record:
             "thread_ts": self.thread_ts,
             "text": self.text,
             "blocks": self.blocks,
-            "files": self.files,
+            "files": [
+                {"title": t, "path": p, "alt": a}
+                for t, p, a in itertools.zip_longest(self.files, self.paths, self.alts)
+            ],
         }
         if self.user:
             data["user"] = self.user
@@ -64,9 +73,12 @@ class Record:
 class SlackStandIn:
     """Runs on 127.0.0.1 on a free port; ``url`` is the Web API base URL for WebClient."""
 
-    def __init__(self, token: str, *, team_id: str = TEAM_ID) -> None:
+    def __init__(
+        self, token: str, *, team_id: str = TEAM_ID, files_dir: Path | None = None
+    ) -> None:
         self.token = token
         self.team_id = team_id
+        self.files_dir = files_dir  # uploaded files are written here, for a person to open
         self.records: list[Record] = []
         self.messages: dict[tuple[str, str], Record] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -266,17 +278,23 @@ class SlackStandIn:
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = "F" + uuid.uuid4().hex[:10].upper()
         with self._lock:
-            self._uploads[file_id] = {"name": args.get("filename", "file"), "bytes": b""}
+            self._uploads[file_id] = {
+                "name": args.get("filename", "file"),
+                "bytes": b"",
+                "alt_txt": args.get("alt_txt") or "",
+            }
         return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
 
     def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         files = args.get("files")
         files = json.loads(files) if isinstance(files, str) else (files or [])
-        names = []
+        names, paths, alts = [], [], []
         with self._lock:
             for f in files:
                 upload = self._uploads.get(f.get("id", ""), {})
                 names.append(f.get("title") or upload.get("name", "file"))
+                paths.append(self._save(str(upload.get("name", "file")), upload.get("bytes", b"")))
+                alts.append(str(f.get("alt_txt") or upload.get("alt_txt") or ""))
         record = Record(
             "file",
             str(args.get("channel_id", "")),
@@ -284,6 +302,8 @@ class SlackStandIn:
             thread_ts=args.get("thread_ts") or None,
             text=str(args.get("initial_comment") or ""),
             files=names,
+            paths=[p for p in paths if p],
+            alts=alts,
         )
         self._emit(record)
         return {
@@ -351,6 +371,17 @@ class SlackStandIn:
             blocks=_blocks(payload.get("blocks")),
         )
         self._emit(record)
+
+    def _save(self, name: str, data: bytes) -> str:
+        """Write an uploaded file to files_dir (a safe, unique name); its path, or ''."""
+        if self.files_dir is None:
+            return ""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+        self._counter += 1
+        path = self.files_dir / f"{self._counter:04d}-{safe[:80]}"
+        path.write_bytes(data)
+        return str(path)
 
     def upload(self, file_id: str, data: bytes) -> None:
         with self._lock:

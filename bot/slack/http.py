@@ -190,3 +190,24 @@ def serve(
         threads=THREADS,
         ident="chatops",
     )
+
+
+def serve_health(port: int, health: Health) -> None:
+    """/healthz alone, on a daemon thread (Socket Mode has no HTTP server of its own)."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/healthz":
+            return _plain(start_response, "404 Not Found", b"not found")
+        ok, detail = health()
+        return _plain(
+            start_response, "200 OK" if ok else "503 Service Unavailable", detail.encode()
+        )
+
+    server = make_server("0.0.0.0", port, application, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, name="healthz", daemon=True).start()

@@ -109,15 +109,24 @@ class SlackOutbox:
         return None
 
     def upload(self, channel: str, reply: Reply, *, thread_ts: str | None) -> None:
-        for f in reply.files:
-            self._call(
-                "files_upload_v2",
-                channel=channel,
-                thread_ts=thread_ts,
-                content=f.content,
-                filename=f.filename,
-                title=f.title or f.filename,
-            )
+        """A reply's files, in one upload (one message in the thread, a chart and its CSV
+        side by side)."""
+        if not reply.files:
+            return
+        self._call(
+            "files_upload_v2",
+            channel=channel,
+            thread_ts=thread_ts,
+            file_uploads=[
+                {
+                    "content": f.content,
+                    "filename": f.filename,
+                    "title": f.title or f.filename,
+                    "alt_txt": f.alt[:1000] or None,
+                }
+                for f in reply.files
+            ],
+        )
 
     def delete(self, channel: str, ts: str) -> None:
         self._call("chat_delete", channel=channel, ts=ts)

@@ -10,6 +10,9 @@ every implementation passes.
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +48,39 @@ class Plan:
 class Deliveries(Protocol):
     def first_delivery(self, key: str, *, now: float | None = None) -> bool:
         """True the first time *key* is seen; a retried delivery gets False."""
+        ...
+
+
+@dataclass(frozen=True)
+class Received:
+    """A Slack request kept from before its acknowledgement until it is answered."""
+
+    key: str
+    kind: str  # which listener it is for: event | command | action | clarify
+    body: dict[str, Any]
+    received_at: float
+    attempts: int  # how many times a process has taken it on
+
+
+class Inbox(Protocol):
+    """Requests acknowledged but not yet answered, so that a process dying in between
+    loses none: another (or the next) takes them on."""
+
+    def receive(self, key: str, kind: str, body: Mapping[str, Any], *, now: float) -> bool:
+        """Keep *body* under *key*; False when the key was received before (a retry)."""
+        ...
+
+    def answered(self, key: str) -> None:
+        """The request needs nothing more; its body is dropped."""
+        ...
+
+    def unanswered(self, *, before: float, limit: int = 50) -> list[Received]:
+        """Requests received before *before* and not answered, oldest first."""
+        ...
+
+    def claim_received(self, key: str, *, owner: str, until: float, now: float) -> bool:
+        """Take on an unanswered request until *until* (counting an attempt); False when
+        another owner holds an unexpired claim or it was answered."""
         ...
 
 
@@ -106,7 +142,9 @@ class Plans(Protocol):
 class FollowQueue(Protocol):
     """The follower's side of followed jobs (handlers only add them)."""
 
-    def due_follows(self, now: float | None = None) -> list[Follow]: ...
+    def due_follows(self, now: float | None = None) -> list[Follow]:
+        """Follows due for a check and not leased by anyone, soonest first."""
+        ...
 
     def active_follows(self) -> list[Follow]: ...
 
@@ -123,16 +161,40 @@ class FollowQueue(Protocol):
         done: bool,
         posting: str | None = None,
     ) -> None:
-        """Record a check. *posting* is the key of the status post about to be made: it
-        stays until :meth:`posted`, so a restart knows a post may be missing."""
+        """Record a check and end its lease. *posting* is the key of the status post about
+        to be made: it (and the lease) stay until :meth:`posted`, so a restart or another
+        replica knows a post may be missing, once the lease has run out."""
         ...
 
     def posted(self, kind: str, name: str) -> None:
-        """The status post recorded with update_follow(posting=...) is made."""
+        """The status post recorded with update_follow(posting=...) is made; the lease ends."""
         ...
 
     def pending_posts(self) -> list[Follow]:
         """Follows whose last status post is not known to be made."""
+        ...
+
+
+class Coordination(Protocol):
+    """What makes "exactly once" hold across processes (replicas, a restart): leases and
+    one-time claims, each a single conditional write."""
+
+    def claim_follow(self, kind: str, name: str, *, owner: str, until: float, now: float) -> bool:
+        """Take the right to check a followed job until *until*; False when another owner
+        holds an unexpired lease. A lease ends with update_follow() or at *until*."""
+        ...
+
+    def claim_plan(self, plan_id: str, *, owner: str, until: float, now: float) -> bool:
+        """Take the right to run an approved plan until *until* (a crashed runner's lease
+        expires, and another may resume it)."""
+        ...
+
+    def claim_fire(self, schedule_id: str, fire_key: str, *, now: float) -> bool:
+        """True for the first of any number of callers that fire one schedule at one time."""
+        ...
+
+    def schedules_version(self) -> int:
+        """Changes whenever a schedule is added, changed or removed (any process)."""
         ...
 
 
@@ -150,17 +212,34 @@ class AuditWriter(Protocol):
     ) -> None: ...
 
 
-class State(HandlerState, Deliveries, Threads, Plans, FollowQueue, AuditWriter, Protocol):
+class State(
+    HandlerState,
+    Deliveries,
+    Inbox,
+    Threads,
+    Plans,
+    FollowQueue,
+    Coordination,
+    AuditWriter,
+    Protocol,
+):
     """Everything the bot keeps."""
-
-    # Bumped when schedules change, so the scheduler re-reads them only then.
-    schedule_revision: int
 
     def close(self) -> None: ...
 
 
-def open_state(path: Path | str) -> State:
-    """The default backend: one SQLite file."""
+def process_id() -> str:
+    """This process, as the owner of a lease: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def open_state(path: Path | str, *, dynamodb: Any = None, table: str | None = None) -> State:
+    """The configured backend: a DynamoDB *table* (with its *dynamodb* client), shared by
+    replicas; otherwise one SQLite file at *path*, the default."""
+    if table:
+        from bot.state.dynamodb import DynamoState
+
+        return DynamoState(dynamodb, table)
     from bot.state.sqlite import SqliteState
 
     return SqliteState(path)

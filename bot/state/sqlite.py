@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.state import Plan
+from bot.state import Plan, Received
 from intents.state import AuditEntry, Follow, Schedule
 
 SCHEMA = """
@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS deliveries (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_seen ON deliveries (seen_at);
+CREATE TABLE IF NOT EXISTS inbox (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    body TEXT,
+    received_at REAL NOT NULL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until REAL
+);
+CREATE INDEX IF NOT EXISTS inbox_received ON inbox (received_at);
+CREATE INDEX IF NOT EXISTS inbox_open ON inbox (received_at) WHERE answered = 0;
 CREATE TABLE IF NOT EXISTS threads (
     channel TEXT NOT NULL,
     thread_ts TEXT NOT NULL,
@@ -97,7 +109,23 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS fires (
+    id TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 """
+# Columns added since a state file was first made: (table, column, type).
+MIGRATIONS = [
+    ("follows", "posting", "TEXT"),
+    ("follows", "lease_owner", "TEXT"),
+    ("follows", "lease_until", "REAL"),
+    ("plans", "lease_owner", "TEXT"),
+    ("plans", "lease_until", "REAL"),
+]
 
 
 class SqliteState:
@@ -108,7 +136,6 @@ class SqliteState:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.schedule_revision = 0  # bumped when schedules change, so the scheduler syncs only then
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -118,10 +145,10 @@ class SqliteState:
         self._migrate()
 
     def _migrate(self) -> None:
-        """Columns added since a state file was first made."""
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(follows)")}
-        if "posting" not in columns:
-            self._db.execute("ALTER TABLE follows ADD COLUMN posting TEXT")
+        for table, column, kind in MIGRATIONS:
+            columns = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -170,6 +197,47 @@ class SqliteState:
             db.execute("DELETE FROM deliveries WHERE seen_at < ?", (now - 86400,))
             cur = db.execute(
                 "INSERT OR IGNORE INTO deliveries (key, seen_at) VALUES (?, ?)", (key, now)
+            )
+            return cur.rowcount == 1
+
+    # ------------------------------------------------------------ inbox
+
+    def receive(self, key: str, kind: str, body: Mapping[str, Any], *, now: float) -> bool:
+        with self._tx() as db:
+            db.execute("DELETE FROM inbox WHERE received_at < ?", (now - 2 * 86400,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO inbox (key, kind, body, received_at) VALUES (?, ?, ?, ?)",
+                (key, kind, json.dumps(body), now),
+            )
+            return cur.rowcount == 1
+
+    def answered(self, key: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET answered = 1, body = NULL, lease_owner = NULL, "
+                "lease_until = NULL WHERE key = ?",
+                (key,),
+            )
+
+    def unanswered(self, *, before: float, limit: int = 50) -> list[Received]:
+        rows = self._all(
+            "SELECT * FROM inbox WHERE answered = 0 AND received_at < ? "
+            "ORDER BY received_at LIMIT ?",
+            before,
+            limit,
+        )
+        return [
+            Received(r["key"], r["kind"], json.loads(r["body"]), r["received_at"], r["attempts"])
+            for r in rows
+        ]
+
+    def claim_received(self, key: str, *, owner: str, until: float, now: float) -> bool:
+        with self._tx(durable=True) as db:
+            cur = db.execute(
+                "UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+                "WHERE key = ? AND answered = 0 "
+                "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until, key, now, owner),
             )
             return cur.rowcount == 1
 
@@ -327,10 +395,49 @@ class SqliteState:
     def due_follows(self, now: float | None = None) -> list[Follow]:
         now = time.time() if now is None else now
         rows = self._all(
-            "SELECT * FROM follows WHERE done = 0 AND next_check_at <= ? ORDER BY next_check_at",
+            "SELECT * FROM follows WHERE done = 0 AND next_check_at <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_check_at",
+            now,
             now,
         )
         return [_follow(r) for r in rows]
+
+    def claim_follow(self, kind: str, name: str, *, owner: str, until: float, now: float) -> bool:
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE follows SET lease_owner = ?, lease_until = ? WHERE kind = ? AND name = ? "
+                "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until, kind, name, now, owner),
+            )
+            return cur.rowcount == 1
+
+    def claim_plan(self, plan_id: str, *, owner: str, until: float, now: float) -> bool:
+        with self._tx(durable=True) as db:
+            cur = db.execute(
+                "UPDATE plans SET lease_owner = ?, lease_until = ? WHERE id = ? "
+                "AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)",
+                (owner, until, plan_id, now, owner),
+            )
+            return cur.rowcount == 1
+
+    def claim_fire(self, schedule_id: str, fire_key: str, *, now: float) -> bool:
+        with self._tx(durable=True) as db:
+            db.execute("DELETE FROM fires WHERE at < ?", (now - 2 * 86400,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO fires (id, at) VALUES (?, ?)",
+                (f"{schedule_id}#{fire_key}", now),
+            )
+            return cur.rowcount == 1
+
+    def schedules_version(self) -> int:
+        row = self._one("SELECT value FROM meta WHERE key = 'schedules'")
+        return int(row["value"]) if row else 0
+
+    def _bump_schedules(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('schedules', 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+        )
 
     def active_follows(self) -> list[Follow]:
         return [_follow(r) for r in self._all("SELECT * FROM follows WHERE done = 0")]
@@ -362,14 +469,18 @@ class SqliteState:
         with self._lock:
             self._db.execute(
                 "UPDATE follows SET last_status = ?, interval = ?, next_check_at = ?, done = ?, "
-                "posting = ? WHERE kind = ? AND name = ?",
-                (status, interval, next_check_at, int(done), posting, kind, name),
+                "posting = ?, lease_owner = CASE WHEN ? IS NULL THEN NULL ELSE lease_owner END, "
+                "lease_until = CASE WHEN ? IS NULL THEN NULL ELSE lease_until END "
+                "WHERE kind = ? AND name = ?",
+                (status, interval, next_check_at, int(done), posting, posting, posting, kind, name),
             )
 
     def posted(self, kind: str, name: str) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE follows SET posting = NULL WHERE kind = ? AND name = ?", (kind, name)
+                "UPDATE follows SET posting = NULL, lease_owner = NULL, lease_until = NULL "
+                "WHERE kind = ? AND name = ?",
+                (kind, name),
             )
 
     def pending_posts(self) -> list[Follow]:
@@ -392,15 +503,15 @@ class SqliteState:
         """Create or replace the channel's schedule for *report* (one per report and channel)."""
         now = time.time() if now is None else now
         schedule_id = f"{channel}:{report}"
-        with self._lock, self._synced():
-            self._db.execute(
+        with self._tx(durable=True) as db:
+            db.execute(
                 "INSERT INTO schedules (id, team, channel, report, frequency, time, day, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, report) DO UPDATE SET "
                 "frequency = excluded.frequency, time = excluded.time, day = excluded.day, "
                 "created_by = excluded.created_by, created_at = excluded.created_at",
                 (schedule_id, team, channel, report, frequency, time_of_day, day, created_by, now),
             )
-            self.schedule_revision += 1
+            self._bump_schedules(db)
         found = self.schedule(schedule_id)
         assert found is not None
         return found
@@ -421,7 +532,7 @@ class SqliteState:
             removed = sum(
                 db.execute("DELETE FROM schedules WHERE id = ?", (i,)).rowcount for i in ids
             )
-            self.schedule_revision += 1
+            self._bump_schedules(db)
             return removed
 
     # ------------------------------------------------------------ audit
@@ -482,10 +593,13 @@ def _plan(row: sqlite3.Row) -> Plan:
     data = dict(row)
     data["params"] = json.loads(data["params"])
     data["card"] = json.loads(data["card"])
+    for internal in ("lease_owner", "lease_until"):
+        data.pop(internal, None)
     return Plan(**data)
 
 
 def _follow(row: sqlite3.Row) -> Follow:
     data = dict(row)
-    data.pop("done", None)
+    for internal in ("done", "lease_owner", "lease_until"):
+        data.pop(internal, None)
     return Follow(**data)

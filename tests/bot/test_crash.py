@@ -10,6 +10,7 @@ which runs the start-up recovery.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from moto import mock_aws
 from slack_sdk import WebClient
 
-from bot.app import create
+from bot.app import build_deps, create
 from bot.gate.types import Decision, Message
 from bot.sandbox.slack_api import SlackStandIn
 from bot.state.sqlite import SqliteState
@@ -87,13 +88,21 @@ def world(tmp_path: Path) -> Iterator[Any]:
             s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket="acme-ml-data", Key="churn/train.csv", Body=b"churned,a,b\n0,1,2\n")
         processes: list[Any] = []
+        now = [time.time()]
 
         def start(
-            *, state_at: str | None = None, die_on: Callable[[str], bool] | None = None
+            *,
+            state_at: str | None = None,
+            die_on: Callable[[str], bool] | None = None,
+            after: float = 180,
         ) -> Any:
+            """A new process, *after* seconds later: by default past the leases a dead
+            process held (how long its work waits before another takes it over)."""
+            now[0] += after
             state = CrashingState(settings.state_db, state_at)
             client = CrashingClient(token="xoxb-crash", base_url=slack.url, die_on=die_on)
-            bot = create(settings, state=state, client=client, start_follower=False)  # type: ignore[arg-type]
+            deps = build_deps(settings, state, clock=lambda: now[0])  # type: ignore[arg-type]
+            bot = create(settings, deps=deps, state=state, client=client, start_follower=False)  # type: ignore[arg-type]
             processes.append(bot)
             return bot
 
@@ -237,6 +246,23 @@ def test_killed_before_a_card_was_posted(world: Any) -> None:
     assert plan.card_ts == cards()[0].ts
     start()  # another restart posts nothing more
     assert len(cards()) == 1
+
+
+def test_a_replica_starting_while_another_posts_a_card_leaves_it_to_the_poster(
+    world: Any,
+) -> None:
+    start, slack = world
+    poster = start(die_on=lambda key: key.startswith("card:"))
+    with pytest.raises(Crash):  # here: the poster is still on its way to Slack
+        _propose(poster)
+    cards = lambda: [r for r in slack.posts() if "Confirm: Start training job" in r.text]  # noqa: E731
+    start(after=5)  # a replica starting meanwhile does not post it too
+    assert cards() == []
+    later = start()  # owed long enough: the poster is gone, the card is posted once
+    assert len(cards()) == 1
+    plan = later.state.pending_plans("C0MLOPS")[0]
+    _approve(later, plan.id)  # the recovery's lease is handed back: the approval runs now
+    assert len(_jobs(later)) == 1
 
 
 def test_killed_after_a_card_was_posted_before_it_was_recorded(world: Any) -> None:

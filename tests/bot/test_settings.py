@@ -96,3 +96,23 @@ def test_run_with_a_token_slack_rejects_says_so(
         and "Traceback" not in err
         and "xoxb-a-wrong" not in err
     )
+
+
+def test_run_when_slack_cannot_be_reached_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from bot.cli import main
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-unreachable")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("CHATOPS_SLACK_API_URL", f"http://127.0.0.1:{port}/api/")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "could not reach Slack at http://127.0.0.1" in err
+    assert "Traceback" not in err and "xoxb-unreachable" not in err

@@ -74,6 +74,20 @@ def test_unhealthy_endpoints_come_first_with_their_error_count(deps: Any) -> Non
     assert reply.summary.startswith("1 of 3 endpoints need attention: beta-prod")
 
 
+def test_the_endpoint_that_needs_attention_gets_a_five_minute_chart(deps: Any) -> None:
+    sm, cw = deps.aws.sagemaker, deps.aws.cloudwatch
+    for name in ("alpha-prod", "beta-prod"):
+        _endpoint(sm, name)
+    _metrics(cw, "alpha-prod", calls=1000, errors_5xx=0, latency_ms=30)
+    _metrics(cw, "beta-prod", calls=1000, errors_5xx=120, latency_ms=900)
+    reply = endpoint_health(request("EndpointHealth"), deps)
+    (chart,) = reply.files  # only beta-prod needs attention
+    assert chart.filename == "endpoint-beta-prod.png" and chart.content.startswith(b"\x89PNG")
+    # the series add up to the totals the message shows
+    assert "1,000 invocations, 120 5xx and 0 4xx errors" in chart.alt
+    assert "5-minute periods" in chart.alt and "900 ms" in chart.alt
+
+
 def test_metrics_are_fetched_in_one_batched_call_for_all_endpoints(deps: Any) -> None:
     sm, cw = deps.aws.sagemaker, deps.aws.cloudwatch
     for i in range(30):
@@ -227,7 +241,10 @@ def test_ten_thousand_endpoints_take_a_hundred_pages_and_one_bounded_message(dep
         stub.assert_no_pending_responses()
     assert reply.summary == "All 10000 endpoints look healthy."
     assert len(reply.blocks) <= 50  # what Slack takes in one message
-    assert "…and 9960 more endpoints." in str(reply.blocks[-2].text)
+    more = str(reply.blocks[-2].text)
+    assert more.startswith("…and 9,980 more endpoints (the whole list is in endpoint-health-")
+    (listed,) = reply.files  # all healthy: no chart; every endpoint in the CSV
+    assert listed.content.decode().count("\n") == 10_001
 
 
 def test_which_variants_report_metrics_is_listed_once_in_five_minutes(deps: Any) -> None:

@@ -89,3 +89,18 @@ def test_schedule_list_replace_cancel(fixed: Any) -> None:
 def test_bad_schedules(fixed: Any, slots: dict[str, str], words: str) -> None:
     with pytest.raises(InvalidInput, match=words):
         schedule_report(request("ScheduleReport", **slots), fixed)
+
+
+@pytest.mark.parametrize(
+    "text", ["schedule cost every tuesday at 25:00", "post the cost report daily at 9:75"]
+)
+def test_a_time_that_cannot_be_read_is_refused_not_replaced(fixed: Any, text: str) -> None:
+    # Given a message whose time the slot reader did not take
+    slots = {"report": "cost", "frequency": "weekly" if "tuesday" in text else "daily"}
+    with pytest.raises(InvalidInput, match="is not a time of day I can read") as refused:
+        schedule_report(request("ScheduleReport", text, **slots), fixed)
+    assert "00:00 to 23:59" in (refused.value.hint or "")
+    # and without a time at all, the default stands
+    assert "09:00" in str(
+        schedule_report(request("ScheduleReport", "daily", **slots), fixed).summary
+    )

@@ -64,17 +64,27 @@ def test_endpoint_health_lists_a_hundred_endpoints_a_call(account: Any) -> None:
     assert calls == {"ListEndpoints": 10, "ListMetrics": 1, "GetMetricData": 4}
 
 
-def test_list_jobs_reads_a_hundred_of_each_kind_in_one_call(account: Any) -> None:
-    _reply, calls = _calls(account, "ListJobs")
-    assert calls["ListTrainingJobs"] == 1 and calls["ListProcessingJobs"] == 1
-    assert sum(calls.values()) == 5  # one per kind of job
+def test_list_jobs_counts_every_job_a_hundred_a_call(account: Any) -> None:
+    reply, calls = _calls(account, "ListJobs")
+    # 1,000 training jobs, 100 a page; 100 processing jobs; one call for each other kind
+    assert calls["ListTrainingJobs"] == 10 and calls["ListProcessingJobs"] == 1
+    assert sum(calls.values()) == 14
+    text = "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
+    assert "*Training* · 20 in progress, 1,000 listed" in text
+    assert "…and 992 more (the whole list in training-jobs.csv)" in text
+    training = next(f for f in reply.files if f.filename == "training-jobs.csv")
+    rows = training.content.decode().splitlines()
+    assert len(rows) == 1001
+    # in progress first, then the newest
+    assert all(",InProgress," in r for r in rows[1:21]) and ",InProgress," not in rows[21]
 
 
 def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
     reply, calls = _calls(account, "IdleResources")
     # 500 quiet endpoints: the first 10 are described and priced, the rest counted;
     # 20 training jobs in progress come from one Search; prices from one look-up
-    # (moto's Price List API fails, and is then left alone).
+    # (moto's Price List API fails, and is then left alone); Studio apps: one listing
+    # (none here, so nothing to describe).
     assert calls == {
         "ListEndpoints": 10,
         "ListMetrics": 1,
@@ -83,14 +93,22 @@ def test_idle_resources_describes_only_what_it_reports(account: Any) -> None:
         "DescribeEndpointConfig": 10,
         "GetProducts": 1,
         "ListNotebookInstances": 1,
+        "ListApps": 1,
         "Search": 1,
     }
-    text = str(reply.blocks[1].text)
-    assert "…and 490 more endpoints with no invocations in 24 h" in text
-    assert "…and 40 more notebooks left running" in text
-    assert text.count("Training job *scale-train-") == 10  # the stuck ones, started 2 h ago
+    text = "\n".join(str(getattr(b, "text", "")) for b in reply.blocks)
+    # the true remainders, the priced (most expensive) endpoints first, all of it as CSV
+    assert "…and 495 more endpoints with no invocations in 24 h (the whole list is in" in text
+    assert "…and 45 more notebooks left running" in text
+    assert "…and 5 more training jobs that look stuck" in text
+    assert text.count("Training job *scale-train-") == 5  # the stuck ones, started 2 h ago
     assert reply.summary.startswith("560 idle or stuck resources, at least $")
-    assert "the other 490 idle endpoints are not priced" in str(reply.blocks[2].text)
+    assert "(and 490 more not priced)" in text
+    (listed,) = reply.files
+    rows = listed.content.decode().splitlines()
+    assert len(rows) == 561 and sum(r.startswith("endpoint,") for r in rows) == 500
+    priced = [float(r.split(",")[4]) for r in rows if r.startswith("endpoint,") and r.split(",")[4]]
+    assert len(priced) == 10 and priced == sorted(priced, reverse=True)
 
 
 def test_a_delete_proposal_finds_who_shares_the_configuration_with_one_search(

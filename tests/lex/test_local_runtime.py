@@ -219,3 +219,20 @@ def test_known_names_route_by_what_the_account_has() -> None:
 def test_bad_input_never_raises_and_never_changes_anything(text: str) -> None:
     result = LocalLexRuntime().nlu.parse(text)
     assert not LocalLexRuntime().definition.intents[result.intent].mutating
+
+
+def test_building_the_runtime_asks_the_account_nothing() -> None:
+    """The sample utterances are read as written: starting the bot makes no AWS call, and
+    the weights do not depend on which names the account happens to have."""
+    asked: list[str] = []
+
+    def names(name: str) -> str | None:
+        asked.append(name)
+        return "endpoint"
+
+    runtime = LocalLexRuntime(names=names)
+    assert asked == []
+    plain = LocalLexRuntime()
+    assert runtime.nlu._weights == plain.nlu._weights
+    _say(runtime, "is fraud-detector-prod healthy?", "names-1")
+    assert "fraud-detector-prod" in asked  # what the user says is still looked up

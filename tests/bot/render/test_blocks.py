@@ -81,3 +81,30 @@ def test_long_sections_and_many_fields_stay_within_block_kit_limits() -> None:
     assert sum(len(b.get("fields", [])) for b in blocks) == 23
     assert all(len(f["text"]) <= 2000 for b in blocks for f in b.get("fields", []))
     json.dumps(blocks)
+
+
+def test_clip_cuts_whole_lines_and_says_how_many_are_left() -> None:
+    rows = "\n".join(f"• *endpoint-{i}* <https://example.com/{i}|console>" for i in range(200))
+    clipped = clip(rows, 3000)
+    assert len(clipped) <= 3000
+    kept = clipped.split("\n")[:-1]
+    assert all(line.count("*") == 2 and line.endswith("|console>") for line in kept)
+    assert clipped.endswith(f"…and {200 - len(kept)} more lines")
+
+
+def test_clip_keeps_a_code_block_whole_or_closes_it() -> None:
+    prediction = "```" + "\n".join(f"0.{i:04d}" for i in range(1000)) + "```"
+    text = "*fraud-detector-prod* says:\n" + prediction
+    clipped = clip(text, 3000)
+    assert len(clipped) <= 3000 and clipped.count("```") == 2
+    assert clipped.startswith("*fraud-detector-prod* says:")
+    alone = clip(prediction, 500)
+    assert len(alone) <= 500 and alone.count("```") == 2 and alone.startswith("```0.0000")
+
+
+def test_clip_inside_one_long_line_never_leaves_bold_or_a_link_open() -> None:
+    line = " ".join(f"*bold {i}* <https://example.com/{i}|link {i}> &amp;" for i in range(100))
+    clipped = clip(line, 300)
+    assert len(clipped) <= 300 and clipped.endswith(" …")
+    assert clipped.count("*") % 2 == 0 and clipped.count("<") == clipped.count(">")
+    assert "&am" not in clipped.replace("&amp;", "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +17,48 @@ import pytest
 from bot.state import State
 
 
-def _sqlite(tmp_path: Path) -> Callable[[], State]:
+@contextmanager
+def _sqlite(tmp_path: Path) -> Iterator[Callable[[], State]]:
     from bot.state.sqlite import SqliteState
 
-    return lambda: SqliteState(tmp_path / "state.db")
+    yield lambda: SqliteState(tmp_path / "state.db")
 
 
-BACKENDS: dict[str, Callable[[Path], Callable[[], State]]] = {"sqlite": _sqlite}
+@contextmanager
+def _dynamodb(tmp_path: Path) -> Iterator[Callable[[], State]]:
+    import boto3
+    from moto import mock_aws
+
+    from bot.sandbox.moto_ext import atomic_dynamodb
+    from bot.state.dynamodb import DynamoState, create_table
+
+    atomic_dynamodb()  # DynamoDB applies a conditional write atomically; moto needs telling
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, "chatops-state")
+        yield lambda: DynamoState(client, "chatops-state")  # type: ignore[arg-type]
+
+
+BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Callable[[], State]]]] = {
+    "sqlite": _sqlite,
+    "dynamodb": _dynamodb,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def opener(request: Any, tmp_path: Path) -> Iterator[Callable[[], State]]:
-    """Opens the backend; a second call is a restarted process on the same state."""
+    """Opens the backend; a second call is a restarted process (or another replica) on the
+    same state."""
     opened: list[State] = []
+    with BACKENDS[request.param](tmp_path) as make:
 
-    def open_() -> State:
-        opened.append(BACKENDS[request.param](tmp_path)())
-        return opened[-1]
+        def open_() -> State:
+            opened.append(make())
+            return opened[-1]
 
-    yield open_
-    for state in opened:
-        state.close()
+        yield open_
+        for state in opened:
+            state.close()
 
 
 @pytest.fixture
@@ -254,7 +276,7 @@ def test_nothing_followed(state: State) -> None:
 
 def test_one_schedule_per_report_and_channel(opener: Callable[[], State]) -> None:
     state = opener()
-    revision = state.schedule_revision
+    revision = state.schedules_version()
     first = state.put_schedule(
         team="T",
         channel="C",
@@ -285,7 +307,7 @@ def test_one_schedule_per_report_and_channel(opener: Callable[[], State]) -> Non
         created_by="U1",
         now=3.0,
     )
-    assert first.id == again.id and state.schedule_revision > revision
+    assert first.id == again.id and state.schedules_version() > revision
     mine = opener().schedules("C")
     assert [(s.report, s.frequency, s.time, s.day, s.created_by) for s in mine] == [
         ("cost", "weekly", "10:30", "monday", "U2")
@@ -307,11 +329,11 @@ def test_deleting_schedules(state: State) -> None:
         ).id
         for r in ("cost", "budget")
     ]
-    revision = state.schedule_revision
+    revision = state.schedules_version()
     assert state.delete_schedules([ids[0], "nope"]) == 1
     assert [s.report for s in state.schedules("C")] == [
         "budget"
-    ] and state.schedule_revision > revision
+    ] and state.schedules_version() > revision
     assert state.schedule(ids[0]) is None
 
 
@@ -337,3 +359,144 @@ def test_the_audit_log_is_most_recent_first_per_channel(opener: Callable[[], Sta
     state.audit(request_id="r-3", user="U2", channel="C", intent="Help", slots={}, outcome="denied")
     assert [e.request_id for e in state.audit_entries(10, user="U2")] == ["r-3"]
     assert [e.request_id for e in state.audit_entries(10, channel="D", user="U1")] == ["r-1"]
+
+
+# ---------------------------------------------------------------------------- coordination
+
+
+def test_a_follow_is_leased_to_one_owner_until_its_lease_runs_out(state: State) -> None:
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1", request_id="r", interval=5, now=100
+    )
+    assert state.claim_follow("training", "job-1", owner="a", until=160, now=100)
+    assert state.claim_follow("training", "job-1", owner="a", until=170, now=101)  # renew
+    assert not state.claim_follow("training", "job-1", owner="b", until=170, now=150)
+    assert state.due_follows(150) == []  # leased: not due for anyone else
+    assert state.claim_follow("training", "job-1", owner="b", until=240, now=171)  # a died
+    # A check ends the lease; a post decided but not made keeps it until posted
+    state.update_follow(
+        "training", "job-1", status="x", interval=5, next_check_at=180, done=False, posting="k1"
+    )
+    assert not state.claim_follow("training", "job-1", owner="c", until=300, now=200)
+    state.posted("training", "job-1")
+    assert state.claim_follow("training", "job-1", owner="c", until=300, now=200)
+
+
+def test_of_many_replicas_one_claims_a_follow(state: State) -> None:
+    state.follow(
+        "training", "job-1", channel="C", thread_ts="1", request_id="r", interval=5, now=100
+    )
+    wins: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda o=o: wins.append(
+                state.claim_follow("training", "job-1", owner=f"r{o}", until=200, now=100)
+            )
+        )
+        for o in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins.count(True) == 1
+
+
+def test_a_plan_run_is_leased(state: State) -> None:
+    plan_id = _plan(state)
+    state.decide(plan_id, state="approved", by="U1", now=1001.0)
+    assert [p.id for p in state.unfinished_plans()] == [plan_id]
+    assert state.claim_plan(plan_id, owner="a", until=1100, now=1001)
+    assert not state.claim_plan(plan_id, owner="b", until=1200, now=1050)
+    assert state.claim_plan(plan_id, owner="b", until=1200, now=1101)
+    state.finish_plan(plan_id, state="done", outcome="ok")
+    assert state.unfinished_plans() == []
+
+
+def test_cardless_plans_are_pending_unexpired_and_without_a_card(state: State) -> None:
+    first = _plan(state, "o1", now=1000.0)
+    second = _plan(state, "o2", now=1000.0)
+    state.set_card(second, "5.5")
+    assert [p.id for p in state.cardless_plans(1100.0)] == [first]
+    assert state.cardless_plans(2000.0) == []  # expired
+
+
+def test_a_schedule_fires_once_whoever_fires_it(state: State) -> None:
+    results: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(state.claim_fire("C:cost", "202611300900", now=100.0))
+        )
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 1
+    assert state.claim_fire("C:cost", "202612070900", now=200.0)  # the next week's fire
+    assert state.claim_fire("C:budget", "202611300900", now=200.0)  # another schedule
+
+
+def test_the_schedules_version_moves_with_every_change(opener: Callable[[], State]) -> None:
+    state = opener()
+    start = state.schedules_version()
+    schedule = state.put_schedule(
+        team="T",
+        channel="C",
+        report="cost",
+        frequency="daily",
+        time_of_day="09:00",
+        day=None,
+        created_by="U1",
+    )
+    after_put = state.schedules_version()
+    assert after_put != start
+    assert opener().schedules_version() == after_put  # another process sees it
+    state.delete_schedules([schedule.id])
+    assert state.schedules_version() not in (start, after_put)
+
+
+# ------------------------------------------------------------------ inbox
+
+
+def test_a_request_is_received_once_and_kept_until_answered(state: State) -> None:
+    body = {"event": {"text": "héllo <@U1> `code`", "files": [{"id": "F1"}]}, "n": 1.5}
+    assert state.receive("ev:Ev1", "event", body, now=100.0)
+    assert not state.receive("ev:Ev1", "event", {"other": True}, now=101.0)  # a retry
+    assert state.receive("cmd:T:1", "command", {"text": "jobs"}, now=102.0)
+    assert state.unanswered(before=99.0) == []  # all received since: their processes are on them
+    waiting = state.unanswered(before=200.0)
+    assert [(r.key, r.kind, r.received_at, r.attempts) for r in waiting] == [
+        ("ev:Ev1", "event", 100.0, 0),
+        ("cmd:T:1", "command", 102.0, 0),
+    ]
+    assert waiting[0].body == body
+    state.answered("ev:Ev1")
+    assert [r.key for r in state.unanswered(before=200.0)] == ["cmd:T:1"]
+    assert not state.receive("ev:Ev1", "event", body, now=103.0)  # still a retry
+    state.answered("never-received")  # nothing to do, no error
+
+
+def test_an_unanswered_request_is_taken_on_by_one_process_at_a_time(state: State) -> None:
+    state.receive("ev:Ev2", "event", {}, now=100.0)
+    wins: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda o=o: wins.append(
+                state.claim_received("ev:Ev2", owner=f"r{o}", until=200.0, now=150.0)
+            )
+        )
+        for o in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins.count(True) == 1
+    assert state.unanswered(before=300.0)[0].attempts == 1
+    assert not state.claim_received("ev:Ev2", owner="late", until=300.0, now=199.0)
+    assert state.claim_received("ev:Ev2", owner="late", until=300.0, now=201.0)  # expired
+    assert state.unanswered(before=300.0)[0].attempts == 2
+    state.answered("ev:Ev2")
+    assert not state.claim_received("ev:Ev2", owner="later", until=400.0, now=301.0)
