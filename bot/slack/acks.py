@@ -33,7 +33,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.slack.http import Headers, Health, forwarding_app
 
@@ -110,14 +110,23 @@ class _Link:
             try:
                 self.conn.send_bytes(json.dumps(frame).encode())
             except OSError:
-                os._exit(0)  # the bot is gone
+                self._bot_gone(1 if kind == "request" else 0)
+
+    def _bot_gone(self, sending: int = 0) -> NoReturn:
+        """The bot stopped: so do we, saying what it had not read (acknowledged to Slack,
+        so Slack will not send it again)."""
+        unread = sending + sum(1 for kind, _ in list(self.out.queue) if kind == "request")
+        if unread:
+            log.error("the bot stopped with %d acknowledged request(s) it had not read", unread)
+        logging.shutdown()
+        os._exit(0)
 
     def read_forever(self) -> None:
         while True:
             try:
                 frame = json.loads(self.conn.recv_bytes())
             except (EOFError, OSError):
-                os._exit(0)  # the bot stopped: so do we
+                self._bot_gone()
             if frame.get("k") == "health":
                 with self._lock:
                     waiting = self._checks.get(frame.get("id"))

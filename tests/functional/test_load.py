@@ -8,15 +8,21 @@ fills the queue, and AWS calls are counted with a botocore hook.
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox import CHANNEL, Sandbox
 from bot.sandbox.slack_api import BOT_USER_ID
+from bot.slack.acks import AckProcess
 from intents import registry as build_registry
 from intents.reply import Reply, md
 from tests.conftest import blocks_text, with_handlers
@@ -140,6 +146,117 @@ def test_overheard_messages_get_no_busy_answer(tight: Sandbox) -> None:
     assert driver.settle(30)
     # Then nobody is told anything about it
     assert not [r for r in slack.records if BUSY in r.text and r.user == "U0BOB"]
+
+
+# --------------------------------------------------------------------------- over HTTP
+
+
+class _Acked:
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def over_http(tight: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """The sandbox's Bolt app behind the ack process, as `chatops run` serves it: the driver's
+    signed requests go to it over HTTP. Yields a barrier: it returns once the bot has
+    dispatched every request acknowledged before it (a health check travels the same
+    ordered channel and is answered by the same thread)."""
+    driver = tight.driver
+    assert driver is not None
+    secret = driver.verifier.signing_secret
+    port = _free_port()
+    acks = AckProcess(tight.chatops.app, secret, port)
+    thread = threading.Thread(target=acks.serve, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the ack process did not start listening"
+            time.sleep(0.05)
+
+    def post(body: str, content_type: str) -> _Acked:
+        stamp = str(int(time.time()))
+        signature = driver.verifier.generate_signature(timestamp=stamp, body=body) or ""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/slack/events",
+            data=body.encode(),
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signature,
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return _Acked(response.status)
+        except urllib.error.HTTPError as error:
+            return _Acked(error.code)
+
+    def barrier() -> None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert r.status == 200
+
+    monkeypatch.setattr(driver, "_dispatch", post)
+    yield barrier
+    RELEASE.set()
+    acks.stop()
+    thread.join(30)
+    assert not thread.is_alive()
+
+
+def test_over_http_acks_come_while_workers_are_busy_and_a_full_queue_says_busy(
+    tight: Sandbox, over_http: Callable[[], None]
+) -> None:
+    driver, slack = tight.driver, tight.slack
+    assert driver is not None and slack is not None
+    RELEASE.clear()
+    STARTED.clear()
+    start = len(slack.records)
+    # Given the one worker busy with a slow answer and the one place in the queue taken
+    first, ack1 = driver.message("U0ALICE", "how is training going")
+    assert STARTED.wait(30)
+    second, ack2 = driver.message("U0BOB", "how is training going with the fraud model")
+    # When three more people ask, and one request is signed with the wrong secret
+    later = [driver.message(user, "are my endpoints healthy") for user in ("U0C", "U0D", "U0E")]
+    real_verifier = driver.verifier
+    driver.verifier = SignatureVerifier("not-the-secret")
+    try:
+        forged_ack = driver.message("U0MALLORY", "delete endpoint recsys-staging")[1]
+    finally:
+        driver.verifier = real_verifier
+    over_http()
+    # Then Slack got its 200 for every signed request while the worker was still held,
+    # and a 401 for the forged one
+    assert not RELEASE.is_set()
+    assert [a.status for a in (ack1, ack2, *(ack for _, ack in later))] == [200] * 5
+    assert forged_ack.status == 401
+    # and each of the three is told "busy", to them alone, in their thread
+    assert tight.chatops.busy.wait_idle(30)
+    busy = [r for r in slack.records[start:] if BUSY in r.text]
+    assert sorted((r.kind, r.user, r.thread_ts) for r in busy) == sorted(
+        ("ephemeral", user, ts) for (ts, _), user in zip(later, ("U0C", "U0D", "U0E"), strict=True)
+    )
+    # When the slow answer finishes, both requests that were taken are answered, once
+    RELEASE.set()
+    over_http()
+    assert driver.settle(30)
+    for ts in (first, second):
+        answers = [r for r in _records_for(tight, ts) if r.kind == "post"]
+        assert len(answers) == 1 and "Done:" in blocks_text(answers[0])
+    # and nothing reached the bot from the forged request
+    assert not [r for r in slack.records[start:] if r.user == "U0MALLORY"]
+    assert not [r for r in slack.records[start:] if "recsys-staging" in r.text + blocks_text(r)]
 
 
 # --------------------------------------------------------------------------- room to spare

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import socket
 import threading
 import time
@@ -22,6 +23,9 @@ from bot.slack.acks import AckProcess, AckProcessError
 from bot.slack.http import early_answer, forwarding_app
 
 SECRET = "test-signing-secret"
+# Set, except while a test keeps the bot's dispatcher busy inside a listener.
+DISPATCHER_FREE = threading.Event()
+DISPATCHER_FREE.set()
 
 
 def _signature(body: bytes, secret: str = SECRET) -> dict[str, str]:
@@ -104,6 +108,7 @@ def served() -> Iterator[tuple[AckProcess, int, list[dict[str, Any]], threading.
 
     def record(ack: Ack, body: dict[str, Any]) -> None:
         ack()
+        DISPATCHER_FREE.wait(60)
         reached.append(body)
         arrived.set()
 
@@ -115,6 +120,7 @@ def served() -> Iterator[tuple[AckProcess, int, list[dict[str, Any]], threading.
     thread.start()
     _wait_listening(port)
     yield acks, port, reached, arrived
+    DISPATCHER_FREE.set()
     acks.stop()
     thread.join(30)
     assert not thread.is_alive()
@@ -199,3 +205,127 @@ def test_a_taken_port_is_one_clear_error() -> None:
         app = App(signing_secret=SECRET, token_verification_enabled=False, token="xoxb-t")
         with pytest.raises(AckProcessError, match=f"port {port} exited with 2"):
             AckProcess(app, SECRET, port).serve()
+
+
+def _event(event_id: str) -> bytes:
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event": {"type": "app_home_opened", "user": "U1"},
+            "event_id": event_id,
+        }
+    ).encode()
+
+
+def test_acks_do_not_wait_for_the_bot(served: Any) -> None:
+    _acks, port, reached, _arrived = served
+    # Given the bot's dispatcher stuck in a listener (it reads nothing more from the socket)
+    DISPATCHER_FREE.clear()
+    first = _event("Ev0")
+    assert _post(port, first, _signature(first), "application/json") == 200
+    # When more requests come
+    statuses = []
+    for i in range(1, 21):
+        body = _event(f"Ev{i}")
+        statuses.append(_post(port, body, _signature(body), "application/json"))
+    # Then every one is acknowledged by the ack process all the same
+    assert statuses == [200] * 20
+    # and the health check says the bot is not answering (so an orchestrator can act)
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10)
+    assert failed.value.code == 503
+    assert failed.value.read() == b"the bot did not answer a health check"
+    # When the bot is free again, every acknowledged request reaches it, in order, once
+    DISPATCHER_FREE.set()
+    deadline = time.monotonic() + 30
+    while len(reached) < 21 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [body["event_id"] for body in reached] == [f"Ev{i}" for i in range(21)]
+
+
+def test_when_the_ack_process_dies_serve_stops_with_one_clear_error() -> None:
+    from slack_bolt import App
+
+    app = App(signing_secret=SECRET, token_verification_enabled=False, token="xoxb-t")
+    port = _free_port()
+    acks = AckProcess(app, SECRET, port)
+    failures: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            acks.serve()
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    _wait_listening(port)
+    assert acks.process is not None
+    acks.process.kill()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert len(failures) == 1 and isinstance(failures[0], AckProcessError)
+    assert str(failures[0]) == f"the process answering Slack on port {port} exited with -9"
+
+
+def test_when_the_bot_goes_away_the_ack_process_exits_and_frees_the_port() -> None:
+    import subprocess
+    import sys
+    from multiprocessing.connection import Connection
+
+    port = _free_port()
+    ours, theirs = socket.socketpair()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from bot.slack.acks import main; sys.exit(main())",
+            f"--port={port}",
+            f"--fd={theirs.fileno()}",
+        ],
+        pass_fds=(theirs.fileno(),),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    theirs.close()
+    conn = Connection(ours.detach())
+    try:
+        conn.send_bytes(json.dumps({"k": "hello", "secret": SECRET}).encode())
+        _wait_listening(port)
+        # Given three acknowledged requests, two of them read by the bot
+        for i in range(3):
+            body = _event(f"Ev{i}")
+            assert _post(port, body, _signature(body), "application/json") == 200
+        for i in range(2):
+            assert json.loads(conn.recv_bytes())["body"] == _event(f"Ev{i}").decode()
+        assert conn.poll(10)  # the third is written: it sits in the socket, unread
+    finally:
+        # When the bot's end closes (the bot exited, or was killed)
+        conn.close()
+    # Then the ack process exits too, freeing the port
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    assert "Traceback" not in err
+
+
+def test_a_full_backlog_refuses_with_one_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from multiprocessing.connection import Connection
+
+    from bot.slack import acks
+
+    monkeypatch.setattr(acks, "BACKLOG", 3)
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        link = acks._Link(Connection(os.dup(theirs.fileno())))  # nothing sends: the bot is slow
+        taken = [link.forward(f"body {i}", {}) for i in range(10)]
+        assert taken == [True] * 3 + [False] * 7
+        # a health check cannot be queued either, and says why
+        assert link.health() == (False, "the bot is not keeping up with Slack's requests")
+        link.conn.close()
+    warnings = [r.getMessage() for r in caplog.records if "not reading requests" in r.getMessage()]
+    assert warnings == ["the bot is not reading requests; answered 1 with 503 so Slack retries"]
