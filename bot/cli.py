@@ -179,6 +179,7 @@ def _run() -> int:
                     settings.port,
                     health=health,
                     ack_process=settings.ack_process,
+                    work_nice=settings.work_nice,
                     log_level=settings.log_level,
                     log_format=settings.log_format,
                 )

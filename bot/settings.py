@@ -179,6 +179,13 @@ class Settings(BaseSettings):
         description="In HTTP mode, answer Slack from a small process of its own, so that no "
         "work of the bot's can delay an ack",
     )
+    work_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="With the ack process, lower the bot's own CPU priority by this much "
+        "(nice), so that the acks come first when the CPUs are busy",
+    )
 
     @field_validator(
         "bot_channels",

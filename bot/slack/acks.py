@@ -174,6 +174,23 @@ def main(argv: list[str] | None = None) -> int:
 # --------------------------------------------------------------------------- the bot's side
 
 
+def _lower_priority(by: int) -> None:
+    """Lower this process's CPU priority (the ack process, started before, keeps its own):
+    when the CPUs are busy, the scheduler runs the acks before the bot's work. On Linux a
+    nice value belongs to each thread, so every thread there is now is lowered; threads
+    started later inherit it from the one starting them."""
+    try:
+        threads = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        threads = [0]
+    for tid in threads:
+        try:
+            now = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, now + by))
+        except OSError as exc:  # a thread that has just ended, or not allowed
+            log.debug("could not lower the priority of thread %d: %s", tid, exc)
+
+
 class AckProcess:
     """Starts the ack process and feeds what it forwards to *app*, until it exits."""
 
@@ -185,10 +202,12 @@ class AckProcess:
         *,
         threads: int = 8,
         health: Health | None = None,
+        work_nice: int = 0,
         log_level: str = "INFO",
         log_format: str = "text",
     ) -> None:
         self.app, self.port, self.threads = app, port, threads
+        self.work_nice = work_nice
         self._hello = {
             "k": "hello",
             "secret": signing_secret,
@@ -219,6 +238,8 @@ class AckProcess:
                 pass_fds=(theirs.fileno(),),
             )
             conn = Connection(os.dup(ours.fileno()))
+        if self.work_nice:
+            _lower_priority(self.work_nice)
         try:
             conn.send_bytes(json.dumps(self._hello).encode())
             self._dispatch(conn)

@@ -161,6 +161,7 @@ def serve(
     *,
     health: Health | None = None,
     ack_process: bool = False,
+    work_nice: int = 0,
     log_level: str = "INFO",
     log_format: str = "text",
 ) -> None:
@@ -177,6 +178,7 @@ def serve(
             port,
             threads=THREADS,
             health=health,
+            work_nice=work_nice,
             log_level=log_level,
             log_format=log_format,
         ).serve()

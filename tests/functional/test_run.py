@@ -189,3 +189,22 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except OSError:
         return "gone"
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[16])
+
+
+@pytest.mark.timeout(90)
+def test_the_bots_work_runs_at_a_lower_priority_than_its_acks(running: Any) -> None:
+    process, _port, _slack = running
+    (acks,) = _children(process.pid)
+    # CHATOPS_WORK_NICE (10 by default): every thread of the bot, none of the ack process
+    threads = [int(t.name) for t in Path(f"/proc/{process.pid}/task").iterdir()]
+    assert {_nice_of_thread(process.pid, t) for t in threads} == {_nice(acks) + 10}
+    assert _nice(acks) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _nice_of_thread(pid: int, tid: int) -> int:
+    stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+    return int(stat.split(")")[-1].split()[16])
