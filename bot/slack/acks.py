@@ -14,7 +14,9 @@ Frames are JSON objects (multiprocessing.connection's framing):
 * acks -> bot: ``{"k": "request", "body", "headers"}``; ``{"k": "health", "id"}``.
 
 The ack process exits when the bot's end closes; the bot stops serving when the ack
-process exits.
+process exits. To stop, the bot sends the ack process SIGTERM: it answers new requests with
+503 (Slack sends them again), hands over everything it acknowledged, and closes its end; the
+bot dispatches all of it before it returns.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BACKLOG = 2000  # acknowledged requests the bot has not read yet; beyond that, Slack gets a 503
 HEALTH_TIMEOUT = 2.0  # seconds the bot has to answer a health check
+FLUSH_SECONDS = 5.0  # when stopping, time to hand what was acknowledged over to the bot
 WARN_EVERY = 10.0
 
 
@@ -64,8 +67,11 @@ class _Link:
         self._lock = threading.Lock()
         self._checks: dict[int, tuple[threading.Event, list[tuple[bool, str]]]] = {}
         self._refused, self._warned_at = 0, -WARN_EVERY
+        self.closing = False
 
     def forward(self, body: str, headers: Headers) -> bool:
+        if self.closing:  # stopping: Slack gets a 503 and sends it again (to a replica, or later)
+            return False
         try:
             self.out.put_nowait(("request", (body, headers)))
         except queue.Full:
@@ -111,6 +117,16 @@ class _Link:
                 self.conn.send_bytes(json.dumps(frame).encode())
             except OSError:
                 self._bot_gone(1 if kind == "request" else 0)
+            self.out.task_done()
+
+    def flush(self, timeout: float) -> int:
+        """Take no more requests and hand over what was taken (within *timeout*); returns how
+        many acknowledged requests could not be handed over."""
+        self.closing = True
+        deadline = time.monotonic() + timeout
+        while self.out.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return sum(1 for kind, _ in list(self.out.queue) if kind == "request")
 
     def _bot_gone(self, sending: int = 0) -> NoReturn:
         """The bot stopped: so do we, saying what it had not read (acknowledged to Slack,
@@ -142,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
-    # Ctrl-C reaches the whole process group: the bot stops, and its end closing stops us.
+    # Ctrl-C reaches the whole process group: the bot stops, and stops us with SIGTERM.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_serving)
     conn = Connection(args.fd)
     try:
         hello = json.loads(conn.recv_bytes())
@@ -168,7 +185,22 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the port is taken, or not ours to bind
         log.error("cannot listen on port %d: %s", args.port, exc.strerror or exc)
         return 2
+    except _Stop:
+        # The bot is stopping: it reads until our end closes, so hand over everything taken.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        lost = link.flush(FLUSH_SECONDS)
+        if lost:
+            log.error("stopping with %d acknowledged request(s) not handed over", lost)
+        conn.close()
     return 0
+
+
+class _Stop(Exception):
+    """SIGTERM: the bot asks the ack process to stop."""
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _Stop()
 
 
 # --------------------------------------------------------------------------- the bot's side
@@ -242,7 +274,13 @@ class AckProcess:
             _lower_priority(self.work_nice)
         try:
             conn.send_bytes(json.dumps(self._hello).encode())
-            self._dispatch(conn)
+            try:
+                self._dispatch(conn)
+            except BaseException:  # Ctrl-C or SIGTERM: what Slack was told we took, we take
+                self._stopping = True
+                self._ask_to_stop()
+                self._dispatch(conn, until=time.monotonic() + FLUSH_SECONDS + 1)
+                raise
         finally:
             conn.close()
             self._stop()
@@ -252,11 +290,14 @@ class AckProcess:
                 f"{self.process.returncode}"
             )
 
-    def _dispatch(self, conn: Connection) -> None:
+    def _dispatch(self, conn: Connection, *, until: float | None = None) -> None:
+        """Dispatch what the ack process forwards until it closes its end (or *until*)."""
         from bot.slack.bolt import handle
 
         while True:
             try:
+                if until is not None and not conn.poll(max(0.0, until - time.monotonic())):
+                    return
                 frame = json.loads(conn.recv_bytes())
             except (EOFError, OSError):
                 return  # the ack process exited
@@ -271,9 +312,15 @@ class AckProcess:
                 log.exception("could not dispatch a forwarded Slack request")
 
     def stop(self) -> None:
-        """Stop the ack process (from another thread); :meth:`serve` then returns."""
+        """Stop the ack process (from another thread): it takes no more requests and hands
+        over what it took, which :meth:`serve` dispatches before it returns."""
         self._stopping = True
-        self._stop()
+        self._ask_to_stop()
+
+    def _ask_to_stop(self) -> None:
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
 
     def _stop(self) -> None:
         process = self.process

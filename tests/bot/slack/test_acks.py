@@ -329,3 +329,37 @@ def test_a_full_backlog_refuses_with_one_warning(
         link.conn.close()
     warnings = [r.getMessage() for r in caplog.records if "not reading requests" in r.getMessage()]
     assert warnings == ["the bot is not reading requests; answered 1 with 503 so Slack retries"]
+
+
+def test_stopping_hands_over_everything_acknowledged_then_refuses(served: Any) -> None:
+    acks, port, reached, _arrived = served
+    # Given the bot's dispatcher stuck in a listener, and more acknowledged requests than
+    # the socket between the processes holds (the rest wait in the ack process)
+    DISPATCHER_FREE.clear()
+    padding = "x" * 400_000
+    sent = []
+    for i in range(8):
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "event": {"type": "app_home_opened", "user": "U1", "padding": padding},
+                "event_id": f"Ev{i}",
+            }
+        ).encode()
+        assert _post(port, body, _signature(body), "application/json") == 200
+        sent.append(f"Ev{i}")
+    # When the bot stops (SIGTERM, Ctrl-C) and is then free to read
+    acks.stop()
+    assert acks.process is not None
+    DISPATCHER_FREE.set()
+    # Then the ack process hands over everything it acknowledged before exiting, and the bot
+    # dispatches all of it, once, in order
+    assert acks.process.wait(30) == 0
+    deadline = time.monotonic() + 30
+    while len(reached) < len(sent) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [body["event_id"] for body in reached] == sent
+    # and nothing more is taken
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
