@@ -1,7 +1,8 @@
 """The composition root: settings -> state, clients, registry -> gate -> Slack front -> Bolt app.
 
-Listeners only acknowledge (well inside Slack's 3 seconds) and hand the work to
-lazy listeners, which run after the ack on Bolt's executor.
+Listeners only acknowledge (well inside Slack's 3 seconds) and hand the work to a
+bounded work queue (bot.slack.work) whose workers answer after the ack; when it is
+full, the asker is told the bot is busy.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.slack.bolt import SafeApp
 from bot.slack.files import SlackFiles
 from bot.slack.front import SlackFront
 from bot.slack.outbox import SlackOutbox
+from bot.slack.work import WorkQueue
 from bot.state import State, open_state
 from bot.timetable import InProcess, Timetable, Timetabled
 from intents import registry as build_registry
@@ -41,6 +43,9 @@ from lex.local import LocalLexRuntime
 from lex.runtime import LexRouter, session_id
 
 log = logging.getLogger(__name__)
+# The lane of "busy" answers: two threads, and this many answers waiting to be sent; beyond
+# that (Slack itself would be rate limiting them by then), a refused request gets none.
+BUSY_WORKERS, BUSY_WAITING = 2, 500
 
 
 @dataclass
@@ -54,10 +59,15 @@ class ChatOps:
     front: SlackFront
     follower: Follower
     scheduler: ReportScheduler
+    work: WorkQueue | None  # None on AWS Lambda: each request's work is an invocation
+    busy: WorkQueue | None
     # Where report schedules fire from (in-process APScheduler unless create() was given one).
     timetable: Timetable | None = None
 
     def close(self) -> None:
+        for queue in (self.work, self.busy):
+            if queue is not None:  # what Slack was told we took is answered before state closes
+                queue.close()
         self.follower.stop()
         self.scheduler.stop()
         self.state.close()
@@ -128,15 +138,15 @@ def create(
     executor: Executor | None = None,
     working_delay: float = 1.0,
     start_follower: bool = True,
-    process_before_response: bool = False,
+    lazy_listeners: bool = False,
     settle: bool = True,
     timetable: Timetable | None = None,
 ) -> ChatOps:
     """Build the whole assistant. Slack token and signing secret must be set.
 
     With *deps*, its state must be *state* (the full backend handlers see a part of).
-    On AWS Lambda (``bot.aws_lambda``): *process_before_response* (a function may be frozen
-    once it has answered, so Bolt runs the lazy listeners in invocations of their own),
+    On AWS Lambda (``bot.aws_lambda``): *lazy_listeners* (a function may be frozen once it
+    has answered, so the work runs in Bolt's lazy listeners, invocations of their own),
     no *settle* at start (a periodic sweep settles instead, outside Slack's 3 seconds) and
     a *timetable* of EventBridge Scheduler schedules instead of the in-process one."""
     settings.require("slack_bot_token", "slack_signing_secret")
@@ -191,6 +201,7 @@ def create(
         env_name=env_name,
         on_change=changed,
         guard=build_guard(router, state),
+        shared_read_seconds=settings.shared_read_seconds,
     )
     scheduler = ReportScheduler(gate, state, outbox, clock=deps.clock)
     schedulers.append(scheduler)
@@ -202,14 +213,27 @@ def create(
         on_change=changed,
         channels=frozenset(settings.bot_channels),
     )
+    # Listeners run on the thread that acknowledges Slack and only hand work over, so Bolt
+    # can answer as soon as they return. The work runs on the queue's workers (or on
+    # *executor*, the sandbox's, which knows when all of it is done); on AWS Lambda, in
+    # lazy listeners, each an invocation of its own.
     app = SafeApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=client,
-        process_before_response=process_before_response,
-        listener_executor=executor,
+        process_before_response=True,
     )
+    work = busy = None
+    if not lazy_listeners:
+        work = WorkQueue(settings.workers, settings.queue_size, executor=executor, name="work")
+        # "Busy" answers have a lane of their own, so they never wait behind the work.
+        busy = WorkQueue(BUSY_WORKERS, BUSY_WAITING, name="busy")
     listeners.register(
-        app, front, bot_channels=frozenset(settings.bot_channels), in_thread=state.in_thread
+        app,
+        front,
+        work=work,
+        busy=busy,
+        bot_channels=frozenset(settings.bot_channels),
+        in_thread=state.in_thread,
     )
     # Settle what a previous process left half-done before taking new work.
     if settle:
@@ -226,5 +250,7 @@ def create(
         front=front,
         follower=follower,
         scheduler=scheduler,
+        work=work,
+        busy=busy,
         timetable=timetable or InProcess(scheduler),
     )

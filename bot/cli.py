@@ -170,7 +170,22 @@ def _run() -> int:
 
             log.info("listening for Slack on port %d (/slack/events, /healthz)", settings.port)
             secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-            serve(chatops.app, secret, settings.port, health=health)
+            from bot.slack.acks import AckProcessError
+
+            try:
+                serve(
+                    chatops.app,
+                    secret,
+                    settings.port,
+                    health=health,
+                    ack_process=settings.ack_process,
+                    work_nice=settings.work_nice,
+                    log_level=settings.log_level,
+                    log_format=settings.log_format,
+                )
+            except AckProcessError as exc:
+                print(f"chatops: {exc}", file=sys.stderr)
+                return 1
     except (KeyboardInterrupt, Stopping):
         log.info("stopping: finishing the work in flight")
     finally:

@@ -164,6 +164,35 @@ class Settings(BaseSettings):
     price_list_api: bool = Field(
         True, description="Look prices up in the AWS Price List API (else the shipped snapshot)"
     )
+    workers: int = Field(
+        8, ge=1, le=256, description="Worker threads that answer requests after Slack's ack"
+    )
+    queue_size: int = Field(
+        200,
+        ge=0,
+        le=100_000,
+        description="Acknowledged requests that may wait for a worker; when full, the asker "
+        "is told the bot is busy",
+    )
+    shared_read_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="Identical read-only questions in one channel within this many seconds "
+        "share one answer (0: never)",
+    )
+    ack_process: bool = Field(
+        True,
+        description="In HTTP mode, answer Slack from a small process of its own, so that no "
+        "work of the bot's can delay an ack",
+    )
+    work_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="With the ack process, lower the bot's own CPU priority by this much "
+        "(nice), so that the acks come first when the CPUs are busy",
+    )
 
     # --- AWS Lambda (bot.aws_lambda): report schedules are EventBridge Scheduler schedules
     scheduler_group: str | None = Field(

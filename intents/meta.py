@@ -45,7 +45,7 @@ AREA_TITLES = {
 TOPICS = ("training", "endpoints", "ai", "cost", "reports")
 
 
-@router.intent("Help")
+@router.intent("Help", per_asker=True)  # lists what the asker may do
 def help_(request: Request, deps: Deps) -> Reply:
     """Everything I can do for you here, grouped by area, with one example each."""
 
@@ -115,7 +115,7 @@ def _scope(request: Request, deps: Deps) -> tuple[str, dict[str, str]]:
     return "this channel", {"channel": request.channel}
 
 
-@router.intent("AuditLog")
+@router.intent("AuditLog", per_asker=True)  # admins see more; a DM shows one's own
 def audit_log(request: Request, deps: Deps) -> Reply:
     """Who did what through me in this channel (in a DM: your own requests), most recent
     first; asked about a resource ("who deleted endpoint X"), also what CloudTrail saw."""

@@ -45,6 +45,9 @@ class IntentSpec:
     # Settings the handler cannot work without (names of settings attributes).
     requires: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()  # `/ml` forms, e.g. "stop <training job name>"
+    # The answer depends on who asks or their exact words, not only on the slots and the
+    # channel: it is never shared with another asker (bot.gate.shared).
+    per_asker: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class _Registration:
     area: str
     handler: Handler
     requires: tuple[str, ...]
+    per_asker: bool = False
 
 
 class Router:
@@ -69,11 +73,17 @@ class Router:
         self.executors: dict[str, Executor] = {}
         self.followers: dict[str, Follower] = {}
 
-    def intent(self, name: str, *, requires: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    def intent(
+        self, name: str, *, requires: tuple[str, ...] = (), per_asker: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler. *per_asker*: its answer depends on who asks (their
+        permissions, their own entries) or on words beyond the slots, so two people asking
+        the same in one channel must not share it."""
+
         def register(fn: Handler) -> Handler:
             if name in self.handlers:
                 raise RegistryError(f"{name}: two handlers in the {self.area} router")
-            self.handlers[name] = _Registration(self.area, fn, tuple(requires))
+            self.handlers[name] = _Registration(self.area, fn, tuple(requires), per_asker)
             return fn
 
         return register
@@ -178,4 +188,5 @@ def _spec(
         mutating=intent.mutating,
         requires=registration.requires,
         commands=intent.commands,
+        per_asker=registration.per_asker,
     )

@@ -77,7 +77,7 @@ class LambdaBot:
             state=state,
             client=client,
             start_follower=False,
-            process_before_response=True,
+            lazy_listeners=True,
             settle=False,
             timetable=timetable,
         )

@@ -50,11 +50,17 @@ class Gate:
         env_name: Callable[[str], str] = str.upper,
         on_change: Callable[[], None] = lambda: None,
         guard: Guard | None = None,
+        shared_read_seconds: float = 0.0,
     ) -> None:
         self.deps, self.state, self.guard = deps, state, guard
         self.understander, self.commands, self.outbox = understander, commands, outbox
-        self.runner = Runner(deps, Auditor(state), env_name)
+        self.runner = Runner(deps, Auditor(state), env_name, shared_seconds=shared_read_seconds)
         self.access = access or Access(Policy(), deps.registry)
+
+        def changed() -> None:  # a change was made: no answer read before it is shared after
+            self.runner.shared.clear()
+            on_change()
+
         self.confirmations = Confirmations(
             deps,
             state,
@@ -63,7 +69,7 @@ class Gate:
             access=self.access,
             ttl_seconds=ttl_seconds,
             forget=self.forget,
-            on_change=on_change,
+            on_change=changed,
         )
 
     def answer(self, message: Message, request_id: str, reading: Reading | None = None) -> Answer:

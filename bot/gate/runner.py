@@ -1,4 +1,6 @@
-"""Runs handlers: the settings gate before, errors turned into short replies after, audited."""
+"""Runs handlers: the settings gate before, errors turned into short replies after, audited.
+
+Identical read-only questions close together share one handler run (bot.gate.shared)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Callable
 
 from bot.gate.audit import Auditor
 from bot.gate.rules import missing_settings
+from bot.gate.shared import SharedReads, shared_key
 from bot.render.notices import error_reply, internal_error_reply
 from intents.aws import translate
 from intents.base import Request
@@ -20,10 +23,18 @@ log = logging.getLogger(__name__)
 
 
 class Runner:
-    def __init__(self, deps: Deps, audit: Auditor, env_name: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        audit: Auditor,
+        env_name: Callable[[str], str],
+        *,
+        shared_seconds: float = 0.0,
+    ) -> None:
         self.deps = deps
         self.audit = audit
         self._env_name = env_name  # a settings attribute -> the variable a person sets
+        self.shared: SharedReads[Reply | Proposal] = SharedReads(shared_seconds)
 
     def call(self, spec: IntentSpec, request: Request) -> Reply | Proposal:
         """The handler's own result; raises Refused when a setting it needs is missing."""
@@ -38,7 +49,7 @@ class Runner:
 
     def answer(self, spec: IntentSpec, request: Request) -> Reply:
         """A read-only handler's reply; a Proposal here is a bug, never a way past the gate."""
-        result = self.call(spec, request)
+        result = self.shared.get(shared_key(spec, request), lambda: self.call(spec, request))
         if isinstance(result, Proposal):
             raise TypeError(f"{spec.name} returned a Proposal but is not mutating")
         return result

@@ -25,6 +25,7 @@ from bot.state import State
 from intents.reply import Context, Reply, code, md, mention
 
 log = logging.getLogger(__name__)
+BUSY = Reply.text(md("I'm busy, try again in a minute."), ephemeral=True)
 
 
 class SlackFront:
@@ -103,6 +104,23 @@ class SlackFront:
                 now=now,
             )
             self.outbox.publish_home(user, home_view(reply))
+
+    def busy(self, inbound: Inbound) -> None:
+        """Too busy to take this message now: say so to the asker alone, at the cost of one
+        Slack call (no understanding, no state, no AWS). Overheard messages get nothing."""
+        message = inbound.message
+        if not message.addressed:
+            return
+        if inbound.response_url and self.outbox.respond(inbound.response_url, BUSY):
+            return
+        if message.dm:  # only the asker is there
+            self.outbox.post(message.channel, BUSY, thread_ts=message.thread_ts)
+        else:
+            self.outbox.ephemeral(message.channel, message.user, BUSY, thread_ts=message.thread_ts)
+
+    def busy_click(self, decision: Decision) -> None:
+        """Too busy to take a click now: the card stays as it was, and the clicker is told."""
+        self.outbox.ephemeral(decision.channel, decision.user, BUSY)
 
 
 def _echo(inbound: Inbound) -> str:

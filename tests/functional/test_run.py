@@ -142,3 +142,69 @@ def test_run_answers_refuses_and_stops_cleanly(running: Any) -> None:
     assert process.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
     assert "rejected a request to /slack/events" in err  # the unsigned one, in one line
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.timeout(90)
+def test_when_the_ack_process_dies_run_stops_with_one_line(
+    running: Any,
+) -> None:
+    process, port, _slack = running
+    # Given chatops run in HTTP mode: Slack is answered by a process of its own
+    (acks,) = _children(process.pid)
+    # When that process is killed
+    os.kill(acks, signal.SIGKILL)
+    # Then chatops run stops too (its supervisor restarts it; /healthz stops answering),
+    # with one line saying why and a non-zero status, and nothing is left on the port
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 1, err
+    assert f"chatops: the process answering Slack on port {port} exited with -9" in err
+    assert "Traceback" not in err and "stopped" in err
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+@pytest.mark.timeout(90)
+def test_when_chatops_run_is_killed_its_ack_process_goes_too(running: Any) -> None:
+    process, port, _slack = running
+    (acks,) = _children(process.pid)
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{acks}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{acks}").exists() or "Z" in _state(acks)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[16])
+
+
+@pytest.mark.timeout(90)
+def test_the_bots_work_runs_at_a_lower_priority_than_its_acks(running: Any) -> None:
+    process, _port, _slack = running
+    (acks,) = _children(process.pid)
+    # CHATOPS_WORK_NICE (10 by default): every thread of the bot, none of the ack process
+    threads = [int(t.name) for t in Path(f"/proc/{process.pid}/task").iterdir()]
+    assert {_nice_of_thread(process.pid, t) for t in threads} == {_nice(acks) + 10}
+    assert _nice(acks) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def _nice_of_thread(pid: int, tid: int) -> int:
+    stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+    return int(stat.split(")")[-1].split()[16])
