@@ -30,8 +30,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class _Route(Generic[T]):
-    """What a kind of request is read into, who answers it, and who says "busy"."""
+    """What a kind of request is read into, who answers it, and who says "busy". Its name
+    names the lazy listener on AWS Lambda (Bolt finds it by name in the new invocation)."""
 
+    name: str
     read: Callable[[dict[str, Any], BoltContext], T | None]
     answer: Callable[[T], None]
     refuse: Callable[[T], None] | None = None
@@ -66,15 +68,27 @@ def register(
         user = event.get("user")
         return user if isinstance(user, str) and user else None
 
-    message = _Route(event, front.message, front.busy)
+    message = _Route("on_event", event, front.message, front.busy)
     routes: list[tuple[Callable[..., Any], _Route[Any]]] = [
         (app.event("message"), message),
         (app.event("app_mention"), message),
-        (app.event("app_home_opened"), _Route(home, front.home)),  # no "busy" for a view
-        (app.command("/ml"), _Route(lambda b, _: from_command(b), front.message, front.busy)),
-        (app.action(APPROVE), _Route(lambda b, _: from_action(b), front.click, front.busy_click)),
-        (app.action(CANCEL), _Route(lambda b, _: from_action(b), front.click, front.busy_click)),
-        (app.action(CLARIFY), _Route(lambda b, _: from_clarify(b), front.message, front.busy)),
+        (app.event("app_home_opened"), _Route("on_home", home, front.home)),  # no "busy" for a view
+        (
+            app.command("/ml"),
+            _Route("on_command", lambda b, _: from_command(b), front.message, front.busy),
+        ),
+        (
+            app.action(APPROVE),
+            _Route("on_click", lambda b, _: from_action(b), front.click, front.busy_click),
+        ),
+        (
+            app.action(CANCEL),
+            _Route("on_click", lambda b, _: from_action(b), front.click, front.busy_click),
+        ),
+        (
+            app.action(CLARIFY),
+            _Route("on_clarify", lambda b, _: from_clarify(b), front.message, front.busy),
+        ),
     ]
     for listen, route in routes:
         if work is None:
@@ -116,4 +130,5 @@ def _lazy(route: _Route[T]) -> Callable[[dict[str, Any], BoltContext], None]:
         if item is not None:
             route.answer(item)
 
+    listener.__name__ = listener.__qualname__ = route.name
     return listener
