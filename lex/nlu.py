@@ -29,7 +29,12 @@ from functools import cached_property
 from lex.definition import BotDefinition, Intent, Slot, SlotType
 from lex.forms import Form, key_of, read_form
 from lex.model import LinearModel
-from lex.speech import SpeechAct, change_words, reads_as_request, speech_act
+from lex.speech import (
+    SpeechAct,
+    change_words,
+    reads_as_request,
+    speech_act_outside,
+)
 from lex.text import (
     Span,
     Token,
@@ -590,6 +595,14 @@ def _placing(words: list[str], tokens: list[Token]) -> list[str]:
     return out
 
 
+def act_of(clean: str, spans: list[Span] | None = None) -> SpeechAct:
+    """What a (normalized) message does, its quoted texts aside: "translate 'please do not
+    delete this' into Russian" negates nothing, "say 'should we stop?'" asks nothing."""
+    if spans is None:
+        spans = find_spans(clean)
+    return speech_act_outside(clean, [(s.start, s.end) for s in spans if s.kind == "quoted"])
+
+
 def _stem(word: str) -> str:
     if word.startswith("__") or len(word) <= 3:
         return word
@@ -844,7 +857,7 @@ class Nlu:
         words = _placing(words, tokens)
         enums = self._find_enums(words) + self._arrow_codes(masked, tokens, words)
         analysis = Analysis(
-            clean, spans, tokens, words, enums, act=speech_act(clean), form=read_form(clean)
+            clean, spans, tokens, words, enums, act=act_of(clean, spans), form=read_form(clean)
         )
         self._featurize(analysis, account=account)
         return analysis
@@ -1673,15 +1686,27 @@ def _enum(
         return None
     if not matches:
         return None
+    if len({m.value for m in matches}) > 1:
+        # "not daily, weekly", "make it xgboost instead of linear learner", "don't
+        # translate it to French, I need Italian": a value ruled out is not the one asked
+        # for when another is given.
+        kept = [m for m in matches if not _ruled_out(a, m.first)]
+        matches = kept or matches
+    if len({m.value for m in matches}) > 1 and _corrects_itself(
+        a, matches[0].last, matches[-1].first
+    ):
+        # "linear learner on s3://... - actually no, make it xgboost": the later value.
+        matches = [matches[-1]]
     choice = matches[0]
     if slot.name == "targetLanguage" and len(matches) > 1:
-        # "translate from English to German": the language after to/into/in.
-        for m in matches:
-            if m.first > 0 and a.words[m.first - 1] in ("to", "into", "in"):
-                choice = m
-                break
-        else:
-            choice = matches[-1]
+        # "translate from English to German", "it came in French, what is it in English":
+        # the language after to/into (or al/a/на...), else the last one after "in", else
+        # the last one; never one after "from".
+        targets = [m for m in matches if m.first == 0 or a.words[m.first - 1] not in _FROM]
+        matches = targets or matches
+        after_to = [m for m in matches if m.first > 0 and a.words[m.first - 1] in _INTO_LANGUAGE]
+        after_in = [m for m in matches if m.first > 0 and a.words[m.first - 1] in _IN_LANGUAGE]
+        choice = (after_to or after_in or matches)[-1] if not after_to else after_to[0]
     if slot_type.name == "ReportKind" and len(matches) > 1:
         # "the cost report": the kind right before the word report wins.
         for m in matches:
@@ -1690,6 +1715,49 @@ def _enum(
                 break
     used.add((choice.first, choice.last))
     return Resolved(choice.surface, choice.value)
+
+
+_FROM = frozenset(["from", "de", "del", "von", "из", "с"])
+_INTO_LANGUAGE = frozenset(["to", "into", "al", "a", "à", "en", "ins", "auf", "на", "in-to"])
+_IN_LANGUAGE = frozenset(["in"])
+# What rules a value out: a negation before it in its clause, or "instead of" / "rather
+# than" / "not" right before it.
+_RULING_OUT = frozenset(["not", "no", "don't", "dont", "never", "without", "nor"])
+_CLAUSE_ENDS = frozenset(["but", "just", "instead", "rather", "only", "i", "we", "make", "use"])
+_CORRECTIONS = re.compile(
+    r"\b(?:actually|no\s+wait|wait|sorry|i\s+mean|i\s+meant|make\s+it|correction|scratch\s+that|"
+    r"on\s+second\s+thought|rather|change\s+(?:that|it)\s+to)\b",
+    re.I,
+)
+
+
+def _between(a: Analysis, i: int, j: int) -> str:
+    """The message's text from token *i* up to token *j* (masked values included)."""
+    if not i < j < len(a.tokens):
+        return ""
+    return mask(a.text, a.spans)[a.tokens[i].start : a.tokens[j].start]
+
+
+def _ruled_out(a: Analysis, first: int) -> bool:
+    """Whether the value starting at word *first* is one the sender rules out: "instead of
+    X", "rather than X", "not X", or X in a clause that a negation opens ("don't translate
+    it to French, ...")."""
+    before = a.words[max(0, first - 2) : first]
+    if before[-2:] in (["instead", "of"], ["rather", "than"]) or before[-1:] == ["not"]:
+        return True
+    for k in range(first - 1, max(-1, first - 7), -1):
+        word = a.words[k]
+        if word in _CLAUSE_ENDS or re.search(r"[,;.:!?\u2014\u2013]|\s-+\s", _between(a, k, k + 1)):
+            return False
+        if word in _RULING_OUT or word.endswith("n't"):
+            return True
+    return False
+
+
+def _corrects_itself(a: Analysis, i: int, j: int) -> bool:
+    """Whether the sender corrects a value between words *i* and *j* ("ml.m5.large - no
+    wait, ml.m5.xlarge")."""
+    return bool(_CORRECTIONS.search(_between(a, i, j)))
 
 
 def _s3(
@@ -1719,6 +1787,8 @@ def _instance(
     used: set[tuple[int, int]],
 ) -> Resolved | None:
     spans = a.spans_of("instance")
+    if len(spans) > 1 and _CORRECTIONS.search(a.text[spans[0].end : spans[-1].start]):
+        spans = [spans[-1]]  # "on ml.m5.large - no wait, ml.m5.xlarge"
     return Resolved(spans[0].raw, spans[0].value) if spans else None
 
 

@@ -12,7 +12,7 @@ Plain language only: nothing here knows Slack, AWS or the intents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 # Verbs that ask for a change: the ones a negation or a "should we" takes back.
@@ -289,6 +289,29 @@ def speech_act(text: str) -> SpeechAct:
     if _QUESTION.match(clean):
         return SpeechAct("question")
     return SpeechAct()
+
+
+def speech_act_outside(text: str, quoted: list[tuple[int, int]]) -> SpeechAct:
+    """What *text* does, read without the texts it quotes ("translate 'do not delete
+    this' to German" rules nothing out: the negation is the quoted text's, not the
+    sender's). Each quoted region (start, end) stands as one placeholder word while the
+    sentence is read, and is put back into the clauses it returns."""
+    if not quoted:
+        return speech_act(text)
+    pieces, pos, originals = [], 0, {}
+    for n, (start, end) in enumerate(sorted(quoted)):
+        if start < pos:
+            continue
+        placeholder = f"__q{n}__"
+        originals[placeholder] = text[start:end]
+        pieces.extend([text[pos:start], placeholder])
+        pos = end
+    pieces.append(text[pos:])
+    act = speech_act("".join(pieces))
+    rest = act.rest
+    for placeholder, original in originals.items():
+        rest = rest.replace(placeholder, original)
+    return replace(act, rest=rest)
 
 
 def _asks_about_a_change(text: str) -> bool:

@@ -447,7 +447,8 @@ def mask(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-_TOKEN = re.compile(r"__[a-z0-9]+__|[a-z0-9]+(?:['\-_.][a-z0-9]+)*", re.I)
+# Words in any script ("inglés", "переведи"): letters and digits, joined by ' - _ or .
+_TOKEN = re.compile(r"__[a-z0-9]+__|[^\W_]+(?:['\-_.][^\W_]+)*", re.I)
 
 
 @dataclass(frozen=True)
@@ -501,6 +502,14 @@ _PARTICLES = frozenset(
         "self",
         "non",
         "all",
+        # adjectives made of a noun: "error-free", "gpu-based", "cost-related"
+        "free",
+        "based",
+        "related",
+        "aware",
+        "friendly",
+        "driven",
+        "specific",
     ]
 )
 
