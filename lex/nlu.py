@@ -1235,6 +1235,38 @@ class Nlu:
 
     def parse(self, text: str) -> NluResult:
         analysis = self.analyze(text)
+        result = self._parse(analysis)
+        if result.intent == "Help" and "topic" not in result.slots:
+            # "how do I deploy a model with the bot?": help on the area the message is about.
+            topic = self._help_topic(analysis)
+            if topic is not None:
+                result.slots["topic"] = topic
+        return result
+
+    def _help_topic(self, analysis: Analysis) -> Resolved | None:
+        """The Help topic of a question about how to do something: the area of the intent,
+        among those whose key words the message has, that reads best (none when no
+        intent's key words are there: "what can you do?")."""
+        if not self._topic_values:
+            return None
+        candidates = [
+            name
+            for name, intent in self.definition.intents.items()
+            if intent.area in self._topic_values
+            and name in self.definition.requires
+            and self.eligible(name, analysis)
+        ]
+        if not candidates:
+            return None
+        if self.model is not None:
+            probs = self.model.probabilities(self.model_features(analysis))
+        else:
+            probs = self.scores(analysis)
+        best = max(candidates, key=lambda n: probs.get(n, float("-inf")))
+        area = self.definition.intents[best].area
+        return Resolved(area, area)
+
+    def _parse(self, analysis: Analysis) -> NluResult:
         act = analysis.act
         if act.form in ("negated", "should"):
             return self._instead(analysis)
@@ -1339,6 +1371,12 @@ class Nlu:
             if intent != FALLBACK and self.definition.intents[intent].mutating:
                 slots = self.read_slots(intent, alone)
                 return NluResult(intent, round(confidence, 2), slots, ranking, "asked instead")
+        if act.rest and act_of(act.rest).form == "howto":
+            # "I don't want to run anything yet - how would I get X transcribed?": a
+            # question about how, like any other.
+            rest = self.analyze(act.rest)
+            intent, confidence, ranking, _ = self.classify(rest, read_only=True)
+            return self._how_to(rest, intent, confidence, ranking)
         if not act.rest or not (act.instead or reads_as_request(act.rest)):
             return NluResult(FALLBACK, 1.0, {}, [], f"{act.form} action")
         named = self._what_it_names(analysis)

@@ -130,6 +130,13 @@ _FILLERS = frozenset(
         "client",
         "cli",
         "command",
+        # a wish ruled out: "I don't want to run anything yet", "we don't plan to retrain"
+        "want",
+        "wanna",
+        "plan",
+        "intend",
+        "mean",
+        "to",
     ]
 )
 # Where one clause ends and the next begins: punctuation, or a word that starts over.
@@ -148,12 +155,18 @@ _HOW_TO = re.compile(
     r"explain\s+how\b|is\s+there\s+a\s+way\s+to\b|what\s+do\s+i\s+(?:type|say|need\s+to)\b|"
     r"where\s+do\s+i\s+(?:go|start)\s+to\b|"
     # "how does the budget check work?", "how do scheduled reports work"
-    r"how\s+(?:does|do|would|will)\s+(?:[\w\-']+\s+){1,4}work\b)",
+    r"how\s+(?:does|do|would|will)\s+(?:[\w\-']+\s+){1,4}work\b|"
+    # "can I get reports posted automatically? how?"
+    r"how(?:\s+so)?\s*[?.!]*$)",
     re.I,
 )
 # Where a sentence may start: the how-to question is often the second one ("Hi! I'm new
 # here. Could you explain how I can ...?").
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# A dash or a semicolon starts one too ("I don't want to run anything yet - how would I
+# ...?"), and so does ", and how" ("what can I pick, and how do I give it?").
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])\s+(?=\S)|\s*[\u2014\u2013]\s*|\s+-+\s+|,\s+(?:and|but|so)\s+(?=how\b)", re.I
+)
 _SHOULD = re.compile(
     r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*(?:should|shall|must)\s+(?:i|we|you|they|someone)\b|"
     r"^(?:do|would)\s+(?:we|i|you)\s+(?:need|want|have)\s+to\b|"
