@@ -434,6 +434,8 @@ _SHORT_FORMS = {
     "eps": "endpoints",
     "ep": "endpoint",
 }
+_POINTS_BACK = re.compile(r"\b(?:ones?|them|it|its|those|these|they|that|there)\b", re.I)
+_PERSONS = frozenset(["me", "us", "you", "them", "him", "her", "everyone", "everybody"])
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
 # What points at an attachment: "what's in this?", "transcribe the attached".
 _POINTING = frozenset(["this", "that", "these", "it", "here", "attached", "uploaded", "above"])
@@ -1053,9 +1055,23 @@ class Nlu:
         keys = self._key_words.get(name, frozenset())
         concepts = analysis.concepts
         foreign = set(self.foreign_words(analysis))
+        # "list my Jenkins jobs", "our Datadog bill": a key word whose modifier is a proper
+        # name the bot's language does not have is another product's.
+        tokens, words = analysis.tokens, analysis.words
+        for i in range(1, len(tokens) - 1):
+            raw = tokens[i].raw
+            if not (raw[:1].isupper() and raw[1:].islower() and words[i] in foreign):
+                continue
+            if mask(analysis.text, analysis.spans)[: tokens[i].start].rstrip()[-1:] in ".!?:":
+                continue  # a capital that starts a sentence says nothing
+            modified = self._lexicon.get((_stem(self.lemma(words[i + 1])),), words[i + 1])
+            if modified in keys:
+                return True
         for i, concept in enumerate(concepts[:-1]):
             if concept not in keys or concepts[i + 1] not in ("for", "of"):
                 continue
+            if concepts[i + 2 : i + 3] and concepts[i + 2] in _PERSONS:
+                continue  # "tag this photo for me": for whom, not of what
             following = [c for c in concepts[i + 2 :] if c not in _NOT_TOPICAL]
             if following and following[0] in {_stem(w) for w in foreign} | foreign:
                 return True
@@ -1385,7 +1401,7 @@ class Nlu:
         names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
         rest = self.analyze(" ".join([act.rest, *names]))
         intent, confidence, ranking, reason = self.classify(rest, read_only=True)
-        if intent == FALLBACK:
+        if intent == FALLBACK and _POINTS_BACK.search(act.rest):
             # "don't set up a new schedule, just list the ones we have": what the rest
             # points at ("the ones", "them") is what the first clause names, less its verb.
             context = self._ruled_out_object(analysis)
@@ -1473,8 +1489,22 @@ class Nlu:
                     value = self.read_slot(intent, slot, said)
                     if value is not None:
                         slots[slot.name] = value
+        if "day" in slots and self._every_weekday(analysis):
+            # "every weekday is too much, just every Monday": a day said as a recurrence
+            # ("every Monday", "on Mondays") is weekly whatever other frequency is named.
+            slots["frequency"] = Resolved(slots["day"].original, "weekly")
         derive_slots(intent_name, slots)
         return slots
+
+    @staticmethod
+    def _every_weekday(analysis: Analysis) -> bool:
+        for m in analysis.enums:
+            if m.type != "Weekday":
+                continue
+            before = analysis.words[m.first - 1] if m.first > 0 else ""
+            if before in ("every", "each") or m.surface.endswith("s"):
+                return True
+        return False
 
     def pair_slots(self, analysis: Analysis) -> frozenset[str]:
         """The slots a message's key/value pairs name (whatever their values)."""

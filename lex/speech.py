@@ -264,8 +264,20 @@ def _inflect(word: str) -> str:
     return word + "ing"
 
 
+# Reads a negation may rule out too ("no need to check the endpoints, Dana did"): what
+# is asked instead, if anything, is read on its own.
+READ_VERBS = frozenset(["check", "checking", "show", "list", "look", "tell"])
+# A "should we ...?" its sender answers ("should we post it weekly? yeah, let's do it"):
+# a request like any other.
+_SELF_ANSWERED = re.compile(
+    r"\?\s*(?:(?:yes|yeah|yep|yup|ok|okay|sure|actually)\b[\s,!.]*)*"
+    r"(?:let'?s\s+(?:do|go\s+with|set\s+up)\s+(?:it|that|this)|go\s+ahead|please\s+do(?:\s+it)?)\b",
+    re.I,
+)
+
+
 def _negated_verb(clause: str) -> str:
-    verbs = change_words()
+    verbs = change_words() | READ_VERBS
     for m in _NEGATORS.finditer(clause):
         words = re.findall(r"[a-z']+", clause[m.end() :].lower())
         for word in words[:4]:
@@ -293,6 +305,8 @@ def speech_act(text: str) -> SpeechAct:
             )
             return SpeechAct("negated", rest, verb, instead)
     if _SHOULD.match(clean):
+        if _SELF_ANSWERED.search(clean):
+            return SpeechAct()
         if not _asks_about_a_change(clean):
             return SpeechAct("question")  # "should we worry about X?": a question, not a change
         first = clauses[0][1] if clauses else len(clean)
