@@ -598,11 +598,13 @@ def _placing(words: list[str], tokens: list[Token]) -> list[str]:
 
 
 def act_of(clean: str, spans: list[Span] | None = None) -> SpeechAct:
-    """What a (normalized) message does, its quoted texts aside: "translate 'please do not
-    delete this' into Russian" negates nothing, "say 'should we stop?'" asks nothing."""
+    """What a (normalized) message does, its quoted texts and payloads aside: "translate
+    'please do not delete this' into Russian" negates nothing, "say 'should we stop?'"
+    asks nothing, and a JSON payload is never cut into clauses at its commas."""
     if spans is None:
         spans = find_spans(clean)
-    return speech_act_outside(clean, [(s.start, s.end) for s in spans if s.kind == "quoted"])
+    material = ("quoted", "json", "csv")  # texts and payloads: the sender's material
+    return speech_act_outside(clean, [(s.start, s.end) for s in spans if s.kind in material])
 
 
 def _stem(word: str) -> str:

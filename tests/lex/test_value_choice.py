@@ -109,3 +109,23 @@ def test_a_sender_correcting_themselves_means_the_later_value(
 def test_english_compounds_are_not_names(nlu: Nlu, word: str) -> None:
     _, found = slots(nlu, f"are the endpoints {word}?")
     assert "endpointName" not in found
+
+
+def test_a_payload_is_never_cut_into_clauses(nlu: Nlu) -> None:
+    text = 'no need to redeploy, only invoke scoring-ep-2 with {"age": 41, "plan": "pro"}'
+    act = act_of(normalize(text))
+    assert '{"age": 41, "plan": "pro"}' in act.rest
+    intent, found = slots(nlu, text)
+    assert (intent, found["payload"]) == ("InvokeEndpoint", '{"age": 41, "plan": "pro"}')
+
+
+def test_pictographs_in_quoted_text_stay(nlu: Nlu) -> None:
+    assert normalize("🎉 sentiment of 'we shipped it 🎉'") == "sentiment of 'we shipped it 🎉'"
+    _, found = slots(nlu, "how does 'worst release ever 😡' sound?")
+    assert found["text"] == "worst release ever 😡"
+
+
+def test_a_dataset_or_algorithm_is_never_the_audit_log(nlu: Nlu) -> None:
+    text = "for the compliance audit project: kmeans on s3://bkt/audit/clusters.csv"
+    assert nlu.parse(text).intent != "AuditLog"
+    assert nlu.parse("show the audit log").intent == "AuditLog"
