@@ -271,7 +271,9 @@ READ_VERBS = frozenset(["check", "checking", "show", "list", "look", "tell"])
 # a request like any other.
 _SELF_ANSWERED = re.compile(
     r"\?\s*(?:(?:yes|yeah|yep|yup|ok|okay|sure|actually)\b[\s,!.]*)*"
-    r"(?:let'?s\s+(?:do|go\s+with|set\s+up)\s+(?:it|that|this)|go\s+ahead|please\s+do(?:\s+it)?)\b",
+    r"(?:let'?s\s+(?:do|go\s+with|set\s+up)\s+(?:it|that|this)|go\s+ahead|please\s+do(?:\s+it)?)\b"
+    # "go ahead and tell me what you think" asks for an answer, not the change
+    r"(?!\s+(?:and|with|tell|explain|answer)\b)",
     re.I,
 )
 

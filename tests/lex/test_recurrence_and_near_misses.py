@@ -105,3 +105,8 @@ def test_a_console_link_keeps_the_resource_it_names(nlu: Nlu) -> None:
     intent, slots = read(nlu, plain)
     assert (intent, slots.get("jobName")) == ("TrainingStatus", "nightly-fm-42")
     assert to_plain("<https://example.com/page|the docs>") == "the docs"
+
+
+def test_go_ahead_and_answer_is_no_answer() -> None:
+    text = "should we delete the churn-ep-9 endpoint? go ahead and tell me what you think"
+    assert act_of(normalize(text)).form == "should"
