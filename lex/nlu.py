@@ -29,7 +29,12 @@ from functools import cached_property
 from lex.definition import BotDefinition, Intent, Slot, SlotType
 from lex.forms import Form, key_of, read_form
 from lex.model import LinearModel
-from lex.speech import SpeechAct, change_words, reads_as_request, speech_act
+from lex.speech import (
+    SpeechAct,
+    change_words,
+    reads_as_request,
+    speech_act_outside,
+)
 from lex.text import (
     Span,
     Token,
@@ -429,6 +434,8 @@ _SHORT_FORMS = {
     "eps": "endpoints",
     "ep": "endpoint",
 }
+_POINTS_BACK = re.compile(r"\b(?:ones?|them|it|its|those|these|they|that|there)\b", re.I)
+_PERSONS = frozenset(["me", "us", "you", "them", "him", "her", "everyone", "everybody"])
 _BULK = re.compile(r"\b(all|every|everything|each)\b", re.I)
 # What points at an attachment: "what's in this?", "transcribe the attached".
 _POINTING = frozenset(["this", "that", "these", "it", "here", "attached", "uploaded", "above"])
@@ -589,6 +596,16 @@ def _placing(words: list[str], tokens: list[Token]) -> list[str]:
                 out[i] = "post"
                 break
     return out
+
+
+def act_of(clean: str, spans: list[Span] | None = None) -> SpeechAct:
+    """What a (normalized) message does, its quoted texts and payloads aside: "translate
+    'please do not delete this' into Russian" negates nothing, "say 'should we stop?'"
+    asks nothing, and a JSON payload is never cut into clauses at its commas."""
+    if spans is None:
+        spans = find_spans(clean)
+    material = ("quoted", "json", "csv")  # texts and payloads: the sender's material
+    return speech_act_outside(clean, [(s.start, s.end) for s in spans if s.kind in material])
 
 
 def _stem(word: str) -> str:
@@ -845,7 +862,7 @@ class Nlu:
         words = _placing(words, tokens)
         enums = self._find_enums(words) + self._arrow_codes(masked, tokens, words)
         analysis = Analysis(
-            clean, spans, tokens, words, enums, act=speech_act(clean), form=read_form(clean)
+            clean, spans, tokens, words, enums, act=act_of(clean, spans), form=read_form(clean)
         )
         self._featurize(analysis, account=account)
         return analysis
@@ -1043,9 +1060,23 @@ class Nlu:
         keys = self._key_words.get(name, frozenset())
         concepts = analysis.concepts
         foreign = set(self.foreign_words(analysis))
+        # "list my Jenkins jobs", "our Datadog bill": a key word whose modifier is a proper
+        # name the bot's language does not have is another product's.
+        tokens, words = analysis.tokens, analysis.words
+        for i in range(1, len(tokens) - 1):
+            raw = tokens[i].raw
+            if not (raw[:1].isupper() and raw[1:].islower() and words[i] in foreign):
+                continue
+            if mask(analysis.text, analysis.spans)[: tokens[i].start].rstrip()[-1:] in ".!?:":
+                continue  # a capital that starts a sentence says nothing
+            modified = self._lexicon.get((_stem(self.lemma(words[i + 1])),), words[i + 1])
+            if modified in keys:
+                return True
         for i, concept in enumerate(concepts[:-1]):
             if concept not in keys or concepts[i + 1] not in ("for", "of"):
                 continue
+            if concepts[i + 2 : i + 3] and concepts[i + 2] in _PERSONS:
+                continue  # "tag this photo for me": for whom, not of what
             following = [c for c in concepts[i + 2 :] if c not in _NOT_TOPICAL]
             if following and following[0] in {_stem(w) for w in foreign} | foreign:
                 return True
@@ -1227,6 +1258,38 @@ class Nlu:
 
     def parse(self, text: str) -> NluResult:
         analysis = self.analyze(text)
+        result = self._parse(analysis)
+        if result.intent == "Help" and "topic" not in result.slots:
+            # "how do I deploy a model with the bot?": help on the area the message is about.
+            topic = self._help_topic(analysis)
+            if topic is not None:
+                result.slots["topic"] = topic
+        return result
+
+    def _help_topic(self, analysis: Analysis) -> Resolved | None:
+        """The Help topic of a question about how to do something: the area of the intent,
+        among those whose key words the message has, that reads best (none when no
+        intent's key words are there: "what can you do?")."""
+        if not self._topic_values:
+            return None
+        candidates = [
+            name
+            for name, intent in self.definition.intents.items()
+            if intent.area in self._topic_values
+            and name in self.definition.requires
+            and self.eligible(name, analysis)
+        ]
+        if not candidates:
+            return None
+        if self.model is not None:
+            probs = self.model.probabilities(self.model_features(analysis))
+        else:
+            probs = self.scores(analysis)
+        best = max(candidates, key=lambda n: probs.get(n, float("-inf")))
+        area = self.definition.intents[best].area
+        return Resolved(area, area)
+
+    def _parse(self, analysis: Analysis) -> NluResult:
         act = analysis.act
         if act.form in ("negated", "should"):
             return self._instead(analysis)
@@ -1331,6 +1394,12 @@ class Nlu:
             if intent != FALLBACK and self.definition.intents[intent].mutating:
                 slots = self.read_slots(intent, alone)
                 return NluResult(intent, round(confidence, 2), slots, ranking, "asked instead")
+        if act.rest and act_of(act.rest).form == "howto":
+            # "I don't want to run anything yet - how would I get X transcribed?": a
+            # question about how, like any other.
+            rest = self.analyze(act.rest)
+            intent, confidence, ranking, _ = self.classify(rest, read_only=True)
+            return self._how_to(rest, intent, confidence, ranking)
         if not act.rest or not (act.instead or reads_as_request(act.rest)):
             return NluResult(FALLBACK, 1.0, {}, [], f"{act.form} action")
         named = self._what_it_names(analysis)
@@ -1339,7 +1408,7 @@ class Nlu:
         names += [s.raw for s in analysis.spans_of("name", "s3") if s.raw not in act.rest]
         rest = self.analyze(" ".join([act.rest, *names]))
         intent, confidence, ranking, reason = self.classify(rest, read_only=True)
-        if intent == FALLBACK:
+        if intent == FALLBACK and _POINTS_BACK.search(act.rest):
             # "don't set up a new schedule, just list the ones we have": what the rest
             # points at ("the ones", "them") is what the first clause names, less its verb.
             context = self._ruled_out_object(analysis)
@@ -1427,8 +1496,22 @@ class Nlu:
                     value = self.read_slot(intent, slot, said)
                     if value is not None:
                         slots[slot.name] = value
+        if "day" in slots and self._every_weekday(analysis):
+            # "every weekday is too much, just every Monday": a day said as a recurrence
+            # ("every Monday", "on Mondays") is weekly whatever other frequency is named.
+            slots["frequency"] = Resolved(slots["day"].original, "weekly")
         derive_slots(intent_name, slots)
         return slots
+
+    @staticmethod
+    def _every_weekday(analysis: Analysis) -> bool:
+        for m in analysis.enums:
+            if m.type != "Weekday":
+                continue
+            before = analysis.words[m.first - 1] if m.first > 0 else ""
+            if before in ("every", "each") or m.surface.endswith("s"):
+                return True
+        return False
 
     def pair_slots(self, analysis: Analysis) -> frozenset[str]:
         """The slots a message's key/value pairs name (whatever their values)."""
@@ -1685,15 +1768,27 @@ def _enum(
         return None
     if not matches:
         return None
+    if len({m.value for m in matches}) > 1:
+        # "not daily, weekly", "make it xgboost instead of linear learner", "don't
+        # translate it to French, I need Italian": a value ruled out is not the one asked
+        # for when another is given.
+        kept = [m for m in matches if not _ruled_out(a, m.first)]
+        matches = kept or matches
+    if len({m.value for m in matches}) > 1 and _corrects_itself(
+        a, matches[0].last, matches[-1].first
+    ):
+        # "linear learner on s3://... - actually no, make it xgboost": the later value.
+        matches = [matches[-1]]
     choice = matches[0]
     if slot.name == "targetLanguage" and len(matches) > 1:
-        # "translate from English to German": the language after to/into/in.
-        for m in matches:
-            if m.first > 0 and a.words[m.first - 1] in ("to", "into", "in"):
-                choice = m
-                break
-        else:
-            choice = matches[-1]
+        # "translate from English to German", "it came in French, what is it in English":
+        # the language after to/into (or al/a/на...), else the last one after "in", else
+        # the last one; never one after "from".
+        targets = [m for m in matches if m.first == 0 or a.words[m.first - 1] not in _FROM]
+        matches = targets or matches
+        after_to = [m for m in matches if m.first > 0 and a.words[m.first - 1] in _INTO_LANGUAGE]
+        after_in = [m for m in matches if m.first > 0 and a.words[m.first - 1] in _IN_LANGUAGE]
+        choice = (after_to or after_in or matches)[-1] if not after_to else after_to[0]
     if slot_type.name == "ReportKind" and len(matches) > 1:
         # "the cost report": the kind right before the word report wins.
         for m in matches:
@@ -1702,6 +1797,49 @@ def _enum(
                 break
     used.add((choice.first, choice.last))
     return Resolved(choice.surface, choice.value)
+
+
+_FROM = frozenset(["from", "de", "del", "von", "из", "с"])
+_INTO_LANGUAGE = frozenset(["to", "into", "al", "a", "à", "en", "ins", "auf", "на", "in-to"])
+_IN_LANGUAGE = frozenset(["in"])
+# What rules a value out: a negation before it in its clause, or "instead of" / "rather
+# than" / "not" right before it.
+_RULING_OUT = frozenset(["not", "no", "don't", "dont", "never", "without", "nor"])
+_CLAUSE_ENDS = frozenset(["but", "just", "instead", "rather", "only", "i", "we", "make", "use"])
+_CORRECTIONS = re.compile(
+    r"\b(?:actually|no\s+wait|wait|sorry|i\s+mean|i\s+meant|make\s+it|correction|scratch\s+that|"
+    r"on\s+second\s+thought|rather|change\s+(?:that|it)\s+to)\b",
+    re.I,
+)
+
+
+def _between(a: Analysis, i: int, j: int) -> str:
+    """The message's text from token *i* up to token *j* (masked values included)."""
+    if not i < j < len(a.tokens):
+        return ""
+    return mask(a.text, a.spans)[a.tokens[i].start : a.tokens[j].start]
+
+
+def _ruled_out(a: Analysis, first: int) -> bool:
+    """Whether the value starting at word *first* is one the sender rules out: "instead of
+    X", "rather than X", "not X", or X in a clause that a negation opens ("don't translate
+    it to French, ...")."""
+    before = a.words[max(0, first - 2) : first]
+    if before[-2:] in (["instead", "of"], ["rather", "than"]) or before[-1:] == ["not"]:
+        return True
+    for k in range(first - 1, max(-1, first - 7), -1):
+        word = a.words[k]
+        if word in _CLAUSE_ENDS or re.search(r"[,;.:!?\u2014\u2013]|\s-+\s", _between(a, k, k + 1)):
+            return False
+        if word in _RULING_OUT or word.endswith("n't"):
+            return True
+    return False
+
+
+def _corrects_itself(a: Analysis, i: int, j: int) -> bool:
+    """Whether the sender corrects a value between words *i* and *j* ("ml.m5.large - no
+    wait, ml.m5.xlarge")."""
+    return bool(_CORRECTIONS.search(_between(a, i, j)))
 
 
 def _s3(
@@ -1731,6 +1869,8 @@ def _instance(
     used: set[tuple[int, int]],
 ) -> Resolved | None:
     spans = a.spans_of("instance")
+    if len(spans) > 1 and _CORRECTIONS.search(a.text[spans[0].end : spans[-1].start]):
+        spans = [spans[-1]]  # "on ml.m5.large - no wait, ml.m5.xlarge"
     return Resolved(spans[0].raw, spans[0].value) if spans else None
 
 

@@ -12,7 +12,7 @@ Plain language only: nothing here knows Slack, AWS or the intents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 # Verbs that ask for a change: the ones a negation or a "should we" takes back.
@@ -130,6 +130,13 @@ _FILLERS = frozenset(
         "client",
         "cli",
         "command",
+        # a wish ruled out: "I don't want to run anything yet", "we don't plan to retrain"
+        "want",
+        "wanna",
+        "plan",
+        "intend",
+        "mean",
+        "to",
     ]
 )
 # Where one clause ends and the next begins: punctuation, or a word that starts over.
@@ -148,12 +155,18 @@ _HOW_TO = re.compile(
     r"explain\s+how\b|is\s+there\s+a\s+way\s+to\b|what\s+do\s+i\s+(?:type|say|need\s+to)\b|"
     r"where\s+do\s+i\s+(?:go|start)\s+to\b|"
     # "how does the budget check work?", "how do scheduled reports work"
-    r"how\s+(?:does|do|would|will)\s+(?:[\w\-']+\s+){1,4}work\b)",
+    r"how\s+(?:does|do|would|will)\s+(?:[\w\-']+\s+){1,4}work\b|"
+    # "can I get reports posted automatically? how?"
+    r"how(?:\s+so)?\s*[?.!]*$)",
     re.I,
 )
 # Where a sentence may start: the how-to question is often the second one ("Hi! I'm new
 # here. Could you explain how I can ...?").
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# A dash or a semicolon starts one too ("I don't want to run anything yet - how would I
+# ...?"), and so does ", and how" ("what can I pick, and how do I give it?").
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])\s+(?=\S)|\s*[\u2014\u2013]\s*|\s+-+\s+|,\s+(?:and|but|so)\s+(?=how\b)", re.I
+)
 _SHOULD = re.compile(
     r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*(?:should|shall|must)\s+(?:i|we|you|they|someone)\b|"
     r"^(?:do|would)\s+(?:we|i|you)\s+(?:need|want|have)\s+to\b|"
@@ -251,8 +264,22 @@ def _inflect(word: str) -> str:
     return word + "ing"
 
 
+# Reads a negation may rule out too ("no need to check the endpoints, Dana did"): what
+# is asked instead, if anything, is read on its own.
+READ_VERBS = frozenset(["check", "checking", "show", "list", "look", "tell"])
+# A "should we ...?" its sender answers ("should we post it weekly? yeah, let's do it"):
+# a request like any other.
+_SELF_ANSWERED = re.compile(
+    r"\?\s*(?:(?:yes|yeah|yep|yup|ok|okay|sure|actually)\b[\s,!.]*)*"
+    r"(?:let'?s\s+(?:do|go\s+with|set\s+up)\s+(?:it|that|this)|go\s+ahead|please\s+do(?:\s+it)?)\b"
+    # "go ahead and tell me what you think" asks for an answer, not the change
+    r"(?!\s+(?:and|with|tell|explain|answer)\b)",
+    re.I,
+)
+
+
 def _negated_verb(clause: str) -> str:
-    verbs = change_words()
+    verbs = change_words() | READ_VERBS
     for m in _NEGATORS.finditer(clause):
         words = re.findall(r"[a-z']+", clause[m.end() :].lower())
         for word in words[:4]:
@@ -280,6 +307,8 @@ def speech_act(text: str) -> SpeechAct:
             )
             return SpeechAct("negated", rest, verb, instead)
     if _SHOULD.match(clean):
+        if _SELF_ANSWERED.search(clean):
+            return SpeechAct()
         if not _asks_about_a_change(clean):
             return SpeechAct("question")  # "should we worry about X?": a question, not a change
         first = clauses[0][1] if clauses else len(clean)
@@ -289,6 +318,29 @@ def speech_act(text: str) -> SpeechAct:
     if _QUESTION.match(clean):
         return SpeechAct("question")
     return SpeechAct()
+
+
+def speech_act_outside(text: str, quoted: list[tuple[int, int]]) -> SpeechAct:
+    """What *text* does, read without the texts it quotes ("translate 'do not delete
+    this' to German" rules nothing out: the negation is the quoted text's, not the
+    sender's). Each quoted region (start, end) stands as one placeholder word while the
+    sentence is read, and is put back into the clauses it returns."""
+    if not quoted:
+        return speech_act(text)
+    pieces, pos, originals = [], 0, {}
+    for n, (start, end) in enumerate(sorted(quoted)):
+        if start < pos:
+            continue
+        placeholder = f"__q{n}__"
+        originals[placeholder] = text[start:end]
+        pieces.extend([text[pos:start], placeholder])
+        pos = end
+    pieces.append(text[pos:])
+    act = speech_act("".join(pieces))
+    rest = act.rest
+    for placeholder, original in originals.items():
+        rest = rest.replace(placeholder, original)
+    return replace(act, rest=rest)
 
 
 def _asks_about_a_change(text: str) -> bool:

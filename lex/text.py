@@ -43,13 +43,25 @@ _SPACES = re.compile(r"\s+")
 
 def normalize(text: str) -> str:
     """Plain text -> one form: Unicode folded, zero-width characters and pictographs
-    dropped, quotes straightened, spaces collapsed."""
+    dropped (except within quoted text), quotes straightened, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = text.translate(_QUOTES)
     text = _ARROWS.sub(" -> ", text)
-    text = "".join(" " if _is_symbol(ch) else ch for ch in text)
-    return _SPACES.sub(" ", text).strip()
+    out, pos = [], 0
+    for m in _QUOTED_TEXT.finditer(text):
+        out += [_drop_symbols(text[pos : m.start()]), m.group(0).strip()]
+        pos = m.end()
+    out.append(_drop_symbols(text[pos:]))
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+# Quoted text is a value as written ("sentiment of 'love it 😍'"): its pictographs stay.
+_QUOTED_TEXT = re.compile(r'"[^"\n]*"|`[^`]*`|(?<![\w])\'[^\'\n]+\'(?![\w])')
+
+
+def _drop_symbols(text: str) -> str:
+    return "".join(" " if _is_symbol(ch) else ch for ch in text)
 
 
 def _is_symbol(ch: str) -> bool:
@@ -447,7 +459,8 @@ def mask(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-_TOKEN = re.compile(r"__[a-z0-9]+__|[a-z0-9]+(?:['\-_.][a-z0-9]+)*", re.I)
+# Words in any script ("inglés", "переведи"): letters and digits, joined by ' - _ or .
+_TOKEN = re.compile(r"__[a-z0-9]+__|[^\W_]+(?:['\-_.][^\W_]+)*", re.I)
 
 
 @dataclass(frozen=True)
@@ -501,6 +514,14 @@ _PARTICLES = frozenset(
         "self",
         "non",
         "all",
+        # adjectives made of a noun: "error-free", "gpu-based", "cost-related"
+        "free",
+        "based",
+        "related",
+        "aware",
+        "friendly",
+        "driven",
+        "specific",
     ]
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_CONSOLE = re.compile(r"^https?://[\w.\-]*console\.aws\.amazon\.com/", re.I)
 _EMOJI_CODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]+:(?![\w])")
 # Quoted text is a value as written ("sentiment of 'love it :heart_eyes:'"): its emoji
 # codes stay.
@@ -24,11 +25,16 @@ def _link(match: re.Match[str]) -> str:
         return f"#{label}" if label else " "
     if target.startswith("mailto:"):
         return label or target[7:]
+    if label and _CONSOLE.search(target):
+        # "<https://...console.aws.amazon.com/sagemaker/...#/jobs/x|this job>": the link
+        # says which resource "this job" is, so both stay.
+        return f"{label} {target}"
     return label or target
 
 
 def to_plain(text: str) -> str:
-    """Mentions dropped, links shown as their label, channels as #name, entities decoded,
+    """Mentions dropped, links shown as their label (an AWS console link as its label and
+    its address), channels as #name, entities decoded,
     emoji codes dropped (except within quoted text)."""
     text = _LINK.sub(_link, text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
