@@ -171,7 +171,13 @@ _SHOULD = re.compile(
     r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*(?:should|shall|must)\s+(?:i|we|you|they|someone)\b|"
     r"^(?:do|would)\s+(?:we|i|you)\s+(?:need|want|have)\s+to\b|"
     r"^is\s+it\s+(?:safe|ok|okay|wise|fine|a\s+good\s+idea)\s+to\b|"
-    r"^would\s+it\s+be\s+(?:ok|okay|safe|wise|fine)\s+to\b",
+    r"^would\s+it\s+be\s+(?:ok|okay|safe|wise|fine)\s+to\b|"
+    # What a change would do, asked before anyone makes it: "what would happen if I
+    # deleted X?", "what if we stopped it now?", "would deleting X break anything?"
+    r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*what\s+(?:(?:would|will|could|might)\s+)?"
+    r"happens?\s+(?:if|when)\s+(?:i|we|you|someone|they)\b|"
+    r"^(?:(?:hey|so|ok|okay|um|hmm)[,:!]?\s+)*what\s+if\s+(?:i|we|you|someone|they)\b|"
+    r"^(?:would|will|could|might|does|can)\s+(?=\w+ing\b)",
     re.I,
 )
 _QUESTION = re.compile(

@@ -78,3 +78,19 @@ def test_a_should_question_about_no_change_is_never_a_change(nlu: Nlu) -> None:
 @pytest.mark.parametrize("text", ["who is on call this week", "who ate my lunch"])
 def test_who_without_a_change_is_not_the_audit_log(nlu: Nlu, text: str) -> None:
     assert nlu.parse(text).intent == "FallbackIntent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what would happen if we tore down ranker-blue-ep?",
+        "what happens if I cancel the weekly cost report",
+        "what if someone stopped bert-ft-20261101-0900 right now?",
+        "hmm, what will happen when we delete the old canary endpoint?",
+        "would deleting ranker-blue-ep break the checkout flow?",
+        "could stopping the tuning job lose its best model?",
+    ],
+)
+def test_asking_what_a_change_would_do_orders_nothing(nlu: Nlu, text: str) -> None:
+    assert speech_act(text).orders_nothing
+    assert not nlu.definition.intents[nlu.parse(text).intent].mutating
