@@ -29,6 +29,7 @@ from bot.slack import listeners
 from bot.slack.bolt import SafeApp
 from bot.slack.files import SlackFiles
 from bot.slack.front import SlackFront
+from bot.slack.inbox import Inbox
 from bot.slack.outbox import SlackOutbox
 from bot.slack.work import WorkQueue
 from bot.state import State, open_state
@@ -63,11 +64,15 @@ class ChatOps:
     busy: WorkQueue | None
     # Where report schedules fire from (in-process APScheduler unless create() was given one).
     timetable: Timetable | None = None
+    # Requests acknowledged and not yet answered (None on AWS Lambda).
+    inbox: Inbox | None = None
 
     def close(self) -> None:
         for queue in (self.work, self.busy):
             if queue is not None:  # what Slack was told we took is answered before state closes
                 queue.close()
+        if self.inbox is not None:
+            self.inbox.stop()
         self.follower.stop()
         self.scheduler.stop()
         self.state.close()
@@ -222,11 +227,14 @@ def create(
         client=client,
         process_before_response=True,
     )
-    work = busy = None
+    work = busy = inbox = None
     if not lazy_listeners:
         work = WorkQueue(settings.workers, settings.queue_size, executor=executor, name="work")
         # "Busy" answers have a lane of their own, so they never wait behind the work.
         busy = WorkQueue(BUSY_WORKERS, BUSY_WAITING, name="busy")
+        # What was acknowledged is kept until answered; a dead process's requests are
+        # taken on again (at start, and every half minute, by any replica).
+        inbox = Inbox(state, clock=deps.clock, owner=follower.owner)
     listeners.register(
         app,
         front,
@@ -234,13 +242,16 @@ def create(
         busy=busy,
         bot_channels=frozenset(settings.bot_channels),
         in_thread=state.in_thread,
+        inbox=inbox,
     )
     # Settle what a previous process left half-done before taking new work.
     if settle:
-        recover(gate, state, outbox, follower)
+        recover(gate, state, outbox, follower, inbox)
     if start_follower:
         follower.start()
         scheduler.start()
+        if inbox is not None:
+            inbox.start()
 
     return ChatOps(
         app=app,
@@ -253,4 +264,5 @@ def create(
         work=work,
         busy=busy,
         timetable=timetable or InProcess(scheduler),
+        inbox=inbox,
     )

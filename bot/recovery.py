@@ -7,6 +7,8 @@ by a process that died between two steps.
   take turns through the plan's lease.
 - An approved plan whose run never finished is run again (executors are idempotent).
 - A job status post decided but not known to be made is made (once).
+- A Slack request acknowledged but never answered is answered (once: its answer is
+  looked for in Slack first), when *inbox* is given (bot.slack.inbox).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.follow import Follower
 from bot.gate import Gate
 from bot.gate.outbox import Outbox
 from bot.render.cards import card, card_key
+from bot.slack.inbox import Inbox
 from bot.state import State
 
 log = logging.getLogger(__name__)
@@ -29,9 +32,12 @@ class Recovered:
     cards: int
     plans: int
     posts: int
+    requests: int = 0
 
 
-def recover(gate: Gate, state: State, outbox: Outbox, follower: Follower) -> Recovered:
+def recover(
+    gate: Gate, state: State, outbox: Outbox, follower: Follower, inbox: Inbox | None = None
+) -> Recovered:
     cards = 0
     now = gate.deps.clock()
     for plan in state.cardless_plans(now):
@@ -51,11 +57,13 @@ def recover(gate: Gate, state: State, outbox: Outbox, follower: Follower) -> Rec
 
     plans = gate.confirmations.execution.resume()
     posts = follower.deliver_owed()
-    if cards or plans or posts:
+    requests = inbox.redo() if inbox is not None else 0
+    if cards or plans or posts or requests:
         log.warning(
-            "recovered after a restart: %d cards, %d approved plans, %d status posts",
+            "recovered after a restart: %d cards, %d approved plans, %d status posts, %d requests",
             cards,
             plans,
             posts,
+            requests,
         )
-    return Recovered(cards, plans, posts)
+    return Recovered(cards, plans, posts, requests)

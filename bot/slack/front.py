@@ -44,12 +44,18 @@ class SlackFront:
         self.working_delay = working_delay
         self._on_change = on_change
 
-    def message(self, inbound: Inbound) -> None:
-        """A message, mention, DM, thread reply or slash command."""
+    def message(self, inbound: Inbound, again: bool = False) -> None:
+        """A message, mention, DM, thread reply or slash command. *again*: taken on again
+        after the process that took it died (bot.slack.inbox): it may have been seen (no
+        delivery dedupe) and answered (its answer is looked for in Slack before posting)."""
         message = inbound.message
         with request_context(new_request_id()) as request_id:
-            if not self.state.first_delivery(message.delivery_key):
+            if not again and not self.state.first_delivery(message.delivery_key):
                 log.info("ignoring a repeated delivery of %s", message.delivery_key)
+                return
+            reply_key = f"reply:{message.delivery_key}"
+            if again and self.outbox.posted(message.channel, message.thread_ts, reply_key):
+                log.info("%s was answered before the crash", message.delivery_key)
                 return
             placeholder = None
             if message.source == "command":
@@ -62,7 +68,11 @@ class SlackFront:
                 placeholder=placeholder,
                 delay=self.working_delay,
             )
-            answer = self.gate.answer(message, request_id, inbound.reading)
+            try:
+                answer = self.gate.answer(message, request_id, inbound.reading)
+            except Exception:
+                working.finish(Reply.nothing())  # no hourglass left behind
+                raise
             reply = answer.reply
             if message.source == "command" and not reply.silent:
                 reply = _with_command_context(reply, inbound)
@@ -75,8 +85,12 @@ class SlackFront:
                     )
                 self._on_change()
                 return
-            key = card_key(answer.plan_id) if answer.plan_id else None
-            ts = working.finish(reply, key=key)
+            key = card_key(answer.plan_id) if answer.plan_id else reply_key
+            ts = self.outbox.posted(message.channel, message.thread_ts, key) if again else None
+            if ts is None:
+                ts = working.finish(reply, key=key)
+            else:  # posted before the crash (a card): only what came after it is done
+                working.finish(Reply.nothing())
 
             if ts is None and inbound.response_url and not reply.silent:
                 # Not a member of the channel: answer through the command's response URL.
@@ -87,11 +101,17 @@ class SlackFront:
                     self.state.set_card(answer.plan_id, ts)
             self._on_change()  # a handler may have started something to follow
 
-    def click(self, decision: Decision) -> None:
+    def click(self, decision: Decision, again: bool = False) -> None:
+        """Approve or Cancel. *again* (after a crash): only while the plan is still pending;
+        a decided plan's run is resumed at start (bot.recovery), and is not re-announced."""
         with request_context(new_request_id()) as request_id:
+            if again:
+                plan = self.state.plan(decision.plan_id)
+                if plan is None or plan.state != "pending":
+                    return
             self.gate.click(decision, request_id)
 
-    def home(self, user: str) -> None:
+    def home(self, user: str, again: bool = False) -> None:
         """Someone opened the app's Home tab: their pending cards, what the bot follows in
         its channels, and the reports scheduled there (other channels stay private)."""
         with request_context(new_request_id()):
@@ -108,19 +128,36 @@ class SlackFront:
     def busy(self, inbound: Inbound) -> None:
         """Too busy to take this message now: say so to the asker alone, at the cost of one
         Slack call (no understanding, no state, no AWS). Overheard messages get nothing."""
-        message = inbound.message
-        if not message.addressed:
-            return
-        if inbound.response_url and self.outbox.respond(inbound.response_url, BUSY):
-            return
-        if message.dm:  # only the asker is there
-            self.outbox.post(message.channel, BUSY, thread_ts=message.thread_ts)
-        else:
-            self.outbox.ephemeral(message.channel, message.user, BUSY, thread_ts=message.thread_ts)
+        self._tell(inbound, BUSY)
 
     def busy_click(self, decision: Decision) -> None:
         """Too busy to take a click now: the card stays as it was, and the clicker is told."""
         self.outbox.ephemeral(decision.channel, decision.user, BUSY)
+
+    def could_not(self, inbound: Inbound, request_id: str) -> None:
+        """A request that failed every attempt: the asker alone is told, in one line."""
+        self._tell(inbound, _could_not(request_id))
+
+    def could_not_click(self, decision: Decision, request_id: str) -> None:
+        self.outbox.ephemeral(decision.channel, decision.user, _could_not(request_id))
+
+    def _tell(self, inbound: Inbound, reply: Reply) -> None:
+        message = inbound.message
+        if not message.addressed:
+            return
+        if inbound.response_url and self.outbox.respond(inbound.response_url, reply):
+            return
+        if message.dm:  # only the asker is there
+            self.outbox.post(message.channel, reply, thread_ts=message.thread_ts)
+        else:
+            self.outbox.ephemeral(message.channel, message.user, reply, thread_ts=message.thread_ts)
+
+
+def _could_not(request_id: str) -> Reply:
+    return Reply.text(
+        md("Sorry, I could not answer that request (request id {r}).", r=code(request_id)),
+        ephemeral=True,
+    )
 
 
 def _echo(inbound: Inbound) -> str:

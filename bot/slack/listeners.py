@@ -3,40 +3,38 @@
 
 The app runs with ``process_before_response=True``: each listener runs on the thread
 that answers Slack, does only what it must before the ack is sent (read the payload,
-offer it to the queue) and returns. The work itself (Lex, AWS, posting) happens on
+keep it in the inbox, offer it to the queue) and returns. The work itself (Lex, AWS, posting) happens on
 the queue's workers. When the queue is full, the asker is told, on a lane of its own,
-that the bot is busy; nothing else waits for a worker. On AWS Lambda there is no queue:
+that the bot is busy; nothing else waits for a worker. A request kept in the inbox
+and not answered (the process died) is answered by another process (bot.slack.inbox). On AWS Lambda there is no queue:
 Bolt runs the work in a lazy listener, an invocation of the function of its own.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
 
 from bot.gate.guard import CLARIFY
+from bot.gate.types import Decision
 from bot.render.cards import APPROVE, CANCEL
 from bot.slack.front import SlackFront
-from bot.slack.inbound import InThread, from_action, from_clarify, from_command, from_event
+from bot.slack.inbound import (
+    Inbound,
+    InThread,
+    from_action,
+    from_clarify,
+    from_command,
+    from_event,
+)
+from bot.slack.inbox import Inbox, Route
 from bot.slack.work import WorkQueue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _Route(Generic[T]):
-    """What a kind of request is read into, who answers it, and who says "busy". Its name
-    names the lazy listener on AWS Lambda (Bolt finds it by name in the new invocation)."""
-
-    name: str
-    read: Callable[[dict[str, Any], BoltContext], T | None]
-    answer: Callable[[T], None]
-    refuse: Callable[[T], None] | None = None
 
 
 def register(
@@ -47,9 +45,12 @@ def register(
     busy: WorkQueue | None,
     bot_channels: frozenset[str],
     in_thread: InThread,
+    inbox: Inbox | None = None,
 ) -> None:
-    """*work* answers requests; *busy* tells askers the bot is busy when *work* is full.
-    Without *work* (AWS Lambda), each request is answered in a lazy listener."""
+    """*work* answers requests; *busy* tells askers the bot is busy when *work* is full;
+    *inbox* keeps each request until it is answered. Without *work* (AWS Lambda), each
+    request is answered in a lazy listener, and kept nowhere: Lambda retries an
+    asynchronous invocation that failed by itself."""
 
     def event(body: dict[str, Any], context: BoltContext) -> Any:
         return from_event(
@@ -68,33 +69,57 @@ def register(
         user = event.get("user")
         return user if isinstance(user, str) and user else None
 
-    message = _Route("on_event", event, front.message, front.busy)
-    routes: list[tuple[Callable[..., Any], _Route[Any]]] = [
+    message = Route(
+        "on_event", "event", event, front.message, _delivery, front.busy, front.could_not
+    )
+    click = Route(
+        "on_click",
+        "click",
+        lambda b, _: from_action(b),
+        front.click,
+        _click_key,
+        front.busy_click,
+        front.could_not_click,
+    )
+    routes: list[tuple[Callable[..., Any], Route[Any]]] = [
         (app.event("message"), message),
         (app.event("app_mention"), message),
-        (app.event("app_home_opened"), _Route("on_home", home, front.home)),  # no "busy" for a view
+        # no "busy" for a view, and nobody to tell when it fails: the tab is opened again
+        (app.event("app_home_opened"), Route("on_home", "home", home, front.home, _home_key)),
         (
             app.command("/ml"),
-            _Route("on_command", lambda b, _: from_command(b), front.message, front.busy),
+            Route(
+                "on_command",
+                "command",
+                lambda b, _: from_command(b),
+                front.message,
+                _delivery,
+                front.busy,
+                front.could_not,
+            ),
         ),
-        (
-            app.action(APPROVE),
-            _Route("on_click", lambda b, _: from_action(b), front.click, front.busy_click),
-        ),
-        (
-            app.action(CANCEL),
-            _Route("on_click", lambda b, _: from_action(b), front.click, front.busy_click),
-        ),
+        (app.action(APPROVE), click),
+        (app.action(CANCEL), click),
         (
             app.action(CLARIFY),
-            _Route("on_clarify", lambda b, _: from_clarify(b), front.message, front.busy),
+            Route(
+                "on_clarify",
+                "clarify",
+                lambda b, _: from_clarify(b),
+                front.message,
+                _delivery,
+                front.busy,
+                front.could_not,
+            ),
         ),
     ]
     for listen, route in routes:
-        if work is None:
+        if work is None:  # AWS Lambda: no inbox (see above)
             listen(ack=_ack_now, lazy=[_lazy(route)])
         else:
-            listen(_queued(route, work, busy))
+            if inbox is not None:
+                inbox.add(route)
+            listen(_queued(route, work, busy, inbox))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -105,30 +130,65 @@ def _ack_now(ack: Ack) -> None:
     ack()
 
 
+def _delivery(inbound: Inbound, _body: Mapping[str, Any]) -> str:
+    return inbound.message.delivery_key
+
+
+def _click_key(decision: Decision, body: Mapping[str, Any]) -> str | None:
+    """A click's delivery: Slack's action_ts (or the trigger id) is the same in a retry."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    stamp = (action.get("action_ts") if isinstance(action, Mapping) else None) or body.get(
+        "trigger_id"
+    )
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    return f"click:{decision.team}:{decision.channel}:{decision.user}:{stamp}"
+
+
+def _home_key(_user: str, body: Mapping[str, Any]) -> str | None:
+    event_id = body.get("event_id")
+    return f"home:{event_id}" if isinstance(event_id, str) and event_id else None
+
+
 def _queued(
-    route: _Route[T], work: WorkQueue, busy: WorkQueue | None
+    route: Route[T], work: WorkQueue, busy: WorkQueue | None, inbox: Inbox | None
 ) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        """Ack; read the payload; offer it to the queue, or tell the asker "busy". A failure
-        here is logged; Slack already has its ack, so it never sees a 500."""
+        """Ack; read the payload; keep it in the inbox (a retry of one kept before stops
+        here); offer it to the queue, or tell the asker "busy". A failure here is logged;
+        Slack already has its ack, so it never sees a 500. A request kept and then lost
+        (this process dies, the "busy" lane is full) is taken on again from the inbox."""
         ack()
         try:
             item = route.read(body, context)
-            if item is None or work.submit(route.answer, item):
+            if item is None:
+                return
+            if inbox is None:
+                if work.submit(lambda i: route.answer(i, False), item):
+                    return
+                if route.refuse is not None and busy is not None:
+                    busy.submit(route.refuse, item)
+                return
+            fresh, key = inbox.receive(route, item, body, context)
+            if not fresh:
+                log.info("ignoring a repeated delivery of %s", key)
+                return
+            if work.submit(inbox.run, route, item, key):
                 return
             if route.refuse is not None and busy is not None:
-                busy.submit(route.refuse, item)  # when even this lane is full, it is dropped
+                busy.submit(inbox.refuse, route, item, key)  # when this lane is full, dropped
         except Exception:
             log.exception("could not hand a Slack request over after acknowledging it")
 
     return listener
 
 
-def _lazy(route: _Route[T]) -> Callable[[dict[str, Any], BoltContext], None]:
+def _lazy(route: Route[T]) -> Callable[[dict[str, Any], BoltContext], None]:
     def listener(body: dict[str, Any], context: BoltContext) -> None:
         item = route.read(body, context)
         if item is not None:
-            route.answer(item)
+            route.answer(item, False)
 
     listener.__name__ = listener.__qualname__ = route.name
     return listener

@@ -275,3 +275,110 @@ def test_killed_after_a_card_was_posted_before_it_was_recorded(world: Any) -> No
     second = start()
     assert len(cards()) == 1  # found by its key, not posted again
     assert second.state.pending_plans("C0MLOPS")[0].card_ts == cards()[0].ts
+
+
+# ---------------------------------------------------------------- acknowledged requests
+
+
+def _deliver(bot: Any, body: dict[str, Any]) -> int:
+    """One signed Events API delivery to the process's Bolt app; waits for its workers."""
+    import hashlib
+    import hmac
+    import json
+
+    from bot.slack.bolt import handle
+
+    raw = json.dumps(body)
+    stamp = str(int(time.time()))
+    digest = hmac.new(b"test-signing-secret", f"v0:{stamp}:{raw}".encode(), hashlib.sha256)
+    headers = {
+        "content-type": "application/json",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": f"v0={digest.hexdigest()}",
+    }
+    status = handle(bot.app, raw, headers).status
+    assert bot.work.wait_idle(10)
+    return status
+
+
+def _help_event(ts: str = "1800000100.000100") -> dict[str, Any]:
+    event = {
+        "type": "message",
+        "channel": "C0MLOPS",
+        "user": "U0ALICE",
+        "text": "help",
+        "ts": ts,
+        "channel_type": "channel",
+        "team": "T1",
+    }
+    return {"type": "event_callback", "team_id": "T1", "event": event, "event_id": f"Ev{ts}"}
+
+
+def _help_answers(slack: Any) -> list[Any]:
+    return [r for r in slack.posts() if r.kind == "post" and "What I can do" in r.text]
+
+
+def test_killed_after_the_ack_before_the_work_started(world: Any) -> None:
+    start, slack = world
+    first = start(state_at="before:claim_received")  # the worker dies as it takes the request
+    assert _deliver(first, _help_event()) == 200
+    assert _help_answers(slack) == []
+    second = start()  # acknowledged and unanswered: the new process answers it
+    assert len(_help_answers(slack)) == 1
+    assert second.state.unanswered(before=time.time() + 10**6) == []
+    start()  # and no later one answers it again
+    assert len(_help_answers(slack)) == 1
+
+
+def test_killed_after_the_answer_was_posted_before_it_was_recorded(world: Any) -> None:
+    start, slack = world
+    first = start(state_at="before:answered")
+    _deliver(first, _help_event())
+    assert len(_help_answers(slack)) == 1  # posted; the process died before noting it
+    assert len(first.state.unanswered(before=time.time() + 10**6)) == 1
+    second = start()  # the answer is found in Slack by its key, not posted again
+    assert len(_help_answers(slack)) == 1
+    assert second.state.unanswered(before=time.time() + 10**6) == []
+
+
+def test_a_slack_retry_of_an_answered_request_does_nothing(world: Any) -> None:
+    start, slack = world
+    first = start()
+    _deliver(first, _help_event())
+    assert len(_help_answers(slack)) == 1
+    records = len(slack.records)
+    second = start()
+    assert _deliver(second, _help_event()) == 200  # Slack retries (another process gets it)
+    assert len(slack.records) == records  # no answer, no reaction, nothing
+
+
+def test_a_request_that_fails_three_times_is_told_once_and_dropped(
+    world: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.gate import Gate
+
+    tried: list[str] = []
+
+    def broken(self: Any, message: Message, request_id: str, reading: Any = None) -> Any:
+        tried.append(message.delivery_key)
+        raise RuntimeError("the bug")
+
+    monkeypatch.setattr(Gate, "answer", broken)
+    start, slack = world
+    _deliver(start(), _help_event())  # attempt 1
+    start()  # attempt 2, at start
+    start()  # attempt 3
+    assert len(tried) == 3
+    told = lambda: [r for r in slack.records if r.kind == "ephemeral"]  # noqa: E731
+    assert told() == []
+    with caplog.at_level("ERROR"):
+        start()  # three failed: given up, the asker told
+    assert len(tried) == 3
+    [line] = told()
+    assert line.user == "U0ALICE" and "could not answer that request" in line.text
+    assert "r-" in line.text and "Traceback" not in line.text and "the bug" not in line.text
+    [error] = [r for r in caplog.records if r.levelname == "ERROR" and "gave up" in r.message]
+    assert "msg:T1:C0MLOPS:1800000100.000100" in error.message and "r-" in error.message
+    start()  # nothing more: no attempt, no second line
+    assert len(tried) == 3 and len(told()) == 1
+    assert [r for r in slack.records if r.kind == "post"] == []

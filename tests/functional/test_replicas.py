@@ -192,3 +192,47 @@ def test_a_followed_jobs_changes_are_posted_once_and_a_dead_follower_is_replaced
     statuses = [p.text for p in cluster.posts(start)]
     assert statuses, "another replica took over the job"
     assert len(statuses) == len(set(statuses)), f"a status was posted twice: {statuses}"
+
+
+def test_two_replicas_recovering_one_unanswered_request_answer_it_once(
+    cluster: Cluster,
+) -> None:
+    import threading
+
+    # A replica acknowledged "help" and died before its worker took it: only the inbox has it
+    event = {
+        "type": "message",
+        "channel": "C0MLOPS",
+        "user": "U0ALICE",
+        "text": "help",
+        "ts": "1800000009.000100",
+        "channel_type": "channel",
+        "team": "T0TEST",
+    }
+    body = {"type": "event_callback", "team_id": "T0TEST", "event": event, "event_id": "Ev9"}
+    key = "msg:T0TEST:C0MLOPS:1800000009.000100"
+    state = cluster.replicas[0].state
+    kept = {"body": body, "bot_user_id": "", "bot_id": ""}
+    assert state.receive(key, "event", kept, now=cluster.now[0])
+    start = len(cluster.slack.records)
+    assert [bot.inbox.redo() for bot in cluster.replicas] == [0, 0, 0]  # too young: a live worker
+    cluster.now[0] += 121
+    ready = threading.Barrier(2)
+    done: list[int] = []
+
+    def redo(bot: Any) -> None:
+        ready.wait()
+        done.append(bot.inbox.redo())
+
+    threads = [threading.Thread(target=redo, args=(bot,)) for bot in cluster.replicas[1:]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(done) == [0, 1]  # one replica took it on; the other found it leased
+    posts = cluster.posts(start)
+    assert len(posts) == 1 and "What I can do" in posts[0].text
+    assert state.unanswered(before=cluster.now[0] + 10**6) == []
+    cluster.now[0] += 121
+    assert [bot.inbox.redo() for bot in cluster.replicas] == [0, 0, 0]
+    assert len(cluster.posts(start)) == 1
