@@ -234,7 +234,9 @@ def create(
         busy = WorkQueue(BUSY_WORKERS, BUSY_WAITING, name="busy")
         # What was acknowledged is kept until answered; a dead process's requests are
         # taken on again (at start, and every half minute, by any replica).
-        inbox = Inbox(state, clock=deps.clock, owner=follower.owner)
+        inbox = Inbox(
+            state, clock=deps.clock, owner=follower.owner, grace=settings.inbox_grace_seconds
+        )
     listeners.register(
         app,
         front,

@@ -181,6 +181,13 @@ class Settings(BaseSettings):
         description="Identical read-only questions in one channel within this many seconds "
         "share one answer (0: never)",
     )
+    inbox_grace_seconds: float = Field(
+        120.0,
+        ge=10,
+        le=3600,
+        description="A request acknowledged and still not answered after this many seconds "
+        "(the process that took it died) is answered by another process or the next start",
+    )
     ack_process: bool = Field(
         True,
         description="In HTTP mode, answer Slack from a small process of its own, so that no "

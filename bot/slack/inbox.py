@@ -5,8 +5,9 @@ to the work queue (one write on the acknowledging thread); a Slack retry of a re
 received before is dropped there. The worker takes a lease on the request, answers it
 and marks it answered; a "busy" refusal counts as an answer (the asker was told). What
 a dead process left unanswered is taken on again at start and every ``SWEEP_SECONDS``,
-by whichever process wins its lease, once it is ``GRACE`` seconds old (a live worker, or
-a queue still holding it, is not raced). The answer post carries a key, so a request
+by whichever process wins its lease, once it is ``GRACE`` seconds old (the setting
+``CHATOPS_INBOX_GRACE_SECONDS``), so that a live worker, or a queue still holding it, is
+not raced. The answer post carries a key, so a request
 whose answer was posted just before the crash is not answered twice. After
 ``MAX_ATTEMPTS`` the asker is told, in one line, that it could not be answered.
 """
@@ -27,7 +28,6 @@ from bot.state import Received, State
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 GRACE = 120.0  # seconds a request is left to the process that took it, queue included
-LEASE = 120.0  # how long one attempt holds a request
 SWEEP_SECONDS = 30.0
 MAX_ATTEMPTS = 3
 
@@ -60,7 +60,8 @@ class Inbox:
         sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self.state, self.clock, self.owner = state, clock, owner
-        self.grace, self.sweep_seconds = grace, sweep_seconds
+        # One attempt holds a request as long as the process that took it is left alone.
+        self.grace, self.lease, self.sweep_seconds = grace, grace, sweep_seconds
         self.routes: dict[str, Route[Any]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -92,7 +93,9 @@ class Inbox:
         lease is held elsewhere (it waited here longer than the grace)."""
         if key is not None:
             now = self.clock()
-            if not self.state.claim_received(key, owner=self.owner, until=now + LEASE, now=now):
+            if not self.state.claim_received(
+                key, owner=self.owner, until=now + self.lease, now=now
+            ):
                 log.info("%s was taken on by another process", key)
                 return
         route.answer(item, False)  # raising: left unanswered, taken on again later
@@ -122,7 +125,7 @@ class Inbox:
 
     def _redo(self, received: Received, now: float) -> bool:
         key = received.key
-        if not self.state.claim_received(key, owner=self.owner, until=now + LEASE, now=now):
+        if not self.state.claim_received(key, owner=self.owner, until=now + self.lease, now=now):
             return False  # another process has it, or it was answered meanwhile
         route = self.routes.get(received.kind)
         kept = received.body

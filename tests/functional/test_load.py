@@ -94,6 +94,9 @@ def test_a_full_queue_acks_and_tells_the_asker_busy_and_what_was_taken_is_answer
         answers = [r for r in _records_for(tight, ts) if r.kind == "post"]
         assert len(answers) == 1 and "Done:" in blocks_text(answers[0])
     assert tight.chatops.work.taken == 0
+    # and every one of them, "busy" included, is answered as far as the inbox knows (nothing
+    # is taken on again after a restart)
+    assert tight.chatops.state.unanswered(before=1e12) == []
 
 
 def test_a_click_while_full_is_answered_busy_and_the_card_waits(tight: Sandbox) -> None:
@@ -124,6 +127,7 @@ def test_a_click_while_full_is_answered_busy_and_the_card_waits(tight: Sandbox) 
     assert slack.latest_with_button("Approve") is not None
     sm = tight.chatops.deps.aws.sagemaker
     assert "recsys-staging" in [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]
+    assert tight.chatops.state.unanswered(before=1e12) == []  # the "busy" click too
 
 
 def test_overheard_messages_get_no_busy_answer(tight: Sandbox) -> None:
