@@ -503,7 +503,7 @@ def test_the_sweep_posts_a_followed_jobs_change_when_the_event_was_missed(world:
     start = len(world.slack.records)
     result = world.handler({"chatops": "sweep"}, CONTEXT)
     assert result is not None and result["checked"] == 1
-    assert result["recovered"] == {"cards": 0, "plans": 0, "posts": 0}
+    assert result["recovered"] == {"cards": 0, "plans": 0, "posts": 0, "requests": 0}
     [status] = world.posts(start)
     assert status.thread_ts == card.thread_ts and "completed" in status.text.lower()
 
