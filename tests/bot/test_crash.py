@@ -382,3 +382,23 @@ def test_a_request_that_fails_three_times_is_told_once_and_dropped(
     start()  # nothing more: no attempt, no second line
     assert len(tried) == 3 and len(told()) == 1
     assert [r for r in slack.records if r.kind == "post"] == []
+
+
+def test_a_young_request_is_left_to_its_process_then_the_periodic_pass_answers_it(
+    world: Any,
+) -> None:
+    start, slack = world
+    first = start(state_at="before:claim_received")
+    _deliver(first, _help_event())
+    second = start(after=5)  # 5 s later: its own worker may still be on it
+    assert _help_answers(slack) == []
+    second.inbox.grace, second.inbox.sweep_seconds = 0.0, 0.05  # time passes
+    second.inbox.start()
+    try:
+        deadline = time.time() + 10
+        while not _help_answers(slack) and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a few more passes
+    finally:
+        second.inbox.stop()
+    assert len(_help_answers(slack)) == 1
