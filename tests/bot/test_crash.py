@@ -280,19 +280,21 @@ def test_killed_after_a_card_was_posted_before_it_was_recorded(world: Any) -> No
 # ---------------------------------------------------------------- acknowledged requests
 
 
-def _deliver(bot: Any, body: dict[str, Any]) -> int:
-    """One signed Events API delivery to the process's Bolt app; waits for its workers."""
+def _deliver(bot: Any, body: dict[str, Any], *, form: bool = False) -> int:
+    """One signed delivery to the process's Bolt app (an Events API event, or with *form*
+    an interaction payload); waits for its workers."""
     import hashlib
     import hmac
     import json
+    from urllib.parse import urlencode
 
     from bot.slack.bolt import handle
 
-    raw = json.dumps(body)
+    raw = urlencode({"payload": json.dumps(body)}) if form else json.dumps(body)
     stamp = str(int(time.time()))
     digest = hmac.new(b"test-signing-secret", f"v0:{stamp}:{raw}".encode(), hashlib.sha256)
     headers = {
-        "content-type": "application/json",
+        "content-type": "application/x-www-form-urlencoded" if form else "application/json",
         "x-slack-request-timestamp": stamp,
         "x-slack-signature": f"v0={digest.hexdigest()}",
     }
@@ -402,3 +404,25 @@ def test_a_young_request_is_left_to_its_process_then_the_periodic_pass_answers_i
     finally:
         second.inbox.stop()
     assert len(_help_answers(slack)) == 1
+
+
+def test_a_click_acknowledged_by_a_process_that_died_is_run_once(world: Any) -> None:
+    start, _slack = world
+    first = start(state_at="before:claim_received")
+    plan_id = _propose(first)
+    click = {
+        "type": "block_actions",
+        "user": {"id": "U0ALICE", "team_id": "T1"},
+        "team": {"id": "T1"},
+        "channel": {"id": "C0MLOPS"},
+        "container": {"type": "message", "message_ts": "1.0"},
+        "trigger_id": "t-1",
+        "actions": [{"action_id": "plan_approve", "value": plan_id, "action_ts": "1800000200.1"}],
+    }
+    assert _deliver(first, click, form=True) == 200
+    assert _jobs(first) == [] and first.state.plan(plan_id).state == "pending"
+    second = start()  # the click is taken on again: approved and run once
+    assert len(_jobs(second)) == 1 and second.state.plan(plan_id).state == "done"
+    _deliver(second, click, form=True)  # Slack's retry of it
+    third = start()
+    assert len(_jobs(third)) == 1
