@@ -3,11 +3,12 @@
 
 The app runs with ``process_before_response=True``: each listener runs on the thread
 that answers Slack, does only what it must before the ack is sent (read the payload,
-keep it in the inbox, offer it to the queue) and returns. The work itself (Lex, AWS, posting) happens on
-the queue's workers. When the queue is full, the asker is told, on a lane of its own,
-that the bot is busy; nothing else waits for a worker. A request kept in the inbox
-and not answered (the process died) is answered by another process (bot.slack.inbox). On AWS Lambda there is no queue:
-Bolt runs the work in a lazy listener, an invocation of the function of its own.
+keep it in the inbox, offer it to the queue) and returns. The work itself (Lex, AWS,
+posting) happens on the queue's workers. When the queue is full, the asker is told, on
+a lane of its own, that the bot is busy; nothing else waits for a worker. A request
+kept in the inbox and not answered (the process died) is answered by another process
+(bot.slack.inbox). On AWS Lambda there is no queue: Bolt runs the work in a lazy
+listener, an invocation of the function of its own.
 """
 
 from __future__ import annotations
