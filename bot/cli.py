@@ -194,8 +194,10 @@ def _run() -> int:
     return 0
 
 
-class Stopping(Exception):
-    """SIGTERM arrived."""
+class Stopping(BaseException):
+    """SIGTERM arrived. Not an Exception: raised wherever the main thread happens to be (in
+    ack-process mode, often inside a listener), it must not be caught and logged there as
+    a failed request by the handlers that keep one bad request from stopping the bot."""
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

@@ -37,6 +37,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from waitress.wasyncore import ExitNow
+
 from bot.slack.http import Headers, Health, forwarding_app
 
 if TYPE_CHECKING:
@@ -195,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-class _Stop(Exception):
-    """SIGTERM: the bot asks the ack process to stop."""
+class _Stop(ExitNow):
+    """SIGTERM: the bot asks the ack process to stop. Waitress's loop logs and swallows
+    any other Exception raised while it handles a connection (and would go on serving),
+    and ends quietly on SystemExit; it lets ExitNow through to us."""
 
 
 def _stop_serving(signum: int, frame: object) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -65,6 +66,15 @@ class Inbox:
         self.routes: dict[str, Route[Any]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Keys this process's workers are answering: its own periodic pass leaves them be.
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _claim(self, key: str, now: float) -> bool:
+        """Lease *key* for one attempt. Each attempt has an owner of its own, so that no two
+        attempts (a worker and the periodic pass of one process, say) both hold it."""
+        owner = f"{self.owner}/{uuid.uuid4().hex[:12]}"
+        return self.state.claim_received(key, owner=owner, until=now + self.lease, now=now)
 
     def add(self, route: Route[Any]) -> None:
         self.routes[route.kind] = route
@@ -79,7 +89,9 @@ class Inbox:
         key = route.key(item, body)
         if key is None:
             return True, None
-        kept = {"body": body, "bot_user_id": context.bot_user_id, "bot_id": context.bot_id}
+        # Slack's legacy verification token is never kept (nothing reads it again).
+        payload = {k: v for k, v in body.items() if k != "token"}
+        kept = {"body": payload, "bot_user_id": context.bot_user_id, "bot_id": context.bot_id}
         try:
             return self.state.receive(key, route.kind, kept, now=self.clock()), key
         except Exception:
@@ -91,16 +103,20 @@ class Inbox:
     def run(self, route: Route[T], item: T, key: str | None) -> None:
         """Answer a request just received (on a worker). Another process has it when its
         lease is held elsewhere (it waited here longer than the grace)."""
-        if key is not None:
-            now = self.clock()
-            if not self.state.claim_received(
-                key, owner=self.owner, until=now + self.lease, now=now
-            ):
-                log.info("%s was taken on by another process", key)
+        if key is None:
+            route.answer(item, False)
+            return
+        with self._lock:
+            self._in_flight.add(key)
+        try:
+            if not self._claim(key, self.clock()):
+                log.info("%s was taken on again elsewhere while it waited", key)
                 return
-        route.answer(item, False)  # raising: left unanswered, taken on again later
-        if key is not None:
+            route.answer(item, False)  # raising: left unanswered, taken on again later
             self.state.answered(key)
+        finally:
+            with self._lock:
+                self._in_flight.discard(key)
 
     def refuse(self, route: Route[T], item: T, key: str | None) -> None:
         """Tell the asker the bot is busy: an answer."""
@@ -117,6 +133,9 @@ class Inbox:
         now = self.clock()
         done = 0
         for received in self.state.unanswered(before=now - self.grace):
+            with self._lock:
+                if received.key in self._in_flight:
+                    continue  # a worker here is answering it
             try:
                 done += self._redo(received, now)
             except Exception:  # left for the next pass, which counts the attempt
@@ -125,8 +144,8 @@ class Inbox:
 
     def _redo(self, received: Received, now: float) -> bool:
         key = received.key
-        if not self.state.claim_received(key, owner=self.owner, until=now + self.lease, now=now):
-            return False  # another process has it, or it was answered meanwhile
+        if not self._claim(key, now):
+            return False  # another attempt has it, or it was answered meanwhile
         route = self.routes.get(received.kind)
         kept = received.body
         item = None

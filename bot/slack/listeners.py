@@ -21,6 +21,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.gate.guard import CLARIFY
 from bot.gate.types import Decision
+from bot.logs import new_request_id, request_context
 from bot.render.cards import APPROVE, CANCEL
 from bot.slack.front import SlackFront
 from bot.slack.inbound import (
@@ -188,8 +189,16 @@ def _queued(
 def _lazy(route: Route[T]) -> Callable[[dict[str, Any], BoltContext], None]:
     def listener(body: dict[str, Any], context: BoltContext) -> None:
         item = route.read(body, context)
-        if item is not None:
+        if item is None:
+            return
+        try:
             route.answer(item, False)
+        except Exception:  # Bolt would swallow it: the asker would hear nothing
+            request_id = new_request_id()
+            with request_context(request_id):
+                log.exception("could not answer a request in a lazy listener")
+                if route.fail is not None:
+                    route.fail(item, request_id)
 
     listener.__name__ = listener.__qualname__ = route.name
     return listener
