@@ -122,7 +122,7 @@ def build_guard(router: LexRouter, state: State) -> Guard:
     """The check every understanding passes (bot.gate.guard), with the runtime's names."""
 
     def reset(message: Message) -> None:
-        router.reset(session_id(message.team, message.channel, message.user))
+        router.reset(session_id(message.team, message.channel, message.user, message.thread_ts))
 
     return Guard(
         router.local.definition,

@@ -63,9 +63,16 @@ class Understanding:
         )
 
 
-def session_id(team: str, channel: str, user: str) -> str:
-    """A Lex session id for one person in one conversation: 2-100 chars of [0-9a-zA-Z._:-]."""
-    raw = ":".join(part for part in (team, channel, user) if part) or "anonymous"
+def session_id(team: str, channel: str, user: str, thread: str | None = None) -> str:
+    """A Lex session id for one person in one conversation: 2-100 chars of [0-9a-zA-Z._:-].
+
+    In a channel the conversation is a thread: a question the bot asked in a thread
+    ("What should I send?") is answered in that thread, and a new message elsewhere starts
+    afresh instead of being taken for the answer. A DM is one conversation."""
+    place: tuple[str, ...] = (team, channel, user)
+    if thread and not channel.startswith("D"):
+        place = (*place, thread)
+    raw = ":".join(part for part in place if part) or "anonymous"
     cleaned = re.sub(r"[^0-9a-zA-Z._:-]", "-", raw)[:100]
     return cleaned if len(cleaned) >= 2 else cleaned + "--"
 

@@ -364,6 +364,21 @@ def _asks_about_a_change(text: str) -> bool:
     return False
 
 
+def asked_change(text: str) -> str:
+    """The change a "should we ...?" asks about, as a plain request: "should we delete
+    recsys-staging? is it still used?" -> "delete recsys-staging"; "" when *text* is no
+    such question ("should we worry about X?", a request, a negation)."""
+    clean = text.strip()
+    act = speech_act(clean)
+    if act.form != "should":
+        return ""
+    m = _SHOULD.match(clean)
+    assert m is not None  # a "should" form starts with it
+    clauses = _clauses(clean)
+    end = clauses[0][1] if clauses else len(clean)
+    return clean[m.end() : end].strip(" ?.!,;")
+
+
 def reads_as_request(text: str) -> bool:
     """Whether a clause asks for something by itself ("just check it", "is it still up?")."""
     return bool(_REQUEST.search(text))

@@ -94,9 +94,9 @@ class Gate:
         """Run a read-only intent directly (scheduled reports): the same errors and audit."""
         return self.runner.run(request, self.deps.registry.specs[request.intent])
 
-    def forget(self, team: str, channel: str, user: str) -> None:
-        """Drop the Lex conversation of one person in one place."""
-        self.understander.reset(session_id(team, channel, user))
+    def forget(self, team: str, channel: str, user: str, thread_ts: str | None = None) -> None:
+        """Drop the Lex conversation of one person in one place (a thread, or a DM)."""
+        self.understander.reset(session_id(team, channel, user, thread_ts))
 
     # ------------------------------------------------------------------ understanding
 
@@ -156,7 +156,7 @@ class Gate:
         denial = self.access.denial(request, spec)
         if denial is not None:
             self.runner.audit.request(request, "denied", readable(denial))
-            self.forget(request.team, request.channel, request.user)
+            self.forget(request.team, request.channel, request.user, request.thread_ts)
             return Answer(Reply.text(md(":no_entry: Sorry, {d}.", d=denial), ephemeral=True))
         if step is Step.PROPOSE:
             reply, plan = self.confirmations.propose(request, spec)
@@ -166,7 +166,7 @@ class Gate:
     def _overheard(self, request: Request, u: Understanding) -> Reply:
         spec = self.deps.registry.specs.get(u.intent)
         if not answer_overheard(u, spec) or (spec and self.access.denial(request, spec)):
-            self.forget(request.team, request.channel, request.user)
+            self.forget(request.team, request.channel, request.user, request.thread_ts)
             return Reply.nothing()
         assert spec is not None
         try:

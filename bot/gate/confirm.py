@@ -30,7 +30,7 @@ from intents.registry import IntentSpec
 from intents.reply import Md, Proposal, Reply, md, mention
 
 log = logging.getLogger(__name__)
-Forget = Callable[[str, str, str], None]  # (team, channel, user): drop that Lex conversation
+Forget = Callable[[str, str, str, str | None], None]  # (team, channel, user, thread): drop it
 
 
 class Confirmations:
@@ -58,7 +58,7 @@ class Confirmations:
 
         Every request gets its own card with its own slots; Lex forgets the conversation
         so that the next message starts afresh (cards, not Lex, hold what waits)."""
-        self._forget(request.team, request.channel, request.user)
+        self._forget(request.team, request.channel, request.user, request.thread_ts)
         existing = self.state.plan_by_origin(request.origin_key, request.intent)
         if existing is not None:
             log.info("plan %s already exists for this delivery", existing.id)
@@ -143,7 +143,7 @@ class Confirmations:
             )
             return
         # Decided by button: Lex's pending "are you sure?" for the requester is moot now.
-        self._forget(plan.team, plan.channel, plan.requester)
+        self._forget(plan.team, plan.channel, plan.requester, plan.thread_ts)
 
     def decide(self, plan: Plan, who: Who, *, approve: bool, request_id: str) -> Md | None:
         """Approve or cancel a plan; returns why not, when *who* cannot (audited)."""

@@ -48,7 +48,7 @@ from intents.state import ThreadTopics
 from lex.definition import BotDefinition
 from lex.nlu import Nlu
 from lex.runtime import Understanding
-from lex.speech import SpeechAct, speech_act
+from lex.speech import SpeechAct, asked_change, speech_act
 from lex.text import normalize
 
 CLARIFY = ASK  # the action id of a clarifying question's buttons (and of reports' act buttons)
@@ -141,14 +141,32 @@ class Guard:
         u = self._pronoun(message, understood.understanding)
         u = self._from_thread(message, u)
         intent = self.definition.intents.get(u.intent)
+        text = normalize(message.text)
+        if u.intent == FALLBACK and message.addressed:
+            asked = self._change_asked_about(text)
+            if asked is not None:  # "should we delete X?": check it, or delete it?
+                return self._clarify(message, text, asked)
         if intent is None or u.intent == FALLBACK or u.confirmation != "None":
             return self._with(understood, u)
-        text = normalize(message.text)
         if u.source == "lex" and not intent.mutating:
             u = self._reroute(text, u)
         elif intent.mutating and u.ready and self._doubtful(text, u):
             return self._clarify(message, text, u)
         return self._with(understood, u)
+
+    def _change_asked_about(self, text: str) -> Understanding | None:
+        """The change a "should we ...?" names, when it names one the bot can make on a
+        named resource ("should we delete recsys-staging?"): offered as one reading of
+        the question, beside checking that resource, never as a card by itself."""
+        change = asked_change(text)
+        if not change or self.local is None:
+            return None
+        read = self.local.parse(change)
+        intent = self.definition.intents.get(read.intent)
+        slots = {k: v.interpreted for k, v in read.slots.items()}
+        if intent is None or not intent.mutating or not slots:
+            return None
+        return Understanding(read.intent, slots, source="local")
 
     def _doubtful(self, text: str, u: Understanding) -> bool:
         act = speech_act(text)

@@ -86,7 +86,7 @@ def understand(
         u = parsed.understanding
     else:
         try:
-            session = session_id(message.team, message.channel, message.user)
+            session = session_id(message.team, message.channel, message.user, message.thread_ts)
             u = language.understand(session, text, request_id=request_id)
         except TextTooLong as exc:
             return too_long(exc.length, request_id) if message.addressed else Reply.nothing()

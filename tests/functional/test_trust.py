@@ -4,6 +4,7 @@ a yes decides only its card's thread, and the audit log keeps to its channel."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.sandbox import CHANNEL
@@ -71,3 +72,30 @@ def test_a_card_proposed_in_a_dm_is_not_in_the_channels_audit_log(sandbox: Any) 
     # Asked in the DM, it shows Alice's own requests, the DM's card among them
     mine = blocks_text(say(sandbox, "show the audit log", channel=dm, channel_type="im")[0])
     assert "kmeans" in mine
+
+
+def test_a_question_asked_in_a_thread_is_answered_only_there(sandbox: Any) -> None:
+    """ "What should I send?" waits for its answer in its own thread: a new message
+    elsewhere is a new request, never the data sent to the model."""
+    asked = say(sandbox, "predict with fraud-detector-prod")
+    assert len(asked) == 1 and "What should I send?" in blocks_text(asked[0])
+    thread = asked[0].thread_ts
+    elsewhere = say(sandbox, "thanks!")  # a new top-level message
+    assert [r.thread_ts for r in elsewhere] != [thread]
+    assert not any("fraud-detector-prod" in blocks_text(r) for r in elsewhere)
+    answered = say(sandbox, "1.5,2.0,0.3", thread_ts=thread)
+    assert [r.thread_ts for r in answered] == [thread]
+    assert re.search(r"fraud-detector-prod\W+\s*\d+\.\d+", blocks_text(answered[0]))
+    audit = _audit(sandbox, CHANNEL)
+    assert audit.count("InvokeEndpoint answered") == 1
+
+
+def test_should_we_delete_asks_which_is_meant_and_proposes_nothing(sandbox: Any) -> None:
+    answer = say(sandbox, "should we delete recsys-staging?")
+    assert len(answer) == 1
+    labels = [b["text"]["text"] for b in answer[0].buttons()]
+    assert labels == ["Check recsys-staging", "Delete recsys-staging"]
+    assert sandbox.chatops.state.recent_plans(requester="U0ALICE", state="pending") == []
+    # a question about no change is answered as one
+    worry = say(sandbox, "should we worry about recsys-staging?")
+    assert "ENDPOINT RECSYS-STAGING" in blocks_text(worry[0]).upper() and not worry[0].buttons()

@@ -282,7 +282,7 @@ def test_a_refused_change_is_a_short_reply_and_lex_forgets_it(world: World) -> N
         "refuse", Understanding("Refusing", {}, dialog="ConfirmIntent", state="InProgress")
     )
     assert "cannot be changed" in text(answer.reply) and answer.plan_id is None
-    assert world.lex.resets == ["T1:C1:U0ALICE"]
+    assert world.lex.resets == ["T1:C1:U0ALICE:1.0"]
     assert world.audit() == [("U0ALICE", "Refusing", "refused")]
 
 
@@ -296,7 +296,7 @@ def test_the_requester_approves_it_runs_once_and_the_card_follows(world: World) 
     assert "working on it" in text(updates[0].reply) and "changed ep-a" in text(updates[1].reply)
     assert world.audit()[-2:] == [("U0ALICE", "Change", "approved"), ("U0ALICE", "Change", "done")]
     # Lex forgot the conversation when the card was shown, and again when it was decided
-    assert world.lex.resets == ["T1:C1:U0ALICE", "T1:C1:U0ALICE"]
+    assert world.lex.resets == ["T1:C1:U0ALICE:1.0", "T1:C1:U0ALICE:1.0"]
 
 
 def test_an_approver_may_approve_someone_elses_card(world: World) -> None:
