@@ -382,11 +382,12 @@ def cost_report(request: Request, deps: Deps) -> Reply:
             blocks.append(
                 Section(
                     md(
-                        ":chart_with_upwards_trend: Forecast for {m}: {f} ({s} so far, {a} more by "
-                        "{e}{r}).",
+                        ":chart_with_upwards_trend: Forecast for {m}: {f} ({s} to {y}, {a} more "
+                        "from today to {e}{r}).",
                         m=f"{start:%B}",
                         f=bold(money(so_far + ahead.total, like=outlook)),
                         s=money(so_far, like=outlook),
+                        y=f"{today - timedelta(days=1):%b %d}",
                         a=money(ahead.total, like=outlook),
                         e=f"{month_end - timedelta(days=1):%b %d}",
                         r=md(
@@ -740,10 +741,11 @@ def _month_outlook(deps: Deps) -> Md | None:
     whole = [so_far + ahead.total]
     return md(
         ":chart_with_upwards_trend: Cost Explorer forecasts {f} for the whole account in {m} "
-        "({s} so far)",
+        "({s} to {y})",
         f=bold(money(so_far + ahead.total, like=whole)),
         m=f"{start:%B}",
         s=money(so_far, like=whole),
+        y=f"{today - timedelta(days=1):%b %d}",
     )
 
 

@@ -225,8 +225,9 @@ def test_list_jobs_covers_every_kind(box: Sandbox) -> None:
 def test_multi_turn_training_conversation(box: Sandbox) -> None:
     first = say(box, "train a model", user="U0BOB")
     assert "Which algorithm?" in blocks_text(first[0])
-    second = say(box, "xgboost", user="U0BOB")
+    thread = first[0].thread_ts  # the questions are asked, and answered, in the thread
+    second = say(box, "xgboost", user="U0BOB", thread_ts=thread)
     assert "Which dataset?" in blocks_text(second[0])
-    card = say(box, DATASET, user="U0BOB")
+    card = say(box, DATASET, user="U0BOB", thread_ts=thread)
     assert "Confirm: Start training job xgboost-" in blocks_text(card[0])
     assert json.dumps(card[0].blocks).count("plan_approve") == 1

@@ -227,7 +227,10 @@ def test_this_month_has_a_forecast_anomalies_an_other_row_and_a_csv(fixed: Any) 
     assert 98 <= sum(shares) <= 102  # every service counted, rounding aside
     text = " ".join(str(getattr(b, "text", "")) for b in reply.blocks)
     # Nov 1-26 spent, today's day and three more forecast
-    assert "Forecast for November: *$13,394* ($12,194 so far, $1,200 more by Nov 30" in text
+    assert (
+        "Forecast for November: *$13,394* ($12,194 to Nov 26, $1,200 more from today to Nov 30"
+        in text
+    )
     assert "*Service 03* Nov 20–Nov 22: $250.00 above the expected $400.00 (us-east-1, GPU)" in text
     names = [f.filename for f in reply.files]
     assert names == ["cost-per-day.png", "costs-this-month-by-service.csv"]
