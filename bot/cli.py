@@ -297,16 +297,8 @@ def _state(args: argparse.Namespace) -> int:
     aws = AwsClients(settings.aws_region, endpoint_url=settings.aws_endpoint_url)
     try:
         created = create_table(aws.dynamodb, settings.dynamodb_table)
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        print(
-            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
-            file=sys.stderr,
-        )
-        return 1
-    except BotoCoreError as exc:
-        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
-        return 1
+    except (ClientError, BotoCoreError) as exc:
+        return _aws_failed(exc)
     verb = "created" if created else "already exists;"
     print(f"DynamoDB table {settings.dynamodb_table} {verb} TTL on 'ttl' is on.")
     return 0
@@ -343,16 +335,8 @@ def _lex(args: argparse.Namespace) -> int:
     except DeployError as exc:
         print(f"chatops: {exc}", file=sys.stderr)
         return 1
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        print(
-            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
-            file=sys.stderr,
-        )
-        return 1
-    except BotoCoreError as exc:
-        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
-        return 1
+    except (ClientError, BotoCoreError) as exc:
+        return _aws_failed(exc)
     print(f"CHATOPS_LEX_BOT_ID={result.bot_id}")
     print(f"CHATOPS_LEX_BOT_ALIAS_ID={result.alias_id}")
     return 0
@@ -464,3 +448,19 @@ def _nlu_learning(args: argparse.Namespace, prepare: Callable[[str], str]) -> in
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _aws_failed(exc: Exception) -> int:
+    """One line for an AWS refusal (ClientError) or an unreachable AWS (BotoCoreError),
+    and the exit status."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        print(
+            f"chatops: AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}",
+            file=sys.stderr,
+        )
+    else:
+        print(f"chatops: could not reach AWS: {exc}", file=sys.stderr)
+    return 1

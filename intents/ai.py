@@ -595,15 +595,7 @@ def run_transcribe_audio(approved: Approved, deps: Deps) -> Reply:
         if error_code(exc) != "ConflictException":
             raise
         # Started by an earlier run of this plan (the name is the plan's): follow it.
-    deps.state.follow(
-        "transcription",
-        p["job_name"],
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=deps.settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "transcription", p["job_name"])
     return Reply.text(
         md(
             ":studio_microphone: Transcribing {m}. I'll post the text here when it's ready.",

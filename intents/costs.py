@@ -751,6 +751,12 @@ def _month_outlook(deps: Deps) -> Md | None:
 
 # ---------------------------------------------------------------------------- idle resources
 
+
+def _saves(hourly_usd: float) -> Md:
+    """What stopping something that costs *hourly_usd* saves: "$0.20/h, about $146/month"."""
+    return md("{h}/h, about {m}/month", h=money(hourly_usd), m=money(hourly_usd * HOURS_PER_MONTH))
+
+
 # One window for every kind: a resource is idle when it did nothing for a day, and a
 # resource younger than that (an endpoint created 5 seconds ago) is not idle yet.
 IDLE_WINDOW = timedelta(days=1)
@@ -1648,11 +1654,7 @@ def stop_notebook(request: Request, deps: Deps) -> Proposal:
     if since:
         details["Running since"] = f"{since:%b %d %H:%M} UTC ({(now - since).days} days)"
     if price:
-        details["Saves"] = md(
-            "{h}/h, about {m}/month",
-            h=money(price.hourly_usd),
-            m=money(price.hourly_usd * HOURS_PER_MONTH),
-        )
+        details["Saves"] = _saves(price.hourly_usd)
     return Proposal(
         title=f"Stop notebook {name}",
         summary=md(
@@ -1735,11 +1737,7 @@ def delete_studio_app(request: Request, deps: Deps) -> Proposal:
         "Domain": app.get("DomainId", "?"),
     }
     if price:
-        details["Saves"] = md(
-            "{h}/h, about {m}/month",
-            h=money(price.hourly_usd),
-            m=money(price.hourly_usd * HOURS_PER_MONTH),
-        )
+        details["Saves"] = _saves(price.hourly_usd)
     return Proposal(
         title=f"Delete Studio app {name}",
         summary=md(

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from intents.base import Attachment
+from intents.base import Approved, Attachment
 from intents.clients import AwsClients
 from intents.permissions import Everyone, Permissions
 from intents.registry import Registry
@@ -29,3 +29,16 @@ class Deps:
     fetch_file: FetchFile | None = None
     # What the asker may do (Help lists only that); everyone everything without a policy.
     permissions: Permissions = field(default_factory=Everyone)
+
+    def follow_approved(self, approved: Approved, kind: str, name: str) -> bool:
+        """Follow what an approved change started, in the thread of its card: status
+        changes are posted there. False when it was followed already."""
+        return self.state.follow(
+            kind,
+            name,
+            channel=approved.channel,
+            thread_ts=approved.thread_ts,
+            request_id=approved.request_id,
+            interval=self.settings.follow_min_seconds,
+            now=self.clock(),
+        )

@@ -612,15 +612,7 @@ def run_deploy_model(approved: Approved, deps: Deps) -> Reply:
             f"Deploying stopped while {step} ({summarize(exc)}).",
             hint=_clean_up(deps, created),
         ) from None
-    deps.state.follow(
-        "endpoint",
-        p["endpoint"],
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "endpoint", p["endpoint"])
     return Reply(
         summary=f"Creating endpoint {p['endpoint']}",
         blocks=(

@@ -586,15 +586,7 @@ def run_start_glue_job(approved: Approved, deps: Deps) -> Reply:
             if error_code(exc) in ("AccessDeniedException", "AccessDenied"):
                 raise  # the gate says which permission is missing
             raise UserError(f"Glue would not start {name} ({summarize(exc)}).") from None
-    deps.state.follow(
-        GLUE_KIND,
-        name,
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=deps.settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, GLUE_KIND, name)
     return Reply(
         summary=f"Started a run of Glue job {name}",
         blocks=(

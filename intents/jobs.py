@@ -216,13 +216,7 @@ def _tuning_detail(deps: Deps, job: dict[str, Any]) -> list[Block]:
                 md(
                     ":trophy: *Best training job so far:* {n}{m}{h}",
                     n=code(best.get("TrainingJobName", "?")),
-                    m=md(
-                        " with {k} = {v}",
-                        k=metric.get("MetricName", "?"),
-                        v=bold(f"{metric['Value']:.4g}"),
-                    )
-                    if "Value" in metric
-                    else md(""),
+                    m=_with_metric(metric, ".4g"),
                     h=md(" ({p})", p=", ".join(f"{k}={v}" for k, v in sorted(tuned.items())))
                     if tuned
                     else md(""),
@@ -234,6 +228,15 @@ def _tuning_detail(deps: Deps, job: dict[str, Any]) -> list[Block]:
     if job.get("FailureReason"):
         blocks.insert(0, Section(md(":x: *Failure reason:* {r}", r=job["FailureReason"])))
     return blocks
+
+
+def _with_metric(metric: dict[str, Any], spec: str) -> Md:
+    """ " with auc = 0.9412" for a job's objective metric; nothing when it has no value yet."""
+    if "Value" not in metric:
+        return md("")
+    return md(
+        " with {k} = {v}", k=metric.get("MetricName", "?"), v=bold(format(metric["Value"], spec))
+    )
 
 
 def _autopilot_detail(deps: Deps, job: dict[str, Any]) -> list[Block]:
@@ -268,13 +271,7 @@ def _autopilot_detail(deps: Deps, job: dict[str, Any]) -> list[Block]:
                 md(
                     ":trophy: *Best candidate:* {n}{m}",
                     n=code(best.get("CandidateName", "?")),
-                    m=md(
-                        " with {k} = {v}",
-                        k=metric.get("MetricName", "?"),
-                        v=bold(f"{metric['Value']:.4f}"),
-                    )
-                    if "Value" in metric
-                    else md(""),
+                    m=_with_metric(metric, ".4f"),
                 )
             )
         )
@@ -956,15 +953,7 @@ def run_start_transform(approved: Approved, deps: Deps) -> Reply:
         if not made_for(deps, existing.get("TransformJobArn", ""), approved):
             raise UserError(f"A batch transform job named {name} already exists.") from None
         # Ours, from a run cut short by a restart: follow it.
-    deps.state.follow(
-        "transform",
-        name,
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "transform", name)
     return Reply(
         summary=f"Started batch transform {name}",
         blocks=(
@@ -1100,15 +1089,7 @@ def run_stop_job(approved: Approved, deps: Deps) -> Reply:
             state = str(KINDS[kind].describe(deps, name).get(KINDS[kind].status_key) or "")
             if state not in ("Stopping", "Stopped"):
                 raise UserError(f"SageMaker would not stop {name} ({summarize(exc)}).") from None
-    deps.state.follow(
-        kind,
-        name,
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=deps.settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, kind, name)
     return Reply(
         summary=f"Stopping {name}",
         blocks=(

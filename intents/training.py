@@ -310,15 +310,7 @@ def run_start_training(approved: Approved, deps: Deps) -> Reply:
                 )
             )
         # Ours, from a run cut short by a restart: finish what it started (follow it).
-    deps.state.follow(
-        "training",
-        name,
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "training", name)
     return Reply(
         summary=f"Started training job {name}",
         blocks=(
@@ -477,15 +469,7 @@ def run_stop_training(approved: Approved, deps: Deps) -> Reply:
         status = describe_training_job(deps, name).get("TrainingJobStatus")
         if status not in ("Stopping", "Stopped"):  # already stopping (a re-run): carry on
             raise UserError(f"SageMaker would not stop {name} ({summarize(exc)}).") from None
-    deps.state.follow(
-        "training",
-        name,
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=deps.settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "training", name)
     return Reply.text(
         md(":double_vertical_bar: Stopping {n}. I'll say here when it has stopped.", n=bold(name))
     )
@@ -627,15 +611,7 @@ def run_start_autopilot(approved: Approved, deps: Deps) -> Reply:
         if not made_for(deps, arn, approved):
             raise UserError(f"An Autopilot job named {p['job_name']} already exists.") from None
         # Ours, from a run cut short by a restart: follow it.
-    deps.state.follow(
-        "autopilot",
-        p["job_name"],
-        channel=approved.channel,
-        thread_ts=approved.thread_ts,
-        request_id=approved.request_id,
-        interval=settings.follow_min_seconds,
-        now=deps.clock(),
-    )
+    deps.follow_approved(approved, "autopilot", p["job_name"])
     return Reply(
         summary=f"Started Autopilot job {p['job_name']}",
         blocks=(

@@ -78,10 +78,13 @@ def _health(
     return _plain(start_response, "200 OK" if ok else "503 Service Unavailable", detail.encode())
 
 
-def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> WsgiApp:
-    """Each verified request through the Bolt app in this process; Bolt's response is the ack."""
-    from bot.slack.bolt import handle
+# What a Slack app answers a verified request with: (environ, start_response, body, headers).
+Answer = Callable[[dict[str, Any], Callable[..., Any], str, Headers], Iterable[bytes]]
 
+
+def _verified(signing_secret: str, health: Health | None, answer: Answer) -> WsgiApp:
+    """/healthz, else Slack's signature checked before anything reads the body (401 when
+    it is wrong), else *answer*."""
     verifier = SlackVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -91,7 +94,18 @@ def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> 
         request = _slack_request(environ, start_response, verifier)
         if isinstance(request, list):
             return request
-        body, headers = request
+        return answer(environ, start_response, *request)
+
+    return application
+
+
+def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> WsgiApp:
+    """Each verified request through the Bolt app in this process; Bolt's response is the ack."""
+    from bot.slack.bolt import handle
+
+    def answer(
+        environ: dict[str, Any], start_response: Callable[..., Any], body: str, headers: Headers
+    ) -> Iterable[bytes]:
         response = handle(app, body, headers, query=str(environ.get("QUERY_STRING") or ""))
         data = (
             response.body.encode()
@@ -106,7 +120,7 @@ def wsgi_app(app: App, signing_secret: str, *, health: Health | None = None) -> 
         start_response(f"{response.status} {reason}", out_headers)
         return [data]
 
-    return application
+    return _verified(signing_secret, health, answer)
 
 
 def early_answer(body: str) -> bytes | None:
@@ -131,16 +145,10 @@ def forwarding_app(
     """Acknowledge each verified request with what Bolt would answer (this app's listeners
     all ack with nothing) and forward it to the bot; 503 when it cannot take it now, so
     that Slack sends it again later rather than never hearing back."""
-    verifier = SlackVerifier(signing_secret)
 
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        checked = _health(environ, start_response, health)
-        if checked is not None:
-            return checked
-        request = _slack_request(environ, start_response, verifier)
-        if isinstance(request, list):
-            return request
-        body, headers = request
+    def answer(
+        environ: dict[str, Any], start_response: Callable[..., Any], body: str, headers: Headers
+    ) -> Iterable[bytes]:
         early = early_answer(body)
         if early is not None:
             kind = "application/json" if early else "text/plain"
@@ -151,7 +159,7 @@ def forwarding_app(
         start_response("200 OK", [("Content-Length", "0")])
         return [b""]
 
-    return application
+    return _verified(signing_secret, health, answer)
 
 
 def serve(
