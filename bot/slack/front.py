@@ -86,7 +86,9 @@ class SlackFront:
                 self._on_change()
                 return
             key = card_key(answer.plan_id) if answer.plan_id else reply_key
-            ts = self.outbox.posted(message.channel, message.thread_ts, key) if again else None
+            # a card has its own key; the reply key was looked for above
+            looked = again and key != reply_key
+            ts = self.outbox.posted(message.channel, message.thread_ts, key) if looked else None
             if ts is None:
                 ts = working.finish(reply, key=key)
             else:  # posted before the crash (a card): only what came after it is done
